@@ -533,12 +533,20 @@ pub struct Disassembly<'a>(pub &'a CodeObject);
 impl fmt::Display for Disassembly<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let code = self.0;
-        writeln!(f, "code {} ({}:{})", code.qualname, code.filename, code.first_line)?;
+        writeln!(
+            f,
+            "code {} ({}:{})",
+            code.qualname, code.filename, code.first_line
+        )?;
         for (pc, instr) in code.code.iter().enumerate() {
             writeln!(f, "  {:>5} {:>4}  {:?}", code.line_of(pc), pc, instr)?;
         }
         for e in &code.exception_table {
-            writeln!(f, "  handler {}..{} -> {} depth {}", e.start, e.end, e.handler, e.depth)?;
+            writeln!(
+                f,
+                "  handler {}..{} -> {} depth {}",
+                e.start, e.end, e.handler, e.depth
+            )?;
         }
         for c in &code.consts {
             if let Constant::Code(inner) = c {
@@ -556,18 +564,38 @@ mod tests {
     #[test]
     fn instructions_stay_small() {
         // The dispatch loop copies instructions; keep them one word.
-        assert!(std::mem::size_of::<Instr>() <= 8, "{}", std::mem::size_of::<Instr>());
+        assert!(
+            std::mem::size_of::<Instr>() <= 8,
+            "{}",
+            std::mem::size_of::<Instr>()
+        );
     }
 
     #[test]
     fn stack_effects_follow_operands() {
-        assert_eq!(Instr::Call { argc: 3, slot: 0 }.stack_effect(), StackEffect { pops: 4, pushes: 1 });
-        assert_eq!(Instr::BuildMap { n: 2 }.stack_effect(), StackEffect { pops: 4, pushes: 1 });
         assert_eq!(
-            Instr::MakeFunction { flags: make_function::HAS_DEFAULTS | make_function::HAS_CLOSURE }.stack_effect(),
+            Instr::Call { argc: 3, slot: 0 }.stack_effect(),
+            StackEffect { pops: 4, pushes: 1 }
+        );
+        assert_eq!(
+            Instr::BuildMap { n: 2 }.stack_effect(),
+            StackEffect { pops: 4, pushes: 1 }
+        );
+        assert_eq!(
+            Instr::MakeFunction {
+                flags: make_function::HAS_DEFAULTS | make_function::HAS_CLOSURE
+            }
+            .stack_effect(),
             StackEffect { pops: 3, pushes: 1 }
         );
-        assert_eq!(Instr::Binary { op: BinOp::Add, slot: 7 }.feedback_slot(), Some(7));
+        assert_eq!(
+            Instr::Binary {
+                op: BinOp::Add,
+                slot: 7
+            }
+            .feedback_slot(),
+            Some(7)
+        );
         assert_eq!(Instr::Pop.feedback_slot(), None);
     }
 
