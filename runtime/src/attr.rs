@@ -1,0 +1,511 @@
+//! Attribute lookup, assignment and deletion: instance dict then the class
+//! chain (data descriptors — properties — first), method binding,
+//! `staticmethod`/`classmethod`, `super()`, module and class attributes,
+//! `__getattr__`, and dunder lookup on the type (`call_special`).
+
+use crate::error::{ExcKind, PyErr, PyResult};
+use crate::object::{Payload, TypeId};
+use crate::value::Value;
+use crate::vm::{class_name, Vm};
+
+impl Vm {
+    /// Find `name` along the class chain starting at `class`.
+    pub fn class_attr(&self, class: &Value, name: &str) -> Option<Value> {
+        let mut cur = Some(class.clone());
+        while let Some(c) = cur {
+            let cls = c.as_class()?;
+            if let Ok(d) = cls.dict.try_borrow() {
+                if let Some(v) = d.get_str(name) {
+                    return Some(v.clone());
+                }
+            }
+            cur = cls.base.clone();
+        }
+        None
+    }
+
+    /// Call the dunder `name` found on the type of a user object (instances
+    /// and exceptions only). `None` if the type does not define it.
+    pub fn call_special(
+        &mut self,
+        obj: &Value,
+        name: &str,
+        args: &[Value],
+    ) -> PyResult<Option<Value>> {
+        let class = match obj.payload() {
+            Some(Payload::Instance(i)) => i.class.clone(),
+            Some(Payload::Exception(e)) => e.class.clone(),
+            _ => return Ok(None),
+        };
+        let Some(f) = self.class_attr(&class, name) else {
+            return Ok(None);
+        };
+        if matches!(f.payload(), Some(Payload::Native(_)))
+            && matches!(name, "__init__" | "__str__" | "__repr__")
+        {
+            return Ok(None);
+        }
+        let mut full = Vec::with_capacity(args.len() + 1);
+        full.push(obj.clone());
+        full.extend_from_slice(args);
+        let r = match f.payload() {
+            Some(Payload::StaticMethod(inner)) => {
+                let inner = inner.clone();
+                self.call(&inner, args)?
+            }
+            Some(Payload::ClassMethod(inner)) => {
+                let inner = inner.clone();
+                full[0] = class;
+                self.call(&inner, &full)?
+            }
+            _ => self.call(&f, &full)?,
+        };
+        Ok(Some(r))
+    }
+
+    /// `obj.name()` — look up and call a method.
+    pub fn call_method(&mut self, obj: &Value, name: &str, args: &[Value]) -> PyResult<Value> {
+        let (func, this) = self.load_method(obj, name)?;
+        if func.is_empty() {
+            return self.call(&this, args);
+        }
+        let mut full = Vec::with_capacity(args.len() + 1);
+        full.push(this);
+        full.extend_from_slice(args);
+        self.call(&func, &full)
+    }
+
+    /// The `LoadMethod` protocol: `(func, obj)` when `name` is a plain
+    /// function (or native method) on the class and not shadowed, else
+    /// `(empty, bound attribute)`.
+    pub fn load_method(&mut self, obj: &Value, name: &str) -> PyResult<(Value, Value)> {
+        let plain = match obj.payload() {
+            Some(Payload::Class(_)) | Some(Payload::Module(_)) | Some(Payload::Super(..)) => false,
+            Some(Payload::Instance(i)) => i
+                .dict
+                .try_borrow()
+                .map_or(true, |d| d.get_str(name).is_none()),
+            Some(Payload::Exception(e)) => e
+                .dict
+                .try_borrow()
+                .map_or(true, |d| d.get_str(name).is_none()),
+            _ => true,
+        };
+        if plain {
+            let class = self.type_of(obj);
+            if let Some(f) = self.class_attr(&class, name) {
+                if matches!(
+                    f.payload(),
+                    Some(Payload::Function(_)) | Some(Payload::Native(_))
+                ) {
+                    return Ok((f, obj.clone()));
+                }
+            }
+        }
+        Ok((Value::empty(), self.getattr(obj, name)?))
+    }
+
+    /// Bind a class attribute found for `obj` (an instance of `class`).
+    fn bind(&mut self, descr: Value, obj: &Value, class: &Value) -> PyResult<Value> {
+        match descr.payload() {
+            Some(Payload::Function(_)) | Some(Payload::Native(_)) => {
+                Ok(Value::new_heap(Payload::BoundMethod(descr, obj.clone())))
+            }
+            Some(Payload::StaticMethod(inner)) => Ok(inner.clone()),
+            Some(Payload::ClassMethod(inner)) => Ok(Value::new_heap(Payload::BoundMethod(
+                inner.clone(),
+                class.clone(),
+            ))),
+            Some(Payload::Property(p)) => {
+                if p.fget.is_none() {
+                    return Err(PyErr::attribute_error("property has no getter"));
+                }
+                let g = p.fget.clone();
+                self.call(&g, std::slice::from_ref(obj))
+            }
+            _ => Ok(descr),
+        }
+    }
+
+    /// `obj.name`.
+    pub fn getattr(&mut self, obj: &Value, name: &str) -> PyResult<Value> {
+        match obj.payload() {
+            Some(Payload::Class(_)) => return self.class_getattr(obj, name),
+            Some(Payload::Module(m)) => {
+                if let Some(d) = m.dict.as_dict() {
+                    if let Some(v) = d.try_borrow().ok().and_then(|d| d.get_str(name).cloned()) {
+                        return Ok(v);
+                    }
+                }
+                return Err(PyErr::attribute_error(format!(
+                    "module '{}' has no attribute '{}'",
+                    m.name, name
+                )));
+            }
+            Some(Payload::Super(start, this)) => {
+                let (start, this) = (start.clone(), this.clone());
+                return self.super_getattr(&start, &this, name);
+            }
+            _ => {}
+        }
+        let class = self.type_of(obj);
+        let descr = self.class_attr(&class, name);
+        if let Some(d) = &descr {
+            if matches!(d.payload(), Some(Payload::Property(_))) {
+                return self.bind(d.clone(), obj, &class);
+            }
+        }
+        // Instance dicts.
+        let own = match obj.payload() {
+            Some(Payload::Instance(i)) => i
+                .dict
+                .try_borrow()
+                .ok()
+                .and_then(|d| d.get_str(name).cloned()),
+            Some(Payload::Exception(e)) => match name {
+                "args" => Some(e.args.borrow().clone()),
+                "__cause__" => Some(e.cause.borrow().clone()),
+                "__context__" => Some(e.context.borrow().clone()),
+                "__suppress_context__" => Some(Value::bool(e.suppress_context.get())),
+                "__traceback__" => Some(Value::none()),
+                _ => e
+                    .dict
+                    .try_borrow()
+                    .ok()
+                    .and_then(|d| d.get_str(name).cloned()),
+            },
+            Some(Payload::Function(f)) => match name {
+                "__name__" => Some(f.name.borrow().clone()),
+                "__qualname__" => Some(f.qualname.borrow().clone()),
+                "__doc__" => Some(f.doc.borrow().clone()),
+                "__module__" => f
+                    .globals
+                    .as_dict()
+                    .and_then(|d| d.borrow().get_str("__name__").cloned()),
+                "__defaults__" => Some(if f.defaults.is_empty() {
+                    Value::none()
+                } else {
+                    Value::tuple(f.defaults.to_vec())
+                }),
+                "__code__" => Some(Value::none()),
+                "__dict__" => Some(Value::dict(f.dict.borrow().clone())),
+                _ => f
+                    .dict
+                    .try_borrow()
+                    .ok()
+                    .and_then(|d| d.get_str(name).cloned()),
+            },
+            Some(Payload::Native(n)) => match name {
+                "__name__" => Some(Value::from_str(n.name)),
+                "__qualname__" => Some(Value::from_string(match n.owner {
+                    Some(o) => format!("{o}.{}", n.name),
+                    None => n.name.to_string(),
+                })),
+                _ => None,
+            },
+            Some(Payload::BoundMethod(f, s)) => match name {
+                "__self__" => Some(s.clone()),
+                "__func__" => Some(f.clone()),
+                "__name__" | "__qualname__" | "__doc__" => {
+                    let f = f.clone();
+                    return self.getattr(&f, name);
+                }
+                _ => None,
+            },
+            Some(Payload::Property(p)) => match name {
+                "fget" => Some(p.fget.clone()),
+                "fset" => Some(p.fset.clone()),
+                "__doc__" => Some(p.doc.clone()),
+                _ => None,
+            },
+            Some(Payload::StaticMethod(f)) | Some(Payload::ClassMethod(f))
+                if name == "__func__" =>
+            {
+                Some(f.clone())
+            }
+            Some(Payload::Generator(g)) => match name {
+                "__name__" => Some(g.name.clone()),
+                "__qualname__" => Some(g.qualname.clone()),
+                _ => None,
+            },
+            Some(Payload::Slice(a, b, c)) => match name {
+                "start" => Some(a.clone()),
+                "stop" => Some(b.clone()),
+                "step" => Some(c.clone()),
+                _ => None,
+            },
+            Some(Payload::Range(r)) => match name {
+                "start" => Some(Value::int(r.start)),
+                "stop" => Some(Value::int(r.stop)),
+                "step" => Some(Value::int(r.step)),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(v) = own {
+            return Ok(v);
+        }
+        if let Some(d) = descr {
+            return self.bind(d, obj, &class);
+        }
+        match name {
+            "__class__" => return Ok(class),
+            "__dict__" => {
+                if let Some(Payload::Instance(i)) = obj.payload() {
+                    return Ok(Value::dict(i.dict.borrow().clone()));
+                }
+            }
+            "real" | "numerator" if crate::int::int_ref(obj).is_some() => return Ok(obj.clone()),
+            "imag" if crate::int::int_ref(obj).is_some() => return Ok(Value::int(0)),
+            "denominator" if crate::int::int_ref(obj).is_some() => return Ok(Value::int(1)),
+            "real" if obj.is_float() => return Ok(obj.clone()),
+            "imag" if obj.is_float() => return Ok(Value::float(0.0)),
+            _ => {}
+        }
+        if matches!(
+            obj.payload(),
+            Some(Payload::Instance(_)) | Some(Payload::Exception(_))
+        ) {
+            if let Some(r) = self.call_special(obj, "__getattr__", &[Value::from_str(name)])? {
+                return Ok(r);
+            }
+        }
+        Err(PyErr::attribute_error(format!(
+            "'{}' object has no attribute '{}'",
+            self.type_name(obj),
+            name
+        )))
+    }
+
+    fn class_getattr(&mut self, cls_v: &Value, name: &str) -> PyResult<Value> {
+        if let Some(v) = self.class_attr(cls_v, name) {
+            return match v.payload() {
+                Some(Payload::StaticMethod(inner)) => Ok(inner.clone()),
+                Some(Payload::ClassMethod(inner)) => Ok(Value::new_heap(Payload::BoundMethod(
+                    inner.clone(),
+                    cls_v.clone(),
+                ))),
+                _ => Ok(v),
+            };
+        }
+        let Some(cls) = cls_v.as_class() else {
+            return Err(PyErr::attribute_error(name.to_string()));
+        };
+        match name {
+            "__name__" => return Ok(Value::from_str(&cls.name)),
+            "__qualname__" => return Ok(Value::from_str(&cls.qualname)),
+            "__module__" => return Ok(Value::from_str(&cls.module)),
+            "__base__" => return Ok(cls.base.clone().unwrap_or_default()),
+            "__bases__" => return Ok(Value::tuple(cls.base.iter().cloned().collect())),
+            "__mro__" => {
+                let mut chain = Vec::new();
+                let mut cur = Some(cls_v.clone());
+                while let Some(c) = cur {
+                    cur = c.as_class().and_then(|k| k.base.clone());
+                    chain.push(c);
+                }
+                return Ok(Value::tuple(chain));
+            }
+            "__doc__" => return Ok(Value::none()),
+            "__dict__" => return Ok(Value::dict(cls.dict.borrow().clone())),
+            "__class__" => return Ok(self.type_value(TypeId::Type)),
+            _ => {}
+        }
+        Err(PyErr::attribute_error(format!(
+            "type object '{}' has no attribute '{}'",
+            cls.name, name
+        )))
+    }
+
+    fn super_getattr(&mut self, start: &Value, this: &Value, name: &str) -> PyResult<Value> {
+        // The bound object's class chain, searched after `start`.
+        let this_class = if this.as_class().is_some() {
+            this.clone()
+        } else {
+            self.type_of(this)
+        };
+        let mut cur = Some(this_class.clone());
+        let mut past = false;
+        while let Some(c) = cur {
+            if past {
+                if let Some(cls) = c.as_class() {
+                    let found = cls
+                        .dict
+                        .try_borrow()
+                        .ok()
+                        .and_then(|d| d.get_str(name).cloned());
+                    if let Some(v) = found {
+                        if this.as_class().is_some() {
+                            return match v.payload() {
+                                Some(Payload::ClassMethod(inner)) => Ok(Value::new_heap(
+                                    Payload::BoundMethod(inner.clone(), this.clone()),
+                                )),
+                                Some(Payload::StaticMethod(inner)) => Ok(inner.clone()),
+                                _ => Ok(v),
+                            };
+                        }
+                        return self.bind(v, this, &this_class);
+                    }
+                }
+            }
+            if c.is(start) {
+                past = true;
+            }
+            cur = c.as_class().and_then(|k| k.base.clone());
+        }
+        Err(PyErr::attribute_error(format!(
+            "'super' object has no attribute '{name}'"
+        )))
+    }
+
+    /// `obj.name = value`.
+    pub fn setattr(&mut self, obj: &Value, name: &str, value: Value) -> PyResult<()> {
+        match obj.payload() {
+            Some(Payload::Instance(i)) => {
+                let class = i.class.clone();
+                if let Some(d) = self.class_attr(&class, name) {
+                    if let Some(Payload::Property(p)) = d.payload() {
+                        if p.fset.is_none() {
+                            return Err(PyErr::attribute_error(format!(
+                                "property '{name}' of '{}' object has no setter",
+                                class_name(&class)
+                            )));
+                        }
+                        let s = p.fset.clone();
+                        self.call(&s, &[obj.clone(), value])?;
+                        return Ok(());
+                    }
+                }
+                if let Some(f) = self.class_attr(&class, "__setattr__") {
+                    if matches!(f.payload(), Some(Payload::Function(_))) {
+                        self.call(&f, &[obj.clone(), Value::from_str(name), value])?;
+                        return Ok(());
+                    }
+                }
+                i.dict
+                    .try_borrow_mut()
+                    .map_err(|_| PyErr::reentrant("instance"))?
+                    .set_name(name, value);
+                Ok(())
+            }
+            Some(Payload::Exception(e)) => {
+                match name {
+                    "__cause__" => {
+                        *e.cause.borrow_mut() = value;
+                        e.suppress_context.set(true);
+                    }
+                    "__context__" => *e.context.borrow_mut() = value,
+                    "__suppress_context__" => e.suppress_context.set(self.truthy(&value)?),
+                    "args" => {
+                        let items = self.collect(&value)?;
+                        *e.args.borrow_mut() = Value::tuple(items);
+                    }
+                    _ => e
+                        .dict
+                        .try_borrow_mut()
+                        .map_err(|_| PyErr::reentrant("exception"))?
+                        .set_name(name, value),
+                }
+                Ok(())
+            }
+            Some(Payload::Class(c)) => {
+                if c.builtin.is_some() {
+                    return Err(PyErr::type_error(format!(
+                        "cannot set '{name}' attribute of immutable type '{}'",
+                        c.name
+                    )));
+                }
+                c.dict
+                    .try_borrow_mut()
+                    .map_err(|_| PyErr::reentrant("class"))?
+                    .set_name(name, value);
+                Ok(())
+            }
+            Some(Payload::Function(f)) => {
+                match name {
+                    "__name__" => *f.name.borrow_mut() = value,
+                    "__qualname__" => *f.qualname.borrow_mut() = value,
+                    "__doc__" => *f.doc.borrow_mut() = value,
+                    _ => f
+                        .dict
+                        .try_borrow_mut()
+                        .map_err(|_| PyErr::reentrant("function"))?
+                        .set_name(name, value),
+                }
+                Ok(())
+            }
+            Some(Payload::Module(m)) => {
+                if let Some(d) = m.dict.as_dict() {
+                    d.try_borrow_mut()
+                        .map_err(|_| PyErr::reentrant("module"))?
+                        .set_name(name, value);
+                }
+                Ok(())
+            }
+            _ => Err(PyErr::attribute_error(format!(
+                "'{}' object has no attribute '{}'",
+                self.type_name(obj),
+                name
+            ))),
+        }
+    }
+
+    /// `del obj.name`.
+    pub fn delattr(&mut self, obj: &Value, name: &str) -> PyResult<()> {
+        let removed = match obj.payload() {
+            Some(Payload::Instance(i)) => {
+                let class = i.class.clone();
+                if let Some(d) = self.class_attr(&class, name) {
+                    if let Some(Payload::Property(p)) = d.payload() {
+                        if !p.fdel.is_none() {
+                            let f = p.fdel.clone();
+                            self.call(&f, std::slice::from_ref(obj))?;
+                            return Ok(());
+                        }
+                    }
+                }
+                i.dict
+                    .try_borrow_mut()
+                    .map_err(|_| PyErr::reentrant("instance"))?
+                    .remove_str(name)
+            }
+            Some(Payload::Class(c)) => c
+                .dict
+                .try_borrow_mut()
+                .map_err(|_| PyErr::reentrant("class"))?
+                .remove_str(name),
+            Some(Payload::Module(m)) => m
+                .dict
+                .as_dict()
+                .and_then(|d| d.try_borrow_mut().ok()?.remove_str(name)),
+            Some(Payload::Function(f)) => f
+                .dict
+                .try_borrow_mut()
+                .map_err(|_| PyErr::reentrant("function"))?
+                .remove_str(name),
+            Some(Payload::Exception(e)) => e
+                .dict
+                .try_borrow_mut()
+                .map_err(|_| PyErr::reentrant("exception"))?
+                .remove_str(name),
+            _ => None,
+        };
+        match removed {
+            Some(_) => Ok(()),
+            None => Err(PyErr::attribute_error(format!(
+                "'{}' object has no attribute '{}'",
+                self.type_name(obj),
+                name
+            ))),
+        }
+    }
+
+    /// `hasattr(obj, name)`: getattr that maps AttributeError to false.
+    pub fn hasattr(&mut self, obj: &Value, name: &str) -> PyResult<bool> {
+        match self.getattr(obj, name) {
+            Ok(_) => Ok(true),
+            Err(e) if self.err_matches(&e, ExcKind::AttributeError) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -1,0 +1,400 @@
+//! Calls: dispatch on the callee's kind, argument binding for Python
+//! functions (positional, keyword, defaults, `*args`, `**kwargs`, with
+//! CPython's error messages), class instantiation, and creation of
+//! generator/coroutine objects.
+
+use std::cell::{Cell, RefCell};
+
+use kiln_compiler::bytecode::CodeFlags;
+
+use crate::dict::Dict;
+use crate::error::{ExcKind, PyErr, PyResult};
+use crate::frame::Frame;
+use crate::interp::{run_frame, Exit};
+use crate::object::{FunctionObj, GenObj, InstanceObj, Payload, TypeId};
+use crate::value::Value;
+use crate::vm::{Vm, RECURSION_LIMIT};
+
+impl Vm {
+    /// `f(*args)`.
+    pub fn call(&mut self, f: &Value, args: &[Value]) -> PyResult<Value> {
+        self.call_kw(f, args, &[])
+    }
+
+    /// `f(*args, **kwargs)`; `kwargs` are (name str, value) pairs.
+    pub fn call_kw(
+        &mut self,
+        f: &Value,
+        args: &[Value],
+        kwargs: &[(Value, Value)],
+    ) -> PyResult<Value> {
+        match f.payload() {
+            Some(Payload::Function(func)) => self.call_function(f, func, args, kwargs),
+            Some(Payload::Native(n)) => (n.func)(self, args, kwargs),
+            Some(Payload::BoundMethod(func, this)) => {
+                let mut full = self.take_vec();
+                full.push(this.clone());
+                full.extend_from_slice(args);
+                let func = func.clone();
+                let r = self.call_kw(&func, &full, kwargs);
+                self.give_vec(full);
+                r
+            }
+            Some(Payload::Class(_)) => self.instantiate(f, args, kwargs),
+            Some(Payload::Instance(_)) | Some(Payload::Exception(_)) => {
+                let class = self.type_of(f);
+                match self.class_attr(&class, "__call__") {
+                    Some(c) => {
+                        let mut full = vec![f.clone()];
+                        full.extend_from_slice(args);
+                        self.call_kw(&c, &full, kwargs)
+                    }
+                    None => Err(self.not_callable(f)),
+                }
+            }
+            Some(Payload::StaticMethod(inner)) => {
+                let inner = inner.clone();
+                self.call_kw(&inner, args, kwargs)
+            }
+            _ => Err(self.not_callable(f)),
+        }
+    }
+
+    fn not_callable(&self, f: &Value) -> PyErr {
+        PyErr::type_error(format!("'{}' object is not callable", self.type_name(f)))
+    }
+
+    /// Bind arguments into a fresh frame for `func` and run it (or wrap it
+    /// in a generator).
+    pub(crate) fn call_function(
+        &mut self,
+        fv: &Value,
+        func: &FunctionObj,
+        args: &[Value],
+        kwargs: &[(Value, Value)],
+    ) -> PyResult<Value> {
+        let code = &func.code;
+        let nlocals = code.varnames.len() + code.num_cells();
+        let mut locals = self.take_vec();
+        let simple = kwargs.is_empty()
+            && args.len() == code.arg_count as usize
+            && code.kwonly_count == 0
+            && code.flags.0 & (CodeFlags::VARARGS | CodeFlags::VARKEYWORDS) == 0;
+        if simple {
+            locals.extend_from_slice(args);
+            locals.resize(nlocals, Value::empty());
+        } else {
+            locals.resize(nlocals, Value::empty());
+            if let Err(e) = self.bind_args(fv, func, args, kwargs, &mut locals) {
+                self.give_vec(locals);
+                return Err(e);
+            }
+        }
+        // Cells: fresh ones for cellvars (seeded from parameters), the
+        // closure's for freevars.
+        let nvars = code.varnames.len();
+        if code.num_cells() > 0 {
+            for i in 0..code.cellvars.len() {
+                if let Some(slot) = locals.get_mut(nvars + i) {
+                    *slot = Value::cell(Value::empty());
+                }
+            }
+            for &(cell, param) in &code.cell_params {
+                let arg = locals
+                    .get(param as usize)
+                    .cloned()
+                    .unwrap_or_else(Value::empty);
+                if let Some(Payload::Cell(c)) =
+                    locals.get(nvars + cell as usize).and_then(|v| v.payload())
+                {
+                    *c.borrow_mut() = arg;
+                }
+            }
+            for (i, cell) in func.closure.iter().enumerate() {
+                if let Some(slot) = locals.get_mut(nvars + code.cellvars.len() + i) {
+                    *slot = cell.clone();
+                }
+            }
+        }
+        func.info
+            .feedback
+            .calls
+            .set(func.info.feedback.calls.get().wrapping_add(1));
+        let stack = self.take_vec();
+        let mut frame = Frame {
+            code: code.clone(),
+            info: func.info.clone(),
+            globals: func.globals.clone(),
+            locals,
+            stack,
+            pc: 0,
+            namespace: Value::none(),
+            saved_exc: Value::none(),
+        };
+        if code.flags.0 & (CodeFlags::GENERATOR | CodeFlags::COROUTINE) != 0 {
+            let is_coroutine =
+                code.flags.has(CodeFlags::COROUTINE) && !code.flags.has(CodeFlags::GENERATOR);
+            return Ok(Value::new_heap(Payload::Generator(GenObj {
+                frame: RefCell::new(Some(Box::new(frame))),
+                running: Cell::new(false),
+                name: func.name.borrow().clone(),
+                qualname: func.qualname.borrow().clone(),
+                is_coroutine,
+            })));
+        }
+        let r = self.run_in_frame(&mut frame);
+        let Frame { locals, stack, .. } = frame;
+        self.give_vec(locals);
+        self.give_vec(stack);
+        r
+    }
+
+    /// Run a non-generator frame to completion, with the recursion check.
+    pub(crate) fn run_in_frame(&mut self, frame: &mut Frame) -> PyResult<Value> {
+        self.check_interrupt()?;
+        if self.depth >= RECURSION_LIMIT {
+            return Err(PyErr::new(
+                ExcKind::RecursionError,
+                "maximum recursion depth exceeded",
+            ));
+        }
+        self.depth += 1;
+        let r = run_frame(self, frame, None);
+        self.depth -= 1;
+        match r? {
+            Exit::Return(v) => Ok(v),
+            Exit::Yield(_) => Err(PyErr::runtime_error("yield outside a generator")),
+        }
+    }
+
+    #[allow(clippy::needless_range_loop)]
+    fn bind_args(
+        &mut self,
+        fv: &Value,
+        func: &FunctionObj,
+        args: &[Value],
+        kwargs: &[(Value, Value)],
+        locals: &mut [Value],
+    ) -> PyResult<()> {
+        let code = &func.code;
+        let qual = func
+            .qualname
+            .borrow()
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_default();
+        let argc = code.arg_count as usize;
+        let kwonly = code.kwonly_count as usize;
+        let has_varargs = code.flags.has(CodeFlags::VARARGS);
+        let has_varkw = code.flags.has(CodeFlags::VARKEYWORDS);
+        let _ = fv;
+        // Positional.
+        let npos = args.len().min(argc);
+        for (slot, a) in locals.iter_mut().zip(args.iter()).take(npos) {
+            *slot = a.clone();
+        }
+        if args.len() > argc {
+            if has_varargs {
+                if let Some(slot) = locals.get_mut(argc + kwonly) {
+                    *slot = Value::tuple(args[argc..].to_vec());
+                }
+            } else {
+                let ndef = func.defaults.len();
+                let given = args.len();
+                let takes = if ndef > 0 {
+                    format!("from {} to {} positional arguments", argc - ndef, argc)
+                } else {
+                    format!(
+                        "{} positional argument{}",
+                        argc,
+                        if argc == 1 { "" } else { "s" }
+                    )
+                };
+                let kw_given = kwargs.len();
+                let extra = if kw_given > 0 {
+                    format!(
+                        " positional argument{} (and {} keyword-only argument{})",
+                        if given == 1 { "" } else { "s" },
+                        kw_given,
+                        if kw_given == 1 { "" } else { "s" }
+                    )
+                } else {
+                    String::new()
+                };
+                let were = if given == 1 { "was" } else { "were" };
+                return Err(PyErr::type_error(if extra.is_empty() {
+                    format!("{qual}() takes {takes} but {given} {were} given")
+                } else {
+                    format!("{qual}() takes {takes} but {given}{extra} were given")
+                }));
+            }
+        } else if has_varargs {
+            if let Some(slot) = locals.get_mut(argc + kwonly) {
+                *slot = Value::tuple(Vec::new());
+            }
+        }
+        // Keywords.
+        let varkw_slot = argc + kwonly + has_varargs as usize;
+        let mut extra_kw = if has_varkw { Some(Dict::new()) } else { None };
+        for (k, v) in kwargs {
+            let name = k.as_str().unwrap_or("");
+            let pos = code.varnames[..argc + kwonly]
+                .iter()
+                .position(|n| &**n == name);
+            match pos {
+                Some(i) if i >= code.posonly_count as usize => {
+                    if !locals[i].is_empty() {
+                        return Err(PyErr::type_error(format!(
+                            "{qual}() got multiple values for argument '{name}'"
+                        )));
+                    }
+                    locals[i] = v.clone();
+                }
+                _ => match &mut extra_kw {
+                    Some(d) => d.set_str(k.clone(), v.clone()),
+                    None => {
+                        return Err(PyErr::type_error(format!(
+                            "{qual}() got an unexpected keyword argument '{name}'"
+                        )));
+                    }
+                },
+            }
+        }
+        if let Some(d) = extra_kw {
+            if let Some(slot) = locals.get_mut(varkw_slot) {
+                *slot = Value::dict(d);
+            }
+        }
+        // Defaults for missing positionals.
+        let ndef = func.defaults.len();
+        let mut missing = Vec::new();
+        for i in 0..argc {
+            if locals[i].is_empty() {
+                if i + ndef >= argc {
+                    locals[i] = func.defaults[i + ndef - argc].clone();
+                } else {
+                    missing.push(code.varnames[i].to_string());
+                }
+            }
+        }
+        if !missing.is_empty() {
+            return Err(missing_error(&qual, &missing, "positional"));
+        }
+        for i in argc..argc + kwonly {
+            if locals[i].is_empty() {
+                let name = &code.varnames[i];
+                let dflt = func
+                    .kwdefaults
+                    .as_dict()
+                    .and_then(|d| d.borrow().get_str(name).cloned());
+                match dflt {
+                    Some(v) => locals[i] = v,
+                    None => missing.push(name.to_string()),
+                }
+            }
+        }
+        if !missing.is_empty() {
+            return Err(missing_error(&qual, &missing, "keyword-only"));
+        }
+        Ok(())
+    }
+
+    /// `cls(*args, **kwargs)`.
+    fn instantiate(
+        &mut self,
+        cls_v: &Value,
+        args: &[Value],
+        kwargs: &[(Value, Value)],
+    ) -> PyResult<Value> {
+        let Some(cls) = cls_v.as_class() else {
+            return Err(self.not_callable(cls_v));
+        };
+        if let Some(id) = cls.builtin {
+            return crate::builtins::construct(self, id, cls_v, args, kwargs);
+        }
+        if cls.layout == TypeId::BaseException {
+            let exc = self.new_exception(cls_v.clone(), args.to_vec());
+            if let Some(init) = self.class_attr(cls_v, "__init__") {
+                if matches!(init.payload(), Some(Payload::Function(_))) {
+                    let mut full = vec![exc.clone()];
+                    full.extend_from_slice(args);
+                    self.call_kw(&init, &full, kwargs)?;
+                    return Ok(exc);
+                }
+            }
+            if !kwargs.is_empty() {
+                return Err(PyErr::type_error(format!(
+                    "{}() takes no keyword arguments",
+                    cls.name
+                )));
+            }
+            return Ok(exc);
+        }
+        if cls.layout != TypeId::Object {
+            return Err(PyErr::unsupported(format!(
+                "subclassing the built-in type '{}' is not supported",
+                cls.layout.name()
+            )));
+        }
+        let inst = if let Some(new) = self
+            .class_attr(cls_v, "__new__")
+            .filter(|n| !matches!(n.payload(), Some(Payload::Native(_))))
+        {
+            let inner = match new.payload() {
+                Some(Payload::StaticMethod(f)) => f.clone(),
+                _ => new.clone(),
+            };
+            let mut full = vec![cls_v.clone()];
+            full.extend_from_slice(args);
+            let obj = self.call_kw(&inner, &full, kwargs)?;
+            if !self.is_instance(&obj, cls_v) {
+                return Ok(obj);
+            }
+            obj
+        } else {
+            Value::new_heap(Payload::Instance(InstanceObj {
+                class: cls_v.clone(),
+                dict: RefCell::new(Dict::new()),
+            }))
+        };
+        match self.class_attr(cls_v, "__init__") {
+            Some(init) if !matches!(init.payload(), Some(Payload::Native(_))) => {
+                let mut full = Vec::with_capacity(args.len() + 1);
+                full.push(inst.clone());
+                full.extend_from_slice(args);
+                let r = self.call_kw(&init, &full, kwargs)?;
+                if !r.is_none() {
+                    return Err(PyErr::type_error(format!(
+                        "__init__() should return None, not '{}'",
+                        self.type_name(&r)
+                    )));
+                }
+            }
+            _ => {
+                if (!args.is_empty() || !kwargs.is_empty())
+                    && self.class_attr(cls_v, "__new__").is_none()
+                {
+                    return Err(PyErr::type_error(format!(
+                        "{}() takes no arguments",
+                        cls.name
+                    )));
+                }
+            }
+        }
+        Ok(inst)
+    }
+}
+
+fn missing_error(qual: &str, names: &[String], kind: &str) -> PyErr {
+    let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+    let list = match quoted.len() {
+        1 => quoted[0].clone(),
+        2 => format!("{} and {}", quoted[0], quoted[1]),
+        n => format!("{}, and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+    };
+    PyErr::type_error(format!(
+        "{qual}() missing {} required {kind} argument{}: {list}",
+        names.len(),
+        if names.len() == 1 { "" } else { "s" }
+    ))
+}

@@ -1,0 +1,297 @@
+//! `Dict`: the insertion-ordered hash table behind dicts, sets, class and
+//! module namespaces.
+//!
+//! Keys are stored with their precomputed hash. The table itself only knows
+//! identity and "primitive" equality (`hash::fast_eq`); keys whose equality
+//! needs a script `__eq__` are resolved by `vm::dict_ops`, outside any borrow
+//! of the table, so user code never runs while a `RefCell` is held.
+
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use indexmap::map::RawEntryApiV1;
+use indexmap::IndexMap;
+
+use crate::hash::{fast_eq, str_hash};
+use crate::value::Value;
+
+/// A key with its hash.
+#[derive(Clone, Debug)]
+pub struct DictKey {
+    pub hash: u64,
+    pub key: Value,
+}
+
+impl Hash for DictKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+impl PartialEq for DictKey {
+    fn eq(&self, other: &DictKey) -> bool {
+        self.hash == other.hash && fast_eq(&self.key, &other.key) == Some(true)
+    }
+}
+impl Eq for DictKey {}
+
+/// Passes the precomputed hash through (mixed, so low bits vary).
+#[derive(Clone, Copy, Default)]
+pub struct PassHasher(u64);
+
+impl Hasher for PassHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ *b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = mix(n);
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+pub struct BuildPassHasher;
+
+impl BuildHasher for BuildPassHasher {
+    type Hasher = PassHasher;
+    fn build_hasher(&self) -> PassHasher {
+        PassHasher(0)
+    }
+}
+
+fn mix(n: u64) -> u64 {
+    n.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(26)
+}
+
+/// The result of a lookup that may need script-level equality.
+pub enum Probe {
+    Found(usize),
+    Missing,
+    /// Same-hash keys whose equality with the probe needs `__eq__`.
+    Undecided(Vec<Value>),
+}
+
+#[derive(Clone, Default)]
+pub struct Dict {
+    map: IndexMap<DictKey, Value, BuildPassHasher>,
+}
+
+impl Dict {
+    pub fn new() -> Dict {
+        Dict::default()
+    }
+
+    pub fn with_capacity(n: usize) -> Dict {
+        Dict {
+            map: IndexMap::with_capacity_and_hasher(n, BuildPassHasher),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.map.clear();
+    }
+
+    /// Entries in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Value, &Value)> {
+        self.map.iter().map(|(k, v)| (&k.key, v))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &Value> {
+        self.map.keys().map(|k| &k.key)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &Value> {
+        self.map.values()
+    }
+
+    pub fn get_index(&self, i: usize) -> Option<(&Value, &Value)> {
+        self.map.get_index(i).map(|(k, v)| (&k.key, v))
+    }
+
+    pub fn get_index_mut(&mut self, i: usize) -> Option<&mut Value> {
+        self.map.get_index_mut(i).map(|(_, v)| v)
+    }
+
+    pub fn hash_at(&self, i: usize) -> Option<u64> {
+        self.map.get_index(i).map(|(k, _)| k.hash)
+    }
+
+    /// Find `key` (hash `hash`) using identity and primitive equality.
+    pub fn probe(&self, hash: u64, key: &Value) -> Probe {
+        let mut undecided = Vec::new();
+        let found = self.map.raw_entry_v1().from_hash_full(mix(hash), |k| {
+            if k.hash != hash {
+                return false;
+            }
+            match fast_eq(&k.key, key) {
+                Some(b) => b,
+                None => {
+                    undecided.push(k.key.clone());
+                    false
+                }
+            }
+        });
+        match found {
+            Some((i, _, _)) => Probe::Found(i),
+            None if undecided.is_empty() => Probe::Missing,
+            None => Probe::Undecided(undecided),
+        }
+    }
+
+    /// Index of a key identical (`is`) to `key`.
+    pub fn find_identical(&self, hash: u64, key: &Value) -> Option<usize> {
+        self.map
+            .raw_entry_v1()
+            .from_hash_full(mix(hash), |k| k.key.is(key))
+            .map(|(i, _, _)| i)
+    }
+
+    /// Look up a str key without allocating.
+    pub fn get_str(&self, name: &str) -> Option<&Value> {
+        let hash = str_hash(name);
+        self.map
+            .raw_entry_v1()
+            .from_hash(mix(hash), |k| {
+                k.hash == hash && k.key.as_str() == Some(name)
+            })
+            .map(|(_, v)| v)
+    }
+
+    pub fn index_of_str(&self, name: &str) -> Option<usize> {
+        let hash = str_hash(name);
+        self.map
+            .raw_entry_v1()
+            .from_hash_full(mix(hash), |k| {
+                k.hash == hash && k.key.as_str() == Some(name)
+            })
+            .map(|(i, _, _)| i)
+    }
+
+    /// Insert or replace a str key (the key must be a str value).
+    pub fn set_str(&mut self, key: Value, value: Value) {
+        let hash = key.as_str().map_or(0, str_hash);
+        self.insert_at(None, hash, key, value);
+    }
+
+    /// Convenience: insert with a key made from `name`.
+    pub fn set_name(&mut self, name: &str, value: Value) {
+        match self.index_of_str(name) {
+            Some(i) => {
+                if let Some(slot) = self.get_index_mut(i) {
+                    *slot = value;
+                }
+            }
+            None => {
+                let hash = str_hash(name);
+                self.map.insert(
+                    DictKey {
+                        hash,
+                        key: Value::from_str(name),
+                    },
+                    value,
+                );
+            }
+        }
+    }
+
+    /// Insert, replacing the value at `existing` if given (the key object
+    /// already there is kept, as Python does).
+    pub fn insert_at(&mut self, existing: Option<usize>, hash: u64, key: Value, value: Value) {
+        if let Some(i) = existing {
+            if let Some(slot) = self.get_index_mut(i) {
+                *slot = value;
+                return;
+            }
+        }
+        if let Some(i) = self.probe_primitive(hash, &key) {
+            if let Some(slot) = self.get_index_mut(i) {
+                *slot = value;
+            }
+            return;
+        }
+        self.map.insert(DictKey { hash, key }, value);
+    }
+
+    /// Append a key known to be absent.
+    pub fn push_new(&mut self, hash: u64, key: Value, value: Value) {
+        self.map.insert(DictKey { hash, key }, value);
+    }
+
+    fn probe_primitive(&self, hash: u64, key: &Value) -> Option<usize> {
+        match self.probe(hash, key) {
+            Probe::Found(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// Remove the entry at `i`, keeping the order of the others.
+    pub fn remove_index(&mut self, i: usize) -> Option<(Value, Value)> {
+        self.map.shift_remove_index(i).map(|(k, v)| (k.key, v))
+    }
+
+    pub fn remove_str(&mut self, name: &str) -> Option<Value> {
+        let i = self.index_of_str(name)?;
+        self.remove_index(i).map(|(_, v)| v)
+    }
+
+    /// Remove and return the last entry.
+    pub fn pop_last(&mut self) -> Option<(Value, Value)> {
+        self.map.pop().map(|(k, v)| (k.key, v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hash::primitive_hash;
+
+    fn key(v: Value) -> (u64, Value) {
+        (primitive_hash(&v).unwrap_or(0), v)
+    }
+
+    #[test]
+    fn numeric_keys_coincide() {
+        let mut d = Dict::new();
+        let (h, k) = key(Value::int(1));
+        d.insert_at(None, h, k, Value::from_str("int"));
+        let (h, k) = key(Value::float(1.0));
+        d.insert_at(None, h, k, Value::from_str("float"));
+        let (h, k) = key(Value::bool(true));
+        d.insert_at(None, h, k, Value::from_str("bool"));
+        assert_eq!(d.len(), 1);
+        let (first_key, first_val) = d
+            .get_index(0)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .unwrap_or_default();
+        assert_eq!(first_key.as_small_int(), Some(1));
+        assert_eq!(first_val.as_str(), Some("bool"));
+    }
+
+    #[test]
+    fn order_is_insertion_order() {
+        let mut d = Dict::new();
+        for name in ["b", "a", "c"] {
+            d.set_name(name, Value::none());
+        }
+        d.remove_str("a");
+        d.set_name("a", Value::none());
+        let keys: Vec<String> = d
+            .keys()
+            .filter_map(|k| k.as_str().map(String::from))
+            .collect();
+        assert_eq!(keys, ["b", "c", "a"]);
+        assert!(d.get_str("c").is_some());
+        assert!(d.get_str("zz").is_none());
+    }
+}

@@ -1,0 +1,77 @@
+//! Type feedback recorded by the interpreter for the JIT: one byte per
+//! feedback-bearing instruction (`Instr::feedback_slot`) plus hotness
+//! counters. Recording is an OR into a byte; the JIT reads, never writes.
+
+use std::cell::Cell;
+
+use crate::object::Payload;
+use crate::value::Value;
+
+/// Operand-kind bits. Binary/compare sites store the left operand's bits
+/// in the low nibble and the right operand's in the high nibble; other
+/// sites store the receiver/callee/iterator kind in the low nibble.
+pub mod bits {
+    pub const INT: u8 = 1;
+    pub const FLOAT: u8 = 2;
+    pub const STR: u8 = 4;
+    pub const OTHER: u8 = 8;
+}
+
+/// The kind bits of one value.
+#[inline(always)]
+pub fn kind_bits(v: &Value) -> u8 {
+    if v.is_small_int() || v.is_bool() {
+        bits::INT
+    } else if v.is_float() {
+        bits::FLOAT
+    } else {
+        match v.payload() {
+            Some(Payload::Str(_)) => bits::STR,
+            Some(Payload::Int(_)) | Some(Payload::BigInt(_)) => bits::INT | bits::OTHER,
+            _ => bits::OTHER,
+        }
+    }
+}
+
+pub struct Feedback {
+    slots: Box<[Cell<u8>]>,
+    /// Function entries.
+    pub calls: Cell<u32>,
+    /// Loop back-edges taken.
+    pub backedges: Cell<u32>,
+}
+
+impl Feedback {
+    pub fn new(n: usize) -> Feedback {
+        Feedback {
+            slots: (0..n).map(|_| Cell::new(0)).collect(),
+            calls: Cell::new(0),
+            backedges: Cell::new(0),
+        }
+    }
+
+    #[inline(always)]
+    pub fn record(&self, slot: u16, bits: u8) {
+        if let Some(c) = self.slots.get(slot as usize) {
+            c.set(c.get() | bits);
+        }
+    }
+
+    #[inline(always)]
+    pub fn record_pair(&self, slot: u16, a: &Value, b: &Value) {
+        self.record(slot, kind_bits(a) | (kind_bits(b) << 4));
+    }
+
+    /// The bits recorded at `slot` so far.
+    pub fn slot(&self, slot: u16) -> u8 {
+        self.slots.get(slot as usize).map_or(0, Cell::get)
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+}

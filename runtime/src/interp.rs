@@ -1,0 +1,1268 @@
+//! The bytecode interpreter: one `match` dispatch loop over `Instr` with
+//! exactly the semantics documented in `kiln_compiler::bytecode`.
+//!
+//! Int/float fast paths for arithmetic and comparisons are inlined here;
+//! every other case calls the single definition in `ops`/`items`/`attr`.
+//! Exceptions unwind through the code object's exception table. This file
+//! must never define a semantic rule of its own.
+
+use std::cell::RefCell;
+
+use kiln_compiler::bytecode::{BinOp, CmpOp, Conversion, Instr};
+
+use crate::dict::Dict;
+use crate::error::{ExcKind, PyErr, PyResult};
+use crate::frame::Frame;
+use crate::int;
+use crate::iter::{step_builtin, GenStep};
+use crate::object::{ClassObj, FunctionObj, IterState, Payload, TypeId};
+use crate::ops;
+use crate::value::Value;
+use crate::vm::Vm;
+
+/// How a frame stopped running.
+pub enum Exit {
+    Return(Value),
+    Yield(Value),
+}
+
+/// Run `f` until it returns or yields. `throw` raises an exception at the
+/// current instruction first (generator `throw`/`close`).
+pub fn run_frame(vm: &mut Vm, f: &mut Frame, throw: Option<PyErr>) -> PyResult<Exit> {
+    let mut pending = throw;
+    loop {
+        let mut err = match pending.take() {
+            Some(e) => e,
+            None => match execute(vm, f) {
+                Ok(exit) => return Ok(exit),
+                Err(e) => e,
+            },
+        };
+        // f.pc is the faulting instruction.
+        if err.reraised {
+            err.reraised = false;
+        } else {
+            let line = f.code.line_of(f.pc);
+            let (file, name) = (f.code.filename.clone(), f.code.name.clone());
+            vm.add_traceback(&mut err, &file, &name, line);
+        }
+        let Some(h) = f.code.handler_for(f.pc).copied() else {
+            return Err(err);
+        };
+        let exc = vm.exc_value(&mut err);
+        f.stack.truncate(h.depth as usize);
+        f.stack.push(exc);
+        f.pc = h.handler as usize;
+    }
+}
+
+#[inline(always)]
+fn fast_binary(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
+    if let (Some(x), Some(y)) = (a.as_small_int(), b.as_small_int()) {
+        // Immediates are 48-bit, so +,- cannot overflow i64.
+        return match op {
+            BinOp::Add => Some(Value::int(x + y)),
+            BinOp::Sub => Some(Value::int(x - y)),
+            BinOp::Mul => x.checked_mul(y).map(Value::int),
+            BinOp::FloorDiv if y != 0 => Some(Value::int(num_integer::Integer::div_floor(&x, &y))),
+            BinOp::Mod if y != 0 => Some(Value::int(num_integer::Integer::mod_floor(&x, &y))),
+            BinOp::BitAnd => Some(Value::int(x & y)),
+            BinOp::BitOr => Some(Value::int(x | y)),
+            BinOp::BitXor => Some(Value::int(x ^ y)),
+            BinOp::TrueDiv
+                if y != 0 && x.unsigned_abs() < (1 << 53) && y.unsigned_abs() < (1 << 53) =>
+            {
+                Some(Value::float(x as f64 / y as f64))
+            }
+            _ => None,
+        };
+    }
+    if let (Some(x), Some(y)) = (a.as_float(), b.as_float()) {
+        return match op {
+            BinOp::Add => Some(Value::float(x + y)),
+            BinOp::Sub => Some(Value::float(x - y)),
+            BinOp::Mul => Some(Value::float(x * y)),
+            BinOp::TrueDiv if y != 0.0 => Some(Value::float(x / y)),
+            _ => None,
+        };
+    }
+    None
+}
+
+#[inline(always)]
+fn fast_compare(op: CmpOp, a: &Value, b: &Value) -> Option<bool> {
+    if let (Some(x), Some(y)) = (a.as_small_int(), b.as_small_int()) {
+        return Some(match op {
+            CmpOp::Lt => x < y,
+            CmpOp::Le => x <= y,
+            CmpOp::Eq => x == y,
+            CmpOp::Ne => x != y,
+            CmpOp::Gt => x > y,
+            CmpOp::Ge => x >= y,
+        });
+    }
+    if let (Some(x), Some(y)) = (a.as_float(), b.as_float()) {
+        return Some(match op {
+            CmpOp::Lt => x < y,
+            CmpOp::Le => x <= y,
+            CmpOp::Eq => x == y,
+            CmpOp::Ne => x != y,
+            CmpOp::Gt => x > y,
+            CmpOp::Ge => x >= y,
+        });
+    }
+    None
+}
+
+fn name_error(name: &str) -> PyErr {
+    PyErr::name_error(format!("name '{name}' is not defined"))
+}
+
+fn unbound_local(name: &str) -> PyErr {
+    PyErr::new(
+        ExcKind::UnboundLocalError,
+        format!("cannot access local variable '{name}' where it is not associated with a value"),
+    )
+}
+
+#[inline(always)]
+fn truthy(vm: &mut Vm, v: &Value) -> PyResult<bool> {
+    if let Some(b) = v.as_bool() {
+        return Ok(b);
+    }
+    ops::truthy(vm, v)
+}
+
+/// Keyword arguments from the trailing values and a names tuple.
+fn kw_pairs(names: &Value, values: &[Value]) -> Vec<(Value, Value)> {
+    let names = names.as_tuple().unwrap_or(&[]);
+    names.iter().cloned().zip(values.iter().cloned()).collect()
+}
+
+fn kwargs_from_dict(vm: &Vm, d: &Value) -> PyResult<Vec<(Value, Value)>> {
+    let Some(cell) = d.as_dict() else {
+        return Err(PyErr::type_error(format!(
+            "argument after ** must be a mapping, not {}",
+            vm.type_name(d)
+        )));
+    };
+    let b = cell.try_borrow().map_err(|_| PyErr::reentrant("dict"))?;
+    let mut out = Vec::with_capacity(b.len());
+    for (k, v) in b.iter() {
+        if k.as_str().is_none() {
+            return Err(PyErr::type_error("keywords must be strings"));
+        }
+        out.push((k.clone(), v.clone()));
+    }
+    Ok(out)
+}
+
+fn unpack(vm: &mut Vm, seq: &Value, n: usize) -> PyResult<Vec<Value>> {
+    let items = match seq.payload() {
+        Some(Payload::Tuple(t)) => t.to_vec(),
+        Some(Payload::List(l)) => l
+            .try_borrow()
+            .map_err(|_| PyErr::reentrant("list"))?
+            .clone(),
+        _ => {
+            let it = match vm.iter(seq) {
+                Ok(it) => it,
+                Err(e) if vm.err_matches(&e, ExcKind::TypeError) => {
+                    return Err(PyErr::type_error(format!(
+                        "cannot unpack non-iterable {} object",
+                        vm.type_name(seq)
+                    )));
+                }
+                Err(e) => return Err(e),
+            };
+            let mut out = Vec::with_capacity(n);
+            while let Some(x) = vm.next(&it)? {
+                out.push(x);
+                if out.len() > n {
+                    return Err(PyErr::value_error(format!(
+                        "too many values to unpack (expected {n})"
+                    )));
+                }
+            }
+            out
+        }
+    };
+    if items.len() > n {
+        return Err(PyErr::value_error(format!(
+            "too many values to unpack (expected {n})"
+        )));
+    }
+    if items.len() < n {
+        return Err(PyErr::value_error(format!(
+            "not enough values to unpack (expected {n}, got {})",
+            items.len()
+        )));
+    }
+    Ok(items)
+}
+
+fn make_function(vm: &mut Vm, f: &mut Frame, flags: u8) -> PyResult<Value> {
+    let code_v = f.stack.pop().unwrap_or_default();
+    let closure = if flags & 4 != 0 {
+        f.stack.pop().unwrap_or_default()
+    } else {
+        Value::none()
+    };
+    let kwdefaults = if flags & 2 != 0 {
+        f.stack.pop().unwrap_or_default()
+    } else {
+        Value::none()
+    };
+    let defaults = if flags & 1 != 0 {
+        f.stack.pop().unwrap_or_default()
+    } else {
+        Value::none()
+    };
+    let Some(Payload::Code(cv)) = code_v.payload() else {
+        return Err(PyErr::runtime_error("MakeFunction without a code object"));
+    };
+    let _ = vm;
+    let func = FunctionObj {
+        code: cv.code.clone(),
+        info: cv.info.clone(),
+        globals: f.globals.clone(),
+        defaults: defaults
+            .as_tuple()
+            .map(|t| t.to_vec())
+            .unwrap_or_default()
+            .into_boxed_slice(),
+        kwdefaults,
+        closure: closure
+            .as_tuple()
+            .map(|t| t.to_vec())
+            .unwrap_or_default()
+            .into_boxed_slice(),
+        name: RefCell::new(Value::from_str(&cv.code.name)),
+        qualname: RefCell::new(Value::from_str(&cv.code.qualname)),
+        doc: RefCell::new(
+            cv.code
+                .doc
+                .as_deref()
+                .map_or_else(Value::none, Value::from_str),
+        ),
+        dict: RefCell::new(Dict::new()),
+    };
+    Ok(Value::new_heap(Payload::Function(func)))
+}
+
+fn build_class(vm: &mut Vm, body: &Value, name: &Value, bases: Vec<Value>) -> PyResult<Value> {
+    let Some(func) = body.as_function() else {
+        return Err(PyErr::type_error("class body is not a function"));
+    };
+    if bases.len() > 1 {
+        return Err(PyErr::unsupported("multiple inheritance is not supported"));
+    }
+    let base = match bases.into_iter().next() {
+        Some(b) => {
+            if b.as_class().is_none() {
+                return Err(PyErr::type_error("bases must be types"));
+            }
+            b
+        }
+        None => vm.type_value(TypeId::Object),
+    };
+    let ns = Value::dict(Dict::new());
+    // Run the body with the namespace.
+    let code = func.code.clone();
+    let mut locals = vm.take_vec();
+    locals.resize(code.varnames.len() + code.num_cells(), Value::empty());
+    let nvars = code.varnames.len();
+    for i in 0..code.cellvars.len() {
+        locals[nvars + i] = Value::cell(Value::empty());
+    }
+    for (i, cell) in func.closure.iter().enumerate() {
+        if let Some(slot) = locals.get_mut(nvars + code.cellvars.len() + i) {
+            *slot = cell.clone();
+        }
+    }
+    let module_name = func
+        .globals
+        .as_dict()
+        .and_then(|d| d.borrow().get_str("__name__").cloned())
+        .unwrap_or_else(|| Value::from_str("__main__"));
+    if let Some(d) = ns.as_dict() {
+        d.borrow_mut().set_name("__module__", module_name.clone());
+        d.borrow_mut()
+            .set_name("__qualname__", Value::from_str(&code.qualname));
+    }
+    let stack = vm.take_vec();
+    let mut frame = Frame {
+        code: code.clone(),
+        info: func.info.clone(),
+        globals: func.globals.clone(),
+        locals,
+        stack,
+        pc: 0,
+        namespace: ns.clone(),
+        saved_exc: Value::none(),
+    };
+    let r = vm.run_in_frame(&mut frame);
+    let Frame { locals, stack, .. } = frame;
+    vm.give_vec(locals);
+    vm.give_vec(stack);
+    r?;
+    let mut dict = ns.as_dict().map(|d| d.borrow().clone()).unwrap_or_default();
+    let classcell = dict.remove_str("__classcell__");
+    let qualname = dict
+        .remove_str("__qualname__")
+        .and_then(|q| q.as_str().map(String::from))
+        .unwrap_or_else(|| code.qualname.to_string());
+    let base_cls = base.as_class().map(|c| (c.layout, c.name.to_string()));
+    let layout = base_cls.as_ref().map_or(TypeId::Object, |(l, _)| *l);
+    let class = Value::new_heap(Payload::Class(ClassObj {
+        name: name.as_str().unwrap_or("?").into(),
+        qualname: qualname.into(),
+        base: Some(base),
+        dict: RefCell::new(dict),
+        layout,
+        builtin: None,
+        module: module_name.as_str().unwrap_or("__main__").into(),
+    }));
+    if let Some(cell) = classcell {
+        if let Some(Payload::Cell(c)) = cell.payload() {
+            *c.borrow_mut() = class.clone();
+        }
+    }
+    Ok(class)
+}
+
+/// `super()` without arguments: the `__class__` cell and the first argument
+/// of the calling frame.
+fn zero_arg_super(f: &Frame) -> PyResult<Value> {
+    let code = &f.code;
+    let Some(idx) = code.freevars.iter().position(|n| &**n == "__class__") else {
+        return Err(PyErr::runtime_error("super(): __class__ cell not found"));
+    };
+    let slot = code.varnames.len() + code.cellvars.len() + idx;
+    let class = match f.locals.get(slot).and_then(|c| c.payload()) {
+        Some(Payload::Cell(c)) => c.borrow().clone(),
+        _ => Value::empty(),
+    };
+    if class.as_class().is_none() {
+        return Err(PyErr::runtime_error("super(): empty __class__ cell"));
+    }
+    if code.arg_count == 0 {
+        return Err(PyErr::runtime_error("super(): no arguments"));
+    }
+    let mut this = f.locals.first().cloned().unwrap_or_else(Value::empty);
+    if this.is_empty() {
+        // The first parameter may live in a cell.
+        if let Some(&(cell, _)) = code.cell_params.iter().find(|(_, p)| *p == 0) {
+            if let Some(Payload::Cell(c)) = f
+                .locals
+                .get(code.varnames.len() + cell as usize)
+                .and_then(|v| v.payload())
+            {
+                this = c.borrow().clone();
+            }
+        }
+    }
+    if this.is_empty() {
+        return Err(PyErr::runtime_error("super(): arg[0] deleted"));
+    }
+    Ok(Value::new_heap(Payload::Super(class, this)))
+}
+
+/// The dispatch loop. On error, `f.pc` is left at the faulting instruction.
+fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
+    let code = f.code.clone();
+    let info = f.info.clone();
+    let instrs: &[Instr] = &code.code;
+    let mut pc = f.pc;
+
+    macro_rules! pop {
+        () => {
+            f.stack.pop().unwrap_or_default()
+        };
+    }
+    macro_rules! top {
+        () => {
+            f.stack.last().cloned().unwrap_or_default()
+        };
+    }
+    macro_rules! tri {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(e) => {
+                    f.pc = pc - 1;
+                    return Err(e);
+                }
+            }
+        };
+    }
+    macro_rules! name {
+        ($i:expr) => {
+            info.names
+                .get($i as usize)
+                .and_then(|n| n.as_str())
+                .unwrap_or("")
+        };
+    }
+
+    loop {
+        let Some(&instr) = instrs.get(pc) else {
+            f.pc = pc;
+            return Ok(Exit::Return(Value::none()));
+        };
+        pc += 1;
+        match instr {
+            Instr::Nop => {}
+            Instr::LoadConst { idx } => f
+                .stack
+                .push(info.consts.get(idx as usize).cloned().unwrap_or_default()),
+            Instr::LoadFast { idx } => {
+                let v = f
+                    .locals
+                    .get(idx as usize)
+                    .cloned()
+                    .unwrap_or_else(Value::empty);
+                if v.is_empty() {
+                    let n = code.varnames.get(idx as usize).map_or("?", |s| &**s);
+                    tri!(Err(unbound_local(n)));
+                }
+                f.stack.push(v);
+            }
+            Instr::StoreFast { idx } => {
+                let v = pop!();
+                if let Some(slot) = f.locals.get_mut(idx as usize) {
+                    *slot = v;
+                }
+            }
+            Instr::DeleteFast { idx } => {
+                let was = f
+                    .locals
+                    .get_mut(idx as usize)
+                    .map(|s| std::mem::replace(s, Value::empty()));
+                if was.is_none_or(|v| v.is_empty()) {
+                    let n = code.varnames.get(idx as usize).map_or("?", |s| &**s);
+                    tri!(Err(unbound_local(n)));
+                }
+            }
+            Instr::LoadDeref { idx } => {
+                let slot = f.cell_slot(idx);
+                let v = match f.locals.get(slot).and_then(|c| c.payload()) {
+                    Some(Payload::Cell(c)) => c.borrow().clone(),
+                    _ => Value::empty(),
+                };
+                if v.is_empty() {
+                    let ncell = code.cellvars.len();
+                    let i = idx as usize;
+                    if i < ncell {
+                        tri!(Err(unbound_local(
+                            code.cellvars.get(i).map_or("?", |s| &**s)
+                        )));
+                    }
+                    let n = code.freevars.get(i - ncell).map_or("?", |s| &**s);
+                    tri!(Err(PyErr::name_error(format!(
+                        "cannot access free variable '{n}' where it is not associated with a value in enclosing scope"
+                    ))));
+                }
+                f.stack.push(v);
+            }
+            Instr::StoreDeref { idx } => {
+                let v = pop!();
+                let slot = f.cell_slot(idx);
+                if let Some(Payload::Cell(c)) = f.locals.get(slot).and_then(|c| c.payload()) {
+                    *c.borrow_mut() = v;
+                }
+            }
+            Instr::DeleteDeref { idx } => {
+                let slot = f.cell_slot(idx);
+                if let Some(Payload::Cell(c)) = f.locals.get(slot).and_then(|c| c.payload()) {
+                    *c.borrow_mut() = Value::empty();
+                }
+            }
+            Instr::LoadClosure { idx } => {
+                let slot = f.cell_slot(idx);
+                f.stack
+                    .push(f.locals.get(slot).cloned().unwrap_or_default());
+            }
+            Instr::LoadGlobal { name } => {
+                let n = name!(name);
+                let found = f
+                    .globals
+                    .as_dict()
+                    .and_then(|d| d.borrow().get_str(n).cloned());
+                let v = match found {
+                    Some(v) => v,
+                    None => match vm
+                        .builtins
+                        .as_dict()
+                        .and_then(|d| d.borrow().get_str(n).cloned())
+                    {
+                        Some(v) => v,
+                        None => tri!(Err(name_error(n))),
+                    },
+                };
+                f.stack.push(v);
+            }
+            Instr::StoreGlobal { name } => {
+                let v = pop!();
+                let key = info.names.get(name as usize).cloned().unwrap_or_default();
+                if let Some(d) = f.globals.as_dict() {
+                    tri!(d.try_borrow_mut().map_err(|_| PyErr::reentrant("globals")))
+                        .set_str(key, v);
+                }
+            }
+            Instr::DeleteGlobal { name } => {
+                let n = name!(name);
+                let removed = f
+                    .globals
+                    .as_dict()
+                    .and_then(|d| d.borrow_mut().remove_str(n));
+                if removed.is_none() {
+                    tri!(Err(name_error(n)));
+                }
+            }
+            Instr::LoadName { name } => {
+                let n = name!(name);
+                let mut found = f
+                    .namespace
+                    .as_dict()
+                    .and_then(|d| d.borrow().get_str(n).cloned());
+                if found.is_none() {
+                    found = f
+                        .globals
+                        .as_dict()
+                        .and_then(|d| d.borrow().get_str(n).cloned());
+                }
+                if found.is_none() {
+                    found = vm
+                        .builtins
+                        .as_dict()
+                        .and_then(|d| d.borrow().get_str(n).cloned());
+                }
+                match found {
+                    Some(v) => f.stack.push(v),
+                    None => tri!(Err(name_error(n))),
+                }
+            }
+            Instr::StoreName { name } => {
+                let v = pop!();
+                let key = info.names.get(name as usize).cloned().unwrap_or_default();
+                let target = if f.namespace.is_none() {
+                    f.globals.clone()
+                } else {
+                    f.namespace.clone()
+                };
+                if let Some(d) = target.as_dict() {
+                    tri!(d
+                        .try_borrow_mut()
+                        .map_err(|_| PyErr::reentrant("namespace")))
+                    .set_str(key, v);
+                }
+            }
+            Instr::DeleteName { name } => {
+                let n = name!(name);
+                let target = if f.namespace.is_none() {
+                    f.globals.clone()
+                } else {
+                    f.namespace.clone()
+                };
+                let removed = target.as_dict().and_then(|d| d.borrow_mut().remove_str(n));
+                if removed.is_none() {
+                    tri!(Err(name_error(n)));
+                }
+            }
+            Instr::Pop => {
+                f.stack.pop();
+            }
+            Instr::Copy { n } => {
+                let len = f.stack.len();
+                let v = f
+                    .stack
+                    .get(len.wrapping_sub(n as usize))
+                    .cloned()
+                    .unwrap_or_default();
+                f.stack.push(v);
+            }
+            Instr::Swap { n } => {
+                let len = f.stack.len();
+                if n as usize <= len && n >= 1 {
+                    f.stack.swap(len - 1, len - n as usize);
+                }
+            }
+            Instr::PushNull => f.stack.push(Value::empty()),
+            Instr::Unary { op } => {
+                let v = pop!();
+                let r = tri!(ops::unary(vm, op, &v));
+                f.stack.push(r);
+            }
+            Instr::Binary { op, slot } => {
+                let b = pop!();
+                let a = pop!();
+                info.feedback.record_pair(slot, &a, &b);
+                let r = match fast_binary(op, &a, &b) {
+                    Some(r) => r,
+                    None => tri!(ops::binary(vm, op, &a, &b)),
+                };
+                f.stack.push(r);
+            }
+            Instr::InPlace { op, slot } => {
+                let b = pop!();
+                let a = pop!();
+                info.feedback.record_pair(slot, &a, &b);
+                let r = match fast_binary(op, &a, &b) {
+                    Some(r) => r,
+                    None => tri!(ops::inplace(vm, op, &a, &b)),
+                };
+                f.stack.push(r);
+            }
+            Instr::Compare { op, slot } => {
+                let b = pop!();
+                let a = pop!();
+                info.feedback.record_pair(slot, &a, &b);
+                let r = match fast_compare(op, &a, &b) {
+                    Some(r) => Value::bool(r),
+                    None => tri!(ops::compare(vm, &a, &b, op)),
+                };
+                f.stack.push(r);
+            }
+            Instr::Is { invert } => {
+                let b = pop!();
+                let a = pop!();
+                f.stack.push(Value::bool(a.is(&b) != invert));
+            }
+            Instr::Contains { invert } => {
+                let container = pop!();
+                let item = pop!();
+                let r = tri!(ops::contains(vm, &container, &item));
+                f.stack.push(Value::bool(r != invert));
+            }
+            Instr::LoadAttr { name, slot } => {
+                let obj = pop!();
+                info.feedback.record(slot, crate::feedback::kind_bits(&obj));
+                let r = tri!(vm.getattr(&obj, name!(name)));
+                f.stack.push(r);
+            }
+            Instr::StoreAttr { name, slot } => {
+                let obj = pop!();
+                let v = pop!();
+                info.feedback.record(slot, crate::feedback::kind_bits(&obj));
+                tri!(vm.setattr(&obj, name!(name), v));
+            }
+            Instr::DeleteAttr { name } => {
+                let obj = pop!();
+                tri!(vm.delattr(&obj, name!(name)));
+            }
+            Instr::LoadMethod { name, slot } => {
+                let obj = pop!();
+                info.feedback.record(slot, crate::feedback::kind_bits(&obj));
+                let (func, this) = tri!(vm.load_method(&obj, name!(name)));
+                f.stack.push(func);
+                f.stack.push(this);
+            }
+            Instr::Subscr { slot } => {
+                let key = pop!();
+                let obj = pop!();
+                info.feedback.record_pair(slot, &obj, &key);
+                let r = match (obj.as_list(), key.as_small_int()) {
+                    (Some(l), Some(i)) if i >= 0 => {
+                        match l.try_borrow().ok().and_then(|l| l.get(i as usize).cloned()) {
+                            Some(v) => v,
+                            None => tri!(ops::getitem(vm, &obj, &key)),
+                        }
+                    }
+                    _ => tri!(ops::getitem(vm, &obj, &key)),
+                };
+                f.stack.push(r);
+            }
+            Instr::StoreSubscr { slot } => {
+                let key = pop!();
+                let obj = pop!();
+                let v = pop!();
+                info.feedback.record_pair(slot, &obj, &key);
+                tri!(ops::setitem(vm, &obj, &key, v));
+            }
+            Instr::DeleteSubscr => {
+                let key = pop!();
+                let obj = pop!();
+                tri!(ops::delitem(vm, &obj, &key));
+            }
+            Instr::BuildSlice { n } => {
+                let step = if n == 3 { pop!() } else { Value::none() };
+                let stop = pop!();
+                let start = pop!();
+                f.stack
+                    .push(Value::new_heap(Payload::Slice(start, stop, step)));
+            }
+            Instr::Jump { target } => pc = target as usize,
+            Instr::JumpBackward { target } => {
+                info.feedback
+                    .backedges
+                    .set(info.feedback.backedges.get().wrapping_add(1));
+                tri!(vm.check_interrupt());
+                pc = target as usize;
+            }
+            Instr::PopJumpIfFalse { target } => {
+                let v = pop!();
+                if !tri!(truthy(vm, &v)) {
+                    pc = target as usize;
+                }
+            }
+            Instr::PopJumpIfTrue { target } => {
+                let v = pop!();
+                if tri!(truthy(vm, &v)) {
+                    pc = target as usize;
+                }
+            }
+            Instr::JumpIfFalseOrPop { target } => {
+                let v = top!();
+                if !tri!(truthy(vm, &v)) {
+                    pc = target as usize;
+                } else {
+                    f.stack.pop();
+                }
+            }
+            Instr::JumpIfTrueOrPop { target } => {
+                let v = top!();
+                if tri!(truthy(vm, &v)) {
+                    pc = target as usize;
+                } else {
+                    f.stack.pop();
+                }
+            }
+            Instr::GetIter => {
+                let v = pop!();
+                let it = tri!(vm.iter(&v));
+                f.stack.push(it);
+            }
+            Instr::ForIter { target, slot } => {
+                let it = top!();
+                let next = match it.payload() {
+                    Some(Payload::Iter(cell)) => {
+                        let fast = match cell.try_borrow_mut() {
+                            Ok(mut st) => match &mut *st {
+                                IterState::Native(_) | IterState::GetItem { .. } => None,
+                                s => {
+                                    info.feedback.record(slot, 1);
+                                    Some(step_builtin(s))
+                                }
+                            },
+                            Err(_) => Some(Err(PyErr::value_error("generator already executing"))),
+                        };
+                        match fast {
+                            Some(r) => tri!(r),
+                            None => tri!(vm.next(&it)),
+                        }
+                    }
+                    _ => {
+                        info.feedback.record(slot, 8);
+                        tri!(vm.next(&it))
+                    }
+                };
+                match next {
+                    Some(v) => f.stack.push(v),
+                    None => {
+                        f.stack.pop();
+                        pc = target as usize;
+                    }
+                }
+            }
+            Instr::Return => {
+                let v = pop!();
+                f.pc = pc;
+                return Ok(Exit::Return(v));
+            }
+            Instr::BuildTuple { n } => {
+                let at = f.stack.len().saturating_sub(n as usize);
+                let items = f.stack.split_off(at);
+                f.stack.push(Value::tuple(items));
+            }
+            Instr::BuildList { n } => {
+                let at = f.stack.len().saturating_sub(n as usize);
+                let items = f.stack.split_off(at);
+                f.stack.push(Value::list(items));
+            }
+            Instr::BuildSet { n } => {
+                let at = f.stack.len().saturating_sub(n as usize);
+                let items = f.stack.split_off(at);
+                let s = Value::set(Dict::new(), false);
+                for x in items {
+                    tri!(vm.set_add(&s, x));
+                }
+                f.stack.push(s);
+            }
+            Instr::BuildMap { n } => {
+                let at = f.stack.len().saturating_sub(2 * n as usize);
+                let items = f.stack.split_off(at);
+                let d = Value::dict(Dict::with_capacity(n as usize));
+                let mut it = items.into_iter();
+                while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                    tri!(vm.dict_set(&d, k, v));
+                }
+                f.stack.push(d);
+            }
+            Instr::BuildString { n } => {
+                let at = f.stack.len().saturating_sub(n as usize);
+                let items = f.stack.split_off(at);
+                let mut s = String::new();
+                for x in &items {
+                    s.push_str(x.as_str().unwrap_or(""));
+                }
+                f.stack.push(Value::from_string(s));
+            }
+            Instr::FormatValue { conv, has_spec } => {
+                let spec = if has_spec { pop!() } else { Value::none() };
+                let v = pop!();
+                let v = match conv {
+                    Conversion::None => v,
+                    Conversion::Str => Value::from_string(tri!(vm.str(&v))),
+                    Conversion::Repr => Value::from_string(tri!(vm.repr(&v))),
+                    Conversion::Ascii => {
+                        Value::from_string(tri!(crate::builtins::ascii_of(vm, &v)))
+                    }
+                };
+                let spec_s = spec.as_str().unwrap_or("");
+                let r = if spec_s.is_empty() && v.as_str().is_some() {
+                    v
+                } else {
+                    Value::from_string(tri!(crate::text_hooks::format_value(vm, &v, spec_s)))
+                };
+                f.stack.push(r);
+            }
+            Instr::ListAppend { depth } => {
+                let v = pop!();
+                let len = f.stack.len();
+                if let Some(l) = f
+                    .stack
+                    .get(len.wrapping_sub(depth as usize))
+                    .and_then(|x| x.as_list())
+                {
+                    tri!(l.try_borrow_mut().map_err(|_| PyErr::reentrant("list"))).push(v);
+                }
+            }
+            Instr::ListExtend { depth } => {
+                let v = pop!();
+                let items = tri!(vm.collect(&v));
+                let len = f.stack.len();
+                if let Some(l) = f
+                    .stack
+                    .get(len.wrapping_sub(depth as usize))
+                    .and_then(|x| x.as_list())
+                {
+                    tri!(l.try_borrow_mut().map_err(|_| PyErr::reentrant("list"))).extend(items);
+                }
+            }
+            Instr::SetAdd { depth } => {
+                let v = pop!();
+                let len = f.stack.len();
+                let s = f
+                    .stack
+                    .get(len.wrapping_sub(depth as usize))
+                    .cloned()
+                    .unwrap_or_default();
+                tri!(vm.set_add(&s, v));
+            }
+            Instr::SetUpdate { depth } => {
+                let v = pop!();
+                let items = tri!(vm.collect(&v));
+                let len = f.stack.len();
+                let s = f
+                    .stack
+                    .get(len.wrapping_sub(depth as usize))
+                    .cloned()
+                    .unwrap_or_default();
+                for x in items {
+                    tri!(vm.set_add(&s, x));
+                }
+            }
+            Instr::MapAdd { depth } => {
+                let v = pop!();
+                let k = pop!();
+                let len = f.stack.len();
+                let d = f
+                    .stack
+                    .get(len.wrapping_sub(depth as usize))
+                    .cloned()
+                    .unwrap_or_default();
+                tri!(vm.dict_set(&d, k, v));
+            }
+            Instr::DictUpdate { depth } => {
+                let v = pop!();
+                let len = f.stack.len();
+                let d = f
+                    .stack
+                    .get(len.wrapping_sub(depth as usize))
+                    .cloned()
+                    .unwrap_or_default();
+                if v.as_dict().is_none() && !tri!(vm.hasattr(&v, "keys")) {
+                    tri!(Err(PyErr::type_error(format!(
+                        "'{}' object is not a mapping",
+                        vm.type_name(&v)
+                    ))));
+                }
+                tri!(ops::dict_update(vm, &d, &v));
+            }
+            Instr::DictMerge { depth } => {
+                let v = pop!();
+                let len = f.stack.len();
+                let d = f
+                    .stack
+                    .get(len.wrapping_sub(depth as usize))
+                    .cloned()
+                    .unwrap_or_default();
+                let pairs = tri!(kwargs_from_dict(vm, &v));
+                for (k, x) in pairs {
+                    if tri!(vm.dict_get(&d, &k)).is_some() {
+                        let kn = k.as_str().unwrap_or("").to_string();
+                        tri!(Err(PyErr::type_error(format!(
+                            "got multiple values for keyword argument '{kn}'"
+                        ))));
+                    }
+                    tri!(vm.dict_set(&d, k, x));
+                }
+            }
+            Instr::ListToTuple => {
+                let v = pop!();
+                let items = v.as_list().map(|l| l.borrow().clone()).unwrap_or_default();
+                f.stack.push(Value::tuple(items));
+            }
+            Instr::UnpackSequence { n } => {
+                let seq = pop!();
+                let items = tri!(unpack(vm, &seq, n as usize));
+                f.stack.extend(items.into_iter().rev());
+            }
+            Instr::UnpackEx { before, after } => {
+                let seq = pop!();
+                let items = match vm.collect(&seq) {
+                    Ok(items) => items,
+                    Err(e) if vm.err_matches(&e, ExcKind::TypeError) && vm.iter(&seq).is_err() => {
+                        tri!(Err(PyErr::type_error(format!(
+                            "cannot unpack non-iterable {} object",
+                            vm.type_name(&seq)
+                        ))))
+                    }
+                    Err(e) => tri!(Err(e)),
+                };
+                let (b, a) = (before as usize, after as usize);
+                if items.len() < b + a {
+                    tri!(Err(PyErr::value_error(format!(
+                        "not enough values to unpack (expected at least {}, got {})",
+                        b + a,
+                        items.len()
+                    ))));
+                }
+                let mut items = items;
+                let tail = items.split_off(items.len() - a);
+                let middle = items.split_off(b);
+                f.stack.extend(tail.into_iter().rev());
+                f.stack.push(Value::list(middle));
+                f.stack.extend(items.into_iter().rev());
+            }
+            Instr::Call { argc, slot } => {
+                let base = f.stack.len().saturating_sub(argc as usize + 1);
+                let callee = f.stack.get(base).cloned().unwrap_or_default();
+                info.feedback
+                    .record(slot, crate::feedback::kind_bits(&callee));
+                let r = match callee.payload() {
+                    Some(Payload::Function(func)) => {
+                        vm.call_function(&callee, func, &f.stack[base + 1..], &[])
+                    }
+                    Some(Payload::Class(c)) if argc == 0 && c.builtin == Some(TypeId::Super) => {
+                        zero_arg_super(f)
+                    }
+                    _ => vm.call(&callee, &f.stack[base + 1..]),
+                };
+                let r = tri!(r);
+                f.stack.truncate(base);
+                f.stack.push(r);
+            }
+            Instr::CallKw { argc, slot } => {
+                let names = pop!();
+                let base = f.stack.len().saturating_sub(argc as usize + 1);
+                let callee = f.stack.get(base).cloned().unwrap_or_default();
+                info.feedback
+                    .record(slot, crate::feedback::kind_bits(&callee));
+                let nkw = names.as_tuple().map_or(0, <[Value]>::len);
+                let split = f.stack.len().saturating_sub(nkw);
+                let kwargs = kw_pairs(&names, &f.stack[split..]);
+                let r = tri!(vm.call_kw(&callee, &f.stack[base + 1..split], &kwargs));
+                f.stack.truncate(base);
+                f.stack.push(r);
+            }
+            Instr::CallEx { has_kwargs } => {
+                let kw = if has_kwargs { pop!() } else { Value::none() };
+                let args = pop!();
+                let callee = pop!();
+                let kwargs = if has_kwargs {
+                    tri!(kwargs_from_dict(vm, &kw))
+                } else {
+                    Vec::new()
+                };
+                let args = match args.as_tuple() {
+                    Some(t) => t.to_vec(),
+                    None => tri!(vm.collect(&args)),
+                };
+                let r = tri!(vm.call_kw(&callee, &args, &kwargs));
+                f.stack.push(r);
+            }
+            Instr::CallMethod { argc, slot } => {
+                let base = f.stack.len().saturating_sub(argc as usize + 2);
+                let func = f.stack.get(base).cloned().unwrap_or_default();
+                info.feedback
+                    .record(slot, crate::feedback::kind_bits(&func));
+                let r = if func.is_empty() {
+                    let callee = f.stack.get(base + 1).cloned().unwrap_or_default();
+                    vm.call(&callee, &f.stack[base + 2..])
+                } else {
+                    match func.payload() {
+                        Some(Payload::Function(fo)) => {
+                            vm.call_function(&func, fo, &f.stack[base + 1..], &[])
+                        }
+                        Some(Payload::Native(n)) => (n.func)(vm, &f.stack[base + 1..], &[]),
+                        _ => vm.call(&func, &f.stack[base + 1..]),
+                    }
+                };
+                let r = tri!(r);
+                f.stack.truncate(base);
+                f.stack.push(r);
+            }
+            Instr::CallMethodKw { argc, slot } => {
+                let names = pop!();
+                let base = f.stack.len().saturating_sub(argc as usize + 2);
+                let func = f.stack.get(base).cloned().unwrap_or_default();
+                info.feedback
+                    .record(slot, crate::feedback::kind_bits(&func));
+                let nkw = names.as_tuple().map_or(0, <[Value]>::len);
+                let split = f.stack.len().saturating_sub(nkw);
+                let kwargs = kw_pairs(&names, &f.stack[split..]);
+                let r = if func.is_empty() {
+                    let callee = f.stack.get(base + 1).cloned().unwrap_or_default();
+                    vm.call_kw(&callee, &f.stack[base + 2..split], &kwargs)
+                } else {
+                    vm.call_kw(&func, &f.stack[base + 1..split], &kwargs)
+                };
+                let r = tri!(r);
+                f.stack.truncate(base);
+                f.stack.push(r);
+            }
+            Instr::MakeFunction { flags } => {
+                let func = tri!(make_function(vm, f, flags));
+                f.stack.push(func);
+            }
+            Instr::BuildClass { nbases } => {
+                let at = f.stack.len().saturating_sub(nbases as usize);
+                let bases = f.stack.split_off(at);
+                let name = pop!();
+                let body = pop!();
+                let class = tri!(build_class(vm, &body, &name, bases));
+                f.stack.push(class);
+            }
+            Instr::Yield => {
+                let v = pop!();
+                f.pc = pc;
+                return Ok(Exit::Yield(v));
+            }
+            Instr::YieldFrom => {
+                let v = pop!();
+                let sub = top!();
+                match tri!(vm.delegate_send(&sub, v)) {
+                    GenStep::Yielded(y) => {
+                        // Re-execute this instruction on resume.
+                        f.pc = pc - 1;
+                        return Ok(Exit::Yield(y));
+                    }
+                    GenStep::Returned(r) => {
+                        f.stack.pop();
+                        f.stack.push(r);
+                    }
+                }
+            }
+            Instr::GetYieldFromIter => {
+                let v = pop!();
+                let it = if matches!(v.payload(), Some(Payload::Generator(_))) {
+                    v
+                } else {
+                    tri!(vm.iter(&v))
+                };
+                f.stack.push(it);
+            }
+            Instr::GetAwaitable => {
+                let v = pop!();
+                let it = match v.payload() {
+                    Some(Payload::Generator(g)) if g.is_coroutine => v,
+                    _ => match tri!(vm.call_special(&v, "__await__", &[])) {
+                        Some(it) => it,
+                        None => tri!(Err(PyErr::type_error(format!(
+                            "object {} can't be used in 'await' expression",
+                            vm.type_name(&v)
+                        )))),
+                    },
+                };
+                f.stack.push(it);
+            }
+            Instr::Raise { n } => {
+                let err = match n {
+                    0 => {
+                        let exc = vm.handled_exc.clone();
+                        if exc.is_none() {
+                            PyErr::runtime_error("No active exception to reraise")
+                        } else {
+                            let mut e = PyErr::from_object(exc);
+                            e.reraised = true;
+                            e
+                        }
+                    }
+                    1 => {
+                        let v = pop!();
+                        match vm.make_raisable(v) {
+                            Ok(exc) => PyErr::from_object(exc),
+                            Err(e) => e,
+                        }
+                    }
+                    _ => {
+                        let cause = pop!();
+                        let v = pop!();
+                        match vm.make_raisable(v) {
+                            Ok(exc) => {
+                                let cause = if cause.is_none() {
+                                    Ok(cause)
+                                } else {
+                                    vm.make_raisable(cause).map_err(|_| {
+                                        PyErr::type_error(
+                                            "exception causes must derive from BaseException",
+                                        )
+                                    })
+                                };
+                                match cause {
+                                    Ok(c) => {
+                                        if let Some(e) = exc.as_exception() {
+                                            *e.cause.borrow_mut() = c;
+                                            e.suppress_context.set(true);
+                                        }
+                                        PyErr::from_object(exc)
+                                    }
+                                    Err(e) => e,
+                                }
+                            }
+                            Err(e) => e,
+                        }
+                    }
+                };
+                tri!(Err(err));
+            }
+            Instr::PushExcInfo => {
+                let exc = pop!();
+                let prev = std::mem::replace(&mut vm.handled_exc, exc.clone());
+                f.stack.push(prev);
+                f.stack.push(exc);
+            }
+            Instr::PopExcept => {
+                let prev = pop!();
+                vm.handled_exc = prev;
+            }
+            Instr::CheckExcMatch => {
+                let spec = pop!();
+                let exc = top!();
+                let r = tri!(vm.exception_matches(&exc, &spec));
+                f.stack.push(Value::bool(r));
+            }
+            Instr::Reraise => {
+                let exc = pop!();
+                let mut e = PyErr::from_object(exc);
+                e.reraised = true;
+                tri!(Err(e));
+            }
+            Instr::RaiseAssertion { has_msg } => {
+                let err = if has_msg {
+                    let msg = pop!();
+                    let exc = vm.new_exception(vm.exc_type(ExcKind::AssertionError), vec![msg]);
+                    PyErr::from_object(exc)
+                } else {
+                    PyErr::bare(ExcKind::AssertionError)
+                };
+                tri!(Err(err));
+            }
+            Instr::BeforeWith => {
+                let mgr = pop!();
+                let has = tri!(vm.hasattr(&mgr, "__enter__")) && tri!(vm.hasattr(&mgr, "__exit__"));
+                if !has {
+                    tri!(Err(PyErr::type_error(format!(
+                        "'{}' object does not support the context manager protocol",
+                        vm.type_name(&mgr)
+                    ))));
+                }
+                let exit = tri!(vm.getattr(&mgr, "__exit__"));
+                let entered = tri!(vm.call_method(&mgr, "__enter__", &[]));
+                f.stack.push(exit);
+                f.stack.push(entered);
+            }
+            Instr::WithExceptStart => {
+                let len = f.stack.len();
+                let exc = f
+                    .stack
+                    .get(len.wrapping_sub(1))
+                    .cloned()
+                    .unwrap_or_default();
+                let exit = f
+                    .stack
+                    .get(len.wrapping_sub(3))
+                    .cloned()
+                    .unwrap_or_default();
+                let ty = vm.type_of(&exc);
+                let r = tri!(vm.call(&exit, &[ty, exc, Value::none()]));
+                f.stack.push(r);
+            }
+            Instr::ImportName { name } => {
+                let n = name!(name).to_string();
+                let m = tri!(vm.import_module(&n));
+                f.stack.push(m);
+            }
+            Instr::ImportFrom { name } => {
+                let m = top!();
+                let n = name!(name);
+                let r = match vm.getattr(&m, n) {
+                    Ok(v) => v,
+                    Err(e) if vm.err_matches(&e, ExcKind::AttributeError) => {
+                        let mname = match m.payload() {
+                            Some(Payload::Module(mo)) => mo.name.to_string(),
+                            _ => "?".into(),
+                        };
+                        tri!(Err(PyErr::new(
+                            ExcKind::ImportError,
+                            format!("cannot import name '{n}' from '{mname}' (unknown location)")
+                        )))
+                    }
+                    Err(e) => tri!(Err(e)),
+                };
+                f.stack.push(r);
+            }
+            Instr::ImportStar => {
+                let m = pop!();
+                if let Some(Payload::Module(mo)) = m.payload() {
+                    let entries: Vec<(Value, Value)> = mo
+                        .dict
+                        .as_dict()
+                        .map(|d| {
+                            d.borrow()
+                                .iter()
+                                .map(|(k, v)| (k.clone(), v.clone()))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let target = if f.namespace.is_none() {
+                        f.globals.clone()
+                    } else {
+                        f.namespace.clone()
+                    };
+                    if let Some(d) = target.as_dict() {
+                        let mut d = d.borrow_mut();
+                        for (k, v) in entries {
+                            if k.as_str().is_some_and(|s| !s.starts_with('_')) {
+                                d.set_str(k, v);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let _ = int::as_i64;
+    }
+}

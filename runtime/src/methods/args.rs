@@ -1,0 +1,177 @@
+//! Argument handling shared by the library natives: receivers, positional
+//! and keyword lookup, CPython-worded arity and type errors, slice-style
+//! index normalisation, and the bridge from text errors to `PyErr`.
+
+use crate::error::{ExcKind, PyErr, PyResult};
+use crate::int::{as_i64, int_ref, IntRef};
+use crate::text::{TextError, TextErrorKind};
+use crate::value::Value;
+use crate::vm::Vm;
+
+impl From<TextError> for PyErr {
+    fn from(e: TextError) -> PyErr {
+        match e.kind {
+            TextErrorKind::Value => PyErr::value_error(e.message),
+            TextErrorKind::Type => PyErr::type_error(e.message),
+            TextErrorKind::Overflow => PyErr::overflow(e.message),
+            TextErrorKind::Index => PyErr::index_error(e.message),
+            TextErrorKind::Key => {
+                PyErr::with_value(ExcKind::KeyError, Value::from_string(e.message))
+            }
+        }
+    }
+}
+
+/// Converts a core int view into the text module's view.
+pub fn text_int(i: IntRef<'_>) -> crate::text::int_format::IntRef<'_> {
+    match i {
+        IntRef::Small(v) => crate::text::int_format::IntRef::Small(v),
+        IntRef::Big(b) => crate::text::int_format::IntRef::Big(b),
+    }
+}
+
+/// Checks the number of arguments after `self` (`name` is e.g. `"split"`),
+/// with CPython's wording.
+pub fn arity(name: &str, given: usize, min: usize, max: usize) -> PyResult<()> {
+    if given >= min && given <= max {
+        return Ok(());
+    }
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    Err(PyErr::type_error(if max == 0 {
+        format!("{name}() takes no arguments ({given} given)")
+    } else if min == max {
+        if min == 1 {
+            format!("{name}() takes exactly one argument ({given} given)")
+        } else {
+            format!("{name} expected {min} argument{}, got {given}", plural(min))
+        }
+    } else if given < min {
+        format!(
+            "{name} expected at least {min} argument{}, got {given}",
+            plural(min)
+        )
+    } else {
+        format!(
+            "{name} expected at most {max} argument{}, got {given}",
+            plural(max)
+        )
+    }))
+}
+
+/// Merges positional and keyword arguments into named slots.
+/// Returns one entry per name (`None` if absent). Errors as CPython does for
+/// unknown or duplicated keywords.
+pub fn bind<'a>(
+    fname: &str,
+    positional: &'a [Value],
+    kwargs: &'a [(Value, Value)],
+    names: &[&str],
+) -> PyResult<Vec<Option<&'a Value>>> {
+    if positional.len() > names.len() {
+        return Err(PyErr::type_error(format!(
+            "{fname}() takes at most {} argument{} ({} given)",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" },
+            positional.len()
+        )));
+    }
+    let mut slots: Vec<Option<&Value>> = positional.iter().map(Some).collect();
+    slots.resize(names.len(), None);
+    for (key, value) in kwargs {
+        let key = key.as_str().unwrap_or("?");
+        match names.iter().position(|n| *n == key) {
+            Some(i) => {
+                if slots[i].is_some() {
+                    return Err(PyErr::type_error(format!(
+                        "argument for {fname}() given by name ('{key}') and position ({})",
+                        i + 1
+                    )));
+                }
+                slots[i] = Some(value);
+            }
+            None => {
+                return Err(PyErr::type_error(format!(
+                    "{fname}() got an unexpected keyword argument '{key}'"
+                )))
+            }
+        }
+    }
+    Ok(slots)
+}
+
+/// Rejects keyword arguments for natives that take none.
+pub fn no_kwargs(fname: &str, kwargs: &[(Value, Value)]) -> PyResult<()> {
+    if kwargs.is_empty() {
+        Ok(())
+    } else {
+        Err(PyErr::type_error(format!(
+            "{fname}() takes no keyword arguments"
+        )))
+    }
+}
+
+/// The receiver of a method of a built-in type, or CPython's descriptor error.
+pub fn receiver<'a>(vm: &Vm, args: &'a [Value], ty: &str, name: &str) -> PyResult<&'a Value> {
+    args.first()
+        .ok_or_else(|| PyErr::type_error(format!("unbound method {ty}.{name}() needs an argument")))
+        .and_then(|v| {
+            if vm.type_name(v) == ty || vm.type_id_of(v).name() == ty {
+                Ok(v)
+            } else {
+                Err(PyErr::type_error(format!(
+                    "descriptor '{name}' for '{ty}' objects doesn't apply to a '{}' object",
+                    vm.type_name(v)
+                )))
+            }
+        })
+}
+
+/// An argument that must be an int (or bool), as an i64.
+pub fn index_arg(vm: &Vm, v: &Value) -> PyResult<i64> {
+    match int_ref(v) {
+        Some(IntRef::Small(i)) => Ok(i),
+        Some(IntRef::Big(_)) => Err(PyErr::new(
+            ExcKind::OverflowError,
+            "Python int too large to convert to C ssize_t",
+        )),
+        None => Err(PyErr::type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            vm.type_name(v)
+        ))),
+    }
+}
+
+/// An optional int argument where None means absent.
+pub fn opt_index(vm: &Vm, v: Option<&Value>) -> PyResult<Option<i64>> {
+    match v {
+        None => Ok(None),
+        Some(v) if v.is_none() => Ok(None),
+        Some(v) => {
+            if as_i64(v).is_none() && int_ref(v).is_none() {
+                return Err(PyErr::type_error(
+                    "slice indices must be integers or None or have an __index__ method",
+                ));
+            }
+            index_arg(vm, v).map(Some)
+        }
+    }
+}
+
+/// Normalises `start`/`end` like a slice over a sequence of `len` items.
+pub fn slice_bounds(len: usize, start: Option<i64>, end: Option<i64>) -> (usize, usize) {
+    let len_i = len as i64;
+    let fix = |v: i64| -> usize {
+        if v < 0 {
+            (v + len_i).max(0) as usize
+        } else {
+            v.min(len_i) as usize
+        }
+    };
+    (start.map_or(0, fix), end.map_or(len, fix))
+}
+
+/// A str argument, or `TypeError: {what} must be str, not {type}`.
+pub fn str_arg<'a>(vm: &Vm, v: &'a Value, what: &str) -> PyResult<&'a str> {
+    v.as_str()
+        .ok_or_else(|| PyErr::type_error(format!("{what}must be str, not {}", vm.type_name(v))))
+}

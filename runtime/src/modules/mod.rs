@@ -1,0 +1,18 @@
+//! Built-in modules importable by scripts (`math`, `json`, `time`,
+//! `random`) and their value-independent cores.
+
+pub mod json;
+pub mod json_text;
+pub mod math;
+pub mod random;
+pub mod time;
+
+use crate::native::Registry;
+
+/// Registers every library module.
+pub fn register(r: &mut Registry) {
+    r.module("json", json::json_init);
+    r.module("math", math::math_init);
+    r.module("time", time::time_init);
+    r.module("random", random::random_init);
+}

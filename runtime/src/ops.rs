@@ -1,0 +1,836 @@
+//! The one definition of each operator's semantics: binary and in-place
+//! arithmetic on every type pair, comparisons, unary operators, truthiness
+//! and membership, with dunder dispatch and the NotImplemented protocol.
+//! The interpreter inlines only int/float fast paths of these rules; the
+//! JIT's generic paths call these same functions.
+
+use std::cmp::Ordering;
+
+use kiln_compiler::bytecode::{BinOp, CmpOp, UnaryOp};
+
+use crate::dict::Dict;
+use crate::error::{PyErr, PyResult};
+use crate::int::{self, int_ref, IntRef};
+use crate::object::Payload;
+use crate::value::Value;
+use crate::vm::Vm;
+
+/// `a op b`.
+pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Value> {
+    if let Some(r) = builtin_binary(vm, op, a, b)? {
+        return Ok(r);
+    }
+    if let Some(r) = dunder_binary(vm, op, a, b)? {
+        return Ok(r);
+    }
+    Err(binary_type_error(vm, op.symbol(), a, b))
+}
+
+fn binary_type_error(vm: &Vm, sym: &str, a: &Value, b: &Value) -> PyErr {
+    let (ta, tb) = (vm.type_name(a), vm.type_name(b));
+    if sym == "+" && ta == "str" {
+        return PyErr::type_error(format!("can only concatenate str (not \"{tb}\") to str"));
+    }
+    if sym == "+" && (ta == "list" || ta == "tuple") && ta != tb {
+        return PyErr::type_error(format!("can only concatenate {ta} (not \"{tb}\") to {ta}"));
+    }
+    let is_seq = |t: &str| matches!(t, "str" | "list" | "tuple" | "bytes");
+    if sym.starts_with('*') && !sym.starts_with("**") {
+        if is_seq(&ta) && int_ref(b).is_none() {
+            return PyErr::type_error(format!("can't multiply sequence by non-int of type '{tb}'"));
+        }
+        if is_seq(&tb) && int_ref(a).is_none() {
+            return PyErr::type_error(format!("can't multiply sequence by non-int of type '{ta}'"));
+        }
+    }
+    if sym == "**" {
+        return PyErr::type_error(format!(
+            "unsupported operand type(s) for ** or pow(): '{ta}' and '{tb}'"
+        ));
+    }
+    PyErr::type_error(format!(
+        "unsupported operand type(s) for {sym}: '{ta}' and '{tb}'"
+    ))
+}
+
+fn dunder_binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Option<Value>> {
+    let name = op.dunder();
+    if let Some(r) = vm.call_special(a, name, std::slice::from_ref(b))? {
+        if !r.is(&vm.not_implemented) {
+            return Ok(Some(r));
+        }
+    }
+    let rname = format!("__r{}", &name[2..]);
+    if let Some(r) = vm.call_special(b, &rname, std::slice::from_ref(a))? {
+        if !r.is(&vm.not_implemented) {
+            return Ok(Some(r));
+        }
+    }
+    Ok(None)
+}
+
+/// `a op= b`.
+pub fn inplace(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Value> {
+    match (op, a.payload()) {
+        (BinOp::Add, Some(Payload::List(l))) => {
+            let items = vm.collect(b)?;
+            l.try_borrow_mut()
+                .map_err(|_| PyErr::reentrant("list"))?
+                .extend(items);
+            return Ok(a.clone());
+        }
+        (BinOp::Mul, Some(Payload::List(l))) => {
+            let n = repeat_count(vm, b)?;
+            let mut v = l.try_borrow_mut().map_err(|_| PyErr::reentrant("list"))?;
+            let orig = v.clone();
+            v.clear();
+            for _ in 0..n {
+                v.extend(orig.iter().cloned());
+            }
+            return Ok(a.clone());
+        }
+        (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, Some(Payload::Set(s)))
+            if !s.frozen && b.as_set().is_some() =>
+        {
+            let r = binary(vm, op, a, b)?;
+            if let Some(rs) = r.as_set() {
+                let new = rs.items.borrow().clone();
+                *s.items
+                    .try_borrow_mut()
+                    .map_err(|_| PyErr::reentrant("set"))? = new;
+            }
+            return Ok(a.clone());
+        }
+        (BinOp::BitOr, Some(Payload::Dict(_))) if b.as_dict().is_some() => {
+            dict_update(vm, a, b)?;
+            return Ok(a.clone());
+        }
+        _ => {}
+    }
+    let iname = format!("__i{}", &op.dunder()[2..]);
+    if let Some(r) = vm.call_special(a, &iname, std::slice::from_ref(b))? {
+        if !r.is(&vm.not_implemented) {
+            return Ok(r);
+        }
+    }
+    if let Some(r) = builtin_binary(vm, op, a, b)? {
+        return Ok(r);
+    }
+    if let Some(r) = dunder_binary(vm, op, a, b)? {
+        return Ok(r);
+    }
+    let sym = format!("{}=", op.symbol());
+    Err(binary_type_error(vm, &sym, a, b))
+}
+
+/// Merge `src` (a mapping) into the dict `dst`.
+pub fn dict_update(vm: &mut Vm, dst: &Value, src: &Value) -> PyResult<()> {
+    if let Some(d) = src.as_dict() {
+        let entries: Vec<(Value, Value)> = d
+            .try_borrow()
+            .map_err(|_| PyErr::reentrant("dict"))?
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (k, v) in entries {
+            vm.dict_set(dst, k, v)?;
+        }
+        return Ok(());
+    }
+    let keys = vm.call_method(src, "keys", &[])?;
+    for k in vm.collect(&keys)? {
+        let v = getitem(vm, src, &k)?;
+        vm.dict_set(dst, k, v)?;
+    }
+    Ok(())
+}
+
+fn repeat_count(vm: &Vm, n: &Value) -> PyResult<usize> {
+    match int_ref(n) {
+        Some(IntRef::Small(i)) => Ok(i.max(0) as usize),
+        Some(IntRef::Big(b)) => {
+            if num_traits::Signed::is_negative(b) {
+                Ok(0)
+            } else {
+                Err(PyErr::overflow(
+                    "cannot fit 'int' into an index-sized integer",
+                ))
+            }
+        }
+        None => Err(PyErr::type_error(format!(
+            "can't multiply sequence by non-int of type '{}'",
+            vm.type_name(n)
+        ))),
+    }
+}
+
+fn checked_repeat_len(unit: usize, n: usize) -> PyResult<usize> {
+    match unit.checked_mul(n) {
+        Some(t) if t <= (1 << 34) => Ok(t),
+        _ => Err(PyErr::new(crate::error::ExcKind::MemoryError, "")),
+    }
+}
+
+fn float_of(v: &Value) -> Option<PyResult<f64>> {
+    if let Some(f) = v.as_float() {
+        return Some(Ok(f));
+    }
+    let i = int_ref(v)?;
+    Some(
+        i.to_f64()
+            .ok_or_else(|| PyErr::overflow("int too large to convert to float")),
+    )
+}
+
+/// Float arithmetic with Python's errors.
+pub fn float_binary(op: BinOp, x: f64, y: f64) -> PyResult<Value> {
+    let r = match op {
+        BinOp::Add => x + y,
+        BinOp::Sub => x - y,
+        BinOp::Mul => x * y,
+        BinOp::TrueDiv => {
+            if y == 0.0 {
+                return Err(PyErr::zero_division("float division by zero"));
+            }
+            x / y
+        }
+        BinOp::FloorDiv => {
+            if y == 0.0 {
+                return Err(PyErr::zero_division("float floor division by zero"));
+            }
+            float_divmod(x, y).0
+        }
+        BinOp::Mod => {
+            if y == 0.0 {
+                return Err(PyErr::zero_division("float modulo"));
+            }
+            float_divmod(x, y).1
+        }
+        BinOp::Pow => return float_pow(x, y),
+        _ => {
+            return Err(PyErr::type_error(format!(
+                "unsupported operand type(s) for {}: 'float' and 'float'",
+                op.symbol()
+            )))
+        }
+    };
+    Ok(Value::float(r))
+}
+
+/// CPython's float divmod.
+pub fn float_divmod(x: f64, y: f64) -> (f64, f64) {
+    let mut m = x % y;
+    let mut div = (x - m) / y;
+    if m != 0.0 {
+        if (y < 0.0) != (m < 0.0) {
+            m += y;
+            div -= 1.0;
+        }
+    } else {
+        m = 0.0f64.copysign(y);
+    }
+    let floordiv = if div != 0.0 {
+        let f = div.floor();
+        if div - f > 0.5 {
+            f + 1.0
+        } else {
+            f
+        }
+    } else {
+        0.0f64.copysign(x / y)
+    };
+    (floordiv, m)
+}
+
+pub fn float_pow(x: f64, y: f64) -> PyResult<Value> {
+    if x == 0.0 && y < 0.0 {
+        return Err(PyErr::zero_division(
+            "0.0 cannot be raised to a negative power",
+        ));
+    }
+    if x < 0.0 && y.fract() != 0.0 && y.is_finite() {
+        // Complex result: CPython returns a complex; not supported here.
+        return Err(PyErr::value_error("math domain error"));
+    }
+    let r = x.powf(y);
+    if r.is_infinite() && x.is_finite() && y.is_finite() {
+        return Err(PyErr::overflow("(34, 'Numerical result out of range')"));
+    }
+    Ok(Value::float(r))
+}
+
+fn int_binary(op: BinOp, x: &IntRef, y: &IntRef) -> PyResult<Value> {
+    Ok(match op {
+        BinOp::Add => int::add(x, y),
+        BinOp::Sub => int::sub(x, y),
+        BinOp::Mul => int::mul(x, y),
+        BinOp::TrueDiv => int::truediv(x, y)?,
+        BinOp::FloorDiv => int::floordiv(x, y)?,
+        BinOp::Mod => int::modulo(x, y)?,
+        BinOp::Pow => int::pow(x, y)?,
+        BinOp::LShift => int::lshift(x, y)?,
+        BinOp::RShift => int::rshift(x, y)?,
+        BinOp::BitAnd => int::bitand(x, y),
+        BinOp::BitOr => int::bitor(x, y),
+        BinOp::BitXor => int::bitxor(x, y),
+    })
+}
+
+/// The built-in types' operators; `None` if this pair has none.
+fn builtin_binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Option<Value>> {
+    // bool & | ^ bool stays bool.
+    if let (Some(x), Some(y)) = (a.as_bool(), b.as_bool()) {
+        match op {
+            BinOp::BitAnd => return Ok(Some(Value::bool(x & y))),
+            BinOp::BitOr => return Ok(Some(Value::bool(x | y))),
+            BinOp::BitXor => return Ok(Some(Value::bool(x ^ y))),
+            _ => {}
+        }
+    }
+    if let (Some(x), Some(y)) = (int_ref(a), int_ref(b)) {
+        return int_binary(op, &x, &y).map(Some);
+    }
+    if a.is_float() || b.is_float() {
+        if let (Some(x), Some(y)) = (float_of(a), float_of(b)) {
+            if matches!(
+                op,
+                BinOp::LShift | BinOp::RShift | BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor
+            ) {
+                return Ok(None);
+            }
+            return float_binary(op, x?, y?).map(Some);
+        }
+    }
+    if op == BinOp::Mul
+        && int_ref(a).is_some()
+        && matches!(
+            b.payload(),
+            Some(Payload::Str(_) | Payload::List(_) | Payload::Tuple(_) | Payload::Bytes(_))
+        )
+    {
+        return builtin_binary(vm, op, b, a);
+    }
+    let (Some(pa), pb) = (a.payload(), b.payload()) else {
+        return Ok(None);
+    };
+    match (op, pa, pb) {
+        (BinOp::Add, Payload::Str(x), Some(Payload::Str(y))) => {
+            let mut s = String::with_capacity(x.s.len() + y.s.len());
+            s.push_str(&x.s);
+            s.push_str(&y.s);
+            Ok(Some(Value::from_string(s)))
+        }
+        (BinOp::Mul, Payload::Str(x), _) if int_ref(b).is_some() => {
+            let n = repeat_count(vm, b)?;
+            checked_repeat_len(x.s.len(), n)?;
+            Ok(Some(Value::from_string(x.s.repeat(n))))
+        }
+        (BinOp::Mod, Payload::Str(_), _) => crate::text_hooks::percent_format(vm, a, b).map(Some),
+        (BinOp::Add, Payload::List(x), Some(Payload::List(y))) => {
+            let mut v = x
+                .try_borrow()
+                .map_err(|_| PyErr::reentrant("list"))?
+                .clone();
+            v.extend(
+                y.try_borrow()
+                    .map_err(|_| PyErr::reentrant("list"))?
+                    .iter()
+                    .cloned(),
+            );
+            Ok(Some(Value::list(v)))
+        }
+        (BinOp::Mul, Payload::List(x), _) if int_ref(b).is_some() => {
+            let n = repeat_count(vm, b)?;
+            let src = x
+                .try_borrow()
+                .map_err(|_| PyErr::reentrant("list"))?
+                .clone();
+            let mut v = Vec::with_capacity(checked_repeat_len(src.len(), n)?);
+            for _ in 0..n {
+                v.extend(src.iter().cloned());
+            }
+            Ok(Some(Value::list(v)))
+        }
+        (BinOp::Add, Payload::Tuple(x), Some(Payload::Tuple(y))) => {
+            let mut v = x.to_vec();
+            v.extend(y.iter().cloned());
+            Ok(Some(Value::tuple(v)))
+        }
+        (BinOp::Mul, Payload::Tuple(x), _) if int_ref(b).is_some() => {
+            let n = repeat_count(vm, b)?;
+            let mut v = Vec::with_capacity(checked_repeat_len(x.len(), n)?);
+            for _ in 0..n {
+                v.extend(x.iter().cloned());
+            }
+            Ok(Some(Value::tuple(v)))
+        }
+        (BinOp::Add, Payload::Bytes(x), Some(Payload::Bytes(y))) => {
+            let mut v = x.to_vec();
+            v.extend_from_slice(y);
+            Ok(Some(Value::bytes(v)))
+        }
+        (BinOp::Mul, Payload::Bytes(x), _) if int_ref(b).is_some() => {
+            let n = repeat_count(vm, b)?;
+            checked_repeat_len(x.len(), n)?;
+            Ok(Some(Value::bytes(x.repeat(n))))
+        }
+        (
+            BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor,
+            Payload::Set(x),
+            Some(Payload::Set(y)),
+        ) => {
+            let xs: Vec<(u64, Value)> = entries(&x.items)?;
+            let ys: Vec<(u64, Value)> = entries(&y.items)?;
+            let mut out = Dict::new();
+            let other = b.clone();
+            let this = a.clone();
+            match op {
+                BinOp::BitOr => {
+                    for (h, k) in xs.into_iter().chain(ys) {
+                        insert_unique(vm, &mut out, h, k)?;
+                    }
+                }
+                BinOp::BitAnd => {
+                    for (h, k) in xs {
+                        if vm.set_contains(&other, &k)? {
+                            insert_unique(vm, &mut out, h, k)?;
+                        }
+                    }
+                }
+                BinOp::Sub => {
+                    for (h, k) in xs {
+                        if !vm.set_contains(&other, &k)? {
+                            insert_unique(vm, &mut out, h, k)?;
+                        }
+                    }
+                }
+                _ => {
+                    for (h, k) in xs {
+                        if !vm.set_contains(&other, &k)? {
+                            insert_unique(vm, &mut out, h, k)?;
+                        }
+                    }
+                    for (h, k) in ys {
+                        if !vm.set_contains(&this, &k)? {
+                            insert_unique(vm, &mut out, h, k)?;
+                        }
+                    }
+                }
+            }
+            Ok(Some(Value::set(out, x.frozen)))
+        }
+        (BinOp::BitOr, Payload::Dict(x), Some(Payload::Dict(_))) => {
+            let copy = x
+                .try_borrow()
+                .map_err(|_| PyErr::reentrant("dict"))?
+                .clone();
+            let r = Value::dict(copy);
+            dict_update(vm, &r, b)?;
+            Ok(Some(r))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn entries(d: &std::cell::RefCell<Dict>) -> PyResult<Vec<(u64, Value)>> {
+    let b = d.try_borrow().map_err(|_| PyErr::reentrant("set"))?;
+    Ok((0..b.len())
+        .filter_map(|i| Some((b.hash_at(i)?, b.get_index(i)?.0.clone())))
+        .collect())
+}
+
+fn insert_unique(vm: &mut Vm, out: &mut Dict, hash: u64, key: Value) -> PyResult<()> {
+    let cell = std::cell::RefCell::new(std::mem::take(out));
+    let found = vm.dict_find(&cell, hash, &key)?;
+    *out = cell.into_inner();
+    if found.is_none() {
+        out.push_new(hash, key, Value::none());
+    }
+    Ok(())
+}
+
+/// Unary operators.
+pub fn unary(vm: &mut Vm, op: UnaryOp, v: &Value) -> PyResult<Value> {
+    if op == UnaryOp::Not {
+        return Ok(Value::bool(!vm.truthy(v)?));
+    }
+    if let Some(i) = int_ref(v) {
+        return Ok(match op {
+            UnaryOp::Neg => int::neg(&i),
+            UnaryOp::Pos => match i {
+                IntRef::Small(x) => Value::int(x),
+                IntRef::Big(b) => Value::from_bigint(b.clone()),
+            },
+            UnaryOp::Invert => int::invert(&i),
+            UnaryOp::Not => Value::none(),
+        });
+    }
+    if let Some(f) = v.as_float() {
+        match op {
+            UnaryOp::Neg => return Ok(Value::float(-f)),
+            UnaryOp::Pos => return Ok(Value::float(f)),
+            _ => {}
+        }
+    }
+    let (name, sym) = match op {
+        UnaryOp::Neg => ("__neg__", "-"),
+        UnaryOp::Pos => ("__pos__", "+"),
+        _ => ("__invert__", "~"),
+    };
+    if let Some(r) = vm.call_special(v, name, &[])? {
+        return Ok(r);
+    }
+    Err(PyErr::type_error(format!(
+        "bad operand type for unary {sym}: '{}'",
+        vm.type_name(v)
+    )))
+}
+
+/// Truthiness (`bool(v)`).
+pub fn truthy(vm: &mut Vm, v: &Value) -> PyResult<bool> {
+    if let Some(b) = v.as_bool() {
+        return Ok(b);
+    }
+    if let Some(i) = v.as_small_int() {
+        return Ok(i != 0);
+    }
+    if let Some(f) = v.as_float() {
+        return Ok(f != 0.0);
+    }
+    if v.is_none() {
+        return Ok(false);
+    }
+    let Some(p) = v.payload() else {
+        return Ok(true);
+    };
+    Ok(match p {
+        Payload::Str(s) => !s.s.is_empty(),
+        Payload::Bytes(b) => !b.is_empty(),
+        Payload::Int(_) | Payload::BigInt(_) => true,
+        Payload::List(l) => !l
+            .try_borrow()
+            .map_err(|_| PyErr::reentrant("list"))?
+            .is_empty(),
+        Payload::Tuple(t) => !t.is_empty(),
+        Payload::Dict(d) => !d
+            .try_borrow()
+            .map_err(|_| PyErr::reentrant("dict"))?
+            .is_empty(),
+        Payload::Set(s) => !s
+            .items
+            .try_borrow()
+            .map_err(|_| PyErr::reentrant("set"))?
+            .is_empty(),
+        Payload::Range(r) => !r.is_empty(),
+        Payload::DictView(d, _) => vm.len(d)? != 0,
+        Payload::Instance(_) | Payload::Exception(_) => {
+            if let Some(r) = vm.call_special(v, "__bool__", &[])? {
+                return match r.as_bool() {
+                    Some(b) => Ok(b),
+                    None => Err(PyErr::type_error(format!(
+                        "__bool__ should return bool, returned {}",
+                        vm.type_name(&r)
+                    ))),
+                };
+            }
+            if let Some(r) = vm.call_special(v, "__len__", &[])? {
+                return Ok(int::as_i64(&r).unwrap_or(1) != 0);
+            }
+            true
+        }
+        _ => true,
+    })
+}
+
+/// `a == b`.
+pub fn eq(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
+    if let Some(r) = crate::hash::num_eq(a, b) {
+        return Ok(r);
+    }
+    if a.is(b) {
+        // Identity implies equality for everything but NaN (handled above).
+        if !matches!(
+            a.payload(),
+            Some(Payload::Instance(_)) | Some(Payload::Exception(_))
+        ) {
+            return Ok(true);
+        }
+    }
+    let r = compare(vm, a, b, CmpOp::Eq)?;
+    truthy(vm, &r)
+}
+
+/// `a < b`.
+pub fn lt(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
+    let r = compare(vm, a, b, CmpOp::Lt)?;
+    truthy(vm, &r)
+}
+
+fn ord_result(op: CmpOp, o: Ordering) -> bool {
+    match op {
+        CmpOp::Lt => o == Ordering::Less,
+        CmpOp::Le => o != Ordering::Greater,
+        CmpOp::Eq => o == Ordering::Equal,
+        CmpOp::Ne => o != Ordering::Equal,
+        CmpOp::Gt => o == Ordering::Greater,
+        CmpOp::Ge => o != Ordering::Less,
+    }
+}
+
+/// Rich comparison: `a op b`, returning whatever `__eq__`/`__lt__` return.
+pub fn compare(vm: &mut Vm, a: &Value, b: &Value, op: CmpOp) -> PyResult<Value> {
+    if let Some(r) = builtin_compare(vm, a, b, op)? {
+        return Ok(Value::bool(r));
+    }
+    if let Some(r) = vm.call_special(a, op.dunder(), std::slice::from_ref(b))? {
+        if !r.is(&vm.not_implemented) {
+            return Ok(r);
+        }
+    }
+    if let Some(r) = vm.call_special(b, op.swapped().dunder(), std::slice::from_ref(a))? {
+        if !r.is(&vm.not_implemented) {
+            return Ok(r);
+        }
+    }
+    match op {
+        CmpOp::Eq => Ok(Value::bool(a.is(b))),
+        CmpOp::Ne => {
+            // Default __ne__ inverts __eq__.
+            if let Some(r) = vm.call_special(a, "__eq__", std::slice::from_ref(b))? {
+                if !r.is(&vm.not_implemented) {
+                    let t = truthy(vm, &r)?;
+                    return Ok(Value::bool(!t));
+                }
+            }
+            Ok(Value::bool(!a.is(b)))
+        }
+        _ => Err(PyErr::type_error(format!(
+            "'{}' not supported between instances of '{}' and '{}'",
+            op.symbol(),
+            vm.type_name(a),
+            vm.type_name(b)
+        ))),
+    }
+}
+
+/// Comparisons among built-in types; `None` when they do not apply.
+fn builtin_compare(vm: &mut Vm, a: &Value, b: &Value, op: CmpOp) -> PyResult<Option<bool>> {
+    if let (Some(x), Some(y)) = (int_ref(a), int_ref(b)) {
+        return Ok(Some(ord_result(op, x.cmp_int(&y))));
+    }
+    let fa = a.as_float();
+    let fb = b.as_float();
+    if fa.is_some() || fb.is_some() {
+        let ord = match (fa, fb, int_ref(a), int_ref(b)) {
+            (Some(x), Some(y), _, _) => x.partial_cmp(&y),
+            (Some(x), None, _, Some(i)) => int::cmp_int_float(&i, x).map(Ordering::reverse),
+            (None, Some(y), Some(i), _) => int::cmp_int_float(&i, y),
+            _ => return Ok(eq_fallback(op, a, b)),
+        };
+        return Ok(Some(match ord {
+            Some(o) => ord_result(op, o),
+            None => op == CmpOp::Ne,
+        }));
+    }
+    let (Some(pa), Some(pb)) = (a.payload(), b.payload()) else {
+        return Ok(eq_fallback(op, a, b));
+    };
+    match (pa, pb) {
+        (Payload::Str(x), Payload::Str(y)) => Ok(Some(ord_result(op, x.s.cmp(&y.s)))),
+        (Payload::Bytes(x), Payload::Bytes(y)) => Ok(Some(ord_result(op, x.cmp(y)))),
+        (Payload::List(x), Payload::List(y)) => {
+            let xs = x
+                .try_borrow()
+                .map_err(|_| PyErr::reentrant("list"))?
+                .clone();
+            let ys = y
+                .try_borrow()
+                .map_err(|_| PyErr::reentrant("list"))?
+                .clone();
+            seq_compare(vm, &xs, &ys, op).map(Some)
+        }
+        (Payload::Tuple(x), Payload::Tuple(y)) => {
+            let (xs, ys) = (x.to_vec(), y.to_vec());
+            seq_compare(vm, &xs, &ys, op).map(Some)
+        }
+        (Payload::Dict(_), Payload::Dict(_)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+            let r = dict_eq(vm, a, b)?;
+            Ok(Some(if op == CmpOp::Eq { r } else { !r }))
+        }
+        (Payload::Set(x), Payload::Set(y)) => {
+            let (lx, ly) = (x.items.borrow().len(), y.items.borrow().len());
+            let sub = |vm: &mut Vm, s: &Value, t: &Value| -> PyResult<bool> {
+                let keys = entries(&s.as_set().map_or_else(
+                    || std::cell::RefCell::new(Dict::new()),
+                    |z| std::cell::RefCell::new(z.items.borrow().clone()),
+                ))?;
+                for (_, k) in keys {
+                    if !vm.set_contains(t, &k)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            };
+            let r = match op {
+                CmpOp::Eq => lx == ly && sub(vm, a, b)?,
+                CmpOp::Ne => !(lx == ly && sub(vm, a, b)?),
+                CmpOp::Le => sub(vm, a, b)?,
+                CmpOp::Lt => lx < ly && sub(vm, a, b)?,
+                CmpOp::Ge => sub(vm, b, a)?,
+                CmpOp::Gt => lx > ly && sub(vm, b, a)?,
+            };
+            Ok(Some(r))
+        }
+        (Payload::Range(x), Payload::Range(y)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+            let same = x.len() == y.len()
+                && (x.is_empty() || (x.start == y.start && (x.len() == 1 || x.step == y.step)));
+            Ok(Some(if op == CmpOp::Eq { same } else { !same }))
+        }
+        (Payload::Instance(_) | Payload::Exception(_), _)
+        | (_, Payload::Instance(_) | Payload::Exception(_)) => Ok(None),
+        _ => Ok(eq_fallback(op, a, b)),
+    }
+}
+
+/// Equality between unrelated built-in values is identity; ordering has
+/// no fallback.
+fn eq_fallback(op: CmpOp, a: &Value, b: &Value) -> Option<bool> {
+    match op {
+        CmpOp::Eq => Some(a.is(b)),
+        CmpOp::Ne => Some(!a.is(b)),
+        _ => None,
+    }
+}
+
+fn seq_compare(vm: &mut Vm, xs: &[Value], ys: &[Value], op: CmpOp) -> PyResult<bool> {
+    for (x, y) in xs.iter().zip(ys.iter()) {
+        if !(x.is(y) || eq(vm, x, y)?) {
+            return match op {
+                CmpOp::Eq => Ok(false),
+                CmpOp::Ne => Ok(true),
+                _ => {
+                    let r = compare(vm, x, y, op)?;
+                    truthy(vm, &r)
+                }
+            };
+        }
+    }
+    Ok(ord_result(op, xs.len().cmp(&ys.len())))
+}
+
+fn dict_eq(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
+    let (Some(x), Some(y)) = (a.as_dict(), b.as_dict()) else {
+        return Ok(false);
+    };
+    if x.borrow().len() != y.borrow().len() {
+        return Ok(false);
+    }
+    let items: Vec<(Value, Value)> = x
+        .borrow()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    for (k, v) in items {
+        match vm.dict_get(b, &k)? {
+            Some(w) => {
+                if !(v.is(&w) || eq(vm, &v, &w)?) {
+                    return Ok(false);
+                }
+            }
+            None => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
+/// `item in container`.
+pub fn contains(vm: &mut Vm, container: &Value, item: &Value) -> PyResult<bool> {
+    match container.payload() {
+        Some(Payload::Str(s)) => match item.as_str() {
+            Some(sub) => Ok(s.s.contains(sub)),
+            None => Err(PyErr::type_error(format!(
+                "'in <string>' requires string as left operand, not {}",
+                vm.type_name(item)
+            ))),
+        },
+        Some(Payload::Bytes(b)) => {
+            if let Some(sub) = item.as_bytes() {
+                return Ok(sub.is_empty() || b.windows(sub.len()).any(|w| w == sub));
+            }
+            match int::as_i64(item) {
+                Some(i) => Ok(b.iter().any(|x| *x as i64 == i)),
+                None => Err(PyErr::type_error("a bytes-like object is required")),
+            }
+        }
+        Some(Payload::Dict(_)) | Some(Payload::Set(_)) => {
+            let d = container.clone();
+            Ok(vm.dict_get(&d, item)?.is_some())
+        }
+        Some(Payload::DictView(d, crate::object::ViewKind::Keys)) => {
+            let d = d.clone();
+            Ok(vm.dict_get(&d, item)?.is_some())
+        }
+        Some(Payload::Range(r)) => {
+            if let Some(i) = int::as_i64(item) {
+                let r = *r;
+                let inside = if r.step > 0 {
+                    i >= r.start && i < r.stop
+                } else {
+                    i <= r.start && i > r.stop
+                };
+                return Ok(inside && (i - r.start) % r.step == 0);
+            }
+            seq_contains(vm, container, item)
+        }
+        Some(Payload::List(l)) => {
+            let items = l
+                .try_borrow()
+                .map_err(|_| PyErr::reentrant("list"))?
+                .clone();
+            for x in items.iter() {
+                if x.is(item) || eq(vm, x, item)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        Some(Payload::Tuple(t)) => {
+            let items = t.to_vec();
+            for x in items.iter() {
+                if x.is(item) || eq(vm, x, item)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        Some(Payload::Instance(_)) => {
+            if let Some(r) =
+                vm.call_special(container, "__contains__", std::slice::from_ref(item))?
+            {
+                return truthy(vm, &r);
+            }
+            seq_contains(vm, container, item)
+        }
+        _ => seq_contains(vm, container, item),
+    }
+}
+
+fn seq_contains(vm: &mut Vm, container: &Value, item: &Value) -> PyResult<bool> {
+    let it = match vm.iter(container) {
+        Ok(it) => it,
+        Err(_) => {
+            return Err(PyErr::type_error(format!(
+                "argument of type '{}' is not iterable",
+                vm.type_name(container)
+            )));
+        }
+    };
+    while let Some(x) = vm.next(&it)? {
+        if x.is(item) || eq(vm, &x, item)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+pub use crate::items::{delitem, getitem, setitem};
