@@ -1,0 +1,142 @@
+//! The boundary between the host and the script runtime: one `WorkerApp` per
+//! worker thread (it owns that thread's isolate, so it is not `Send`), plus a
+//! closure-based `FnApp` used by tests and as an example.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+pub use super::request::{BodyError, Headers, MultiDict, Request};
+pub use super::response::{Body, ChunkStream, HandlerError, HandlerResult, Response, StreamError};
+pub use super::router::{ParamValue, RouteId, RouteMatch, RouteTable};
+
+/// A boxed handler future; it runs on the worker's single thread.
+pub type HandlerFuture = Pin<Box<dyn Future<Output = HandlerResult>>>;
+
+/// Called from the deadline watchdog thread when a request on this worker
+/// runs past its deadline; the runtime sets its interrupt flag so a handler
+/// stuck in a loop raises and its future completes.
+pub type Interrupter = Arc<dyn Fn() + Send + Sync>;
+
+/// The loaded scripts, as seen by one worker thread.
+pub trait WorkerApp {
+    /// Route table of the loaded scripts (shared immutable data, built once
+    /// per load; a reload swaps in a new one).
+    fn routes(&self) -> Arc<RouteTable>;
+
+    /// Runs the handler for a matched route. The future must not borrow
+    /// `self`: the worker may start other requests while it is pending.
+    fn call(
+        &mut self,
+        route: RouteId,
+        req: Request,
+        params: Vec<(String, ParamValue)>,
+    ) -> HandlerFuture;
+
+    /// A thread-safe way to interrupt this worker's running handler; `None`
+    /// when the app cannot be interrupted (then only handlers that yield can
+    /// be cut off at their deadline).
+    fn interrupter(&self) -> Option<Interrupter> {
+        None
+    }
+
+    /// Lets the scripts answer an error the host found before any handler
+    /// ran (404 for an unknown path, 405 for a wrong method): the runtime
+    /// runs its `@errorhandler(status)` here. `None` means the host's default
+    /// page. The body of `req` is not read for these.
+    fn error_response(&mut self, req: Request, status: u16) -> Option<HandlerFuture> {
+        let _ = (req, status);
+        None
+    }
+}
+
+/// A handler of the closure-based app.
+pub type FnHandler = Arc<dyn Fn(Request, Vec<(String, ParamValue)>) -> HandlerFuture + Send + Sync>;
+
+/// A `WorkerApp` made of Rust closures; the same table serves every worker.
+#[derive(Clone, Default)]
+pub struct FnApp {
+    routes: Arc<RouteTable>,
+    handlers: Arc<Vec<FnHandler>>,
+    interrupter: Option<Interrupter>,
+}
+
+/// Collects routes for an `FnApp`.
+#[derive(Default)]
+pub struct FnAppBuilder {
+    routes: RouteTable,
+    handlers: Vec<FnHandler>,
+    interrupter: Option<Interrupter>,
+}
+
+impl FnAppBuilder {
+    /// Adds a synchronous handler. Panics on a bad pattern (test code only).
+    pub fn route<F>(self, pattern: &str, methods: &[&str], handler: F) -> FnAppBuilder
+    where
+        F: Fn(Request, Vec<(String, ParamValue)>) -> HandlerResult + Send + Sync + 'static,
+    {
+        let handler = Arc::new(handler);
+        self.route_async(pattern, methods, move |req, params| {
+            let result = handler(req, params);
+            Box::pin(async move { result })
+        })
+    }
+
+    /// Adds a handler that returns a future.
+    pub fn route_async<F>(mut self, pattern: &str, methods: &[&str], handler: F) -> FnAppBuilder
+    where
+        F: Fn(Request, Vec<(String, ParamValue)>) -> HandlerFuture + Send + Sync + 'static,
+    {
+        if let Err(e) = self.routes.add(pattern, methods) {
+            panic!("FnApp: {e}");
+        }
+        self.handlers.push(Arc::new(handler));
+        self
+    }
+
+    pub fn interrupter(mut self, interrupter: Interrupter) -> FnAppBuilder {
+        self.interrupter = Some(interrupter);
+        self
+    }
+
+    pub fn build(self) -> FnApp {
+        FnApp {
+            routes: Arc::new(self.routes),
+            handlers: Arc::new(self.handlers),
+            interrupter: self.interrupter,
+        }
+    }
+}
+
+impl FnApp {
+    pub fn builder() -> FnAppBuilder {
+        FnAppBuilder::default()
+    }
+}
+
+impl WorkerApp for FnApp {
+    fn routes(&self) -> Arc<RouteTable> {
+        Arc::clone(&self.routes)
+    }
+
+    fn call(
+        &mut self,
+        route: RouteId,
+        req: Request,
+        params: Vec<(String, ParamValue)>,
+    ) -> HandlerFuture {
+        match self.handlers.get(route.0) {
+            Some(handler) => handler(req, params),
+            None => Box::pin(async move {
+                Err(HandlerError::Raised {
+                    message: format!("no handler for {route:?}"),
+                    traceback: String::new(),
+                })
+            }),
+        }
+    }
+
+    fn interrupter(&self) -> Option<Interrupter> {
+        self.interrupter.clone()
+    }
+}
