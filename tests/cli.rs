@@ -1,0 +1,150 @@
+//! The `kiln` command line as a user meets it: exit codes, compile errors
+//! that name `file:line:col`, constructs outside the subset, `kiln check`.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const KILN: &str = env!("CARGO_BIN_EXE_kiln");
+
+/// A scratch directory unique to one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kiln-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+fn run_source(name: &str, source: &str) -> Output {
+    let dir = scratch(name);
+    let file = dir.join(format!("{name}.py"));
+    std::fs::write(&file, source).expect("write script");
+    Command::new(KILN)
+        .args(["run", "--jit", "off"])
+        .arg(&file)
+        .current_dir(&dir)
+        .output()
+        .expect("run kiln")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_successful_script_exits_zero() {
+    let out = run_source("ok", "print('hi', 1 + 2)\n");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.stdout, b"hi 3\n");
+}
+
+#[test]
+fn an_uncaught_exception_prints_a_traceback_and_exits_one() {
+    let out = run_source(
+        "boom",
+        "def f():\n    raise ValueError('bad')\nprint('x')\nf()\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.stdout, b"x\n", "output before the exception is kept");
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("Traceback (most recent call last):"),
+        "{err}"
+    );
+    assert!(err.contains("line 2, in f"), "{err}");
+    assert!(err.contains("line 4, in <module>"), "{err}");
+    assert_eq!(err.trim_end().lines().last(), Some("ValueError: bad"));
+}
+
+#[test]
+fn a_syntax_error_names_file_line_and_column_with_a_caret() {
+    let out = run_source("syntax", "x = 1\ny = (2 +\n");
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("syntax.py:2:5:"), "{err}");
+    assert!(err.contains("was never closed"), "{err}");
+    assert!(err.contains("SyntaxError"), "{err}");
+    assert!(err.contains('^'), "{err}");
+}
+
+#[test]
+fn constructs_outside_the_subset_are_compile_errors_naming_them() {
+    let cases = [
+        (
+            "match_stmt",
+            "x = 1\nmatch x:\n    case 1:\n        pass\n",
+            2,
+        ),
+        ("walrus", "if (n := 10) > 5:\n    print(n)\n", 1),
+        ("complex_lit", "z = 3j\n", 1),
+        (
+            "multi_inherit",
+            "class A: pass\nclass B: pass\nclass C(A, B): pass\n",
+            3,
+        ),
+    ];
+    for (name, source, line) in cases {
+        let out = run_source(name, source);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            out.stdout.is_empty(),
+            "{name}: nothing runs before a compile error"
+        );
+        assert!(err.contains(&format!("{name}.py:{line}:")), "{name}: {err}");
+        assert!(err.contains("unsupported"), "{name}: {err}");
+    }
+}
+
+#[test]
+fn a_missing_file_is_reported_not_panicked() {
+    let out = Command::new(KILN)
+        .args(["run", "/nonexistent/kiln/script.py"])
+        .output()
+        .expect("run kiln");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("script.py"), "{}", stderr(&out));
+}
+
+#[test]
+fn check_reports_every_broken_script() {
+    let dir = scratch("check");
+    std::fs::write(dir.join("good.py"), "def f():\n    return 1\n").expect("write");
+    std::fs::write(dir.join("bad1.py"), "def f(:\n").expect("write");
+    std::fs::create_dir_all(dir.join("sub")).expect("mkdir");
+    std::fs::write(dir.join("sub/bad2.py"), "x = [1, 2\n").expect("write");
+    let out = Command::new(KILN)
+        .arg("check")
+        .arg(&dir)
+        .output()
+        .expect("run kiln");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("bad1.py:1:"), "{err}");
+    assert!(err.contains("bad2.py:"), "{err}");
+    assert!(!err.contains("good.py"), "{err}");
+
+    std::fs::remove_file(dir.join("bad1.py")).expect("rm");
+    std::fs::remove_file(dir.join("sub/bad2.py")).expect("rm");
+    let out = Command::new(KILN)
+        .arg("check")
+        .arg(&dir)
+        .output()
+        .expect("run kiln");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn both_tiers_are_accepted_on_the_command_line() {
+    let dir = scratch("tiers");
+    let file = dir.join("t.py");
+    std::fs::write(&file, "print(sum(i * i for i in range(10)))\n").expect("write");
+    for tier in ["on", "off"] {
+        let out = Command::new(KILN)
+            .args(["run", "--jit", tier])
+            .arg(&file)
+            .output()
+            .expect("run kiln");
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(out.stdout, b"285\n");
+    }
+}
