@@ -252,6 +252,11 @@ impl Vm {
                 }
                 _ => match &mut extra_kw {
                     Some(d) => d.set_str(k.clone(), v.clone()),
+                    None if pos.is_some() => {
+                        return Err(PyErr::type_error(format!(
+                            "{qual}() got some positional-only arguments passed as keyword arguments: '{name}'"
+                        )));
+                    }
                     None => {
                         return Err(PyErr::type_error(format!(
                             "{qual}() got an unexpected keyword argument '{name}'"

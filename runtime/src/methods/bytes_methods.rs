@@ -11,6 +11,29 @@ use super::args::{arity, bind, index_arg, no_kwargs, opt_index, slice_bounds};
 
 type Kw<'a> = &'a [(Value, Value)];
 
+/// The `UnicodeDecodeError` CPython's UTF-8 codec raises for `bytes`, worded
+/// as CPython words it (shared by `bytes.decode` and `str(b, "utf-8")`).
+pub fn utf8_decode_error(bytes: &[u8], err: &std::str::Utf8Error) -> PyErr {
+    let pos = err.valid_up_to();
+    let byte = bytes.get(pos).copied().unwrap_or(0);
+    let message = match err.error_len() {
+        // A sequence cut short by the end of the input.
+        None if bytes.len() - pos > 1 => format!(
+            "'utf-8' codec can't decode bytes in position {pos}-{}: unexpected end of data",
+            bytes.len() - 1
+        ),
+        None => format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: unexpected end of data"),
+        // Only 0xC2..=0xF4 can start a multi-byte sequence.
+        Some(_) if !(0xC2..=0xF4).contains(&byte) => {
+            format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: invalid start byte")
+        }
+        Some(_) => {
+            format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: invalid continuation byte")
+        }
+    };
+    PyErr::new(ExcKind::UnicodeDecodeError, message)
+}
+
 pub fn register(r: &mut Registry) {
     let methods: &[(&'static str, crate::native::NativeFn)] = &[
         ("decode", bytes_decode),
@@ -84,21 +107,7 @@ fn bytes_decode(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
         "utf-8" | "utf8" => {
             match std::str::from_utf8(b) {
                 Ok(s) => Ok(Value::from_str(s)),
-                Err(e) if errors == "strict" => {
-                    let pos = e.valid_up_to();
-                    let byte = b.get(pos).copied().unwrap_or(0);
-                    let reason = if e.error_len().is_none() {
-                        "unexpected end of data"
-                    } else if (0x80..0xc0).contains(&byte) {
-                        "invalid start byte"
-                    } else {
-                        "invalid continuation byte"
-                    };
-                    Err(PyErr::new(
-                    ExcKind::UnicodeDecodeError,
-                    format!("'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: {reason}"),
-                ))
-                }
+                Err(e) if errors == "strict" => Err(utf8_decode_error(b, &e)),
                 Err(_) if errors == "ignore" => Ok(Value::from_string(
                     String::from_utf8_lossy(b).replace('\u{FFFD}', ""),
                 )),

@@ -5,6 +5,7 @@ pub mod args;
 pub mod bytes_methods;
 pub mod dict_methods;
 pub mod list_methods;
+pub mod number_methods;
 pub mod set_methods;
 pub mod str_methods;
 
@@ -17,4 +18,5 @@ pub fn register(r: &mut Registry) {
     list_methods::register(r);
     dict_methods::register(r);
     set_methods::register(r);
+    number_methods::register(r);
 }
