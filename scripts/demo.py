@@ -26,22 +26,25 @@ def parse_query(qs):
     return args
 
 
-orders = [
-    Order(1, [("tea", 3.5, 2), ("cake", 4.25, 1)]),
-    Order(2, [("coffee", 2.8, 3)]),
-    Order(3, []),
-]
-args = parse_query("min_total=5&fields=id,total")
-threshold = float(args.get("min_total", "0"))
-big = [o.to_dict() for o in orders if o.total() >= threshold]
-print(json.dumps({"orders": big, "count": len(big)}, indent=2))
+# Guarded, so that `kiln serve scripts/` can load this file as a module
+# without running the program.
+if __name__ == "__main__":
+    orders = [
+        Order(1, [("tea", 3.5, 2), ("cake", 4.25, 1)]),
+        Order(2, [("coffee", 2.8, 3)]),
+        Order(3, []),
+    ]
+    args = parse_query("min_total=5&fields=id,total")
+    threshold = float(args.get("min_total", "0"))
+    big = [o.to_dict() for o in orders if o.total() >= threshold]
+    print(json.dumps({"orders": big, "count": len(big)}, indent=2))
 
-try:
-    int(args.get("page", "first"))
-except ValueError as err:
-    print(f"bad page parameter: {err}")
+    try:
+        int(args.get("page", "first"))
+    except ValueError as err:
+        print(f"bad page parameter: {err}")
 
-fib = [0, 1]
-while len(fib) < 15:
-    fib.append(fib[-1] + fib[-2])
-print("fib:", ", ".join(str(n) for n in fib))
+    fib = [0, 1]
+    while len(fib) < 15:
+        fib.append(fib[-1] + fib[-2])
+    print("fib:", ", ".join(str(n) for n in fib))

@@ -458,20 +458,7 @@ impl<'a> Emitter<'a> {
                     self.emit(Instr::Pop);
                 }
             }
-            StmtKind::If { test, body, orelse } => {
-                let else_label = self.new_label();
-                self.jump_if(test, false, else_label)?;
-                self.stmts(body)?;
-                if orelse.is_empty() {
-                    self.bind(else_label);
-                } else {
-                    let end = self.new_label();
-                    self.jump(end);
-                    self.bind(else_label);
-                    self.stmts(orelse)?;
-                    self.bind(end);
-                }
-            }
+            StmtKind::If { .. } => self.if_chain(stmt)?,
             StmtKind::While { test, body, orelse } => {
                 let start = self.new_label();
                 let else_label = self.new_label();
@@ -634,6 +621,36 @@ impl<'a> Emitter<'a> {
                 self.emit(Instr::Pop);
             }
         }
+        Ok(())
+    }
+
+    /// `if`/`elif`/`else`: walk the `elif` chain in a loop, not by recursion.
+    fn if_chain(&mut self, first: &'a Stmt) -> RawResult<()> {
+        let end = self.new_label();
+        let mut current = first;
+        while let StmtKind::If { test, body, orelse } = &current.kind {
+            self.unit.loc = current.loc;
+            let else_label = self.new_label();
+            self.jump_if(test, false, else_label)?;
+            self.stmts(body)?;
+            if orelse.is_empty() {
+                self.bind(else_label);
+                break;
+            }
+            self.jump(end);
+            self.bind(else_label);
+            match orelse.as_slice() {
+                [next @ Stmt {
+                    kind: StmtKind::If { .. },
+                    ..
+                }] => current = next,
+                _ => {
+                    self.stmts(orelse)?;
+                    break;
+                }
+            }
+        }
+        self.bind(end);
         Ok(())
     }
 
@@ -1307,6 +1324,43 @@ impl<'a> Emitter<'a> {
         }
     }
 
+    /// Whether CPython's AST optimiser turns `e` into a constant: literals,
+    /// operators on numeric constants (bar the cases it leaves to run
+    /// time: zero divisors, huge powers and shifts), tuples of those.
+    fn folds_to_constant(e: &Expr) -> bool {
+        let numeric = |e: &Expr| match &e.kind {
+            ExprKind::Const(c) => matches!(
+                c,
+                Const::Int(_) | Const::BigInt(_) | Const::Float(_) | Const::Bool(_)
+            ),
+            ExprKind::Unary(..) | ExprKind::Binary(..) => Self::folds_to_constant(e),
+            _ => false,
+        };
+        let small_int = |e: &Expr| matches!(e.kind, ExprKind::Const(Const::Int(n)) if (1..=128).contains(&n));
+        match &e.kind {
+            ExprKind::Const(_) => true,
+            ExprKind::Unary(UnaryOp::Not, inner) => Self::folds_to_constant(inner),
+            ExprKind::Unary(_, inner) => numeric(inner),
+            ExprKind::Binary(a, op, b) => {
+                numeric(a)
+                    && numeric(b)
+                    && match op {
+                        crate::bytecode::BinOp::TrueDiv
+                        | crate::bytecode::BinOp::FloorDiv
+                        | crate::bytecode::BinOp::Mod => {
+                            !matches!(b.kind, ExprKind::Const(Const::Int(0)))
+                        }
+                        crate::bytecode::BinOp::Pow | crate::bytecode::BinOp::LShift => {
+                            small_int(b)
+                        }
+                        _ => true,
+                    }
+            }
+            ExprKind::Tuple(items) => items.iter().all(Self::folds_to_constant),
+            _ => false,
+        }
+    }
+
     /// A tuple of constants folds into one constant.
     fn constant_tuple(items: &[Expr]) -> Option<Constant> {
         let mut out = Vec::with_capacity(items.len());
@@ -1426,6 +1480,23 @@ impl<'a> Emitter<'a> {
             ExprKind::Set(items) => {
                 if items.iter().any(|i| matches!(i.kind, ExprKind::Starred(_))) {
                     self.sequence_with_stars(items, true)?;
+                } else if items.len() > 2 && items.iter().all(Self::folds_to_constant) {
+                    // CPython folds an all-constant display into a frozenset
+                    // constant, rebuilds it from its own iteration order when
+                    // merging constants, and merges that into a new set; each
+                    // step lays the table out differently, so replay them.
+                    self.emit(Instr::BuildSet { n: 0 });
+                    self.emit(Instr::BuildSet { n: 0 });
+                    self.emit(Instr::BuildList { n: 0 });
+                    for i in items {
+                        self.expr(i)?;
+                    }
+                    self.emit(Instr::BuildSet {
+                        n: items.len() as u32,
+                    });
+                    self.emit(Instr::ListExtend { depth: 1 });
+                    self.emit(Instr::SetUpdate { depth: 1 });
+                    self.emit(Instr::SetUpdate { depth: 1 });
                 } else {
                     for i in items {
                         self.expr(i)?;

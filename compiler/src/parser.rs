@@ -13,6 +13,9 @@ use crate::token::{StrKind, StrToken, Tok, Token};
 
 /// Deepest expression nesting accepted.
 const MAX_DEPTH: u32 = 200;
+/// Longest left-nested chain (`a + b + ...`, `a.b.c...`, `f()()...`): each
+/// link is one level of the tree that later passes recurse over.
+const MAX_CHAIN: u32 = 3000;
 
 /// Parse a whole module.
 pub fn parse_module(tokens: Vec<Token>) -> RawResult<Module> {
@@ -731,29 +734,40 @@ impl Parser {
         Ok(body)
     }
 
+    /// `if`/`elif`/`else`, parsed as a loop so long `elif` chains cost no
+    /// parser recursion; the chain nests as `If` statements in `orelse`.
     fn if_stmt(&mut self) -> RawResult<Stmt> {
-        let loc = self.loc();
-        let what = if self.is_kw("elif") {
-            "'elif' statement"
-        } else {
-            "'if' statement"
-        };
-        self.pos += 1;
-        let test = self.named_test()?;
-        let body = self.block(what, loc.line)?;
-        let orelse = if self.is_kw("elif") {
-            vec![self.if_stmt()?]
-        } else if self.is_kw("else") {
-            let line = self.loc().line;
+        let mut branches = Vec::new();
+        loop {
+            let loc = self.loc();
+            let what = if self.is_kw("elif") {
+                "'elif' statement"
+            } else {
+                "'if' statement"
+            };
             self.pos += 1;
-            self.block("'else' statement", line)?
-        } else {
-            Vec::new()
-        };
-        Ok(Stmt {
-            kind: StmtKind::If { test, body, orelse },
-            loc,
-        })
+            let test = self.named_test()?;
+            let body = self.block(what, loc.line)?;
+            branches.push((test, body, loc));
+            if !self.is_kw("elif") {
+                break;
+            }
+        }
+        let mut orelse = self.else_block()?;
+        let mut result = None;
+        while let Some((test, body, loc)) = branches.pop() {
+            let stmt = Stmt {
+                kind: StmtKind::If { test, body, orelse },
+                loc,
+            };
+            orelse = Vec::new();
+            if branches.is_empty() {
+                result = Some(stmt);
+            } else {
+                orelse = vec![stmt];
+            }
+        }
+        result.map_or_else(|| self.error_here(), Ok)
     }
 
     fn loop_body(&mut self, what: &str, line: u32) -> RawResult<Vec<Stmt>> {
@@ -1375,7 +1389,7 @@ impl Parser {
         let mut ops = Vec::new();
         while let Some(op) = self.comp_op() {
             ops.push((op, self.bitor()?));
-            if ops.len() as u32 + self.depth > MAX_DEPTH * 4 {
+            if ops.len() as u32 + self.depth > MAX_CHAIN {
                 return self.err("expression too deeply nested", loc);
             }
         }
@@ -1414,7 +1428,7 @@ impl Parser {
             let loc = left.loc;
             self.pos += 1;
             chain += 1;
-            if chain + self.depth > MAX_DEPTH {
+            if chain + self.depth > MAX_CHAIN {
                 return self.err("expression too deeply nested", loc);
             }
             let right = if prec >= 6 {
@@ -1532,7 +1546,7 @@ impl Parser {
                 break;
             }
             trailers += 1;
-            if trailers + self.depth > MAX_DEPTH * 4 {
+            if trailers + self.depth > MAX_CHAIN {
                 return self.err("expression too deeply nested", loc);
             }
         }

@@ -234,7 +234,25 @@ impl Collector {
                     self.expr(annotation)?;
                 }
             }
-            StmtKind::If { test, body, orelse } | StmtKind::While { test, body, orelse } => {
+            StmtKind::If { .. } => {
+                // Walk `elif` chains in a loop: they can be very long.
+                let mut current = stmt;
+                while let StmtKind::If { test, body, orelse } = &current.kind {
+                    self.expr(test)?;
+                    self.stmts(body)?;
+                    match orelse.as_slice() {
+                        [next @ Stmt {
+                            kind: StmtKind::If { .. },
+                            ..
+                        }] => current = next,
+                        _ => {
+                            self.stmts(orelse)?;
+                            break;
+                        }
+                    }
+                }
+            }
+            StmtKind::While { test, body, orelse } => {
                 self.expr(test)?;
                 self.stmts(body)?;
                 self.stmts(orelse)?;

@@ -189,3 +189,17 @@ fn moderate_nesting_compiles() {
     let chain = format!("x = {}1\n", "a + ".repeat(150));
     compile(&chain, "ok.py").unwrap();
 }
+
+#[test]
+fn long_flat_chains_compile() {
+    let mut elifs = String::from("if x == 0:\n    pass\n");
+    for i in 1..20_000 {
+        elifs.push_str(&format!("elif x == {i}:\n    pass\n"));
+    }
+    elifs.push_str("else:\n    pass\n");
+    compile(&elifs, "elif.py").unwrap();
+    let concat = format!("x = {}\n", vec!["'a'"; 2_500].join(" + "));
+    compile(&concat, "concat.py").unwrap();
+    let compare = format!("x = {}\n", vec!["a"; 2_500].join(" < "));
+    compile(&compare, "compare.py").unwrap();
+}

@@ -2,6 +2,7 @@
 //! its module under `cli/`. This is the one place where library errors are
 //! turned into messages for people and into exit codes.
 
+mod app;
 mod cli;
 
 use std::process::ExitCode;

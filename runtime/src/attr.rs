@@ -3,7 +3,9 @@
 //! `staticmethod`/`classmethod`, `super()`, module and class attributes,
 //! `__getattr__`, and dunder lookup on the type (`call_special`).
 
+use crate::attr_cache::{AttrCache, AttrEntry};
 use crate::error::{ExcKind, PyErr, PyResult};
+use crate::hash::{cached_str_hash, str_hash};
 use crate::object::{Payload, TypeId};
 use crate::value::Value;
 use crate::vm::{class_name, Vm};
@@ -11,17 +13,147 @@ use crate::vm::{class_name, Vm};
 impl Vm {
     /// Find `name` along the class chain starting at `class`.
     pub fn class_attr(&self, class: &Value, name: &str) -> Option<Value> {
-        let mut cur = Some(class.clone());
-        while let Some(c) = cur {
-            let cls = c.as_class()?;
+        self.class_attr_hashed(class, name, str_hash(name))
+    }
+
+    /// `class_attr` for a name whose hash (`str_hash(name)`) is known.
+    pub fn class_attr_hashed(&self, class: &Value, name: &str, hash: u64) -> Option<Value> {
+        let mut cls = class.as_class()?;
+        loop {
             if let Ok(d) = cls.dict.try_borrow() {
-                if let Some(v) = d.get_str(name) {
+                if let Some(v) = d.get_str_hashed(name, hash) {
                     return Some(v.clone());
                 }
             }
-            cur = cls.base.clone();
+            cls = cls.base.as_ref()?.as_class()?;
         }
-        None
+    }
+
+    /// The class-chain lookup of an attribute site for `class`, from the
+    /// site's cache when current, else computed and cached.
+    fn site_lookup(
+        &self,
+        cache: &AttrCache,
+        slot: u16,
+        class: &Value,
+        name: &str,
+        hash: u64,
+    ) -> (Option<Value>, bool) {
+        if let Some(hit) = cache.lookup(slot, class, self.class_epoch) {
+            return hit;
+        }
+        let found = self.class_attr_hashed(class, name, hash);
+        let is_property = found
+            .as_ref()
+            .is_some_and(|d| matches!(d.payload(), Some(Payload::Property(_))));
+        let script_setattr = self
+            .class_attr(class, "__setattr__")
+            .is_some_and(|f| matches!(f.payload(), Some(Payload::Function(_))));
+        let plain_store = !is_property && !script_setattr;
+        cache.fill(
+            slot,
+            AttrEntry {
+                class: class.clone(),
+                epoch: self.class_epoch,
+                found: found.clone(),
+                plain_store,
+            },
+        );
+        (found, plain_store)
+    }
+
+    /// `obj.name` at a cached site (`name` is a str value). Same rules as
+    /// `getattr`, which handles everything but plain instances.
+    pub fn getattr_cached(
+        &mut self,
+        obj: &Value,
+        name: &Value,
+        cache: &AttrCache,
+        slot: u16,
+    ) -> PyResult<Value> {
+        let (Some(Payload::Instance(inst)), Some(name_obj)) = (obj.payload(), name.as_str_obj())
+        else {
+            return self.getattr(obj, name.as_str().unwrap_or(""));
+        };
+        let hash = cached_str_hash(name_obj);
+        let (descr, _) = self.site_lookup(cache, slot, &inst.class, &name_obj.s, hash);
+        if let Some(d) = &descr {
+            if matches!(d.payload(), Some(Payload::Property(_))) {
+                let class = inst.class.clone();
+                return self.bind(d.clone(), obj, &class);
+            }
+        }
+        let own = inst
+            .dict
+            .try_borrow()
+            .ok()
+            .and_then(|d| d.get_name(name, &name_obj.s, hash).cloned());
+        if let Some(v) = own {
+            return Ok(v);
+        }
+        match descr {
+            Some(d) => {
+                let class = inst.class.clone();
+                self.bind(d, obj, &class)
+            }
+            None => self.getattr(obj, &name_obj.s),
+        }
+    }
+
+    /// `LoadMethod` at a cached site; same protocol as `load_method`.
+    pub fn load_method_cached(
+        &mut self,
+        obj: &Value,
+        name: &Value,
+        cache: &AttrCache,
+        slot: u16,
+    ) -> PyResult<(Value, Value)> {
+        let (Some(Payload::Instance(inst)), Some(name_obj)) = (obj.payload(), name.as_str_obj())
+        else {
+            return self.load_method(obj, name.as_str().unwrap_or(""));
+        };
+        let hash = cached_str_hash(name_obj);
+        let (descr, _) = self.site_lookup(cache, slot, &inst.class, &name_obj.s, hash);
+        if let Some(f) = descr {
+            if matches!(
+                f.payload(),
+                Some(Payload::Function(_)) | Some(Payload::Native(_))
+            ) {
+                let shadowed = inst
+                    .dict
+                    .try_borrow()
+                    .map_or(true, |d| d.get_name(name, &name_obj.s, hash).is_some());
+                if !shadowed {
+                    return Ok((f, obj.clone()));
+                }
+            }
+        }
+        self.load_method(obj, &name_obj.s)
+    }
+
+    /// `obj.name = value` at a cached site; same rules as `setattr`.
+    pub fn setattr_cached(
+        &mut self,
+        obj: &Value,
+        name: &Value,
+        value: Value,
+        cache: &AttrCache,
+        slot: u16,
+    ) -> PyResult<()> {
+        let (Some(Payload::Instance(inst)), Some(name_obj)) = (obj.payload(), name.as_str_obj())
+        else {
+            return self.setattr(obj, name.as_str().unwrap_or(""), value);
+        };
+        let hash = cached_str_hash(name_obj);
+        let (_, plain_store) = self.site_lookup(cache, slot, &inst.class, &name_obj.s, hash);
+        if !plain_store {
+            return self.setattr(obj, &name_obj.s, value);
+        }
+        inst.dict
+            .try_borrow_mut()
+            .map_err(|_| PyErr::reentrant("instance"))?
+            .insert_at(None, hash, name.clone(), value);
+        Ok(())
     }
 
     /// Call the dunder `name` found on the type of a user object (instances
@@ -235,9 +367,9 @@ impl Vm {
                 _ => None,
             },
             Some(Payload::Range(r)) => match name {
-                "start" => Some(Value::int(r.start)),
-                "stop" => Some(Value::int(r.stop)),
-                "step" => Some(Value::int(r.step)),
+                "start" => Some(r.start()),
+                "stop" => Some(r.stop()),
+                "step" => Some(r.step()),
                 _ => None,
             },
             _ => None,
@@ -415,6 +547,7 @@ impl Vm {
                         c.name
                     )));
                 }
+                self.class_epoch = self.class_epoch.wrapping_add(1);
                 c.dict
                     .try_borrow_mut()
                     .map_err(|_| PyErr::reentrant("class"))?
@@ -469,11 +602,13 @@ impl Vm {
                     .map_err(|_| PyErr::reentrant("instance"))?
                     .remove_str(name)
             }
-            Some(Payload::Class(c)) => c
-                .dict
-                .try_borrow_mut()
-                .map_err(|_| PyErr::reentrant("class"))?
-                .remove_str(name),
+            Some(Payload::Class(c)) => {
+                self.class_epoch = self.class_epoch.wrapping_add(1);
+                c.dict
+                    .try_borrow_mut()
+                    .map_err(|_| PyErr::reentrant("class"))?
+                    .remove_str(name)
+            }
             Some(Payload::Module(m)) => m
                 .dict
                 .as_dict()

@@ -60,15 +60,11 @@ impl Vm {
                     None => Err(self.unhashable(v)),
                 }
             }
-            Some(Payload::Set(s)) if s.frozen => {
-                let keys: Vec<Value> = s.items.borrow().keys().cloned().collect();
-                let mut acc: u64 = 0;
-                for k in keys {
-                    let h = self.hash(&k)? as u64;
-                    acc ^= (h ^ (h << 16) ^ 89869747).wrapping_mul(3644798167);
-                }
-                Ok(acc as i64)
-            }
+            Some(Payload::Set(s)) if s.frozen => Ok(s
+                .items
+                .try_borrow()
+                .map_err(|_| PyErr::reentrant("frozenset"))?
+                .frozen_hash()),
             Some(Payload::Tuple(items)) => {
                 let items = items.to_vec();
                 let mut hs = Vec::with_capacity(items.len());
@@ -511,14 +507,7 @@ pub fn construct(
             ) {
                 return match std::str::from_utf8(b) {
                     Ok(s) => Ok(Value::from_str(s)),
-                    Err(e) => Err(PyErr::new(
-                        ExcKind::UnicodeDecodeError,
-                        format!(
-                            "'utf-8' codec can't decode byte 0x{:02x} in position {}: invalid start byte",
-                            b.get(e.valid_up_to()).copied().unwrap_or(0),
-                            e.valid_up_to()
-                        ),
-                    )),
+                    Err(e) => Err(crate::methods::bytes_methods::utf8_decode_error(b, &e)),
                 };
             }
             vm.str_value(v)
@@ -614,13 +603,7 @@ pub fn construct(
         }
         TypeId::Set | TypeId::FrozenSet => {
             check_args(name, args, 0, 1)?;
-            let s = Value::set(Dict::new(), id == TypeId::FrozenSet);
-            if let Some(src) = args.first() {
-                for x in vm.collect(src)? {
-                    vm.set_add(&s, x)?;
-                }
-            }
-            Ok(s)
+            crate::set::from_iterable(vm, args.first(), id == TypeId::FrozenSet)
         }
         TypeId::Range => {
             if args.is_empty() {
@@ -705,33 +688,8 @@ pub fn int_from_bigint(b: BigInt) -> Value {
     Value::from_bigint(b)
 }
 
-/// Iterates a range whose bounds exceed i64 (range objects hold i64
-/// bounds; such ranges support iteration only).
-struct BigRange {
-    next: BigInt,
-    stop: BigInt,
-    step: BigInt,
-}
-
-impl crate::object::NativeIter for BigRange {
-    fn next(&mut self, _: &mut Vm) -> PyResult<Option<Value>> {
-        let more = if self.step > BigInt::from(0) {
-            self.next < self.stop
-        } else {
-            self.next > self.stop
-        };
-        if !more {
-            return Ok(None);
-        }
-        let v = self.next.clone();
-        self.next += &self.step;
-        Ok(Some(Value::from_bigint(v)))
-    }
-    fn type_name(&self) -> &'static str {
-        "range_iterator"
-    }
-}
-
+/// A range with an argument outside i64 (`RangeObj::new` picks the
+/// representation).
 fn big_range(args: &[Value]) -> PyResult<Value> {
     let nums: Vec<BigInt> = args
         .iter()
@@ -749,9 +707,7 @@ fn big_range(args: &[Value]) -> PyResult<Value> {
     if step == BigInt::from(0) {
         return Err(PyErr::value_error("range() arg 3 must not be zero"));
     }
-    Ok(Value::native_iter(Box::new(BigRange {
-        next: start,
-        stop,
-        step,
-    })))
+    Ok(Value::new_heap(Payload::Range(crate::range::RangeObj::new(
+        start, stop, step,
+    ))))
 }

@@ -670,6 +670,9 @@ fn builtin_reversed(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
             index: items.len(),
         }));
     }
+    if let Some(Payload::Range(r)) = seq.payload() {
+        return Ok(Value::iterator(r.reversed().iter_state()));
+    }
     if user_defines(vm, seq, "__reversed__") {
         if let Ok(method) = vm.getattr(seq, "__reversed__") {
             return vm.call(&method, &[]);

@@ -23,30 +23,21 @@ pub fn register(r: &mut Registry) {
     r.method(TypeId::Range, "count", range_count);
 }
 
-fn range_find(vm: &mut Vm, args: &[Value]) -> PyResult<Option<i64>> {
+fn range_find(vm: &mut Vm, args: &[Value]) -> PyResult<Option<num_bigint::BigInt>> {
     check_args("index", args, 2, 2)?;
     let Some(Payload::Range(r)) = args[0].payload() else {
         return Ok(None);
     };
-    let r = *r;
-    let Some(i) = crate::int::as_i64(&args[1]) else {
+    let Some(i) = crate::int::int_ref(&args[1]) else {
         let _ = vm;
         return Ok(None);
     };
-    let inside = if r.step > 0 {
-        i >= r.start && i < r.stop
-    } else {
-        i <= r.start && i > r.stop
-    };
-    if inside && (i - r.start) % r.step == 0 {
-        return Ok(Some((i - r.start) / r.step));
-    }
-    Ok(None)
+    Ok(r.position(&i))
 }
 
 fn range_index(vm: &mut Vm, args: &[Value], _: &[(Value, Value)]) -> PyResult<Value> {
     match range_find(vm, args)? {
-        Some(i) => Ok(Value::int(i)),
+        Some(i) => Ok(Value::from_bigint(i)),
         None => {
             let r = vm.repr(args.get(1).unwrap_or(&Value::none()))?;
             Err(PyErr::value_error(format!("{r} is not in range")))

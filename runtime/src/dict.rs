@@ -168,6 +168,29 @@ impl Dict {
             .map(|(_, v)| v)
     }
 
+    /// Look up a str key whose hash (`str_hash(name)`) the caller knows.
+    #[inline]
+    pub fn get_str_hashed(&self, name: &str, hash: u64) -> Option<&Value> {
+        self.map
+            .raw_entry_v1()
+            .from_hash(mix(hash), |k| {
+                k.hash == hash && k.key.as_str() == Some(name)
+            })
+            .map(|(_, v)| v)
+    }
+
+    /// `get_str_hashed` for a str value `key` (text `name`): an identical
+    /// key object (interned code names) matches without comparing text.
+    #[inline]
+    pub fn get_name(&self, key: &Value, name: &str, hash: u64) -> Option<&Value> {
+        self.map
+            .raw_entry_v1()
+            .from_hash(mix(hash), |k| {
+                k.hash == hash && (k.key.is(key) || k.key.as_str() == Some(name))
+            })
+            .map(|(_, v)| v)
+    }
+
     pub fn index_of_str(&self, name: &str) -> Option<usize> {
         let hash = str_hash(name);
         self.map
@@ -180,7 +203,7 @@ impl Dict {
 
     /// Insert or replace a str key (the key must be a str value).
     pub fn set_str(&mut self, key: Value, value: Value) {
-        let hash = key.as_str().map_or(0, str_hash);
+        let hash = key.as_str_obj().map_or(0, crate::hash::cached_str_hash);
         self.insert_at(None, hash, key, value);
     }
 

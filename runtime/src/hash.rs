@@ -28,6 +28,18 @@ pub fn str_hash(s: &str) -> u64 {
     }
 }
 
+/// The hash of a str object, computed once and cached in the object.
+#[inline]
+pub fn cached_str_hash(s: &crate::object::StrObj) -> u64 {
+    let h = s.hash.get();
+    if h != 0 {
+        return h;
+    }
+    let h = str_hash(&s.s);
+    s.hash.set(h);
+    h
+}
+
 fn bytes_hash(b: &[u8]) -> u64 {
     let mut h: u64 = 0x84222325_cbf29ce4;
     for x in b {
@@ -171,14 +183,7 @@ pub fn primitive_hash_i64(v: &Value) -> Option<i64> {
         return Some((v.bits() >> 4) as i64 & 0x0FFF_FFFF_FFFF);
     }
     match v.payload()? {
-        Payload::Str(s) => {
-            let mut h = s.hash.get();
-            if h == 0 {
-                h = str_hash(&s.s);
-                s.hash.set(h);
-            }
-            Some(h as i64)
-        }
+        Payload::Str(s) => Some(cached_str_hash(s) as i64),
         Payload::Bytes(b) => Some(bytes_hash(b) as i64),
         Payload::Int(i) => Some(hash_i64(*i)),
         Payload::BigInt(b) => Some(hash_bigint(b)),

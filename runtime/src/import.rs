@@ -22,14 +22,24 @@ impl Vm {
             return Ok(m);
         }
         let path = self.main_dir.as_ref().map(|d| d.join(format!("{name}.py")));
-        let Some(path) = path.filter(|p| p.is_file()) else {
+        // While the host loads a snapshot of a scripts directory, sibling
+        // imports read the snapshot, not the disk (which may have changed).
+        let snapshot = path.as_deref().and_then(crate::host_api::snapshot_source);
+        let found = match &snapshot {
+            Some(text) => text.is_some(),
+            None => path.as_ref().is_some_and(|p| p.is_file()),
+        };
+        let Some(path) = path.filter(|_| found) else {
             return Err(PyErr::new(
                 ExcKind::ModuleNotFoundError,
                 format!("No module named '{name}'"),
             ));
         };
-        let source = std::fs::read_to_string(&path)
-            .map_err(|e| PyErr::new(ExcKind::ImportError, e.to_string()))?;
+        let source = match snapshot.flatten() {
+            Some(text) => text,
+            None => std::fs::read_to_string(&path)
+                .map_err(|e| PyErr::new(ExcKind::ImportError, e.to_string()))?,
+        };
         let filename = path.to_string_lossy().to_string();
         let code = kiln_compiler::compile(&source, &filename).map_err(|e| {
             PyErr::new(

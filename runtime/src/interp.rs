@@ -30,6 +30,14 @@ pub enum Exit {
 /// current instruction first (generator `throw`/`close`).
 pub fn run_frame(vm: &mut Vm, f: &mut Frame, throw: Option<PyErr>) -> PyResult<Exit> {
     let mut pending = throw;
+    // JIT hook: run compiled code for this function from its entry.
+    if pending.is_none() {
+        match crate::jit::enter_call(vm, f) {
+            Some(crate::jit::Entered::Returned(v)) => return Ok(Exit::Return(v)),
+            Some(crate::jit::Entered::Exited(e)) => pending = e,
+            None => {}
+        }
+    }
     loop {
         let mut err = match pending.take() {
             Some(e) => e,
@@ -370,14 +378,27 @@ fn zero_arg_super(f: &Frame) -> PyResult<Value> {
 
 /// The dispatch loop. On error, `f.pc` is left at the faulting instruction.
 fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
-    let code = f.code.clone();
     let info = f.info.clone();
+    let code = &*info.code;
     let instrs: &[Instr] = &code.code;
     let mut pc = f.pc;
 
     macro_rules! pop {
         () => {
             f.stack.pop().unwrap_or_default()
+        };
+    }
+    // The top of the value stack, in place (the compiler guarantees the
+    // depth; an empty stack is reported, not a panic).
+    macro_rules! stack_top {
+        () => {
+            match f.stack.last_mut() {
+                Some(v) => v,
+                None => {
+                    f.pc = pc - 1;
+                    return Err(PyErr::runtime_error("value stack underflow"));
+                }
+            }
         };
     }
     macro_rules! top {
@@ -484,17 +505,21 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                     .push(f.locals.get(slot).cloned().unwrap_or_default());
             }
             Instr::LoadGlobal { name } => {
-                let n = name!(name);
+                let key = info.names.get(name as usize).cloned().unwrap_or_default();
+                let (n, hash) = match key.as_str_obj() {
+                    Some(s) => (&*s.s, crate::hash::cached_str_hash(s)),
+                    None => ("", crate::hash::str_hash("")),
+                };
                 let found = f
                     .globals
                     .as_dict()
-                    .and_then(|d| d.borrow().get_str(n).cloned());
+                    .and_then(|d| d.borrow().get_name(&key, n, hash).cloned());
                 let v = match found {
                     Some(v) => v,
                     None => match vm
                         .builtins
                         .as_dict()
-                        .and_then(|d| d.borrow().get_str(n).cloned())
+                        .and_then(|d| d.borrow().get_name(&key, n, hash).cloned())
                     {
                         Some(v) => v,
                         None => tri!(Err(name_error(n))),
@@ -595,34 +620,36 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 f.stack.push(r);
             }
             Instr::Binary { op, slot } => {
+                // The result replaces the left operand in place.
                 let b = pop!();
-                let a = pop!();
-                info.feedback.record_pair(slot, &a, &b);
-                let r = match fast_binary(op, &a, &b) {
+                let a = stack_top!();
+                info.feedback.record_pair(slot, a, &b);
+                let r = match fast_binary(op, a, &b) {
                     Some(r) => r,
-                    None => tri!(ops::binary(vm, op, &a, &b)),
+                    None => tri!(ops::binary(vm, op, a, &b)),
                 };
-                f.stack.push(r);
+                *a = r;
             }
             Instr::InPlace { op, slot } => {
+                // The result replaces the left operand in place.
                 let b = pop!();
-                let a = pop!();
-                info.feedback.record_pair(slot, &a, &b);
-                let r = match fast_binary(op, &a, &b) {
+                let a = stack_top!();
+                info.feedback.record_pair(slot, a, &b);
+                let r = match fast_binary(op, a, &b) {
                     Some(r) => r,
-                    None => tri!(ops::inplace(vm, op, &a, &b)),
+                    None => tri!(ops::inplace(vm, op, a, &b)),
                 };
-                f.stack.push(r);
+                *a = r;
             }
             Instr::Compare { op, slot } => {
                 let b = pop!();
-                let a = pop!();
-                info.feedback.record_pair(slot, &a, &b);
-                let r = match fast_compare(op, &a, &b) {
+                let a = stack_top!();
+                info.feedback.record_pair(slot, a, &b);
+                let r = match fast_compare(op, a, &b) {
                     Some(r) => Value::bool(r),
-                    None => tri!(ops::compare(vm, &a, &b, op)),
+                    None => tri!(ops::compare(vm, a, &b, op)),
                 };
-                f.stack.push(r);
+                *a = r;
             }
             Instr::Is { invert } => {
                 let b = pop!();
@@ -638,14 +665,16 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             Instr::LoadAttr { name, slot } => {
                 let obj = pop!();
                 info.feedback.record(slot, crate::feedback::kind_bits(&obj));
-                let r = tri!(vm.getattr(&obj, name!(name)));
+                let n = info.names.get(name as usize).cloned().unwrap_or_default();
+                let r = tri!(vm.getattr_cached(&obj, &n, &info.attr_cache, slot));
                 f.stack.push(r);
             }
             Instr::StoreAttr { name, slot } => {
                 let obj = pop!();
                 let v = pop!();
                 info.feedback.record(slot, crate::feedback::kind_bits(&obj));
-                tri!(vm.setattr(&obj, name!(name), v));
+                let n = info.names.get(name as usize).cloned().unwrap_or_default();
+                tri!(vm.setattr_cached(&obj, &n, v, &info.attr_cache, slot));
             }
             Instr::DeleteAttr { name } => {
                 let obj = pop!();
@@ -654,7 +683,8 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             Instr::LoadMethod { name, slot } => {
                 let obj = pop!();
                 info.feedback.record(slot, crate::feedback::kind_bits(&obj));
-                let (func, this) = tri!(vm.load_method(&obj, name!(name)));
+                let n = info.names.get(name as usize).cloned().unwrap_or_default();
+                let (func, this) = tri!(vm.load_method_cached(&obj, &n, &info.attr_cache, slot));
                 f.stack.push(func);
                 f.stack.push(this);
             }
@@ -699,6 +729,16 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                     .set(info.feedback.backedges.get().wrapping_add(1));
                 tri!(vm.check_interrupt());
                 pc = target as usize;
+                // JIT hook: on-stack replacement at a hot loop header.
+                if vm.jit.enabled {
+                    f.pc = pc;
+                    match crate::jit::enter_osr(vm, f, pc) {
+                        Some(crate::jit::Entered::Returned(v)) => return Ok(Exit::Return(v)),
+                        Some(crate::jit::Entered::Exited(Some(e))) => return Err(e),
+                        Some(crate::jit::Entered::Exited(None)) => pc = f.pc,
+                        None => {}
+                    }
+                }
             }
             Instr::PopJumpIfFalse { target } => {
                 let v = pop!();
@@ -783,7 +823,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             Instr::BuildSet { n } => {
                 let at = f.stack.len().saturating_sub(n as usize);
                 let items = f.stack.split_off(at);
-                let s = Value::set(Dict::new(), false);
+                let s = Value::empty_set(false);
                 for x in items {
                     tri!(vm.set_add(&s, x));
                 }
@@ -862,16 +902,13 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             }
             Instr::SetUpdate { depth } => {
                 let v = pop!();
-                let items = tri!(vm.collect(&v));
                 let len = f.stack.len();
                 let s = f
                     .stack
                     .get(len.wrapping_sub(depth as usize))
                     .cloned()
                     .unwrap_or_default();
-                for x in items {
-                    tri!(vm.set_add(&s, x));
-                }
+                tri!(vm.set_update(&s, &v));
             }
             Instr::MapAdd { depth } => {
                 let v = pop!();

@@ -18,6 +18,8 @@ use crate::vm::Vm;
 pub struct Options {
     pub jit: bool,
     pub stats: bool,
+    /// Calls plus loop back-edges before a function is compiled (JIT).
+    pub jit_threshold: Option<u32>,
 }
 
 /// Why a run did not complete normally.
@@ -43,6 +45,11 @@ impl Isolate {
     pub fn new(options: Options) -> Isolate {
         let mut vm = Vm::new();
         vm.stats = options.stats;
+        // `KILN_JIT=0` is the kill switch, whatever the options say.
+        vm.jit.enabled = options.jit && std::env::var("KILN_JIT").map_or(true, |v| v != "0");
+        if let Some(t) = options.jit_threshold {
+            vm.jit.threshold = t;
+        }
         Isolate { vm, options }
     }
 
@@ -81,6 +88,9 @@ impl Isolate {
         self.vm.modules.insert("__main__".into(), module);
         let result = self.vm.run_module_code(&code, globals);
         let flushed = self.vm.flush();
+        if self.options.stats && self.vm.jit.enabled {
+            eprint!("{}", crate::jit::report(&self.vm));
+        }
         match result {
             Ok(_) => {
                 flushed.map_err(|_| RunError::Io(std::io::Error::other("could not write output")))

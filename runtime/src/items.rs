@@ -5,7 +5,7 @@ use num_traits::Signed;
 
 use crate::error::{PyErr, PyResult};
 use crate::int::{int_ref, IntRef};
-use crate::object::{Payload, RangeObj};
+use crate::object::Payload;
 use crate::value::Value;
 use crate::vm::Vm;
 
@@ -13,6 +13,8 @@ use crate::vm::Vm;
 #[derive(Clone, Copy, Debug)]
 pub struct SliceRange {
     pub start: i64,
+    /// The clamped stop index (`range` slices keep it).
+    pub stop: i64,
     pub step: i64,
     pub count: usize,
 }
@@ -91,6 +93,7 @@ pub fn slice_range(vm: &Vm, slice: &Value, len: usize) -> PyResult<SliceRange> {
     };
     Ok(SliceRange {
         start,
+        stop,
         step,
         count: count as usize,
     })
@@ -192,20 +195,17 @@ pub fn getitem(vm: &mut Vm, obj: &Value, key: &Value) -> PyResult<Value> {
             Ok(Value::int(b.get(i).copied().unwrap_or(0) as i64))
         }
         Some(Payload::Range(r)) => {
-            let len = r.len().max(0) as usize;
             if is_slice(key) {
-                let s = slice_range(vm, key, len)?;
-                let start = r.get(s.start);
-                let step = r.step * s.step;
-                let stop = start + step * s.count as i64;
-                return Ok(Value::new_heap(Payload::Range(RangeObj {
-                    start,
-                    stop,
-                    step,
-                })));
+                let s = slice_range(vm, key, r.len_checked()?)?;
+                return Ok(Value::new_heap(Payload::Range(r.slice(&s))));
             }
-            let i = seq_index(vm, key, len, "range object")?;
-            Ok(Value::int(r.get(i as i64)))
+            match int_ref(key) {
+                Some(i) => r.item(&i),
+                None => Err(PyErr::type_error(format!(
+                    "range indices must be integers or slices, not {}",
+                    vm.type_name(key)
+                ))),
+            }
         }
         Some(Payload::Dict(_)) => match vm.dict_get(obj, key)? {
             Some(v) => Ok(v),

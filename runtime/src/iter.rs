@@ -27,11 +27,7 @@ impl Vm {
                 s: v.clone(),
                 pos: 0,
             },
-            Some(Payload::Range(r)) => IterState::Range {
-                next: r.start,
-                stop: r.stop,
-                step: r.step,
-            },
+            Some(Payload::Range(r)) => r.iter_state(),
             Some(Payload::Dict(d)) => IterState::Dict {
                 dict: v.clone(),
                 index: 0,
@@ -159,7 +155,7 @@ impl Vm {
                 .try_borrow()
                 .map_err(|_| PyErr::reentrant("set"))?
                 .len(),
-            Some(Payload::Range(r)) => r.len().max(0) as usize,
+            Some(Payload::Range(r)) => r.len_checked()?,
             Some(Payload::DictView(d, _)) => {
                 let d = d.clone();
                 return self.len(&d);
@@ -405,20 +401,28 @@ pub(crate) fn step_builtin(st: &mut IterState) -> PyResult<Option<Value>> {
         } => {
             let cell = match dict.payload() {
                 Some(Payload::Dict(d)) => d,
-                Some(Payload::Set(s)) => &s.items,
+                Some(Payload::Set(s)) => {
+                    // Sets iterate table slots; `index` is the next slot.
+                    let t = s.items.try_borrow().map_err(|_| PyErr::reentrant("set"))?;
+                    if t.len() != *len {
+                        *len = usize::MAX;
+                        return Err(PyErr::runtime_error("Set changed size during iteration"));
+                    }
+                    let Some((slot, k)) = t.next_active(*index) else {
+                        *index = usize::MAX;
+                        return Ok(None);
+                    };
+                    *index = slot + 1;
+                    return Ok(Some(k.clone()));
+                }
                 _ => return Ok(None),
             };
             let d = cell.try_borrow().map_err(|_| PyErr::reentrant("dict"))?;
             if d.len() != *len {
-                let what = if matches!(dict.payload(), Some(Payload::Set(_))) {
-                    "set"
-                } else {
-                    "dictionary"
-                };
                 *len = usize::MAX;
-                return Err(PyErr::runtime_error(format!(
-                    "{what} changed size during iteration"
-                )));
+                return Err(PyErr::runtime_error(
+                    "dictionary changed size during iteration",
+                ));
             }
             let Some((k, v)) = d.get_index(*index) else {
                 return Ok(None);

@@ -2,6 +2,7 @@
 //! feedback. The host sees only `Isolate` (see `isolate.rs`).
 
 pub mod attr;
+pub mod attr_cache;
 pub mod builtins;
 pub mod builtins_lib;
 pub mod call;
@@ -12,19 +13,23 @@ pub mod error;
 pub mod exceptions;
 pub mod feedback;
 pub mod frame;
+pub mod host_api;
 pub mod hash;
 pub mod import;
 pub mod int;
 pub mod interp;
 pub mod isolate;
 pub mod items;
+pub mod jit;
 pub mod iter;
 pub mod methods;
 pub mod modules;
 pub mod native;
 pub mod object;
 pub mod ops;
+pub mod range;
 pub mod repr;
+pub mod set;
 pub mod text;
 pub mod text_hooks;
 pub mod value;

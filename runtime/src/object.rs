@@ -17,6 +17,7 @@ use crate::dict::Dict;
 use crate::error::PyErr;
 use crate::frame::Frame;
 use crate::native::NativeFn;
+use crate::set::SetTable;
 use crate::value::{Kind, Value};
 use crate::vm::Vm;
 
@@ -48,40 +49,13 @@ impl StrObj {
     }
 }
 
-/// A set or frozenset: a dict whose values are all None.
+/// A set or frozenset (the table is CPython's, see `set.rs`).
 pub struct SetObj {
     pub frozen: bool,
-    pub items: RefCell<Dict>,
+    pub items: RefCell<SetTable>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RangeObj {
-    pub start: i64,
-    pub stop: i64,
-    pub step: i64,
-}
-
-impl RangeObj {
-    pub fn len(&self) -> i64 {
-        let (start, stop, step) = (self.start as i128, self.stop as i128, self.step as i128);
-        let n = if step > 0 && start < stop {
-            (stop - start + step - 1) / step
-        } else if step < 0 && start > stop {
-            (start - stop - step - 1) / (-step)
-        } else {
-            0
-        };
-        n as i64
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    pub fn get(&self, i: i64) -> i64 {
-        self.start + i * self.step
-    }
-}
+pub use crate::range::{RangeObj, SmallRange};
 
 /// A Python function: code plus the environment it closes over.
 pub struct FunctionObj {
@@ -466,15 +440,23 @@ impl Value {
         Value::new_heap(Payload::Dict(RefCell::new(d)))
     }
 
-    pub fn set(d: Dict, frozen: bool) -> Value {
+    pub fn set(table: SetTable, frozen: bool) -> Value {
         Value::new_heap(Payload::Set(SetObj {
             frozen,
-            items: RefCell::new(d),
+            items: RefCell::new(table),
         }))
     }
 
+    pub fn empty_set(frozen: bool) -> Value {
+        Value::set(SetTable::new(), frozen)
+    }
+
     pub fn range(start: i64, stop: i64, step: i64) -> Value {
-        Value::new_heap(Payload::Range(RangeObj { start, stop, step }))
+        Value::new_heap(Payload::Range(RangeObj::Small(SmallRange {
+            start,
+            stop,
+            step,
+        })))
     }
 
     pub fn iterator(state: IterState) -> Value {

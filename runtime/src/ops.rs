@@ -8,7 +8,6 @@ use std::cmp::Ordering;
 
 use kiln_compiler::bytecode::{BinOp, CmpOp, UnaryOp};
 
-use crate::dict::Dict;
 use crate::error::{PyErr, PyResult};
 use crate::int::{self, int_ref, IntRef};
 use crate::object::Payload;
@@ -92,12 +91,12 @@ pub fn inplace(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Value> 
         (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, Some(Payload::Set(s)))
             if !s.frozen && b.as_set().is_some() =>
         {
-            let r = binary(vm, op, a, b)?;
-            if let Some(rs) = r.as_set() {
-                let new = rs.items.borrow().clone();
-                *s.items
-                    .try_borrow_mut()
-                    .map_err(|_| PyErr::reentrant("set"))? = new;
+            let other = std::slice::from_ref(b);
+            match op {
+                BinOp::BitOr => crate::set::update(vm, a, other)?,
+                BinOp::BitAnd => crate::set::intersection_update(vm, a, other)?,
+                BinOp::Sub => crate::set::difference_update(vm, a, other)?,
+                _ => crate::set::symmetric_difference_update(vm, a, b)?,
             }
             return Ok(a.clone());
         }
@@ -376,48 +375,16 @@ fn builtin_binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Opti
         }
         (
             BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor,
-            Payload::Set(x),
-            Some(Payload::Set(y)),
+            Payload::Set(_),
+            Some(Payload::Set(_)),
         ) => {
-            let xs: Vec<(u64, Value)> = entries(&x.items)?;
-            let ys: Vec<(u64, Value)> = entries(&y.items)?;
-            let mut out = Dict::new();
-            let other = b.clone();
-            let this = a.clone();
-            match op {
-                BinOp::BitOr => {
-                    for (h, k) in xs.into_iter().chain(ys) {
-                        insert_unique(vm, &mut out, h, k)?;
-                    }
-                }
-                BinOp::BitAnd => {
-                    for (h, k) in xs {
-                        if vm.set_contains(&other, &k)? {
-                            insert_unique(vm, &mut out, h, k)?;
-                        }
-                    }
-                }
-                BinOp::Sub => {
-                    for (h, k) in xs {
-                        if !vm.set_contains(&other, &k)? {
-                            insert_unique(vm, &mut out, h, k)?;
-                        }
-                    }
-                }
-                _ => {
-                    for (h, k) in xs {
-                        if !vm.set_contains(&other, &k)? {
-                            insert_unique(vm, &mut out, h, k)?;
-                        }
-                    }
-                    for (h, k) in ys {
-                        if !vm.set_contains(&this, &k)? {
-                            insert_unique(vm, &mut out, h, k)?;
-                        }
-                    }
-                }
-            }
-            Ok(Some(Value::set(out, x.frozen)))
+            let other = std::slice::from_ref(b);
+            Ok(Some(match op {
+                BinOp::BitOr => crate::set::union(vm, a, other)?,
+                BinOp::BitAnd => crate::set::intersection_multi(vm, a, other)?,
+                BinOp::Sub => crate::set::difference_multi(vm, a, other)?,
+                _ => crate::set::symmetric_difference(vm, a, b)?,
+            }))
         }
         (BinOp::BitOr, Payload::Dict(x), Some(Payload::Dict(_))) => {
             let copy = x
@@ -430,23 +397,6 @@ fn builtin_binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Opti
         }
         _ => Ok(None),
     }
-}
-
-fn entries(d: &std::cell::RefCell<Dict>) -> PyResult<Vec<(u64, Value)>> {
-    let b = d.try_borrow().map_err(|_| PyErr::reentrant("set"))?;
-    Ok((0..b.len())
-        .filter_map(|i| Some((b.hash_at(i)?, b.get_index(i)?.0.clone())))
-        .collect())
-}
-
-fn insert_unique(vm: &mut Vm, out: &mut Dict, hash: u64, key: Value) -> PyResult<()> {
-    let cell = std::cell::RefCell::new(std::mem::take(out));
-    let found = vm.dict_find(&cell, hash, &key)?;
-    *out = cell.into_inner();
-    if found.is_none() {
-        out.push_new(hash, key, Value::none());
-    }
-    Ok(())
 }
 
 /// Unary operators.
@@ -657,33 +607,12 @@ fn builtin_compare(vm: &mut Vm, a: &Value, b: &Value, op: CmpOp) -> PyResult<Opt
             let r = dict_eq(vm, a, b)?;
             Ok(Some(if op == CmpOp::Eq { r } else { !r }))
         }
-        (Payload::Set(x), Payload::Set(y)) => {
-            let (lx, ly) = (x.items.borrow().len(), y.items.borrow().len());
-            let sub = |vm: &mut Vm, s: &Value, t: &Value| -> PyResult<bool> {
-                let keys = entries(&s.as_set().map_or_else(
-                    || std::cell::RefCell::new(Dict::new()),
-                    |z| std::cell::RefCell::new(z.items.borrow().clone()),
-                ))?;
-                for (_, k) in keys {
-                    if !vm.set_contains(t, &k)? {
-                        return Ok(false);
-                    }
-                }
-                Ok(true)
-            };
-            let r = match op {
-                CmpOp::Eq => lx == ly && sub(vm, a, b)?,
-                CmpOp::Ne => !(lx == ly && sub(vm, a, b)?),
-                CmpOp::Le => sub(vm, a, b)?,
-                CmpOp::Lt => lx < ly && sub(vm, a, b)?,
-                CmpOp::Ge => sub(vm, b, a)?,
-                CmpOp::Gt => lx > ly && sub(vm, b, a)?,
-            };
+        (Payload::Set(_), Payload::Set(_)) => {
+            let r = crate::set::compare(vm, op, a, b)?;
             Ok(Some(r))
         }
         (Payload::Range(x), Payload::Range(y)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
-            let same = x.len() == y.len()
-                && (x.is_empty() || (x.start == y.start && (x.len() == 1 || x.step == y.step)));
+            let same = x.same_items(y);
             Ok(Some(if op == CmpOp::Eq { same } else { !same }))
         }
         (Payload::Instance(_) | Payload::Exception(_), _)
@@ -762,23 +691,21 @@ pub fn contains(vm: &mut Vm, container: &Value, item: &Value) -> PyResult<bool> 
                 None => Err(PyErr::type_error("a bytes-like object is required")),
             }
         }
-        Some(Payload::Dict(_)) | Some(Payload::Set(_)) => {
+        Some(Payload::Dict(_)) => {
             let d = container.clone();
             Ok(vm.dict_get(&d, item)?.is_some())
+        }
+        Some(Payload::Set(_)) => {
+            let s = container.clone();
+            vm.set_contains(&s, item)
         }
         Some(Payload::DictView(d, crate::object::ViewKind::Keys)) => {
             let d = d.clone();
             Ok(vm.dict_get(&d, item)?.is_some())
         }
         Some(Payload::Range(r)) => {
-            if let Some(i) = int::as_i64(item) {
-                let r = *r;
-                let inside = if r.step > 0 {
-                    i >= r.start && i < r.stop
-                } else {
-                    i <= r.start && i > r.stop
-                };
-                return Ok(inside && (i - r.start) % r.step == 0);
+            if let Some(i) = int::int_ref(item) {
+                return Ok(r.position(&i).is_some());
             }
             seq_contains(vm, container, item)
         }

@@ -205,11 +205,7 @@ impl Vm {
                     })
                 })
             }
-            Payload::Range(r) => Ok(if r.step == 1 {
-                format!("range({}, {})", r.start, r.stop)
-            } else {
-                format!("range({}, {}, {})", r.start, r.stop, r.step)
-            }),
+            Payload::Range(r) => Ok(r.repr()),
             Payload::Slice(a, b, c) => {
                 let (a, b, c) = (a.clone(), b.clone(), c.clone());
                 Ok(format!(

@@ -44,6 +44,12 @@ pub struct Vm {
     /// Recycled value vectors for frames (no allocation per call).
     pub(crate) vec_pool: Vec<Vec<Value>>,
     code_infos: HashMap<usize, (Arc<CodeObject>, Rc<CodeInfo>)>,
+    /// Bumped on every write to a class namespace; attribute caches
+    /// (`attr_cache.rs`) are valid only for the epoch they were filled in.
+    pub class_epoch: u64,
+    /// One str value per distinct code name, shared by all code objects so
+    /// names stored as dict keys compare by identity.
+    interned_names: HashMap<Arc<str>, Value>,
     /// Directory of the main script, for sibling imports.
     pub main_dir: Option<PathBuf>,
     /// Objects whose repr is in progress (recursion guard).
@@ -51,6 +57,8 @@ pub struct Vm {
     pub not_implemented: Value,
     pub ellipsis: Value,
     pub stats: bool,
+    /// Tier-2 state (compiled code, counters); see `jit/mod.rs`.
+    pub jit: crate::jit::JitState,
     /// Source text by filename, for traceback lines.
     pub sources: HashMap<String, Rc<str>>,
 }
@@ -70,11 +78,14 @@ impl Vm {
             interrupt: Arc::new(AtomicBool::new(false)),
             vec_pool: Vec::new(),
             code_infos: HashMap::new(),
+            class_epoch: 0,
+            interned_names: HashMap::new(),
             main_dir: None,
             repr_active: Vec::new(),
             not_implemented: Value::new_heap(Payload::NotImplemented),
             ellipsis: Value::new_heap(Payload::Ellipsis),
             stats: false,
+            jit: crate::jit::JitState::default(),
             sources: HashMap::new(),
         };
         vm.make_builtin_types();
@@ -358,11 +369,22 @@ impl Vm {
             return info.clone();
         }
         let consts = code.consts.iter().map(|c| self.constant_value(c)).collect();
-        let names = code.names.iter().map(|n| Value::from_str(n)).collect();
+        let names = code
+            .names
+            .iter()
+            .map(|n| {
+                self.interned_names
+                    .entry(n.clone())
+                    .or_insert_with(|| Value::from_str(n))
+                    .clone()
+            })
+            .collect();
         let info = Rc::new(CodeInfo {
+            code: code.clone(),
             consts,
             names,
             feedback: Feedback::new(code.num_slots as usize),
+            attr_cache: crate::attr_cache::AttrCache::new(code.num_slots as usize),
         });
         self.code_infos.insert(key, (code.clone(), info.clone()));
         info
@@ -456,7 +478,6 @@ impl Vm {
     fn dict_cell<'a>(&self, d: &'a Value) -> PyResult<&'a RefCell<Dict>> {
         match d.payload() {
             Some(Payload::Dict(cell)) => Ok(cell),
-            Some(Payload::Set(s)) => Ok(&s.items),
             _ => Err(PyErr::type_error(format!(
                 "expected a dict, got '{}'",
                 self.type_name(d)
@@ -509,23 +530,6 @@ impl Vm {
                 .map(|(_, v)| v)),
             None => Ok(None),
         }
-    }
-
-    pub fn set_add(&mut self, s: &Value, key: Value) -> PyResult<()> {
-        let cell = self.dict_cell(s)?;
-        let hash = self.hash_key(&key)?;
-        if self.dict_find(cell, hash, &key)?.is_none() {
-            cell.try_borrow_mut()
-                .map_err(|_| PyErr::reentrant("set"))?
-                .push_new(hash, key, Value::none());
-        }
-        Ok(())
-    }
-
-    pub fn set_contains(&mut self, s: &Value, key: &Value) -> PyResult<bool> {
-        let cell = self.dict_cell(s)?;
-        let hash = self.hash_key(key)?;
-        Ok(self.dict_find(cell, hash, key)?.is_some())
     }
 
     /// The table hash of a key (TypeError if unhashable).

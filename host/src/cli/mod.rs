@@ -4,6 +4,7 @@
 
 mod check;
 mod run;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -43,6 +44,45 @@ pub enum Command {
         /// Print per-function execution statistics to stderr at exit.
         #[arg(long)]
         stats: bool,
+        /// Calls plus loop back-edges before a function is compiled.
+        #[arg(long)]
+        jit_threshold: Option<u32>,
+    },
+    /// Serve the handler scripts of a directory over HTTP.
+    Serve {
+        /// Directory of handler scripts (every `.py` in it is a module).
+        #[arg(default_value = "./scripts")]
+        scripts_dir: std::path::PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Worker threads, one isolate each (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        workers: usize,
+        /// Directory of static files, served without touching a script.
+        #[arg(long = "static")]
+        static_dir: Option<std::path::PathBuf>,
+        /// URL prefix of the static files.
+        #[arg(long, default_value = "/static", requires = "static_dir")]
+        static_prefix: String,
+        /// Execution tier.
+        #[arg(long, value_enum, default_value = "on")]
+        jit: JitMode,
+        /// Cache backend (`memory`, the in-process store shared by workers).
+        #[arg(long)]
+        cache: Option<String>,
+        /// Development mode: tracebacks in 500 responses.
+        #[arg(long)]
+        dev: bool,
+        /// Per-request deadline in seconds (past it: 504).
+        #[arg(long, default_value = "30", value_parser = serve::parse_secs)]
+        timeout: f64,
+        /// Largest request body (e.g. 10MiB; larger is 413).
+        #[arg(long, default_value = "10MiB", value_parser = serve::parse_bytes)]
+        max_body: u64,
     },
     /// Compile every script in a directory and report all errors.
     Check {
@@ -53,7 +93,37 @@ pub enum Command {
 
 pub fn dispatch(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Run { file, jit, stats } => run::run(&file, jit == JitMode::On, stats),
+        Command::Run {
+            file,
+            jit,
+            stats,
+            jit_threshold,
+        } => run::run(&file, jit == JitMode::On, stats, jit_threshold),
         Command::Check { dir } => check::check(&dir),
+        Command::Serve {
+            scripts_dir,
+            host,
+            port,
+            workers,
+            static_dir,
+            static_prefix,
+            jit,
+            cache,
+            dev,
+            timeout,
+            max_body,
+        } => serve::serve(serve::ServeArgs {
+            scripts_dir,
+            host,
+            port,
+            workers,
+            static_dir,
+            static_prefix,
+            jit: jit == JitMode::On,
+            cache,
+            dev,
+            timeout_secs: timeout,
+            max_body,
+        }),
     }
 }

@@ -15,13 +15,17 @@ use super::{EXIT_COMPILE, EXIT_EXCEPTION};
 /// room for the 1000-frame recursion limit with large native frames.
 const VM_STACK_BYTES: usize = 512 * 1024 * 1024;
 
-pub fn run(file: &Path, jit: bool, stats: bool) -> ExitCode {
+pub fn run(file: &Path, jit: bool, stats: bool, jit_threshold: Option<u32>) -> ExitCode {
     let script = file.to_path_buf();
     let worker = std::thread::Builder::new()
         .name("kiln-main".into())
         .stack_size(VM_STACK_BYTES)
         .spawn(move || {
-            let mut isolate = Isolate::new(Options { jit, stats });
+            let mut isolate = Isolate::new(Options {
+                jit,
+                stats,
+                jit_threshold,
+            });
             isolate.run_file(&script)
         });
     let outcome = match worker {

@@ -23,6 +23,9 @@ use super::dispatch::{handle, Shared, WorkerCtx};
 /// Builds the app of worker `index`; called on that worker's thread.
 pub type AppFactory = Arc<dyn Fn(usize) -> Box<dyn WorkerApp> + Send + Sync>;
 
+/// Native stack of a worker thread.
+const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
+
 /// An accepted connection on its way to a worker.
 pub type Handoff = (std::net::TcpStream, SocketAddr);
 
@@ -42,7 +45,12 @@ pub fn spawn_worker(
     let (sender, receiver) = mpsc::unbounded_channel();
     let connections = Arc::new(AtomicUsize::new(0));
     let counted = Arc::clone(&connections);
-    let thread = std::thread::Builder::new().name(format!("kiln-worker-{index}")).spawn(move || {
+    let thread = std::thread::Builder::new()
+        .name(format!("kiln-worker-{index}"))
+        // Script calls recurse on the native stack; reserve room for the
+        // runtime's recursion limit (only touched pages cost memory).
+        .stack_size(WORKER_STACK_BYTES)
+        .spawn(move || {
         let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
             Ok(rt) => rt,
             Err(e) => {

@@ -1,8 +1,8 @@
-//! Methods of `set` and `frozenset`: membership mutation and the algebra
-//! (`union`, `intersection`, `difference`, `symmetric_difference`, subset
-//! tests), each accepting any iterable as CPython does.
+//! Methods of `set` and `frozenset`: argument checking only; the table and
+//! the algebra (which must follow CPython's algorithms so that iteration
+//! order matches) live in `set.rs`.
 
-use crate::dict::Dict;
+use crate::set;
 use crate::error::{PyErr, PyResult};
 use crate::native::Registry;
 use crate::object::TypeId;
@@ -61,35 +61,6 @@ fn this<'a>(vm: &Vm, args: &'a [Value], name: &str) -> PyResult<&'a Value> {
     }
 }
 
-fn members(v: &Value) -> PyResult<Vec<Value>> {
-    let s = v
-        .as_set()
-        .ok_or_else(|| PyErr::type_error("expected a set"))?;
-    Ok(s.items
-        .try_borrow()
-        .map_err(|_| PyErr::reentrant("set"))?
-        .keys()
-        .cloned()
-        .collect())
-}
-
-/// Items of any iterable (sets without re-hashing order surprises).
-fn items_of(vm: &mut Vm, v: &Value) -> PyResult<Vec<Value>> {
-    if v.as_set().is_some() {
-        members(v)
-    } else {
-        vm.collect(v)
-    }
-}
-
-fn is_frozen(v: &Value) -> bool {
-    v.as_set().is_some_and(|s| s.frozen)
-}
-
-fn new_like(receiver: &Value) -> Value {
-    Value::set(Dict::new(), is_frozen(receiver))
-}
-
 fn set_add(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "add")?;
     no_kwargs("set.add", kw)?;
@@ -102,9 +73,10 @@ fn set_remove(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "remove")?;
     no_kwargs("set.remove", kw)?;
     arity("set.remove", args.len() - 1, 1, 1)?;
-    match vm.dict_del(s, &args[1])? {
-        Some(_) => Ok(Value::none()),
-        None => Err(PyErr::key_error(args[1].clone())),
+    if vm.set_discard(s, &args[1])? {
+        Ok(Value::none())
+    } else {
+        Err(PyErr::key_error(args[1].clone()))
     }
 }
 
@@ -112,36 +84,32 @@ fn set_discard(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "discard")?;
     no_kwargs("set.discard", kw)?;
     arity("set.discard", args.len() - 1, 1, 1)?;
-    vm.dict_del(s, &args[1])?;
+    vm.set_discard(s, &args[1])?;
     Ok(Value::none())
+}
+
+fn table(s: &Value) -> PyResult<&std::cell::RefCell<set::SetTable>> {
+    s.as_set()
+        .map(|x| &x.items)
+        .ok_or_else(|| PyErr::type_error("expected a set"))
 }
 
 fn set_pop(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "pop")?;
     no_kwargs("set.pop", kw)?;
     arity("set.pop", args.len() - 1, 0, 0)?;
-    let set = s
-        .as_set()
-        .ok_or_else(|| PyErr::type_error("expected a set"))?;
-    let mut items = set
-        .items
+    let popped = table(s)?
         .try_borrow_mut()
-        .map_err(|_| PyErr::reentrant("set"))?;
-    // CPython pops the first entry in table order.
-    match items.remove_index(0) {
-        Some((k, _)) => Ok(k),
-        None => Err(PyErr::key_error(Value::from_str("pop from an empty set"))),
-    }
+        .map_err(|_| PyErr::reentrant("set"))?
+        .pop();
+    popped.ok_or_else(|| PyErr::key_error(Value::from_str("pop from an empty set")))
 }
 
 fn set_clear(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "clear")?;
     no_kwargs("set.clear", kw)?;
     arity("set.clear", args.len() - 1, 0, 0)?;
-    let set = s
-        .as_set()
-        .ok_or_else(|| PyErr::type_error("expected a set"))?;
-    set.items
+    table(s)?
         .try_borrow_mut()
         .map_err(|_| PyErr::reentrant("set"))?
         .clear();
@@ -151,158 +119,53 @@ fn set_clear(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
 fn set_update(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "update")?;
     no_kwargs("set.update", kw)?;
-    for other in &args[1..] {
-        for item in items_of(vm, other)? {
-            vm.set_add(s, item)?;
-        }
-    }
+    set::update(vm, s, &args[1..])?;
     Ok(Value::none())
-}
-
-fn copy_into(vm: &mut Vm, from: &Value, to: &Value) -> PyResult<()> {
-    for item in members(from)? {
-        vm.set_add(to, item)?;
-    }
-    Ok(())
 }
 
 fn set_copy(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "copy")?;
     no_kwargs("set.copy", kw)?;
     arity("set.copy", args.len() - 1, 0, 0)?;
-    let out = new_like(s);
-    copy_into(vm, s, &out)?;
-    Ok(out)
+    set::copy(vm, s)
 }
 
 fn set_union(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "union")?;
     no_kwargs("set.union", kw)?;
-    let out = new_like(s);
-    copy_into(vm, s, &out)?;
-    for other in &args[1..] {
-        for item in items_of(vm, other)? {
-            vm.set_add(&out, item)?;
-        }
-    }
-    Ok(out)
-}
-
-/// A temporary set holding the items of `other`, for membership tests.
-fn as_set(vm: &mut Vm, other: &Value) -> PyResult<Value> {
-    if other.as_set().is_some() {
-        return Ok(other.clone());
-    }
-    let tmp = Value::set(Dict::new(), false);
-    for item in vm.collect(other)? {
-        vm.set_add(&tmp, item)?;
-    }
-    Ok(tmp)
-}
-
-fn intersection_of(vm: &mut Vm, s: &Value, others: &[Value]) -> PyResult<Vec<Value>> {
-    let mut current = members(s)?;
-    for other in others {
-        let other = as_set(vm, other)?;
-        let mut kept = Vec::new();
-        for item in current {
-            if vm.set_contains(&other, &item)? {
-                kept.push(item);
-            }
-        }
-        current = kept;
-    }
-    Ok(current)
-}
-
-fn difference_of(vm: &mut Vm, s: &Value, others: &[Value]) -> PyResult<Vec<Value>> {
-    let mut current = members(s)?;
-    for other in others {
-        let other = as_set(vm, other)?;
-        let mut kept = Vec::new();
-        for item in current {
-            if !vm.set_contains(&other, &item)? {
-                kept.push(item);
-            }
-        }
-        current = kept;
-    }
-    Ok(current)
-}
-
-fn symmetric_of(vm: &mut Vm, s: &Value, other: &Value) -> PyResult<Vec<Value>> {
-    let other = as_set(vm, other)?;
-    let mut out = Vec::new();
-    for item in members(s)? {
-        if !vm.set_contains(&other, &item)? {
-            out.push(item);
-        }
-    }
-    for item in members(&other)? {
-        if !vm.set_contains(s, &item)? {
-            out.push(item);
-        }
-    }
-    Ok(out)
-}
-
-fn build(vm: &mut Vm, like: &Value, items: Vec<Value>) -> PyResult<Value> {
-    let out = new_like(like);
-    for item in items {
-        vm.set_add(&out, item)?;
-    }
-    Ok(out)
-}
-
-fn replace_contents(vm: &mut Vm, s: &Value, items: Vec<Value>) -> PyResult<()> {
-    let set = s
-        .as_set()
-        .ok_or_else(|| PyErr::type_error("expected a set"))?;
-    set.items
-        .try_borrow_mut()
-        .map_err(|_| PyErr::reentrant("set"))?
-        .clear();
-    for item in items {
-        vm.set_add(s, item)?;
-    }
-    Ok(())
+    set::union(vm, s, &args[1..])
 }
 
 fn set_intersection(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "intersection")?;
     no_kwargs("set.intersection", kw)?;
-    let items = intersection_of(vm, s, &args[1..])?;
-    build(vm, s, items)
+    set::intersection_multi(vm, s, &args[1..])
 }
 
 fn set_difference(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "difference")?;
     no_kwargs("set.difference", kw)?;
-    let items = difference_of(vm, s, &args[1..])?;
-    build(vm, s, items)
+    set::difference_multi(vm, s, &args[1..])
 }
 
 fn set_symmetric_difference(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "symmetric_difference")?;
     no_kwargs("set.symmetric_difference", kw)?;
     arity("symmetric_difference", args.len() - 1, 1, 1)?;
-    let items = symmetric_of(vm, s, &args[1])?;
-    build(vm, s, items)
+    set::symmetric_difference(vm, s, &args[1])
 }
 
 fn set_intersection_update(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "intersection_update")?;
     no_kwargs("set.intersection_update", kw)?;
-    let items = intersection_of(vm, s, &args[1..])?;
-    replace_contents(vm, s, items)?;
+    set::intersection_update(vm, s, &args[1..])?;
     Ok(Value::none())
 }
 
 fn set_difference_update(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "difference_update")?;
     no_kwargs("set.difference_update", kw)?;
-    let items = difference_of(vm, s, &args[1..])?;
-    replace_contents(vm, s, items)?;
+    set::difference_update(vm, s, &args[1..])?;
     Ok(Value::none())
 }
 
@@ -310,8 +173,7 @@ fn set_symmetric_difference_update(vm: &mut Vm, args: &[Value], kw: Kw) -> PyRes
     let s = this(vm, args, "symmetric_difference_update")?;
     no_kwargs("set.symmetric_difference_update", kw)?;
     arity("symmetric_difference_update", args.len() - 1, 1, 1)?;
-    let items = symmetric_of(vm, s, &args[1])?;
-    replace_contents(vm, s, items)?;
+    set::symmetric_difference_update(vm, s, &args[1])?;
     Ok(Value::none())
 }
 
@@ -319,35 +181,19 @@ fn set_issubset(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "issubset")?;
     no_kwargs("set.issubset", kw)?;
     arity("issubset", args.len() - 1, 1, 1)?;
-    let other = as_set(vm, &args[1])?;
-    for item in members(s)? {
-        if !vm.set_contains(&other, &item)? {
-            return Ok(Value::bool(false));
-        }
-    }
-    Ok(Value::bool(true))
+    Ok(Value::bool(set::issubset(vm, s, &args[1])?))
 }
 
 fn set_issuperset(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "issuperset")?;
     no_kwargs("set.issuperset", kw)?;
     arity("issuperset", args.len() - 1, 1, 1)?;
-    for item in items_of(vm, &args[1])? {
-        if !vm.set_contains(s, &item)? {
-            return Ok(Value::bool(false));
-        }
-    }
-    Ok(Value::bool(true))
+    Ok(Value::bool(set::issuperset(vm, s, &args[1])?))
 }
 
 fn set_isdisjoint(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "isdisjoint")?;
     no_kwargs("set.isdisjoint", kw)?;
     arity("isdisjoint", args.len() - 1, 1, 1)?;
-    for item in items_of(vm, &args[1])? {
-        if vm.set_contains(s, &item)? {
-            return Ok(Value::bool(false));
-        }
-    }
-    Ok(Value::bool(true))
+    Ok(Value::bool(set::isdisjoint(vm, s, &args[1])?))
 }

@@ -3,6 +3,9 @@
 
 pub mod json;
 pub mod json_text;
+pub mod kiln;
+pub mod kiln_cache;
+pub mod kiln_prelude;
 pub mod math;
 pub mod random;
 pub mod time;
@@ -15,4 +18,5 @@ pub fn register(r: &mut Registry) {
     r.module("math", math::math_init);
     r.module("time", time::time_init);
     r.module("random", random::random_init);
+    r.module("kiln", kiln::kiln_init);
 }

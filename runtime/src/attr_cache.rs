@@ -1,0 +1,55 @@
+//! Inline caches for attribute sites (`LoadAttr`, `StoreAttr`,
+//! `LoadMethod`): per site, the class last seen and what a lookup of the
+//! site's name along that class's chain found. An entry is valid only while
+//! the isolate's class epoch is unchanged (`Vm::class_epoch`, bumped by every
+//! write to a class namespace), so a cache never answers differently from
+//! `Vm::class_attr`. This file only stores lookups; the rules of attribute
+//! access stay in `attr.rs`.
+
+use std::cell::RefCell;
+
+use crate::value::Value;
+
+/// What one site remembers about one class.
+pub struct AttrEntry {
+    /// The class (held, so its address cannot be reused while cached).
+    pub class: Value,
+    pub epoch: u64,
+    /// `class_attr(class, name)` at `epoch`.
+    pub found: Option<Value>,
+    /// For store sites: the class defines neither a property for the name
+    /// nor a script `__setattr__`, so a store goes straight to the dict.
+    pub plain_store: bool,
+}
+
+/// The caches of one code object, indexed by feedback slot.
+pub struct AttrCache {
+    sites: Box<[RefCell<Option<AttrEntry>>]>,
+}
+
+impl AttrCache {
+    pub fn new(n: usize) -> AttrCache {
+        AttrCache {
+            sites: (0..n).map(|_| RefCell::new(None)).collect(),
+        }
+    }
+
+    /// The class-chain lookup cached at `slot` for `class`, if current.
+    #[inline]
+    pub fn lookup(&self, slot: u16, class: &Value, epoch: u64) -> Option<(Option<Value>, bool)> {
+        let site = self.sites.get(slot as usize)?.try_borrow().ok()?;
+        match &*site {
+            Some(e) if e.epoch == epoch && e.class.is(class) => {
+                Some((e.found.clone(), e.plain_store))
+            }
+            _ => None,
+        }
+    }
+
+    /// Remember a lookup at `slot`.
+    pub fn fill(&self, slot: u16, entry: AttrEntry) {
+        if let Some(Ok(mut site)) = self.sites.get(slot as usize).map(RefCell::try_borrow_mut) {
+            *site = Some(entry);
+        }
+    }
+}

@@ -1,0 +1,618 @@
+//! The narrow API the HTTP host needs from an isolate: load a directory of
+//! scripts as modules, read what they registered with `kiln` (routes,
+//! hooks, error handlers), start a request's dispatcher coroutine, drive it
+//! one step at a time (it sleeps / it returned / it raised), turn the
+//! resulting `Response` into plain data, pull chunks from a streamed
+//! generator, and convert plain data to and from values.
+//! The host never sees a value's bits: only `Value` handles it passes back.
+//! Nothing here blocks or does network I/O; waiting is the host's job.
+
+use std::path::{Path, PathBuf};
+
+use crate::dict::Dict;
+use crate::error::{ExcKind, PyErr, PyResult};
+use crate::int::{int_ref, IntRef};
+use crate::isolate::Isolate;
+use crate::iter::GenStep;
+use crate::object::Payload;
+use crate::value::Value;
+use crate::vm::Vm;
+
+pub use crate::modules::kiln_cache::{install_cache, SharedCache};
+
+/// Script data with no interpreter state: what crosses between workers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Plain {
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Bytes(Vec<u8>),
+    List(Vec<Plain>),
+    /// Insertion-ordered pairs, as a dict keeps them.
+    Dict(Vec<(Plain, Plain)>),
+}
+
+/// Deepest nesting copied as plain data (deeper is a `ValueError`).
+const MAX_PLAIN_DEPTH: usize = 256;
+
+/// Copies a value made of None/bool/int/float/str/bytes/list/tuple/dict.
+pub fn to_plain(vm: &mut Vm, v: &Value) -> PyResult<Plain> {
+    to_plain_at(vm, v, 0)
+}
+
+fn to_plain_at(vm: &mut Vm, v: &Value, depth: usize) -> PyResult<Plain> {
+    if depth > MAX_PLAIN_DEPTH {
+        return Err(PyErr::value_error("value nested too deeply to copy"));
+    }
+    if v.is_none() {
+        return Ok(Plain::None);
+    }
+    if let Some(b) = v.as_bool() {
+        return Ok(Plain::Bool(b));
+    }
+    if let Some(f) = v.as_float() {
+        return Ok(Plain::Float(f));
+    }
+    if let Some(i) = int_ref(v) {
+        return match i {
+            IntRef::Small(i) => Ok(Plain::Int(i)),
+            IntRef::Big(_) => Err(PyErr::new(
+                ExcKind::OverflowError,
+                "int too large to copy as plain data",
+            )),
+        };
+    }
+    if let Some(s) = v.as_str() {
+        return Ok(Plain::Str(s.to_owned()));
+    }
+    if let Some(b) = v.as_bytes() {
+        return Ok(Plain::Bytes(b.to_vec()));
+    }
+    if let Some(items) = v.as_tuple() {
+        let items = items.to_vec();
+        return plain_list(vm, &items, depth);
+    }
+    if let Some(list) = v.as_list() {
+        let items = list.borrow().clone();
+        return plain_list(vm, &items, depth);
+    }
+    if let Some(dict) = v.as_dict() {
+        let pairs: Vec<(Value, Value)> = dict
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let mut out = Vec::with_capacity(pairs.len());
+        for (k, v) in &pairs {
+            out.push((
+                to_plain_at(vm, k, depth + 1)?,
+                to_plain_at(vm, v, depth + 1)?,
+            ));
+        }
+        return Ok(Plain::Dict(out));
+    }
+    Err(PyErr::type_error(format!(
+        "a {} cannot be copied as plain data (use None, bool, int, float, str, bytes, list, tuple or dict)",
+        vm.type_name(v)
+    )))
+}
+
+fn plain_list(vm: &mut Vm, items: &[Value], depth: usize) -> PyResult<Plain> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(to_plain_at(vm, item, depth + 1)?);
+    }
+    Ok(Plain::List(out))
+}
+
+/// Builds a fresh value from plain data.
+pub fn from_plain(vm: &mut Vm, p: &Plain) -> PyResult<Value> {
+    Ok(match p {
+        Plain::None => Value::none(),
+        Plain::Bool(b) => Value::bool(*b),
+        Plain::Int(i) => Value::int(*i),
+        Plain::Float(f) => Value::float(*f),
+        Plain::Str(s) => Value::from_str(s),
+        Plain::Bytes(b) => Value::bytes(b.clone()),
+        Plain::List(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                out.push(from_plain(vm, item)?);
+            }
+            Value::list(out)
+        }
+        Plain::Dict(pairs) => {
+            let d = Value::dict(Dict::new());
+            for (k, v) in pairs {
+                let k = from_plain(vm, k)?;
+                let v = from_plain(vm, v)?;
+                vm.dict_set(&d, k, v)?;
+            }
+            d
+        }
+    })
+}
+
+/// A script failure, rendered for the host.
+#[derive(Debug, Clone)]
+pub struct ScriptError {
+    /// The last line of the traceback, e.g. `RuntimeError: kaboom`.
+    pub message: String,
+    /// CPython's traceback text.
+    pub traceback: String,
+    /// The handler was stopped by the deadline interrupt.
+    pub interrupted: bool,
+}
+
+impl ScriptError {
+    fn from_err(vm: &mut Vm, mut err: PyErr) -> ScriptError {
+        let interrupted = vm.err_matches(&err, ExcKind::Interrupted);
+        let exc = vm.exc_value(&mut err);
+        let traceback = vm.format_exception(&exc);
+        let message = traceback.lines().last().unwrap_or("exception").to_owned();
+        ScriptError {
+            message,
+            traceback,
+            interrupted,
+        }
+    }
+}
+
+/// Why a scripts directory could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Every compile error, each rendered as `file:line:col: ...`.
+    #[error("{}", .0.join("\n"))]
+    Compile(Vec<String>),
+    #[error("{0}")]
+    Raised(String),
+    #[error("{0}")]
+    BadRegistration(String),
+}
+
+/// The `.py` files directly in `dir`, sorted: each is one module.
+pub fn script_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "py"))
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
+/// The scripts of a directory as read at one moment: what a version of
+/// the app is loaded from, so a later edit on disk cannot leak into it.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub dir: PathBuf,
+    pub files: Vec<(PathBuf, String)>,
+}
+
+/// Reads and compiles every script without running anything; all compile
+/// errors are collected so one report names each broken file.
+pub fn snapshot_scripts(dir: &Path) -> Result<Snapshot, LoadError> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for path in script_files(dir)? {
+        let source = std::fs::read_to_string(&path).map_err(|source| LoadError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        if let Err(e) = kiln_compiler::compile(&source, &path.to_string_lossy()) {
+            errors.push(e.to_string());
+        }
+        files.push((path, source));
+    }
+    if errors.is_empty() {
+        Ok(Snapshot {
+            dir: dir.to_path_buf(),
+            files,
+        })
+    } else {
+        Err(LoadError::Compile(errors))
+    }
+}
+
+thread_local! {
+    /// The snapshot being loaded on this thread, for sibling imports.
+    static LOADING: std::cell::RefCell<Option<Snapshot>> = const { std::cell::RefCell::new(None) };
+}
+
+/// For the importer: `None` when no snapshot is being loaded (read the
+/// disk), else the snapshot's text of `path` (`Some(None)`: not in it).
+pub fn snapshot_source(path: &Path) -> Option<Option<String>> {
+    LOADING.with(|l| {
+        l.borrow().as_ref().map(|snap| {
+            snap.files
+                .iter()
+                .find(|(p, _)| p == path)
+                .map(|(_, text)| text.clone())
+        })
+    })
+}
+
+/// Clears the loading snapshot when the load ends, however it ends.
+struct LoadingGuard;
+
+impl Drop for LoadingGuard {
+    fn drop(&mut self) {
+        LOADING.with(|l| l.borrow_mut().take());
+    }
+}
+
+/// One registered route.
+pub struct RouteDef {
+    pub pattern: String,
+    pub methods: Vec<String>,
+    pub handler: Value,
+}
+
+/// A request as the host hands it over.
+pub struct RequestData<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query_string: &'a str,
+    pub args: &'a [(String, String)],
+    pub headers: &'a [(String, String)],
+    pub cookies: &'a [(String, String)],
+    pub form: &'a [(String, String)],
+    pub body: &'a [u8],
+    pub remote_addr: &'a str,
+}
+
+/// What one step of a request coroutine did.
+pub enum Step {
+    /// `await sleep(s)`: resume with None after `s` seconds.
+    Sleep(f64),
+    /// The dispatcher returned this `Response`.
+    Done(Value),
+    Failed(ScriptError),
+}
+
+/// A response as plain data.
+pub struct ResponseData {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: BodyData,
+}
+
+pub enum BodyData {
+    Bytes(Vec<u8>),
+    /// A generator whose str/bytes items are the chunks (`next_chunk`).
+    Stream(Value),
+}
+
+/// The loaded scripts of one isolate: routes and the `kiln` internals the
+/// host drives.
+pub struct ScriptApp {
+    pub routes: Vec<RouteDef>,
+    dispatch: Value,
+    dispatch_error: Value,
+    request_class: Value,
+    sleep_class: Value,
+    response_class: Value,
+    dumps: Value,
+    error_codes: Vec<i64>,
+    has_after: bool,
+}
+
+fn module_attr(module: &Value, name: &str) -> Result<Value, LoadError> {
+    let found = match module.payload() {
+        Some(Payload::Module(m)) => m
+            .dict
+            .as_dict()
+            .and_then(|d| d.borrow().get_str(name).cloned()),
+        _ => None,
+    };
+    found.ok_or_else(|| LoadError::BadRegistration(format!("kiln module has no {name}")))
+}
+
+fn text_of(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_owned)
+}
+
+/// Loads every script of `snapshot` as a module into `isolate` (sibling
+/// imports resolve in the snapshot) and collects what they registered.
+pub fn load_app(isolate: &mut Isolate, snapshot: &Snapshot) -> Result<ScriptApp, LoadError> {
+    let dir = snapshot.dir.as_path();
+    let files: Vec<PathBuf> = snapshot.files.iter().map(|(p, _)| p.clone()).collect();
+    LOADING.with(|l| *l.borrow_mut() = Some(snapshot.clone()));
+    let _loading = LoadingGuard;
+    let vm = isolate.vm();
+    vm.interrupt_clear();
+    vm.main_dir = Some(dir.to_path_buf());
+    let raised = |vm: &mut Vm, e: PyErr| LoadError::Raised(ScriptError::from_err(vm, e).traceback);
+    let kiln = match vm.import_module("kiln") {
+        Ok(m) => m,
+        Err(e) => return Err(raised(vm, e)),
+    };
+    let json = match vm.import_module("json") {
+        Ok(m) => m,
+        Err(e) => return Err(raised(vm, e)),
+    };
+    for path in &files {
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if let Err(e) = vm.import_module(stem) {
+            return Err(raised(vm, e));
+        }
+    }
+    let mut routes = Vec::new();
+    let registered = module_attr(&kiln, "_routes")?;
+    let entries = registered
+        .as_list()
+        .map(|l| l.borrow().clone())
+        .unwrap_or_default();
+    for entry in entries {
+        let parts = entry.as_tuple().map(<[Value]>::to_vec).unwrap_or_default();
+        let [pattern, methods, handler] = parts.as_slice() else {
+            continue;
+        };
+        let Some(pattern) = text_of(pattern) else {
+            return Err(LoadError::BadRegistration(
+                "@route: the path must be a str".into(),
+            ));
+        };
+        let methods = methods
+            .as_list()
+            .map(|l| l.borrow().iter().filter_map(text_of).collect())
+            .unwrap_or_default();
+        routes.push(RouteDef {
+            pattern,
+            methods,
+            handler: handler.clone(),
+        });
+    }
+    let handlers = module_attr(&kiln, "_errorhandlers")?;
+    let error_codes = handlers
+        .as_dict()
+        .map(|d| d.borrow().keys().filter_map(crate::int::as_i64).collect())
+        .unwrap_or_default();
+    let has_after = module_attr(&kiln, "_after")?
+        .as_list()
+        .is_some_and(|l| !l.borrow().is_empty());
+    let dumps = match vm.getattr(&json, "dumps") {
+        Ok(d) => d,
+        Err(e) => return Err(raised(vm, e)),
+    };
+    Ok(ScriptApp {
+        routes,
+        dispatch: module_attr(&kiln, "_dispatch")?,
+        dispatch_error: module_attr(&kiln, "_dispatch_error")?,
+        request_class: module_attr(&kiln, "Request")?,
+        sleep_class: module_attr(&kiln, "_Sleep")?,
+        response_class: module_attr(&kiln, "Response")?,
+        dumps,
+        error_codes,
+        has_after,
+    })
+}
+
+fn pairs_value(pairs: &[(String, String)]) -> Value {
+    Value::list(
+        pairs
+            .iter()
+            .map(|(k, v)| Value::tuple(vec![Value::from_str(k), Value::from_str(v)]))
+            .collect(),
+    )
+}
+
+impl ScriptApp {
+    fn request_value(&self, vm: &mut Vm, req: &RequestData) -> PyResult<Value> {
+        let args = [
+            Value::from_str(req.method),
+            Value::from_str(req.path),
+            Value::from_str(req.query_string),
+            pairs_value(req.args),
+            pairs_value(req.headers),
+            pairs_value(req.cookies),
+            Value::bytes(req.body.to_vec()),
+            pairs_value(req.form),
+            Value::from_str(req.remote_addr),
+        ];
+        vm.call(&self.request_class, &args)
+    }
+
+    /// Starts the request: returns the dispatcher coroutine (hooks, the
+    /// handler, error handlers) for `resume` to drive.
+    pub fn start(
+        &self,
+        vm: &mut Vm,
+        route: usize,
+        req: &RequestData,
+        params: &[(String, Plain)],
+    ) -> Result<Value, ScriptError> {
+        vm.interrupt_clear();
+        let started = (|| {
+            let handler = self
+                .routes
+                .get(route)
+                .map(|r| r.handler.clone())
+                .ok_or_else(|| PyErr::runtime_error("no handler for this route"))?;
+            let request = self.request_value(vm, req)?;
+            let mut kwargs = Dict::new();
+            for (name, value) in params {
+                let value = from_plain(vm, value)?;
+                kwargs.set_name(name, value);
+            }
+            vm.call(&self.dispatch, &[handler, request, Value::dict(kwargs)])
+        })();
+        started.map_err(|e| ScriptError::from_err(vm, e))
+    }
+
+    /// Answers a host-found error (404, 405) through the scripts'
+    /// `@errorhandler` and `@after_request`; `None` when they define
+    /// neither, so the host's default page serves.
+    pub fn error_response(
+        &self,
+        vm: &mut Vm,
+        req: &RequestData,
+        status: u16,
+    ) -> Option<Result<ResponseData, ScriptError>> {
+        if !self.has_after && !self.error_codes.contains(&i64::from(status)) {
+            return None;
+        }
+        vm.interrupt_clear();
+        let result = (|| {
+            let request = self.request_value(vm, req)?;
+            vm.call(
+                &self.dispatch_error,
+                &[request, Value::int(i64::from(status))],
+            )
+        })();
+        Some(match result {
+            Ok(resp) => self.response_data(vm, &resp),
+            Err(e) => Err(ScriptError::from_err(vm, e)),
+        })
+    }
+
+    /// Runs the coroutine until it sleeps, returns or raises; `sent` is
+    /// what the pending `await` evaluates to (None after a sleep).
+    pub fn resume(&self, vm: &mut Vm, coro: &Value, sent: Value) -> Step {
+        vm.interrupt_clear();
+        match vm.gen_resume(coro, sent, None) {
+            Ok(GenStep::Returned(v)) => Step::Done(v),
+            Ok(GenStep::Yielded(y)) => {
+                if vm.is_instance(&y, &self.sleep_class) {
+                    let seconds = vm.getattr(&y, "seconds").ok();
+                    let seconds = seconds
+                        .and_then(|s| {
+                            s.as_float()
+                                .or_else(|| crate::int::as_i64(&s).map(|i| i as f64))
+                        })
+                        .unwrap_or(0.0);
+                    return Step::Sleep(seconds);
+                }
+                let what = vm.type_name(&y);
+                let err = PyErr::runtime_error(format!(
+                    "a handler awaited something kiln cannot wait for (it yielded a {what})"
+                ));
+                Step::Failed(ScriptError::from_err(vm, err))
+            }
+            Err(e) => Step::Failed(ScriptError::from_err(vm, e)),
+        }
+    }
+
+    /// The status, headers and body of a `Response` the dispatcher returned.
+    pub fn response_data(&self, vm: &mut Vm, resp: &Value) -> Result<ResponseData, ScriptError> {
+        self.response_parts(vm, resp)
+            .map_err(|e| ScriptError::from_err(vm, e))
+    }
+
+    fn response_parts(&self, vm: &mut Vm, resp: &Value) -> PyResult<ResponseData> {
+        if !vm.is_instance(resp, &self.response_class) {
+            return Err(PyErr::type_error(
+                "the dispatcher did not return a Response",
+            ));
+        }
+        let status_value = vm.getattr(resp, "status")?;
+        let status = crate::int::as_i64(&status_value)
+            .filter(|s| (100..=999).contains(s))
+            .and_then(|s| u16::try_from(s).ok())
+            .ok_or_else(|| {
+                PyErr::value_error("a response status must be an int from 100 to 999")
+            })?;
+        let header_value = vm.getattr(resp, "headers")?;
+        let mut headers = Vec::new();
+        if let Some(d) = header_value.as_dict() {
+            let pairs: Vec<(Value, Value)> = d
+                .borrow()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            for (k, v) in pairs {
+                headers.push((vm.str(&k)?, vm.str(&v)?));
+            }
+        }
+        let body = vm.getattr(resp, "body")?;
+        let (body, default_type) = self.body_data(vm, &body)?;
+        let has_type = headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+        if !has_type {
+            headers.push(("Content-Type".into(), default_type.into()));
+        }
+        Ok(ResponseData {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    fn body_data(&self, vm: &mut Vm, body: &Value) -> PyResult<(BodyData, &'static str)> {
+        const HTML: &str = "text/html; charset=utf-8";
+        if let Some(s) = body.as_str() {
+            return Ok((BodyData::Bytes(s.as_bytes().to_vec()), HTML));
+        }
+        if let Some(b) = body.as_bytes() {
+            return Ok((BodyData::Bytes(b.to_vec()), HTML));
+        }
+        if body.as_dict().is_some() || body.as_list().is_some() {
+            let separators = Value::tuple(vec![Value::from_str(","), Value::from_str(":")]);
+            let text = vm.call_kw(
+                &self.dumps,
+                std::slice::from_ref(body),
+                &[(Value::from_str("separators"), separators)],
+            )?;
+            let text = text.as_str().unwrap_or("null").as_bytes().to_vec();
+            return Ok((BodyData::Bytes(text), "application/json"));
+        }
+        if matches!(body.payload(), Some(Payload::Generator(g)) if !g.is_coroutine) {
+            return Ok((BodyData::Stream(body.clone()), HTML));
+        }
+        Err(PyErr::type_error(format!(
+            "a handler returned a {}; expected str, bytes, dict, list, tuple, Response or a generator",
+            vm.type_name(body)
+        )))
+    }
+
+    /// The next chunk of a streamed body; `None` at its end.
+    pub fn next_chunk(
+        &self,
+        vm: &mut Vm,
+        generator: &Value,
+    ) -> Result<Option<Vec<u8>>, ScriptError> {
+        vm.interrupt_clear();
+        let step = match vm.gen_resume(generator, Value::none(), None) {
+            Ok(step) => step,
+            Err(e) => return Err(ScriptError::from_err(vm, e)),
+        };
+        match step {
+            GenStep::Returned(_) => Ok(None),
+            GenStep::Yielded(item) => {
+                if let Some(s) = item.as_str() {
+                    return Ok(Some(s.as_bytes().to_vec()));
+                }
+                if let Some(b) = item.as_bytes() {
+                    return Ok(Some(b.to_vec()));
+                }
+                let what = vm.type_name(&item);
+                let err = PyErr::type_error(format!(
+                    "a streamed response must yield str or bytes, not {what}"
+                ));
+                Err(ScriptError::from_err(vm, err))
+            }
+        }
+    }
+}
+
+impl Vm {
+    /// Clears the deadline interrupt flag (at the start of each handler step,
+    /// so an earlier request's deadline does not stop this one).
+    pub fn interrupt_clear(&self) {
+        self.interrupt
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+}

@@ -1,0 +1,83 @@
+//! The contract between compiled code and the runtime: the NaN-box bit
+//! patterns compiled code tests inline, the two sentinels helpers return,
+//! and `JitCtx`, the per-activation record every helper receives.
+//!
+//! Compiled code holds values as raw `u64` bits, each one an *owned*
+//! reference (exactly like a `Value` in the interpreter's stack). This file
+//! is the only place that turns bits back into `Value`s; it must never be
+//! used to forge bits that did not come from a `Value`.
+
+use crate::error::PyErr;
+use crate::frame::Frame;
+use crate::value::Value;
+use crate::vm::Vm;
+
+/// Top 16 bits of an immediate int (`TAG_BASE | TAG_INT << 48`).
+pub const INT_HI: i64 = 0xFFFB;
+/// Top 16 bits of a heap pointer.
+pub const PTR_HI: i64 = 0xFFFC;
+/// Bits 51..=63 all ones: not a float.
+pub const NOT_FLOAT_HI13: i64 = 0x1FFF;
+pub const PAYLOAD_MASK: i64 = 0x0000_FFFF_FFFF_FFFF;
+pub const INT_TAG_BITS: i64 = (0xFFFBu64 << 48) as i64;
+pub const FALSE_BITS: i64 = (0xFFFAu64 << 48) as i64;
+pub const TRUE_BITS: i64 = FALSE_BITS | 1;
+pub const EMPTY_BITS: i64 = (0xFFFDu64 << 48) as i64;
+pub const CANONICAL_NAN: i64 = 0x7FF8_0000_0000_0000;
+/// Returned by a helper when it raised: the error is in `JitCtx::err`.
+/// Tag 6 is never a value.
+pub const RAISED: i64 = (0xFFFEu64 << 48) as i64;
+/// Returned by the for-iteration helper when the iterator is exhausted.
+/// Tag 7 is never a value.
+pub const EXHAUSTED: i64 = (0xFFFFu64 << 48) as i64;
+
+/// One activation of compiled code. Compiled code only passes its address
+/// to helpers; it never reads fields itself.
+pub struct JitCtx {
+    pub vm: *mut Vm,
+    pub frame: *mut Frame,
+    /// The exception a helper raised, until the exit hands it over.
+    pub err: Option<PyErr>,
+    /// Bytecode offset at which the interpreter resumes after an exit.
+    pub exit_pc: u32,
+    /// Arguments staged for the next call helper.
+    pub args: Vec<Value>,
+    /// The interpreter stack handed to an OSR entry.
+    pub entry_stack: Vec<Value>,
+    /// Why the last exit happened (`deopt::Reason`).
+    pub exit_reason: u8,
+    /// The second result of a two-result helper (`LoadMethod`).
+    pub aux: i64,
+}
+
+/// Give up ownership of a value, returning its bits.
+#[inline(always)]
+pub fn into_bits(v: Value) -> i64 {
+    let b = v.bits() as i64;
+    std::mem::forget(v);
+    b
+}
+
+/// Take ownership of bits that came from `into_bits` (or an immediate).
+///
+/// # Safety
+/// `bits` must be an owned reference produced by `into_bits`, or an
+/// immediate (int, float, bool, None, empty).
+#[inline(always)]
+pub unsafe fn from_bits(bits: i64) -> Value {
+    // SAFETY: `Value` is `repr(transparent)` over a `u64` (plus a ZST), and
+    // the caller hands over the reference those bits own.
+    unsafe { std::mem::transmute::<u64, Value>(bits as u64) }
+}
+
+/// Borrow bits as a value without taking ownership.
+///
+/// # Safety
+/// As `from_bits`; the returned guard must not outlive the owner.
+#[inline(always)]
+pub unsafe fn borrow_bits(bits: i64) -> std::mem::ManuallyDrop<Value> {
+    // SAFETY: see `from_bits`; ManuallyDrop keeps the count unchanged.
+    std::mem::ManuallyDrop::new(unsafe { from_bits(bits) })
+}
+
+pub const NONE_BITS: i64 = (0xFFF9u64 << 48) as i64;

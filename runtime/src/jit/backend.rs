@@ -1,0 +1,92 @@
+//! The Cranelift side: one `JITModule` per isolate, and `compile`, which
+//! turns an analysed code object into a callable `Entry`.
+//!
+//! Code memory lives as long as the module (the isolate); functions are
+//! finalized one at a time, so each costs at least a page.
+
+use cranelift_codegen::ir::{types, AbiParam, UserFuncName};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{default_libcall_names, Linkage, Module};
+use kiln_compiler::bytecode::CodeObject;
+
+use super::analyze::{analyze, Refusal};
+use super::lower::{Entry, Lowerer};
+use crate::feedback::Feedback;
+
+pub struct Backend {
+    module: JITModule,
+    fctx: FunctionBuilderContext,
+    next_id: u32,
+}
+
+fn codegen(e: impl std::fmt::Display) -> Refusal {
+    Refusal::Codegen(e.to_string())
+}
+
+impl Backend {
+    pub fn new() -> Result<Backend, Refusal> {
+        let mut flags = settings::builder();
+        flags
+            .set("use_colocated_libcalls", "false")
+            .map_err(codegen)?;
+        flags.set("is_pic", "false").map_err(codegen)?;
+        flags.set("opt_level", "speed").map_err(codegen)?;
+        let verify = if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        };
+        flags.set("enable_verifier", verify).map_err(codegen)?;
+        let isa = cranelift_native::builder()
+            .map_err(codegen)?
+            .finish(settings::Flags::new(flags))
+            .map_err(codegen)?;
+        let module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
+        Ok(Backend {
+            module,
+            fctx: FunctionBuilderContext::new(),
+            next_id: 0,
+        })
+    }
+
+    /// Compile `code` with its feedback; returns the entry and code size.
+    pub fn compile(
+        &mut self,
+        code: &CodeObject,
+        feedback: &Feedback,
+    ) -> Result<(Entry, usize), Refusal> {
+        let analysis = analyze(code)?;
+        let mut sig = self.module.make_signature();
+        sig.params.push(AbiParam::new(types::I64));
+        sig.params.push(AbiParam::new(types::I64));
+        sig.returns.push(AbiParam::new(types::I64));
+        self.next_id += 1;
+        let name = format!("kiln_jit_{}", self.next_id);
+        let id = self
+            .module
+            .declare_function(&name, Linkage::Local, &sig)
+            .map_err(codegen)?;
+        let mut ctx = self.module.make_context();
+        ctx.func.signature = sig;
+        ctx.func.name = UserFuncName::user(0, id.as_u32());
+        let call_conv = self.module.isa().default_call_conv();
+        let config = self.module.target_config();
+        {
+            let bcx = FunctionBuilder::new(&mut ctx.func, &mut self.fctx);
+            Lowerer::new(bcx, code, feedback, &analysis, call_conv).lower(config);
+        }
+        self.module
+            .define_function(id, &mut ctx)
+            .map_err(|e| codegen(format!("{e:?}")))?;
+        let size = ctx.compiled_code().map_or(0, |c| c.code_buffer().len());
+        self.module.clear_context(&mut ctx);
+        self.module.finalize_definitions().map_err(codegen)?;
+        let ptr = self.module.get_finalized_function(id);
+        // SAFETY: the function was built with the `Entry` signature
+        // (two i64 params, one i64 result, the host's C convention).
+        let entry = unsafe { std::mem::transmute::<*const u8, Entry>(ptr) };
+        Ok((entry, size))
+    }
+}

@@ -1,0 +1,259 @@
+//! The Cranelift JIT (tier 2): hot functions are compiled from their
+//! bytecode plus the interpreter's type feedback, and entered from the
+//! interpreter at a call (`enter_call`) or at a loop header (`enter_osr`).
+//!
+//! One file per concern: `abi` (bits and the activation record), `analyze`
+//! (reachability, stack depths, refusals), `lower` (IR building),
+//! `helpers` (the `extern "C"` runtime calls), `deopt` (exits back to the
+//! interpreter), `backend` (the Cranelift module), `stats` (`--stats`).
+//!
+//! Compiled code never bakes in an isolate's heap addresses: constants on
+//! the heap, names and globals are reached through helpers and the frame,
+//! so code could be shared between isolates. Today each isolate owns its
+//! `JITModule` and compiles synchronously, on the interpreter's thread, at
+//! the call that crosses the threshold (a background compile thread is
+//! the next step); nothing here ever changes what a program prints.
+
+pub mod abi;
+pub mod analyze;
+pub(crate) mod backend;
+pub mod deopt;
+pub(crate) mod helpers;
+pub(crate) mod lower;
+pub mod stats;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use kiln_compiler::bytecode::CodeObject;
+
+use crate::error::PyErr;
+use crate::frame::Frame;
+use crate::value::Value;
+use crate::vm::Vm;
+use abi::{from_bits, JitCtx, NONE_BITS, RAISED};
+use lower::Entry;
+use stats::FuncStats;
+
+/// Default number of calls plus loop back-edges before a compile.
+pub const DEFAULT_THRESHOLD: u32 = 1000;
+
+/// Where a code object stands.
+pub enum Tier {
+    Compiled(Entry),
+    /// Analysis refused it or code generation failed: stays interpreted.
+    Refused(String),
+}
+
+struct FuncEntry {
+    /// Keeps the code object alive so its address is never reused.
+    code: Arc<CodeObject>,
+    tier: Tier,
+    /// Loop headers compiled code can be entered at, with stack depths.
+    osr_headers: Vec<(usize, u32)>,
+    stats: FuncStats,
+}
+
+/// Keys are code-object addresses: hashing them is the identity.
+#[derive(Default)]
+struct AddrHasher(u64);
+
+impl std::hash::Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type AddrMap<V> = HashMap<usize, V, std::hash::BuildHasherDefault<AddrHasher>>;
+
+/// Per-isolate JIT state.
+pub struct JitState {
+    pub enabled: bool,
+    pub threshold: u32,
+    backend: Option<backend::Backend>,
+    funcs: AddrMap<FuncEntry>,
+    /// The last code object found refused: back-edges in its loops skip
+    /// the table lookup.
+    last_refused: usize,
+}
+
+impl Default for JitState {
+    fn default() -> Self {
+        JitState {
+            enabled: false,
+            threshold: DEFAULT_THRESHOLD,
+            backend: None,
+            funcs: AddrMap::default(),
+            last_refused: 0,
+        }
+    }
+}
+
+/// What happened when the interpreter tried compiled code.
+pub enum Entered {
+    Returned(Value),
+    /// Compiled code exited at `frame.pc`, with an exception to raise there
+    /// or none (continue interpreting).
+    Exited(Option<PyErr>),
+}
+
+fn key(code: &Arc<CodeObject>) -> usize {
+    Arc::as_ptr(code) as usize
+}
+
+impl JitState {
+    /// The compiled entry for `f`'s code, compiling it when hot enough.
+    fn entry_for(&mut self, f: &Frame) -> Option<Entry> {
+        let k = key(&f.code);
+        if k == self.last_refused {
+            return None;
+        }
+        if let Some(e) = self.funcs.get(&k) {
+            return match e.tier {
+                Tier::Compiled(entry) => Some(entry),
+                Tier::Refused(_) => {
+                    self.last_refused = k;
+                    None
+                }
+            };
+        }
+        let fb = &f.info.feedback;
+        let heat = fb.calls.get().saturating_add(fb.backedges.get());
+        if heat < self.threshold {
+            return None;
+        }
+        let started = Instant::now();
+        let backend = match &mut self.backend {
+            Some(b) => b,
+            None => match backend::Backend::new() {
+                Ok(b) => self.backend.insert(b),
+                Err(e) => {
+                    self.enabled = false;
+                    let _ = e;
+                    return None;
+                }
+            },
+        };
+        let result = backend.compile(&f.code, fb);
+        let osr_headers = analyze::analyze(&f.code)
+            .map(|a| a.loop_headers)
+            .unwrap_or_default();
+        let mut stats = FuncStats {
+            compile_micros: started.elapsed().as_micros() as u64,
+            ..FuncStats::default()
+        };
+        let tier = match result {
+            Ok((entry, size)) => {
+                stats.code_bytes = size;
+                Tier::Compiled(entry)
+            }
+            Err(refusal) => Tier::Refused(refusal.to_string()),
+        };
+        let out = match tier {
+            Tier::Compiled(e) => Some(e),
+            Tier::Refused(_) => None,
+        };
+        self.funcs.insert(
+            k,
+            FuncEntry {
+                code: f.code.clone(),
+                tier,
+                osr_headers,
+                stats,
+            },
+        );
+        out
+    }
+}
+
+/// Run compiled code for `f` from `entry_pc` (0: a call; a loop header:
+/// OSR). Locals are taken from the frame; for OSR the stack too.
+fn run(vm: &mut Vm, f: &mut Frame, entry: Entry, entry_pc: usize) -> Entered {
+    let k = key(&f.code);
+    let entry_stack = if entry_pc == 0 {
+        Vec::new()
+    } else {
+        std::mem::take(&mut f.stack)
+    };
+    let mut ctx = JitCtx {
+        vm: vm as *mut Vm,
+        frame: f as *mut Frame,
+        err: None,
+        exit_pc: 0,
+        args: Vec::new(),
+        entry_stack,
+        exit_reason: 0,
+        aux: NONE_BITS,
+    };
+    // SAFETY: `entry` was produced by `backend::compile` for this code
+    // object and follows the `Entry` ABI; the context outlives the call
+    // and the VM and frame are not touched by Rust code meanwhile.
+    let r = unsafe { entry(&mut ctx, entry_pc as i64) };
+    let reason = ctx.exit_reason;
+    let exited = r == RAISED;
+    if let Some(e) = vm.jit.funcs.get_mut(&k) {
+        if entry_pc == 0 {
+            e.stats.calls += 1;
+        } else {
+            e.stats.osr_entries += 1;
+        }
+        if exited {
+            e.stats.count_exit(deopt::Reason::from_u8(reason));
+        }
+    }
+    if exited {
+        f.pc = ctx.exit_pc as usize;
+        Entered::Exited(ctx.err.take())
+    } else {
+        // SAFETY: a normal return hands over an owned value.
+        Entered::Returned(unsafe { from_bits(r) })
+    }
+}
+
+/// Interpreter hook at function entry (`f.pc == 0`).
+pub fn enter_call(vm: &mut Vm, f: &mut Frame) -> Option<Entered> {
+    if !vm.jit.enabled || f.pc != 0 {
+        return None;
+    }
+    let entry = vm.jit.entry_for(f)?;
+    Some(run(vm, f, entry, 0))
+}
+
+/// Interpreter hook at a taken back-edge to `target` (the frame's stack is
+/// the loop header's): enter compiled code there when it exists.
+pub fn enter_osr(vm: &mut Vm, f: &mut Frame, target: usize) -> Option<Entered> {
+    if !vm.jit.enabled {
+        return None;
+    }
+    let fb = &f.info.feedback;
+    if fb.calls.get().saturating_add(fb.backedges.get()) < vm.jit.threshold {
+        return None;
+    }
+    let entry = vm.jit.entry_for(f)?;
+    let headers = vm.jit.funcs.get(&key(&f.code)).map(|e| &e.osr_headers)?;
+    let expected = headers.iter().find(|(h, _)| *h == target)?.1;
+    if f.stack.len() != expected as usize {
+        return None;
+    }
+    Some(run(vm, f, entry, target))
+}
+
+/// Per-function statistics, for `kiln run --stats`.
+pub fn report(vm: &Vm) -> String {
+    stats::render(vm.jit.funcs.values().map(|e| {
+        let tier = match &e.tier {
+            Tier::Compiled(_) => "jit".to_string(),
+            Tier::Refused(why) => format!("interp ({why})"),
+        };
+        (e.code.qualname.to_string(), tier, &e.stats)
+    }))
+}

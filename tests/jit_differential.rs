@@ -1,0 +1,94 @@
+//! Differential tests of the JIT: every `tests/lang` program must behave
+//! identically — stdout, stderr (tracebacks included) and exit status —
+//! with compiled code forced early (`--jit-threshold 2`) and with the
+//! interpreter alone (`--jit off`). `tests/lang/jit_*.py` target the JIT:
+//! guards failing mid-loop, int overflow, OSR, exceptions, recursion.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const KILN: &str = env!("CARGO_BIN_EXE_kiln");
+
+fn programs() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lang");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("tests/lang exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .collect();
+    found.sort();
+    assert!(!found.is_empty());
+    found
+}
+
+fn run(program: &Path, args: &[&str]) -> Output {
+    Command::new(KILN)
+        .arg("run")
+        .args(args)
+        .arg(program.file_name().expect("file name"))
+        .current_dir(program.parent().expect("parent"))
+        .output()
+        .expect("kiln runs")
+}
+
+fn differs(program: &Path, threshold: &str) -> Option<String> {
+    let off = run(program, &["--jit", "off"]);
+    let on = run(program, &["--jit", "on", "--jit-threshold", threshold]);
+    if off.stdout == on.stdout && off.stderr == on.stderr && off.status.code() == on.status.code() {
+        return None;
+    }
+    Some(format!(
+        "{} (threshold {threshold}): tiers differ\n--- off (exit {:?})\n{}{}\n--- on (exit {:?})\n{}{}",
+        program.display(),
+        off.status.code(),
+        String::from_utf8_lossy(&off.stdout),
+        String::from_utf8_lossy(&off.stderr),
+        on.status.code(),
+        String::from_utf8_lossy(&on.stdout),
+        String::from_utf8_lossy(&on.stderr),
+    ))
+}
+
+#[test]
+fn every_language_program_prints_the_same_in_both_tiers() {
+    let failures: Vec<String> = programs()
+        .iter()
+        .flat_map(|p| [differs(p, "2"), differs(p, "50")])
+        .flatten()
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} difference(s):\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn stats_name_compiled_functions() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lang");
+    let out = run(
+        &dir.join("jit_recursion.py"),
+        &["--jit", "on", "--jit-threshold", "2", "--stats"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.lines().any(|l| l.contains(" fib  jit ")),
+        "no compiled fib in:\n{stderr}"
+    );
+    assert!(stderr.contains("jit: total:"), "{stderr}");
+}
+
+#[test]
+fn kill_switch_keeps_everything_interpreted() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lang");
+    let out = Command::new(KILN)
+        .args(["run", "--jit", "on", "--jit-threshold", "2", "--stats"])
+        .arg("jit_recursion.py")
+        .current_dir(&dir)
+        .env("KILN_JIT", "0")
+        .output()
+        .expect("kiln runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains(" jit "), "{stderr}");
+}
