@@ -148,3 +148,37 @@ fn both_tiers_are_accepted_on_the_command_line() {
         assert_eq!(out.stdout, b"285\n");
     }
 }
+
+#[test]
+fn bench_times_both_tiers_and_checks_their_output_agrees() {
+    let dir = scratch("bench");
+    let file = dir.join("work.py");
+    std::fs::write(
+        &file,
+        "t = 0\nfor i in range(20000):\n    t += i % 7\nprint(t)\n",
+    )
+    .expect("write");
+    let out = Command::new(KILN)
+        .args(["bench", "--runs", "1"])
+        .arg(&file)
+        .output()
+        .expect("run kiln");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{table}{}", stderr(&out));
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("work.py"))
+        .expect("a row for the script");
+    assert!(row.ends_with("same"), "{row}");
+
+    // A script that fails is reported, and the exit status says so.
+    let bad = dir.join("bad.py");
+    std::fs::write(&bad, "raise SystemExit(3)\n").expect("write");
+    let out = Command::new(KILN)
+        .args(["bench", "--runs", "1"])
+        .arg(&bad)
+        .output()
+        .expect("run kiln");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("failed"));
+}
