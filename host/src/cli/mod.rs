@@ -2,6 +2,7 @@
 //! subcommand. Subcommands never panic on user input; they return the
 //! process exit code.
 
+mod bench;
 mod check;
 mod run;
 mod serve;
@@ -47,6 +48,15 @@ pub enum Command {
         /// Calls plus loop back-edges before a function is compiled.
         #[arg(long)]
         jit_threshold: Option<u32>,
+    },
+    /// Time scripts under the interpreter and the JIT, side by side.
+    Bench {
+        /// The scripts to time.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// Runs per tier; the table shows medians.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
     },
     /// Serve the handler scripts of a directory over HTTP.
     Serve {
@@ -100,6 +110,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
             jit_threshold,
         } => run::run(&file, jit == JitMode::On, stats, jit_threshold),
         Command::Check { dir } => check::check(&dir),
+        Command::Bench { files, runs } => bench::bench(&files, runs),
         Command::Serve {
             scripts_dir,
             host,
