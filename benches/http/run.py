@@ -323,12 +323,14 @@ def report(results, rss_rows, args):
     cols = [("kiln-jit-off", "Kiln JIT off"), ("kiln-jit-on", "Kiln JIT on"),
             ("hyper", "native hyper"), ("nginx", "nginx (+LuaJIT)"),
             ("flask", "Flask/gunicorn")]
+    load = Path("/proc/loadavg").read_text().split()[:3]
     lines = [f"Requests/s (p50 / p99 in ms); wrk -t1 -c{args.connections} -d{args.duration}s "
-             "after a 1 s warm-up; server on CPU 0, wrk on CPU 1.", ""]
+             "after a 1 s warm-up; server on CPU 0, wrk on CPU 1; "
+             f"load average at the end: {' '.join(load)} (on 2 cores).", ""]
     lines.append("| workload | " + " | ".join(c[1] for c in cols) + " |")
     lines.append("|---" * (len(cols) + 1) + "|")
     for label, path in WORKLOADS:
-        lines.append(f"| {label} | " + " | ".join(cell(results.get((c, path))) for c in cols) + " |")
+        lines.append(f"| {label} | " + " | ".join(cell(results.get((c[0], path))) for c in cols) + " |")
     lines += ["", "| ratio | value | target |", "|---|---|---|"]
     on = "kiln-jit-on"
     lines.append(f"| plaintext: Kiln JIT on / native hyper | {ratio(results, on, 'hyper', '/plaintext')} | ≥ 0.9× |")
@@ -358,6 +360,8 @@ def main():
     ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--skip-rss", action="store_true")
+    ap.add_argument("--no-build", action="store_true",
+                    help="use the kiln and native-hyper already built in the target dir")
     ap.add_argument("--only", default="", help="comma list: kiln-jit-off,kiln-jit-on,hyper,nginx,flask")
     args = ap.parse_args()
     if (os.cpu_count() or 1) < 2:
@@ -366,7 +370,10 @@ def main():
     raise_fd_limit()
     ensure_system_tools()
     gunicorn = ensure_flask_venv()
-    kiln, hyper = build_binaries()
+    if args.no_build:
+        kiln, hyper = TARGET / "release" / "kiln", TARGET / "release" / "native-hyper"
+    else:
+        kiln, hyper = build_binaries()
     static = make_static_files()
     nginx_conf = write_nginx_conf(static)
     only = set(filter(None, args.only.split(",")))

@@ -73,23 +73,30 @@ impl Vm {
         args: &[Value],
         kwargs: &[(Value, Value)],
     ) -> PyResult<Value> {
-        let code = &func.code;
-        let nlocals = code.varnames.len() + code.num_cells();
         let mut locals = self.take_vec();
-        let simple = kwargs.is_empty()
-            && args.len() == code.arg_count as usize
-            && code.kwonly_count == 0
-            && code.flags.0 & (CodeFlags::VARARGS | CodeFlags::VARKEYWORDS) == 0;
-        if simple {
+        if kwargs.is_empty() && binds_positionally(func, args.len()) {
             locals.extend_from_slice(args);
-            locals.resize(nlocals, Value::empty());
         } else {
-            locals.resize(nlocals, Value::empty());
+            let code = &func.code;
+            locals.resize(code.varnames.len() + code.num_cells(), Value::empty());
             if let Err(e) = self.bind_args(fv, func, args, kwargs, &mut locals) {
                 self.give_vec(locals);
                 return Err(e);
             }
         }
+        self.run_function(func, locals)
+    }
+
+    /// Run `func` with its parameters already bound: `locals` holds the
+    /// parameter values in order (callers that pass exactly the positional
+    /// parameters move the arguments straight from their stack).
+    pub(crate) fn run_function(
+        &mut self,
+        func: &FunctionObj,
+        mut locals: Vec<Value>,
+    ) -> PyResult<Value> {
+        let code = &func.code;
+        locals.resize(code.varnames.len() + code.num_cells(), Value::empty());
         // Cells: fresh ones for cellvars (seeded from parameters), the
         // closure's for freevars.
         let nvars = code.varnames.len();
@@ -388,6 +395,17 @@ impl Vm {
         }
         Ok(inst)
     }
+}
+
+/// Whether a call with `argc` positional arguments and no keywords binds
+/// them one-to-one onto `func`'s parameters (no defaults, `*args`,
+/// `**kwargs` or keyword-only parameters involved).
+#[inline]
+pub(crate) fn binds_positionally(func: &FunctionObj, argc: usize) -> bool {
+    let code = &func.code;
+    argc == code.arg_count as usize
+        && code.kwonly_count == 0
+        && code.flags.0 & (CodeFlags::VARARGS | CodeFlags::VARKEYWORDS) == 0
 }
 
 fn missing_error(qual: &str, names: &[String], kind: &str) -> PyErr {

@@ -7,6 +7,7 @@
 //! The host never sees a value's bits: only `Value` handles it passes back.
 //! Nothing here blocks or does network I/O; waiting is the host's job.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use crate::dict::Dict;
@@ -14,7 +15,8 @@ use crate::error::{ExcKind, PyErr, PyResult};
 use crate::int::{int_ref, IntRef};
 use crate::isolate::Isolate;
 use crate::iter::GenStep;
-use crate::object::Payload;
+use crate::hash::str_hash;
+use crate::object::{InstanceObj, Payload};
 use crate::value::Value;
 use crate::vm::Vm;
 
@@ -300,6 +302,10 @@ pub struct ScriptApp {
     dispatch: Value,
     dispatch_error: Value,
     request_class: Value,
+    multidict_class: Value,
+    headers_class: Value,
+    /// Interned attribute names (and their hashes) of a request object.
+    request_keys: RequestKeys,
     sleep_class: Value,
     response_class: Value,
     dumps: Value,
@@ -392,6 +398,9 @@ pub fn load_app(isolate: &mut Isolate, snapshot: &Snapshot) -> Result<ScriptApp,
         dispatch: module_attr(&kiln, "_dispatch")?,
         dispatch_error: module_attr(&kiln, "_dispatch_error")?,
         request_class: module_attr(&kiln, "Request")?,
+        multidict_class: module_attr(&kiln, "_MultiDict")?,
+        headers_class: module_attr(&kiln, "_Headers")?,
+        request_keys: RequestKeys::new(),
         sleep_class: module_attr(&kiln, "_Sleep")?,
         response_class: module_attr(&kiln, "Response")?,
         dumps,
@@ -409,31 +418,113 @@ fn pairs_value(pairs: &[(String, String)]) -> Value {
     )
 }
 
+/// An attribute name as a ready dict key: the str value and its hash.
+struct AttrKey(Value, u64);
+
+impl AttrKey {
+    fn new(name: &str) -> AttrKey {
+        AttrKey(Value::from_str(name), str_hash(name))
+    }
+}
+
+/// The attribute names `kiln.Request.__init__` sets, in its order, made
+/// once per app so building a request allocates no name strings.
+struct RequestKeys {
+    fields: [AttrKey; 11],
+    pairs: AttrKey,
+}
+
+impl RequestKeys {
+    fn new() -> RequestKeys {
+        RequestKeys {
+            fields: [
+                "method",
+                "path",
+                "query_string",
+                "args",
+                "headers",
+                "cookies",
+                "data",
+                "form",
+                "remote_addr",
+                "_json_loaded",
+                "_json",
+            ]
+            .map(AttrKey::new),
+            pairs: AttrKey::new("_pairs"),
+        }
+    }
+}
+
+/// An instance of `class` with `attrs` as its attributes, made without
+/// running `__init__` (used only for the prelude's own plain classes).
+fn instance_with(class: &Value, attrs: impl Iterator<Item = (Value, u64, Value)>) -> Value {
+    let mut dict = Dict::with_capacity(attrs.size_hint().0);
+    for (key, hash, value) in attrs {
+        dict.push_new(hash, key, value);
+    }
+    Value::new_heap(Payload::Instance(InstanceObj {
+        class: class.clone(),
+        dict: RefCell::new(dict),
+    }))
+}
+
+/// Whether the dispatcher returned a handler's bare str/bytes/dict/list
+/// result (its fast path), which answers as a 200 with no extra headers.
+fn is_direct_body(v: &Value) -> bool {
+    v.as_str().is_some() || v.as_bytes().is_some() || v.as_dict().is_some() || v.as_list().is_some()
+}
+
+/// What starting a request gave: its response already, or a coroutine
+/// (an async handler) to drive with `resume`.
+pub enum Started {
+    Done(Value),
+    Pending(Value),
+}
+
 impl ScriptApp {
-    fn request_value(&self, vm: &mut Vm, req: &RequestData) -> PyResult<Value> {
-        let args = [
+    /// Builds the `kiln.Request` object natively: the same attributes, in
+    /// the same order, as `Request.__init__` would set, but without running
+    /// five Python constructors per request.
+    fn request_value(&self, _vm: &mut Vm, req: &RequestData) -> PyResult<Value> {
+        let pairs_key = &self.request_keys.pairs;
+        let multi = |class: &Value, pairs: &[(String, String)]| {
+            instance_with(
+                class,
+                std::iter::once((pairs_key.0.clone(), pairs_key.1, pairs_value(pairs))),
+            )
+        };
+        let values = [
             Value::from_str(req.method),
             Value::from_str(req.path),
             Value::from_str(req.query_string),
-            pairs_value(req.args),
-            pairs_value(req.headers),
-            pairs_value(req.cookies),
+            multi(&self.multidict_class, req.args),
+            multi(&self.headers_class, req.headers),
+            multi(&self.multidict_class, req.cookies),
             Value::bytes(req.body.to_vec()),
-            pairs_value(req.form),
+            multi(&self.multidict_class, req.form),
             Value::from_str(req.remote_addr),
+            Value::bool(false),
+            Value::none(),
         ];
-        vm.call(&self.request_class, &args)
+        let attrs = self
+            .request_keys
+            .fields
+            .iter()
+            .zip(values)
+            .map(|(key, value)| (key.0.clone(), key.1, value));
+        Ok(instance_with(&self.request_class, attrs))
     }
 
-    /// Starts the request: returns the dispatcher coroutine (hooks, the
-    /// handler, error handlers) for `resume` to drive.
+    /// Starts the request: runs the dispatcher (hooks, the handler, error
+    /// handlers); an async handler leaves a coroutine for `resume` to drive.
     pub fn start(
         &self,
         vm: &mut Vm,
         route: usize,
         req: &RequestData,
         params: &[(String, Plain)],
-    ) -> Result<Value, ScriptError> {
+    ) -> Result<Started, ScriptError> {
         vm.interrupt_clear();
         let started = (|| {
             let handler = self
@@ -449,7 +540,13 @@ impl ScriptApp {
             }
             vm.call(&self.dispatch, &[handler, request, Value::dict(kwargs)])
         })();
-        started.map_err(|e| ScriptError::from_err(vm, e))
+        match started {
+            Ok(v) if matches!(v.payload(), Some(Payload::Generator(g)) if g.is_coroutine) => {
+                Ok(Started::Pending(v))
+            }
+            Ok(v) => Ok(Started::Done(v)),
+            Err(e) => Err(ScriptError::from_err(vm, e)),
+        }
     }
 
     /// Answers a host-found error (404, 405) through the scripts'
@@ -512,6 +609,14 @@ impl ScriptApp {
     }
 
     fn response_parts(&self, vm: &mut Vm, resp: &Value) -> PyResult<ResponseData> {
+        if is_direct_body(resp) {
+            let (body, default_type) = self.body_data(vm, resp)?;
+            return Ok(ResponseData {
+                status: 200,
+                headers: vec![("Content-Type".into(), default_type.into())],
+                body,
+            });
+        }
         if !vm.is_instance(resp, &self.response_class) {
             return Err(PyErr::type_error(
                 "the dispatcher did not return a Response",

@@ -646,7 +646,21 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 let a = stack_top!();
                 info.feedback.record_pair(slot, a, &b);
                 let r = match fast_compare(op, a, &b) {
-                    Some(r) => Value::bool(r),
+                    // Fused with a following conditional jump: branch
+                    // without materialising the bool.
+                    Some(r) => match instrs.get(pc) {
+                        Some(&Instr::PopJumpIfFalse { target }) => {
+                            f.stack.pop();
+                            pc = if r { pc + 1 } else { target as usize };
+                            continue;
+                        }
+                        Some(&Instr::PopJumpIfTrue { target }) => {
+                            f.stack.pop();
+                            pc = if r { target as usize } else { pc + 1 };
+                            continue;
+                        }
+                        _ => Value::bool(r),
+                    },
                     None => tri!(ops::compare(vm, a, &b, op)),
                 };
                 *a = r;
@@ -994,11 +1008,22 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 f.stack.extend(items.into_iter().rev());
             }
             Instr::Call { argc, slot } => {
+                if crate::finalize::any_pending() {
+                    crate::finalize::run_pending(vm);
+                }
                 let base = f.stack.len().saturating_sub(argc as usize + 1);
                 let callee = f.stack.get(base).cloned().unwrap_or_default();
                 info.feedback
                     .record(slot, crate::feedback::kind_bits(&callee));
                 let r = match callee.payload() {
+                    Some(Payload::Function(func))
+                        if crate::call::binds_positionally(func, argc as usize) =>
+                    {
+                        // Move the arguments into the callee's locals.
+                        let mut locals = vm.take_vec();
+                        locals.extend(f.stack.drain(base + 1..));
+                        vm.run_function(func, locals)
+                    }
                     Some(Payload::Function(func)) => {
                         vm.call_function(&callee, func, &f.stack[base + 1..], &[])
                     }
@@ -1012,6 +1037,9 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 f.stack.push(r);
             }
             Instr::CallKw { argc, slot } => {
+                if crate::finalize::any_pending() {
+                    crate::finalize::run_pending(vm);
+                }
                 let names = pop!();
                 let base = f.stack.len().saturating_sub(argc as usize + 1);
                 let callee = f.stack.get(base).cloned().unwrap_or_default();
@@ -1025,6 +1053,9 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 f.stack.push(r);
             }
             Instr::CallEx { has_kwargs } => {
+                if crate::finalize::any_pending() {
+                    crate::finalize::run_pending(vm);
+                }
                 let kw = if has_kwargs { pop!() } else { Value::none() };
                 let args = pop!();
                 let callee = pop!();
@@ -1041,6 +1072,9 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 f.stack.push(r);
             }
             Instr::CallMethod { argc, slot } => {
+                if crate::finalize::any_pending() {
+                    crate::finalize::run_pending(vm);
+                }
                 let base = f.stack.len().saturating_sub(argc as usize + 2);
                 let func = f.stack.get(base).cloned().unwrap_or_default();
                 info.feedback
@@ -1050,6 +1084,14 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                     vm.call(&callee, &f.stack[base + 2..])
                 } else {
                     match func.payload() {
+                        Some(Payload::Function(fo))
+                            if crate::call::binds_positionally(fo, argc as usize + 1) =>
+                        {
+                            // Move `self` and the arguments into the locals.
+                            let mut locals = vm.take_vec();
+                            locals.extend(f.stack.drain(base + 1..));
+                            vm.run_function(fo, locals)
+                        }
                         Some(Payload::Function(fo)) => {
                             vm.call_function(&func, fo, &f.stack[base + 1..], &[])
                         }
@@ -1062,6 +1104,9 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 f.stack.push(r);
             }
             Instr::CallMethodKw { argc, slot } => {
+                if crate::finalize::any_pending() {
+                    crate::finalize::run_pending(vm);
+                }
                 let names = pop!();
                 let base = f.stack.len().saturating_sub(argc as usize + 2);
                 let func = f.stack.get(base).cloned().unwrap_or_default();

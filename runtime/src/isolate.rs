@@ -87,6 +87,7 @@ impl Isolate {
         let module = self.vm.new_module("__main__", vec![]);
         self.vm.modules.insert("__main__".into(), module);
         let result = self.vm.run_module_code(&code, globals);
+        crate::finalize::run_pending(&mut self.vm);
         let flushed = self.vm.flush();
         if self.options.stats && self.vm.jit.enabled {
             eprint!("{}", crate::jit::report(&self.vm));

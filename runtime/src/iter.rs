@@ -228,7 +228,18 @@ impl Vm {
         }
         gen.running.set(true);
         self.depth += 1;
+        // A generator suspended inside `except` resumes with its own handled
+        // exception (for bare `raise`); the caller's is restored afterwards.
+        let outer = self.handled_exc.clone();
+        let own = std::mem::take(&mut frame.saved_exc);
+        if !own.is_none() {
+            self.handled_exc = own;
+        }
         let r = run_frame(self, &mut frame, throw);
+        if matches!(r, Ok(Exit::Yield(_))) && !self.handled_exc.is(&outer) {
+            frame.saved_exc = self.handled_exc.clone();
+        }
+        self.handled_exc = outer;
         self.depth -= 1;
         gen.running.set(false);
         match r {

@@ -12,6 +12,7 @@ pub mod dict;
 pub mod error;
 pub mod exceptions;
 pub mod feedback;
+pub mod finalize;
 pub mod frame;
 pub mod host_api;
 pub mod hash;

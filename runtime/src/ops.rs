@@ -309,6 +309,9 @@ fn builtin_binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Opti
     {
         return builtin_binary(vm, op, b, a);
     }
+    if is_set_like_view(a) || is_set_like_view(b) {
+        return view_set_binary(vm, op, a, b);
+    }
     let (Some(pa), pb) = (a.payload(), b.payload()) else {
         return Ok(None);
     };
@@ -397,6 +400,61 @@ fn builtin_binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Opti
         }
         _ => Ok(None),
     }
+}
+
+/// `dict.keys()` and `dict.items()` views behave as sets in operators.
+fn is_set_like_view(v: &Value) -> bool {
+    matches!(
+        v.payload(),
+        Some(Payload::DictView(
+            _,
+            crate::object::ViewKind::Keys | crate::object::ViewKind::Items
+        ))
+    )
+}
+
+/// `dictviews_or` and friends: the left operand (view or any iterable) is
+/// copied into a new set, then combined with the right one (any iterable).
+fn view_set_binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Option<Value>> {
+    if !matches!(
+        op,
+        BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor
+    ) {
+        return Ok(None);
+    }
+    if op == BinOp::BitAnd {
+        return view_intersect(vm, a, b).map(Some);
+    }
+    let left = crate::set::from_iterable(vm, Some(a), false)?;
+    let other = std::slice::from_ref(b);
+    match op {
+        BinOp::BitOr => crate::set::update(vm, &left, other)?,
+        BinOp::BitAnd => crate::set::intersection_update(vm, &left, other)?,
+        BinOp::Sub => crate::set::difference_update(vm, &left, other)?,
+        _ => crate::set::symmetric_difference_update(vm, &left, b)?,
+    }
+    Ok(Some(left))
+}
+
+/// `_PyDictView_Intersect`: probes the view with the other operand's items,
+/// so unhashable values inside an items view never need hashing.
+fn view_intersect(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<Value> {
+    let (mut view, mut other) = if is_set_like_view(a) { (a, b) } else { (b, a) };
+    let view_len = vm.len(view)?;
+    if other.as_set().is_some() && view_len <= vm.len(other)? {
+        return crate::set::intersection_multi(vm, other, std::slice::from_ref(view));
+    }
+    if is_set_like_view(other) && vm.len(other)? > view_len {
+        std::mem::swap(&mut view, &mut other);
+    }
+    let result = crate::set::from_iterable(vm, None, false)?;
+    let it = vm.iter(other)?;
+    while let Some(key) = vm.next(&it)? {
+        if contains(vm, view, &key)? {
+            vm.set_add(&result, key)?;
+        }
+    }
+    Ok(result)
 }
 
 /// Unary operators.
@@ -611,6 +669,14 @@ fn builtin_compare(vm: &mut Vm, a: &Value, b: &Value, op: CmpOp) -> PyResult<Opt
             let r = crate::set::compare(vm, op, a, b)?;
             Ok(Some(r))
         }
+        (Payload::DictView(..) | Payload::Set(_), Payload::DictView(..) | Payload::Set(_))
+            if is_set_like_view(a) || is_set_like_view(b) =>
+        {
+            // `dictview_richcompare`: keys/items views compare as sets.
+            let x = crate::set::from_iterable(vm, Some(a), false)?;
+            let y = crate::set::from_iterable(vm, Some(b), false)?;
+            crate::set::compare(vm, op, &x, &y).map(Some)
+        }
         (Payload::Range(x), Payload::Range(y)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
             let same = x.same_items(y);
             Ok(Some(if op == CmpOp::Eq { same } else { !same }))
@@ -702,6 +768,20 @@ pub fn contains(vm: &mut Vm, container: &Value, item: &Value) -> PyResult<bool> 
         Some(Payload::DictView(d, crate::object::ViewKind::Keys)) => {
             let d = d.clone();
             Ok(vm.dict_get(&d, item)?.is_some())
+        }
+        Some(Payload::DictView(d, crate::object::ViewKind::Items)) => {
+            // `dictitems_contains`: a 2-tuple whose key maps to an equal value.
+            let d = d.clone();
+            let Some(Payload::Tuple(pair)) = item.payload() else {
+                return Ok(false);
+            };
+            let [key, value] = &pair.to_vec()[..] else {
+                return Ok(false);
+            };
+            match vm.dict_get(&d, key)? {
+                Some(found) => Ok(found.is(value) || eq(vm, &found, value)?),
+                None => Ok(false),
+            }
         }
         Some(Payload::Range(r)) => {
             if let Some(i) = int::int_ref(item) {

@@ -15,9 +15,9 @@ use std::cell::RefCell;
 use crate::error::{PyErr, PyResult};
 use crate::hash::fast_eq;
 use crate::object::{Payload, SetObj};
-use kiln_compiler::bytecode::CmpOp;
 use crate::value::Value;
 use crate::vm::Vm;
+use kiln_compiler::bytecode::CmpOp;
 
 const MIN_SIZE: usize = 8;
 const LINEAR_PROBES: usize = 9;

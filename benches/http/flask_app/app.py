@@ -1,11 +1,11 @@
 # The benchmark app for Flask on gunicorn (benches/http/run.sh): the same
-# routes as ../kiln_app/app.py; static files through Flask's send_from_directory.
+# routes as ../kiln_app/app.py; static files through Flask's own static route.
 import os
 
-from flask import Flask, abort, request, send_from_directory
+from flask import Flask, request
 
 STATIC_DIR = os.environ.get("BENCH_STATIC_DIR", "static")
-app = Flask(__name__)
+app = Flask(__name__, static_folder=STATIC_DIR, static_url_path="/static")
 
 
 def fib(n):
@@ -34,10 +34,3 @@ def item(item_id):
     name = request.args.get("name", "")
     limit = int(request.args.get("limit", "10"))
     return {"id": item_id, "name": name, "limit": limit}
-
-
-@app.route("/static/<path:name>")
-def static_file(name):
-    if name not in ("1k.bin", "1m.bin"):
-        abort(404)
-    return send_from_directory(STATIC_DIR, name)

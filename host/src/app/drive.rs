@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_core::Stream;
-use kiln_runtime::host_api::{BodyData, Plain, RequestData, ResponseData, ScriptError, Step};
+use kiln_runtime::host_api::{
+    BodyData, Plain, RequestData, ResponseData, ScriptError, Started, Step,
+};
 use kiln_runtime::{Isolate, Value};
 use kiln_server::app::{
     Body, HandlerError, HandlerResult, ParamValue, Request, Response, StreamError,
@@ -91,7 +93,7 @@ pub async fn run_handler(
         .map(|(name, value)| (name, param_to_plain(value)))
         .collect();
     let parts = RequestParts::of(&req);
-    let coroutine = with_isolate(&loaded, |isolate| {
+    let started = with_isolate(&loaded, |isolate| {
         let data = parts.data(&req);
         loaded
             .app
@@ -99,6 +101,11 @@ pub async fn run_handler(
             .map_err(handler_error)
     })?;
     drop(req);
+    let coroutine = match started {
+        // A synchronous handler: answered without a coroutine step.
+        Started::Done(resp) => return into_response(&loaded, &resp),
+        Started::Pending(coroutine) => coroutine,
+    };
     loop {
         let step = with_isolate(&loaded, |isolate| {
             Ok(loaded.app.resume(isolate.vm(), &coroutine, Value::none()))

@@ -31,9 +31,12 @@ pub const RAISED: i64 = (0xFFFEu64 << 48) as i64;
 /// Tag 7 is never a value.
 pub const EXHAUSTED: i64 = (0xFFFFu64 << 48) as i64;
 
-/// One activation of compiled code. Compiled code only passes its address
-/// to helpers; it never reads fields itself.
+/// One activation of compiled code. Compiled code passes its address to
+/// helpers and reads exactly one field itself: `interrupt`, at offset 0.
+#[repr(C)]
 pub struct JitCtx {
+    /// The isolate's interrupt flag, tested inline at loop back-edges.
+    pub interrupt: *const std::sync::atomic::AtomicBool,
     pub vm: *mut Vm,
     pub frame: *mut Frame,
     /// The exception a helper raised, until the exit hands it over.

@@ -74,7 +74,7 @@ fn supported(i: &Instr) -> bool {
 }
 
 /// Successor offsets and their stack depths, given depth `d` before `i`.
-fn successors(pc: usize, i: &Instr, d: u32) -> Option<Vec<(usize, u32)>> {
+pub(crate) fn successors(pc: usize, i: &Instr, d: u32) -> Option<Vec<(usize, u32)>> {
     let eff = i.stack_effect();
     let after = d.checked_sub(eff.pops)? + eff.pushes;
     Some(match *i {

@@ -2,22 +2,31 @@
 //! turns an analysed code object into a callable `Entry`.
 //!
 //! Code memory lives as long as the module (the isolate); functions are
-//! finalized one at a time, so each costs at least a page.
+//! finalized one at a time, so each costs at least a page. The codegen
+//! context and the builder context are reused between compiles; the
+//! verifier runs only in debug builds.
 
 use cranelift_codegen::ir::{types, AbiParam, UserFuncName};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, Linkage, Module};
-use kiln_compiler::bytecode::CodeObject;
+use std::cell::Cell;
+
+use kiln_compiler::bytecode::{CodeObject, Instr};
 
 use super::analyze::{analyze, Refusal};
 use super::lower::{Entry, Lowerer};
+use super::types::infer;
 use crate::feedback::Feedback;
+
+/// Per-site cells of `LoadGlobal` caches (see `helpers::load_global`).
+pub type GlobalCache = Box<[Cell<u64>]>;
 
 pub struct Backend {
     module: JITModule,
     fctx: FunctionBuilderContext,
+    ctx: cranelift_codegen::Context,
     next_id: u32,
 }
 
@@ -44,20 +53,32 @@ impl Backend {
             .finish(settings::Flags::new(flags))
             .map_err(codegen)?;
         let module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
+        let ctx = module.make_context();
         Ok(Backend {
             module,
             fctx: FunctionBuilderContext::new(),
+            ctx,
             next_id: 0,
         })
     }
 
-    /// Compile `code` with its feedback; returns the entry and code size.
+    /// Compile `code` with its feedback (speculating on types unless told
+    /// not to); returns the entry, the code size and the global-lookup
+    /// cache cells the code points at (which must outlive the code).
     pub fn compile(
         &mut self,
         code: &CodeObject,
         feedback: &Feedback,
-    ) -> Result<(Entry, usize), Refusal> {
+        speculate: bool,
+    ) -> Result<(Entry, usize, GlobalCache), Refusal> {
+        let sites = code
+            .code
+            .iter()
+            .filter(|i| matches!(i, Instr::LoadGlobal { .. }))
+            .count();
+        let cache: GlobalCache = (0..sites).map(|_| Cell::new(0)).collect();
         let analysis = analyze(code)?;
+        let types = infer(code, &analysis, feedback, speculate);
         let mut sig = self.module.make_signature();
         sig.params.push(AbiParam::new(types::I64));
         sig.params.push(AbiParam::new(types::I64));
@@ -68,25 +89,29 @@ impl Backend {
             .module
             .declare_function(&name, Linkage::Local, &sig)
             .map_err(codegen)?;
-        let mut ctx = self.module.make_context();
+        let ctx = &mut self.ctx;
+        self.module.clear_context(ctx);
         ctx.func.signature = sig;
         ctx.func.name = UserFuncName::user(0, id.as_u32());
         let call_conv = self.module.isa().default_call_conv();
         let config = self.module.target_config();
         {
             let bcx = FunctionBuilder::new(&mut ctx.func, &mut self.fctx);
-            Lowerer::new(bcx, code, feedback, &analysis, call_conv).lower(config);
+            Lowerer::new(
+                bcx, code, feedback, &analysis, &types, speculate, &cache, call_conv,
+            )
+            .lower(config);
         }
         self.module
-            .define_function(id, &mut ctx)
+            .define_function(id, ctx)
             .map_err(|e| codegen(format!("{e:?}")))?;
         let size = ctx.compiled_code().map_or(0, |c| c.code_buffer().len());
-        self.module.clear_context(&mut ctx);
+        self.module.clear_context(ctx);
         self.module.finalize_definitions().map_err(codegen)?;
         let ptr = self.module.get_finalized_function(id);
         // SAFETY: the function was built with the `Entry` signature
         // (two i64 params, one i64 result, the host's C convention).
         let entry = unsafe { std::mem::transmute::<*const u8, Entry>(ptr) };
-        Ok((entry, size))
+        Ok((entry, size, cache))
     }
 }

@@ -6,7 +6,11 @@
 //! iterators survive), then records the bytecode offset. The interpreter
 //! resumes there exactly as if it had run all along; when the exit carries
 //! an exception, the interpreter raises it at that offset, so tracebacks
-//! and `except` handlers are the interpreter's own.
+//! and `except` handlers are the interpreter's own. After a failed guard
+//! (a deoptimisation) the interpreter re-executes the instruction with the
+//! boxed operands and finishes the work; `mod.rs` recompiles a function
+//! that keeps deoptimising (first with the widened feedback, then without
+//! speculation).
 
 /// Why compiled code returned to the interpreter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,22 +21,46 @@ pub enum Reason {
     /// An instruction the lowering does not handle (never emitted for
     /// analysed code; kept so an exit can never be mislabelled).
     Unsupported = 1,
+    /// A type guard failed: the interpreter re-executes the instruction.
+    TypeGuard = 2,
+    /// An unboxed int overflowed `i64` or a divisor was zero: the
+    /// interpreter re-executes (big int result, or the exception).
+    Overflow = 3,
+    /// An OSR entry found a local of another type in the frame.
+    OsrGuard = 4,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 2] = [Reason::Exception, Reason::Unsupported];
+    pub const ALL: [Reason; 5] = [
+        Reason::Exception,
+        Reason::Unsupported,
+        Reason::TypeGuard,
+        Reason::Overflow,
+        Reason::OsrGuard,
+    ];
 
     pub fn from_u8(b: u8) -> Reason {
-        match b {
-            1 => Reason::Unsupported,
-            _ => Reason::Exception,
-        }
+        Reason::ALL
+            .get(b as usize)
+            .copied()
+            .unwrap_or(Reason::Exception)
+    }
+
+    /// A deoptimisation (speculation failed), as opposed to an exception.
+    pub fn is_deopt(self) -> bool {
+        matches!(
+            self,
+            Reason::TypeGuard | Reason::Overflow | Reason::OsrGuard
+        )
     }
 
     pub fn label(self) -> &'static str {
         match self {
             Reason::Exception => "exception",
             Reason::Unsupported => "unsupported",
+            Reason::TypeGuard => "deopt-type",
+            Reason::Overflow => "deopt-overflow",
+            Reason::OsrGuard => "deopt-osr-type",
         }
     }
 }

@@ -6,6 +6,7 @@
 //! panic into a Python `RuntimeError`. A helper that raises stores the error
 //! in `JitCtx::err` and returns `RAISED` (or a negative status).
 
+use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use kiln_compiler::bytecode::{BinOp, CmpOp, UnaryOp};
@@ -100,15 +101,55 @@ pub extern "C" fn decref(bits: i64) {
     drop(unsafe { from_bits(bits) });
 }
 
-/// Move local `idx` out of the frame (function entry, OSR entry).
-pub extern "C" fn take_local(ctx: *mut JitCtx, idx: i64) -> i64 {
+/// Move the first `n` locals out of the frame into `buf` (function entry,
+/// OSR entry); missing locals read as unbound.
+pub extern "C" fn take_locals(ctx: *mut JitCtx, buf: *mut i64, n: i64) {
     guarded(ctx, |_, f, _| {
-        Ok(f.locals
-            .get_mut(idx as usize)
-            .map_or(into_bits(Value::empty()), |s| {
-                into_bits(std::mem::replace(s, Value::empty()))
-            }))
+        for i in 0..n.max(0) as usize {
+            let v = f
+                .locals
+                .get_mut(i)
+                .map_or(Value::empty(), |s| std::mem::replace(s, Value::empty()));
+            // SAFETY: compiled code passes a buffer of `n` i64 slots.
+            unsafe { buf.add(i).write(into_bits(v)) };
+        }
+        Ok(0)
+    });
+}
+
+/// Exit: hand `nl` locals and `ns` stack values (owned bits in `buf`) back
+/// to the frame and record where the interpreter resumes. Returns
+/// `RAISED`, which the compiled function returns to say "frame rebuilt".
+pub extern "C" fn exit_with(
+    ctx: *mut JitCtx,
+    buf: *const i64,
+    nl: i64,
+    ns: i64,
+    pc: i64,
+    reason: i64,
+) -> i64 {
+    guarded(ctx, |_, f, c| {
+        let (nl, ns) = (nl.max(0) as usize, ns.max(0) as usize);
+        for i in 0..nl + ns {
+            // SAFETY: compiled code stored `nl + ns` owned values in `buf`.
+            let v = unsafe { from_bits(buf.add(i).read()) };
+            if i < nl {
+                if let Some(s) = f.locals.get_mut(i) {
+                    *s = v;
+                }
+            } else {
+                f.stack.push(v);
+            }
+        }
+        c.exit_pc = pc as u32;
+        c.exit_reason = reason as u8;
+        Ok(RAISED)
     })
+}
+
+/// Box an `i64` outside the immediate range (a big int).
+pub extern "C" fn box_int(x: i64) -> i64 {
+    into_bits(Value::int(x))
 }
 
 /// Move value `k` of the interpreter stack out (OSR entry).
@@ -116,41 +157,8 @@ pub extern "C" fn take_stack(ctx: *mut JitCtx, k: i64) -> i64 {
     guarded(ctx, |_, _, c| {
         Ok(c.entry_stack
             .get_mut(k as usize)
-            .map_or(into_bits(Value::none()), |s| {
-                into_bits(std::mem::take(s))
-            }))
+            .map_or(into_bits(Value::none()), |s| into_bits(std::mem::take(s))))
     })
-}
-
-/// Exit: put local `idx` back into the frame.
-pub extern "C" fn put_local(ctx: *mut JitCtx, idx: i64, bits: i64) {
-    guarded(ctx, |_, f, _| {
-        // SAFETY: the exit hands over the reference it owns.
-        let v = unsafe { from_bits(bits) };
-        if let Some(s) = f.locals.get_mut(idx as usize) {
-            *s = v;
-        }
-        Ok(0)
-    });
-}
-
-/// Exit: push a value onto the frame's stack.
-pub extern "C" fn push_stack(ctx: *mut JitCtx, bits: i64) {
-    guarded(ctx, |_, f, _| {
-        // SAFETY: the exit hands over the reference it owns.
-        f.stack.push(unsafe { from_bits(bits) });
-        Ok(0)
-    });
-}
-
-/// Exit: record where the interpreter resumes. Returns `RAISED`, which the
-/// compiled function returns to say "the frame was rebuilt".
-pub extern "C" fn exit_at(ctx: *mut JitCtx, pc: i64, reason: i64) -> i64 {
-    // SAFETY: see `guarded`.
-    let c = unsafe { &mut *ctx };
-    c.exit_pc = pc as u32;
-    c.exit_reason = reason as u8;
-    RAISED
 }
 
 pub extern "C" fn load_const(ctx: *mut JitCtx, idx: i64) -> i64 {
@@ -171,26 +179,44 @@ pub extern "C" fn unbound_local(ctx: *mut JitCtx, idx: i64) -> i64 {
     })
 }
 
-pub extern "C" fn load_global(ctx: *mut JitCtx, name: i64) -> i64 {
+/// `LoadGlobal` with a per-site cache of the entry's index in the globals
+/// dict (`index + 1`, 0 when empty). A hit is checked by the key at that
+/// index, so a stale index (a deleted or moved entry) only costs a lookup.
+pub extern "C" fn load_global(ctx: *mut JitCtx, name: i64, cache: *const Cell<u64>) -> i64 {
     guarded(ctx, |vm, f, _| {
+        // SAFETY: compiled code passes the cell of this site, kept alive
+        // with the code (`JitState` never frees it).
+        let fallback = Cell::new(0);
+        let cache = unsafe { cache.as_ref() }.unwrap_or(&fallback);
         let key = name_of(f, name);
-        let n = key.as_str().unwrap_or("");
-        let found = f
-            .globals
-            .as_dict()
-            .and_then(|d| d.borrow().get_str(n).cloned());
-        let v = match found {
-            Some(v) => v,
-            None => match vm
-                .builtins
-                .as_dict()
-                .and_then(|d| d.borrow().get_str(n).cloned())
-            {
-                Some(v) => v,
-                None => return Err(PyErr::name_error(format!("name '{n}' is not defined"))),
-            },
+        let (n, hash) = match key.as_str_obj() {
+            Some(s) => (&*s.s, crate::hash::cached_str_hash(s)),
+            None => ("", crate::hash::str_hash("")),
         };
-        Ok(into_bits(v))
+        if let Some(d) = f.globals.as_dict() {
+            let d = d.borrow();
+            let cached = cache.get() as usize;
+            if let Some((k, v)) = cached.checked_sub(1).and_then(|i| d.get_index(i)) {
+                if k.is(&key) || k.as_str() == Some(n) {
+                    return Ok(into_bits(v.clone()));
+                }
+            }
+            if let Some(i) = d.index_of_str(n) {
+                if let Some((_, v)) = d.get_index(i) {
+                    cache.set(i as u64 + 1);
+                    return Ok(into_bits(v.clone()));
+                }
+            }
+        }
+        // The interpreter's builtins lookup: cached hash, identity first.
+        match vm
+            .builtins
+            .as_dict()
+            .and_then(|d| d.borrow().get_name(&key, n, hash).cloned())
+        {
+            Some(v) => Ok(into_bits(v)),
+            None => Err(PyErr::name_error(format!("name '{n}' is not defined"))),
+        }
     })
 }
 
@@ -370,47 +396,6 @@ pub extern "C" fn arg(ctx: *mut JitCtx, v: i64) {
 
 fn take_args(c: &mut JitCtx) -> Vec<Value> {
     std::mem::take(&mut c.args)
-}
-
-/// `Call`: borrows `callee`, consumes the staged arguments.
-pub extern "C" fn call(ctx: *mut JitCtx, callee: i64) -> i64 {
-    guarded(ctx, |vm, _, c| {
-        // SAFETY: borrowed operand stays owned by compiled code.
-        let callee = unsafe { borrow_bits(callee) };
-        let args = take_args(c);
-        let r = match callee.payload() {
-            Some(Payload::Function(func)) => vm.call_function(&callee, func, &args, &[]),
-            _ => vm.call(&callee, &args),
-        };
-        c.args = recycle(args);
-        r.map(into_bits)
-    })
-}
-
-/// `CallMethod`: stack was [func-or-empty, self-or-bound, args...].
-pub extern "C" fn call_method(ctx: *mut JitCtx, func: i64, this: i64) -> i64 {
-    guarded(ctx, |vm, _, c| {
-        // SAFETY: borrowed operands stay owned by compiled code.
-        let (func, this) = unsafe { (borrow_bits(func), borrow_bits(this)) };
-        let mut args = take_args(c);
-        let r = if func.is_empty() {
-            vm.call(&this, &args)
-        } else {
-            args.insert(0, (*this).clone());
-            match func.payload() {
-                Some(Payload::Function(fo)) => vm.call_function(&func, fo, &args, &[]),
-                Some(Payload::Native(n)) => (n.func)(vm, &args, &[]),
-                _ => vm.call(&func, &args),
-            }
-        };
-        c.args = recycle(args);
-        r.map(into_bits)
-    })
-}
-
-fn recycle(mut v: Vec<Value>) -> Vec<Value> {
-    v.clear();
-    v
 }
 
 pub extern "C" fn build_tuple(ctx: *mut JitCtx) -> i64 {

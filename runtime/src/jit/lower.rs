@@ -1,13 +1,15 @@
-//! Bytecode + feedback → Cranelift IR for one function.
+//! Bytecode + feedback → Cranelift IR for one function: entries, control
+//! flow, locals, calls and exits. Arithmetic, guards and boxing are in
+//! `arith.rs`; the representation of every value is decided by `types.rs`.
 //!
-//! The value stack is interpreted abstractly into SSA values; locals live
-//! in Cranelift variables. Every SSA value is the raw bits of a `Value` that
-//! compiled code owns (one reference), exactly as the interpreter's stack
-//! owns its values. Ints and floats get inline fast paths where the
-//! feedback saw them, each guarded by a tag test whose failure takes the
-//! generic helper (the interpreter's own rule). An exception exits to the
-//! interpreter: locals and stack are written back into the frame and the
-//! interpreter raises at that offset (see `deopt.rs`).
+//! The value stack is interpreted abstractly into SSA values, each with a
+//! `Kind`: boxed values are the raw bits of a `Value` that compiled code
+//! owns (one reference, exactly like the interpreter's stack); ints,
+//! floats and conditions may be unboxed. Locals live in Cranelift variables
+//! of their kind. Values are boxed when they reach a helper, a block edge or
+//! an exit. An exit writes locals and stack back into the frame and the
+//! interpreter resumes at that offset (raising there if a helper raised;
+//! re-executing the instruction after a failed guard) — see `deopt.rs`.
 //!
 //! The signature of every compiled function is
 //! `extern "C" fn(ctx: *mut JitCtx, entry_pc: i64) -> i64`: entry 0 is a
@@ -16,35 +18,54 @@
 
 use std::collections::HashMap;
 
-use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, BlockArg, InstBuilder, MemFlagsData, SigRef, Signature, Value,
+    types, AbiParam, Block, BlockArg, InstBuilder, MemFlagsData, SigRef, Signature, StackSlotData,
+    StackSlotKind, Value,
 };
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, Variable};
-use kiln_compiler::bytecode::{BinOp, CmpOp, CodeObject, Constant, Instr};
+use kiln_compiler::bytecode::{CodeObject, Constant, Instr};
 
 use super::abi::{self, JitCtx};
 use super::analyze::Analysis;
+use super::calls;
 use super::deopt::Reason;
 use super::helpers as h;
-use crate::feedback::{bits as fb, Feedback};
+use super::types::{Kind, Types};
+use crate::feedback::Feedback;
 use crate::value::{SMALL_INT_MAX, SMALL_INT_MIN};
 
-const I64: types::Type = types::I64;
+pub(super) const I64: types::Type = types::I64;
+
+/// A deferred exit block: its body is emitted at the end, when SSA
+/// construction can find every local's value.
+pub(super) struct ExitSite {
+    block: Block,
+    pc: usize,
+    reason: Reason,
+    stack: Vec<(Value, Kind)>,
+    /// OSR entry refusals write back the raw (still boxed) locals.
+    raw_locals: Option<Vec<Value>>,
+}
 
 pub struct Lowerer<'a, 'b> {
     pub bcx: FunctionBuilder<'b>,
-    code: &'a CodeObject,
-    feedback: &'a Feedback,
+    pub(super) code: &'a CodeObject,
+    pub(super) feedback: &'a Feedback,
     analysis: &'a Analysis,
+    pub(super) types: &'a Types,
+    pub(super) speculate: bool,
     call_conv: CallConv,
-    ctx: Value,
+    pub(super) ctx: Value,
     locals: Vec<Variable>,
     blocks: HashMap<usize, Block>,
     sigs: HashMap<(usize, bool), SigRef>,
-    stack: Vec<Value>,
-    exits: Vec<(Block, usize, Reason, Vec<Value>)>,
+    pub(super) stack: Vec<(Value, Kind)>,
+    exits: Vec<ExitSite>,
+    /// One cache cell per `LoadGlobal`, in instruction order.
+    global_cache: &'a [std::cell::Cell<u64>],
+    global_sites: usize,
 }
 
 impl<'a, 'b> Lowerer<'a, 'b> {
@@ -53,6 +74,9 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         code: &'a CodeObject,
         feedback: &'a Feedback,
         analysis: &'a Analysis,
+        types: &'a Types,
+        speculate: bool,
+        global_cache: &'a [std::cell::Cell<u64>],
         call_conv: CallConv,
     ) -> Self {
         let dummy = Value::from_u32(0);
@@ -61,6 +85,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             code,
             feedback,
             analysis,
+            types,
+            speculate,
             call_conv,
             ctx: dummy,
             locals: Vec::new(),
@@ -68,15 +94,17 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             sigs: HashMap::new(),
             stack: Vec::new(),
             exits: Vec::new(),
+            global_cache,
+            global_sites: 0,
         }
     }
 
-    fn iconst(&mut self, v: i64) -> Value {
+    pub(super) fn iconst(&mut self, v: i64) -> Value {
         self.bcx.ins().iconst(I64, v)
     }
 
     /// Call a helper by address (an `extern "C"` fn of `n` i64 params).
-    fn call(&mut self, f: *const u8, args: &[Value], ret: bool) -> Option<Value> {
+    pub(super) fn call(&mut self, f: *const u8, args: &[Value], ret: bool) -> Option<Value> {
         let key = (args.len(), ret);
         let sig = match self.sigs.get(&key) {
             Some(s) => *s,
@@ -96,13 +124,13 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         self.bcx.inst_results(inst).first().copied()
     }
 
-    fn call_ctx(&mut self, f: *const u8, rest: &[Value]) -> Value {
+    pub(super) fn call_ctx(&mut self, f: *const u8, rest: &[Value]) -> Value {
         let mut args = vec![self.ctx];
         args.extend_from_slice(rest);
         self.call(f, &args, true).unwrap_or(self.ctx)
     }
 
-    fn tag16(&mut self, v: Value) -> Value {
+    pub(super) fn tag16(&mut self, v: Value) -> Value {
         self.bcx.ins().ushr_imm_s(v, 48)
     }
 
@@ -120,44 +148,116 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         self.bcx.switch_to_block(cont);
     }
 
-    fn incref(&mut self, v: Value) {
+    pub(super) fn incref(&mut self, v: Value) {
         self.refop(v, h::incref as *const u8);
     }
 
-    fn decref(&mut self, v: Value) {
+    pub(super) fn decref(&mut self, v: Value) {
         self.refop(v, h::decref as *const u8);
     }
 
-    /// A cold block that rebuilds the interpreter frame at `pc` with the
-    /// current stack and returns `RAISED`. Its body is emitted at the end
-    /// (`emit_exits`); SSA construction finds the locals' values then.
-    fn emit_exit_block(&mut self, pc: usize, reason: Reason) -> Block {
-        let exit = self.bcx.create_block();
-        self.bcx.set_cold_block(exit);
-        self.exits.push((exit, pc, reason, self.stack.clone()));
-        exit
-    }
-
-    fn emit_exits(&mut self) {
-        for (exit, pc, reason, stack) in std::mem::take(&mut self.exits) {
-            self.bcx.switch_to_block(exit);
-            for i in 0..self.locals.len() {
-                let v = self.bcx.use_var(self.locals[i]);
-                let idx = self.iconst(i as i64);
-                self.call(h::put_local as *const u8, &[self.ctx, idx, v], false);
-            }
-            for v in stack {
-                self.call(h::push_stack as *const u8, &[self.ctx, v], false);
-            }
-            let pcv = self.iconst(pc as i64);
-            let rv = self.iconst(reason as i64);
-            let r = self.call_ctx(h::exit_at as *const u8, &[pcv, rv]);
-            self.bcx.ins().return_(&[r]);
+    /// Drop a stack entry: only boxed values own a reference.
+    pub(super) fn release(&mut self, (v, k): (Value, Kind)) {
+        if k == Kind::Boxed {
+            self.decref(v);
         }
     }
 
+    /// A cold exit block that rebuilds the interpreter frame at `pc` with
+    /// the current stack.
+    pub(super) fn emit_exit_block(&mut self, pc: usize, reason: Reason) -> Block {
+        let stack = self.stack.clone();
+        self.exit_with_stack(pc, reason, stack)
+    }
+
+    pub(super) fn exit_with_stack(
+        &mut self,
+        pc: usize,
+        reason: Reason,
+        stack: Vec<(Value, Kind)>,
+    ) -> Block {
+        let block = self.bcx.create_block();
+        self.bcx.set_cold_block(block);
+        self.exits.push(ExitSite {
+            block,
+            pc,
+            reason,
+            stack,
+            raw_locals: None,
+        });
+        block
+    }
+
+    /// Emit every exit. Each site stores its own stack values, then jumps
+    /// to one shared tail that boxes and stores the locals and calls
+    /// `exit_with`: per-site code stays small, which keeps compiles fast.
+    fn emit_exits(&mut self) {
+        let exits = std::mem::take(&mut self.exits);
+        if exits.is_empty() {
+            return;
+        }
+        let nl = self.locals.len();
+        let most = exits.iter().map(|e| e.stack.len()).max().unwrap_or(0);
+        let size = ((nl + most).max(1) * 8) as u32;
+        let slot = self.bcx.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            size,
+            3,
+        ));
+        let flags = MemFlagsData::trusted();
+        let tail = self.bcx.create_block();
+        self.bcx.set_cold_block(tail);
+        let tail_pc = self.bcx.append_block_param(tail, I64);
+        let tail_reason = self.bcx.append_block_param(tail, I64);
+        let tail_ns = self.bcx.append_block_param(tail, I64);
+        for site in exits {
+            self.bcx.switch_to_block(site.block);
+            let buf = self.bcx.ins().stack_addr(I64, slot, 0);
+            let ns = site.stack.len();
+            for (k, entry) in site.stack.into_iter().enumerate() {
+                let v = self.boxed(entry);
+                self.bcx.ins().store(flags, v, buf, ((nl + k) * 8) as i32);
+            }
+            let pc = self.iconst(site.pc as i64);
+            let reason = self.iconst(site.reason as i64);
+            let nsv = self.iconst(ns as i64);
+            match site.raw_locals {
+                Some(raw) => {
+                    for (i, v) in raw.into_iter().enumerate() {
+                        self.bcx.ins().store(flags, v, buf, (i * 8) as i32);
+                    }
+                    let nlv = self.iconst(nl as i64);
+                    let r = self.call_ctx(h::exit_with as *const u8, &[buf, nlv, nsv, pc, reason]);
+                    self.bcx.ins().return_(&[r]);
+                }
+                None => {
+                    let args = [
+                        BlockArg::Value(pc),
+                        BlockArg::Value(reason),
+                        BlockArg::Value(nsv),
+                    ];
+                    self.bcx.ins().jump(tail, &args);
+                }
+            }
+        }
+        self.bcx.switch_to_block(tail);
+        let buf = self.bcx.ins().stack_addr(I64, slot, 0);
+        for i in 0..nl {
+            let v = self.bcx.use_var(self.locals[i]);
+            let k = self.types.locals[i];
+            let v = self.boxed((v, k));
+            self.bcx.ins().store(flags, v, buf, (i * 8) as i32);
+        }
+        let nlv = self.iconst(nl as i64);
+        let r = self.call_ctx(
+            h::exit_with as *const u8,
+            &[buf, nlv, tail_ns, tail_pc, tail_reason],
+        );
+        self.bcx.ins().return_(&[r]);
+    }
+
     /// Branch to an exit when `r == RAISED`; continue in a fresh block.
-    fn check_raised(&mut self, r: Value, pc: usize) {
+    pub(super) fn check_raised(&mut self, r: Value, pc: usize) {
         let is = self.bcx.ins().icmp_imm_s(IntCC::Equal, r, abi::RAISED);
         let exit = self.emit_exit_block(pc, Reason::Exception);
         let cont = self.bcx.create_block();
@@ -169,17 +269,84 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         vals.iter().map(|v| BlockArg::Value(*v)).collect()
     }
 
+    /// Box every stack entry (block edges carry boxed values only).
+    fn boxed_stack(&mut self) -> Vec<Value> {
+        let st = self.stack.clone();
+        st.into_iter().map(|e| self.boxed(e)).collect()
+    }
+
     fn jump_to(&mut self, target: usize, stack: &[Value]) {
         let b = self.blocks[&target];
         let args = Self::block_args(stack);
         self.bcx.ins().jump(b, &args);
     }
 
-    fn pop(&mut self) -> Value {
+    pub(super) fn pop(&mut self) -> (Value, Kind) {
         match self.stack.pop() {
             Some(v) => v,
-            None => self.iconst(abi::NONE_BITS),
+            None => (self.iconst(abi::NONE_BITS), Kind::Boxed),
         }
+    }
+
+    pub(super) fn pop_boxed(&mut self) -> Value {
+        let e = self.pop();
+        self.boxed(e)
+    }
+
+    pub(super) fn push(&mut self, v: Value, k: Kind) {
+        self.stack.push((v, k));
+    }
+
+    fn zero_of(&mut self, k: Kind) -> Value {
+        match k {
+            Kind::Float => self.bcx.ins().f64const(0.0),
+            Kind::Bool => self.bcx.ins().iconst(types::I8, 0),
+            _ => self.iconst(0),
+        }
+    }
+
+    fn var_type(k: Kind) -> types::Type {
+        match k {
+            Kind::Float => types::F64,
+            Kind::Bool => types::I8,
+            _ => I64,
+        }
+    }
+
+    /// OSR entry for a typed local: unbox `raw` (owned bits from the
+    /// frame) or branch to `fail`. Unbound is allowed only where the
+    /// local may be unbound.
+    fn osr_local(&mut self, raw: Value, k: Kind, may_be_unbound: bool, fail: Block) -> Value {
+        let ok_tag = match k {
+            Kind::Int => {
+                let t = self.tag16(raw);
+                self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::INT_HI)
+            }
+            _ => {
+                let t = self.bcx.ins().ushr_imm_s(raw, 51);
+                self.bcx
+                    .ins()
+                    .icmp_imm_s(IntCC::NotEqual, t, abi::NOT_FLOAT_HI13)
+            }
+        };
+        let is_empty = self
+            .bcx
+            .ins()
+            .icmp_imm_s(IntCC::Equal, raw, abi::EMPTY_BITS);
+        let ok = if may_be_unbound {
+            self.bcx.ins().bor(ok_tag, is_empty)
+        } else {
+            ok_tag
+        };
+        let cont = self.bcx.create_block();
+        self.bcx.ins().brif(ok, cont, &[], fail, &[]);
+        self.bcx.switch_to_block(cont);
+        let v = match k {
+            Kind::Int => self.unbox_int(raw),
+            _ => self.unbox_float(raw),
+        };
+        let zero = self.zero_of(k);
+        self.bcx.ins().select(is_empty, zero, v)
     }
 
     /// Lower the whole function.
@@ -190,7 +357,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         let params = self.bcx.block_params(entry).to_vec();
         self.ctx = params[0];
         let entry_pc = params[1];
-        for (&pc, _) in self.analysis.block_starts.iter().map(|p| (p, ())) {
+        for &pc in self.analysis.block_starts.iter() {
             let Some(d) = self.analysis.depth.get(pc).copied().flatten() else {
                 continue;
             };
@@ -200,11 +367,26 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             }
             self.blocks.insert(pc, b);
         }
-        for i in 0..self.code.varnames.len() {
-            let var = self.bcx.declare_var(I64);
-            let idx = self.iconst(i as i64);
-            let v = self.call_ctx(h::take_local as *const u8, &[idx]);
-            self.bcx.def_var(var, v);
+        // Move every local out of the frame in one helper call.
+        let nl = self.code.varnames.len();
+        let mut raw = Vec::with_capacity(nl);
+        if nl > 0 {
+            let slot = self.bcx.create_sized_stack_slot(StackSlotData::new(
+                StackSlotKind::ExplicitSlot,
+                (nl * 8) as u32,
+                3,
+            ));
+            let buf = self.bcx.ins().stack_addr(I64, slot, 0);
+            let n = self.iconst(nl as i64);
+            self.call(h::take_locals as *const u8, &[self.ctx, buf, n], false);
+            let flags = MemFlagsData::trusted();
+            for i in 0..nl {
+                raw.push(self.bcx.ins().load(I64, flags, buf, (i * 8) as i32));
+            }
+        }
+        for i in 0..nl {
+            let k = self.types.locals[i];
+            let var = self.bcx.declare_var(Self::var_type(k));
             self.locals.push(var);
         }
         // OSR entries: one compare per loop header, then the normal entry.
@@ -222,18 +404,47 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 let kv = self.iconst(k as i64);
                 vals.push(self.call_ctx(h::take_stack as *const u8, &[kv]));
             }
+            let fail = self.bcx.create_block();
+            self.bcx.set_cold_block(fail);
+            self.exits.push(ExitSite {
+                block: fail,
+                pc: header,
+                reason: Reason::OsrGuard,
+                stack: vals.iter().map(|v| (*v, Kind::Boxed)).collect(),
+                raw_locals: Some(raw.clone()),
+            });
+            for (i, &r) in raw.iter().enumerate() {
+                let k = self.types.locals[i];
+                let v = if k == Kind::Boxed {
+                    r
+                } else {
+                    let unbound = !self.types.is_assigned(header, i);
+                    self.osr_local(r, k, unbound, fail)
+                };
+                self.bcx.def_var(self.locals[i], v);
+            }
             self.jump_to(header, &vals);
             self.bcx.switch_to_block(next);
         }
+        for (i, &r) in raw.iter().enumerate() {
+            let k = self.types.locals[i];
+            // Typed locals are never parameters: unbound on a call.
+            let v = if k == Kind::Boxed { r } else { self.zero_of(k) };
+            self.bcx.def_var(self.locals[i], v);
+        }
         self.jump_to(0, &[]);
 
-        let starts: Vec<usize> = self.blocks.keys().copied().collect();
-        let mut starts = starts;
+        let mut starts: Vec<usize> = self.blocks.keys().copied().collect();
         starts.sort_unstable();
         for start in starts {
             let b = self.blocks[&start];
             self.bcx.switch_to_block(b);
-            self.stack = self.bcx.block_params(b).to_vec();
+            self.stack = self
+                .bcx
+                .block_params(b)
+                .iter()
+                .map(|v| (*v, Kind::Boxed))
+                .collect();
             let mut pc = start;
             while let Some(instr) = self.code.code.get(pc).copied() {
                 if self.lower_instr(pc, instr) {
@@ -241,7 +452,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 }
                 pc += 1;
                 if self.blocks.contains_key(&pc) {
-                    let st = self.stack.clone();
+                    let st = self.boxed_stack();
                     self.jump_to(pc, &st);
                     break;
                 }
@@ -252,75 +463,106 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         self.bcx.finalize(config);
     }
 
+    /// Inline test of the isolate's interrupt flag at a back-edge.
+    fn check_interrupt(&mut self, pc: usize) {
+        let flags = MemFlagsData::trusted();
+        let flag_ptr = self.bcx.ins().load(I64, flags, self.ctx, 0);
+        let set = self.bcx.ins().uload8(I64, flags, flag_ptr, 0);
+        let slow = self.bcx.create_block();
+        let cont = self.bcx.create_block();
+        self.bcx.set_cold_block(slow);
+        self.bcx.ins().brif(set, slow, &[], cont, &[]);
+        self.bcx.switch_to_block(slow);
+        let r = self.call_ctx(h::check_interrupt as *const u8, &[]);
+        self.check_raised(r, pc);
+        self.bcx.ins().jump(cont, &[]);
+        self.bcx.switch_to_block(cont);
+    }
+
     /// Lower one instruction; true when it ended the block.
     fn lower_instr(&mut self, pc: usize, instr: Instr) -> bool {
         match instr {
             Instr::Nop => {}
             Instr::LoadConst { idx } => {
-                let imm = match self.code.consts.get(idx as usize) {
-                    Some(Constant::None) => Some(abi::NONE_BITS),
-                    Some(Constant::Bool(b)) => Some(abi::FALSE_BITS | *b as i64),
+                let c = self.code.consts.get(idx as usize);
+                match c {
                     Some(Constant::Int(i)) if (SMALL_INT_MIN..=SMALL_INT_MAX).contains(i) => {
-                        Some((*i & abi::PAYLOAD_MASK) | abi::INT_TAG_BITS)
+                        let v = self.iconst(*i);
+                        self.push(v, Kind::Int);
                     }
-                    Some(Constant::Float(f)) if !f.is_nan() => Some(f.to_bits() as i64),
-                    _ => None,
-                };
-                let v = match imm {
-                    Some(bits) => self.iconst(bits),
-                    None => {
+                    Some(Constant::Float(f)) => {
+                        let v = self.bcx.ins().f64const(*f);
+                        self.push(v, Kind::Float);
+                    }
+                    Some(Constant::None) => {
+                        let v = self.iconst(abi::NONE_BITS);
+                        self.push(v, Kind::Boxed);
+                    }
+                    Some(Constant::Bool(b)) => {
+                        let v = self.iconst(abi::FALSE_BITS | *b as i64);
+                        self.push(v, Kind::Boxed);
+                    }
+                    _ => {
                         let i = self.iconst(idx as i64);
-                        self.call_ctx(h::load_const as *const u8, &[i])
+                        let v = self.call_ctx(h::load_const as *const u8, &[i]);
+                        self.push(v, Kind::Boxed);
                     }
-                };
-                self.stack.push(v);
+                }
             }
             Instr::LoadFast { idx } => {
+                let k = self.types.locals[idx as usize];
                 let var = self.locals[idx as usize];
                 let v = self.bcx.use_var(var);
-                let is_empty = self.bcx.ins().icmp_imm_s(IntCC::Equal, v, abi::EMPTY_BITS);
-                let slow = self.bcx.create_block();
-                let cont = self.bcx.create_block();
-                self.bcx.set_cold_block(slow);
-                self.bcx.ins().brif(is_empty, slow, &[], cont, &[]);
-                self.bcx.switch_to_block(slow);
-                let i = self.iconst(idx as i64);
-                let r = self.call_ctx(h::unbound_local as *const u8, &[i]);
-                let _ = r;
-                let exit = self.emit_exit_block(pc, Reason::Exception);
-                self.bcx.ins().jump(exit, &[]);
-                self.bcx.switch_to_block(cont);
+                if k != Kind::Boxed {
+                    self.push(v, k);
+                    return false;
+                }
+                if !self.types.is_assigned(pc, idx as usize) {
+                    let is_empty = self.bcx.ins().icmp_imm_s(IntCC::Equal, v, abi::EMPTY_BITS);
+                    let slow = self.bcx.create_block();
+                    let cont = self.bcx.create_block();
+                    self.bcx.set_cold_block(slow);
+                    self.bcx.ins().brif(is_empty, slow, &[], cont, &[]);
+                    self.bcx.switch_to_block(slow);
+                    let i = self.iconst(idx as i64);
+                    self.call_ctx(h::unbound_local as *const u8, &[i]);
+                    let exit = self.emit_exit_block(pc, Reason::Exception);
+                    self.bcx.ins().jump(exit, &[]);
+                    self.bcx.switch_to_block(cont);
+                }
                 self.incref(v);
-                self.stack.push(v);
+                self.push(v, Kind::Boxed);
             }
-            Instr::StoreFast { idx } => {
-                let v = self.pop();
-                let var = self.locals[idx as usize];
-                let old = self.bcx.use_var(var);
-                self.bcx.def_var(var, v);
-                self.decref(old);
-            }
+            Instr::StoreFast { idx } => self.store_fast(pc, idx as usize),
             Instr::LoadGlobal { name } => {
                 let n = self.iconst(name as i64);
-                let r = self.call_ctx(h::load_global as *const u8, &[n]);
+                let cell = self
+                    .global_cache
+                    .get(self.global_sites)
+                    .map_or(0, |c| c as *const _ as i64);
+                self.global_sites += 1;
+                let cell = self.iconst(cell);
+                let r = self.call_ctx(h::load_global as *const u8, &[n, cell]);
                 self.check_raised(r, pc);
-                self.stack.push(r);
+                self.push(r, Kind::Boxed);
             }
             Instr::StoreGlobal { name } => {
-                let v = self.pop();
+                let v = self.pop_boxed();
                 let n = self.iconst(name as i64);
                 let r = self.call_ctx(h::store_global as *const u8, &[n, v]);
                 self.check_raised(r, pc);
             }
             Instr::Pop => {
-                let v = self.pop();
-                self.decref(v);
+                let e = self.pop();
+                self.release(e);
             }
             Instr::Copy { n } => {
                 let len = self.stack.len();
-                let v = self.stack[len - n as usize];
-                self.incref(v);
-                self.stack.push(v);
+                let e = self.stack[len - n as usize];
+                if e.1 == Kind::Boxed {
+                    self.incref(e.0);
+                }
+                self.stack.push(e);
             }
             Instr::Swap { n } => {
                 let len = self.stack.len();
@@ -328,22 +570,15 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             }
             Instr::PushNull => {
                 let v = self.iconst(abi::EMPTY_BITS);
-                self.stack.push(v);
+                self.push(v, Kind::Boxed);
             }
-            Instr::Unary { op } => {
-                let v = self.pop();
-                let o = self.iconst(op as i64);
-                let r = self.call_ctx(h::unary as *const u8, &[o, v]);
-                self.decref(v);
-                self.check_raised(r, pc);
-                self.stack.push(r);
-            }
+            Instr::Unary { op } => self.lower_unary(pc, op),
             Instr::Binary { op, slot } => self.lower_binary(pc, op, slot, false),
             Instr::InPlace { op, slot } => self.lower_binary(pc, op, slot, true),
             Instr::Compare { op, slot } => self.lower_compare(pc, op, slot),
             Instr::Is { invert } => {
-                let b = self.pop();
-                let a = self.pop();
+                let b = self.pop_boxed();
+                let a = self.pop_boxed();
                 let cc = if invert {
                     IntCC::NotEqual
                 } else {
@@ -353,79 +588,78 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 let r = self.bool_bits(c);
                 self.decref(a);
                 self.decref(b);
-                self.stack.push(r);
+                self.push(r, Kind::Boxed);
             }
             Instr::Contains { invert } => {
-                let container = self.pop();
-                let item = self.pop();
+                let container = self.pop_boxed();
+                let item = self.pop_boxed();
                 let inv = self.iconst(invert as i64);
                 let r = self.call_ctx(h::contains as *const u8, &[item, container, inv]);
                 self.decref(item);
                 self.decref(container);
                 self.check_raised(r, pc);
-                self.stack.push(r);
+                self.push(r, Kind::Boxed);
             }
             Instr::LoadAttr { name, .. } => {
-                let obj = self.pop();
+                let obj = self.pop_boxed();
                 let n = self.iconst(name as i64);
                 let r = self.call_ctx(h::load_attr as *const u8, &[obj, n]);
                 self.decref(obj);
                 self.check_raised(r, pc);
-                self.stack.push(r);
+                self.push(r, Kind::Boxed);
             }
             Instr::StoreAttr { name, .. } => {
-                let obj = self.pop();
-                let v = self.pop();
+                let obj = self.pop_boxed();
+                let v = self.pop_boxed();
                 let n = self.iconst(name as i64);
                 let r = self.call_ctx(h::store_attr as *const u8, &[obj, n, v]);
                 self.decref(obj);
                 self.check_raised(r, pc);
             }
             Instr::LoadMethod { name, .. } => {
-                let obj = self.pop();
+                let obj = self.pop_boxed();
                 let n = self.iconst(name as i64);
                 let r = self.call_ctx(h::load_method as *const u8, &[obj, n]);
                 self.decref(obj);
                 self.check_raised(r, pc);
                 let this = self.call_ctx(h::take_aux as *const u8, &[]);
-                self.stack.push(r);
-                self.stack.push(this);
+                self.push(r, Kind::Boxed);
+                self.push(this, Kind::Boxed);
             }
             Instr::Subscr { .. } => {
-                let key = self.pop();
-                let obj = self.pop();
+                let key = self.pop_boxed();
+                let obj = self.pop_boxed();
                 let r = self.call_ctx(h::subscr as *const u8, &[obj, key]);
                 self.decref(obj);
                 self.decref(key);
                 self.check_raised(r, pc);
-                self.stack.push(r);
+                self.push(r, Kind::Boxed);
             }
             Instr::StoreSubscr { .. } => {
-                let key = self.pop();
-                let obj = self.pop();
-                let v = self.pop();
+                let key = self.pop_boxed();
+                let obj = self.pop_boxed();
+                let v = self.pop_boxed();
                 let r = self.call_ctx(h::store_subscr as *const u8, &[obj, key, v]);
                 self.decref(obj);
                 self.decref(key);
                 self.check_raised(r, pc);
             }
             Instr::Jump { target } => {
-                let st = self.stack.clone();
+                let st = self.boxed_stack();
                 self.jump_to(target as usize, &st);
                 return true;
             }
             Instr::JumpBackward { target } => {
-                let r = self.call_ctx(h::check_interrupt as *const u8, &[]);
-                self.check_raised(r, pc);
-                let st = self.stack.clone();
+                self.check_interrupt(pc);
+                let st = self.boxed_stack();
                 self.jump_to(target as usize, &st);
                 return true;
             }
             Instr::PopJumpIfFalse { target } | Instr::PopJumpIfTrue { target } => {
                 let jump_if = matches!(instr, Instr::PopJumpIfTrue { .. });
-                let v = self.pop();
-                let truth = self.truth(v, pc);
-                let st = self.stack.clone();
+                let e = self.pop();
+                let truth = self.truth(e, pc);
+                let st = self.boxed_stack();
                 let args = Self::block_args(&st);
                 let (tb, fb_) = (self.blocks[&(target as usize)], self.blocks[&(pc + 1)]);
                 if jump_if {
@@ -437,83 +671,86 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             }
             Instr::JumpIfFalseOrPop { target } | Instr::JumpIfTrueOrPop { target } => {
                 let jump_if = matches!(instr, Instr::JumpIfTrueOrPop { .. });
-                let v = *self.stack.last().unwrap_or(&self.ctx);
+                let Some(&top) = self.stack.last() else {
+                    return self.unsupported(pc);
+                };
                 // The value stays on the stack while truth is tested.
-                let truth = self.truth_borrowed(v, pc);
-                let kept = Self::block_args(&self.stack.clone());
-                let popped_vals = self.stack[..self.stack.len() - 1].to_vec();
+                let truth = self.truth_borrowed(top, pc);
+                let kept = self.boxed_stack();
+                let kept_args = Self::block_args(&kept);
+                let popped_vals = kept[..kept.len() - 1].to_vec();
+                let top_boxed = kept[kept.len() - 1];
                 // Fall-through pops (and releases) the value.
                 let pop_block = self.bcx.create_block();
                 let tb = self.blocks[&(target as usize)];
                 if jump_if {
-                    self.bcx.ins().brif(truth, tb, &kept, pop_block, &[]);
+                    self.bcx.ins().brif(truth, tb, &kept_args, pop_block, &[]);
                 } else {
-                    self.bcx.ins().brif(truth, pop_block, &[], tb, &kept);
+                    self.bcx.ins().brif(truth, pop_block, &[], tb, &kept_args);
                 }
                 self.bcx.switch_to_block(pop_block);
-                self.decref(v);
-                self.stack = popped_vals;
-                let st = self.stack.clone();
-                self.jump_to(pc + 1, &st);
+                self.decref(top_boxed);
+                self.stack = popped_vals.iter().map(|v| (*v, Kind::Boxed)).collect();
+                self.jump_to(pc + 1, &popped_vals);
                 return true;
             }
             Instr::GetIter => {
-                let v = self.pop();
+                let v = self.pop_boxed();
                 let r = self.call_ctx(h::get_iter as *const u8, &[v]);
                 self.decref(v);
                 self.check_raised(r, pc);
-                self.stack.push(r);
+                self.push(r, Kind::Boxed);
             }
             Instr::ForIter { target, .. } => {
-                let it = *self.stack.last().unwrap_or(&self.ctx);
+                let st = self.boxed_stack();
+                self.stack = st.iter().map(|v| (*v, Kind::Boxed)).collect();
+                let Some(&it) = st.last() else {
+                    return self.unsupported(pc);
+                };
                 let r = self.call_ctx(h::for_iter as *const u8, &[it]);
                 self.check_raised(r, pc);
                 let done = self.bcx.ins().icmp_imm_s(IntCC::Equal, r, abi::EXHAUSTED);
                 let exhausted = self.bcx.create_block();
-                let mut next_stack = self.stack.clone();
+                let mut next_stack = st.clone();
                 next_stack.push(r);
                 let next_args = Self::block_args(&next_stack);
                 let nb = self.blocks[&(pc + 1)];
                 self.bcx.ins().brif(done, exhausted, &[], nb, &next_args);
                 self.bcx.switch_to_block(exhausted);
                 self.decref(it);
-                self.stack.pop();
-                let st = self.stack.clone();
-                self.jump_to(target as usize, &st);
+                self.jump_to(target as usize, &st[..st.len() - 1]);
                 return true;
             }
             Instr::Return => {
-                let v = self.pop();
+                let v = self.pop_boxed();
                 for i in 0..self.locals.len() {
-                    let l = self.bcx.use_var(self.locals[i]);
-                    self.decref(l);
+                    if self.types.locals[i] == Kind::Boxed {
+                        let l = self.bcx.use_var(self.locals[i]);
+                        self.decref(l);
+                    }
                 }
-                for s in std::mem::take(&mut self.stack) {
-                    self.decref(s);
+                for e in std::mem::take(&mut self.stack) {
+                    self.release(e);
                 }
                 self.bcx.ins().return_(&[v]);
                 return true;
             }
             Instr::FormatValue { conv, has_spec } => {
                 let spec = if has_spec {
-                    self.pop()
+                    self.pop_boxed()
                 } else {
                     self.iconst(abi::EMPTY_BITS)
                 };
-                let v = self.pop();
+                let v = self.pop_boxed();
                 let c = self.iconst(conv as i64);
                 let r = self.call_ctx(h::format_value as *const u8, &[c, v, spec]);
                 self.decref(v);
                 self.decref(spec);
                 self.check_raised(r, pc);
-                self.stack.push(r);
+                self.push(r, Kind::Boxed);
             }
             Instr::BuildTuple { n } | Instr::BuildList { n } | Instr::BuildString { n } => {
-                let at = self.stack.len() - n as usize;
-                let items = self.stack.split_off(at);
-                for v in items {
-                    self.call(h::arg as *const u8, &[self.ctx, v], false);
-                }
+                self.stage_args(n as usize);
                 let f = match instr {
                     Instr::BuildTuple { .. } => h::build_tuple as *const u8,
                     Instr::BuildList { .. } => h::build_list as *const u8,
@@ -521,327 +758,98 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 };
                 let r = self.call_ctx(f, &[]);
                 self.check_raised(r, pc);
-                self.stack.push(r);
+                self.push(r, Kind::Boxed);
             }
             Instr::Call { argc, .. } => {
                 let at = self.stack.len() - argc as usize;
                 let args = self.stack.split_off(at);
-                let callee = self.pop();
-                for v in args {
-                    self.call(h::arg as *const u8, &[self.ctx, v], false);
-                }
-                let r = self.call_ctx(h::call as *const u8, &[callee]);
+                let callee = self.pop_boxed();
+                let (buf, n) = self.args_buffer(args);
+                let r = self.call_ctx(calls::call_buf as *const u8, &[callee, buf, n]);
                 self.decref(callee);
                 self.check_raised(r, pc);
-                self.stack.push(r);
+                self.push(r, Kind::Boxed);
             }
             Instr::CallMethod { argc, .. } => {
                 let at = self.stack.len() - argc as usize;
                 let args = self.stack.split_off(at);
-                let this = self.pop();
-                let func = self.pop();
-                for v in args {
-                    self.call(h::arg as *const u8, &[self.ctx, v], false);
-                }
-                let r = self.call_ctx(h::call_method as *const u8, &[func, this]);
+                let this = self.pop_boxed();
+                let func = self.pop_boxed();
+                let (buf, n) = self.args_buffer(args);
+                let r = self.call_ctx(calls::call_method_buf as *const u8, &[func, this, buf, n]);
                 self.decref(func);
                 self.decref(this);
                 self.check_raised(r, pc);
-                self.stack.push(r);
+                self.push(r, Kind::Boxed);
             }
-            _ => {
-                // `analyze` refuses every other instruction; exit to be safe.
-                let exit = self.emit_exit_block(pc, Reason::Unsupported);
-                self.bcx.ins().jump(exit, &[]);
-                return true;
-            }
+            _ => return self.unsupported(pc),
         }
         false
     }
 
-    fn bool_bits(&mut self, c: Value) -> Value {
-        let w = self.bcx.ins().uextend(I64, c);
-        self.bcx.ins().bor_imm_s(w, abi::FALSE_BITS)
+    /// `analyze` refuses every other instruction; exit to be safe.
+    fn unsupported(&mut self, pc: usize) -> bool {
+        let exit = self.emit_exit_block(pc, Reason::Unsupported);
+        self.bcx.ins().jump(exit, &[]);
+        true
     }
 
-    /// Truth of an owned value, which is released. Returns an i8 condition.
-    fn truth(&mut self, v: Value, pc: usize) -> Value {
-        // Keep `v` on the stack while testing, so an exit releases it.
-        self.stack.push(v);
-        let t = self.truth_borrowed(v, pc);
-        self.stack.pop();
-        self.decref(v);
-        t
-    }
-
-    /// Truth of a value that stays owned by the stack.
-    fn truth_borrowed(&mut self, v: Value, pc: usize) -> Value {
-        let join = self.bcx.create_block();
-        let res = self.bcx.append_block_param(join, types::I8);
-        let slow = self.bcx.create_block();
-        let not_true = self.bcx.create_block();
-        let is_true = self.bcx.ins().icmp_imm_s(IntCC::Equal, v, abi::TRUE_BITS);
-        let one = self.bcx.ins().iconst(types::I8, 1);
-        let zero = self.bcx.ins().iconst(types::I8, 0);
-        self.bcx
-            .ins()
-            .brif(is_true, join, &[BlockArg::Value(one)], not_true, &[]);
-        self.bcx.switch_to_block(not_true);
-        let is_false = self.bcx.ins().icmp_imm_s(IntCC::Equal, v, abi::FALSE_BITS);
-        self.bcx
-            .ins()
-            .brif(is_false, join, &[BlockArg::Value(zero)], slow, &[]);
-        self.bcx.switch_to_block(slow);
-        // The exit must still see `v` on the stack: the interpreter
-        // re-raises at this instruction with the operand gone, which the
-        // handler's depth truncation makes irrelevant.
-        let r = self.call_ctx(h::truthy as *const u8, &[v]);
-        self.check_raised(r, pc);
-        let c = self.bcx.ins().icmp_imm_s(IntCC::NotEqual, r, 0);
-        self.bcx.ins().jump(join, &[BlockArg::Value(c)]);
-        self.bcx.switch_to_block(join);
-        res
-    }
-
-    fn both_ints(&mut self, a: Value, b: Value) -> Value {
-        let ta = self.tag16(a);
-        let tb = self.tag16(b);
-        let ia = self.bcx.ins().icmp_imm_s(IntCC::Equal, ta, abi::INT_HI);
-        let ib = self.bcx.ins().icmp_imm_s(IntCC::Equal, tb, abi::INT_HI);
-        self.bcx.ins().band(ia, ib)
-    }
-
-    fn both_floats(&mut self, a: Value, b: Value) -> Value {
-        let ta = self.bcx.ins().ushr_imm_s(a, 51);
-        let tb = self.bcx.ins().ushr_imm_s(b, 51);
-        let fa = self
-            .bcx
-            .ins()
-            .icmp_imm_s(IntCC::NotEqual, ta, abi::NOT_FLOAT_HI13);
-        let fb_ = self
-            .bcx
-            .ins()
-            .icmp_imm_s(IntCC::NotEqual, tb, abi::NOT_FLOAT_HI13);
-        self.bcx.ins().band(fa, fb_)
-    }
-
-    fn unbox_int(&mut self, v: Value) -> Value {
-        let s = self.bcx.ins().ishl_imm_s(v, 16);
-        self.bcx.ins().sshr_imm_s(s, 16)
-    }
-
-    fn unbox_float(&mut self, v: Value) -> Value {
-        self.bcx.ins().bitcast(types::F64, MemFlagsData::new(), v)
-    }
-
-    fn box_float(&mut self, f: Value) -> Value {
-        let bits = self.bcx.ins().bitcast(I64, MemFlagsData::new(), f);
-        let nan = self.bcx.ins().fcmp(FloatCC::Unordered, f, f);
-        let canon = self.iconst(abi::CANONICAL_NAN);
-        self.bcx.ins().select(nan, canon, bits)
-    }
-
-    /// Box `r` as an immediate int, or go to `slow` when it needs > 48 bits.
-    fn box_int_or(&mut self, r: Value, join: Block, slow: Block) {
-        let chk = self.unbox_int(r);
-        let fits = self.bcx.ins().icmp(IntCC::Equal, chk, r);
-        let boxed = self.bcx.ins().band_imm_s(r, abi::PAYLOAD_MASK);
-        let boxed = self.bcx.ins().bor_imm_s(boxed, abi::INT_TAG_BITS);
-        self.bcx
-            .ins()
-            .brif(fits, join, &[BlockArg::Value(boxed)], slow, &[]);
-    }
-
-    fn lower_binary(&mut self, pc: usize, op: BinOp, slot: u16, inplace: bool) {
-        let b = self.pop();
-        let a = self.pop();
-        let seen = self.feedback.slot(slot);
-        let int_ok = seen & (fb::INT | fb::INT << 4) == (fb::INT | fb::INT << 4)
-            && matches!(
-                op,
-                BinOp::Add
-                    | BinOp::Sub
-                    | BinOp::Mul
-                    | BinOp::FloorDiv
-                    | BinOp::Mod
-                    | BinOp::BitAnd
-                    | BinOp::BitOr
-                    | BinOp::BitXor
-            );
-        let float_ok = seen & (fb::FLOAT | fb::FLOAT << 4) == (fb::FLOAT | fb::FLOAT << 4)
-            && matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::TrueDiv);
-        let join = self.bcx.create_block();
-        let res = self.bcx.append_block_param(join, I64);
-        let generic = self.bcx.create_block();
-        let mut next = generic;
-        if int_ok {
-            let int_block = self.bcx.create_block();
-            let after = if float_ok {
-                self.bcx.create_block()
-            } else {
-                generic
-            };
-            let both = self.both_ints(a, b);
-            self.bcx.ins().brif(both, int_block, &[], after, &[]);
-            self.bcx.switch_to_block(int_block);
-            let x = self.unbox_int(a);
-            let y = self.unbox_int(b);
-            self.int_op(op, x, y, join, generic);
-            next = after;
-            if float_ok {
-                self.bcx.switch_to_block(after);
-            }
+    /// Pop the top `n` values (boxed) into the helper's argument list.
+    fn stage_args(&mut self, n: usize) {
+        let at = self.stack.len() - n;
+        let items = self.stack.split_off(at);
+        for e in items {
+            let v = self.boxed(e);
+            self.call(h::arg as *const u8, &[self.ctx, v], false);
         }
-        if float_ok {
-            let fblock = self.bcx.create_block();
-            let both = self.both_floats(a, b);
-            self.bcx.ins().brif(both, fblock, &[], generic, &[]);
-            self.bcx.switch_to_block(fblock);
-            let x = self.unbox_float(a);
-            let y = self.unbox_float(b);
-            let r = match op {
-                BinOp::Add => self.bcx.ins().fadd(x, y),
-                BinOp::Sub => self.bcx.ins().fsub(x, y),
-                BinOp::Mul => self.bcx.ins().fmul(x, y),
-                _ => {
-                    let zero = self.bcx.ins().f64const(0.0);
-                    let z = self.bcx.ins().fcmp(FloatCC::Equal, y, zero);
-                    let ok = self.bcx.create_block();
-                    self.bcx.ins().brif(z, generic, &[], ok, &[]);
-                    self.bcx.switch_to_block(ok);
-                    self.bcx.ins().fdiv(x, y)
-                }
-            };
-            let bits = self.box_float(r);
-            self.bcx.ins().jump(join, &[BlockArg::Value(bits)]);
-            next = generic;
+    }
+
+    /// Box `args` into a fresh buffer on the native stack; returns its
+    /// address and length (ownership passes to the call helper).
+    fn args_buffer(&mut self, args: Vec<(Value, Kind)>) -> (Value, Value) {
+        let n = self.iconst(args.len() as i64);
+        if args.is_empty() {
+            let null = self.iconst(0);
+            return (null, n);
         }
-        if !int_ok && !float_ok {
-            self.bcx.ins().jump(generic, &[]);
+        let slot = self.bcx.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            (args.len() * 8) as u32,
+            3,
+        ));
+        let boxed: Vec<Value> = args.into_iter().map(|e| self.boxed(e)).collect();
+        let buf = self.bcx.ins().stack_addr(I64, slot, 0);
+        let flags = MemFlagsData::trusted();
+        for (i, v) in boxed.into_iter().enumerate() {
+            self.bcx.ins().store(flags, v, buf, (i * 8) as i32);
         }
-        let _ = next;
-        self.bcx.set_cold_block(generic);
-        self.bcx.switch_to_block(generic);
-        let o = self.iconst(op as i64);
-        let f = if inplace {
-            h::inplace as *const u8
-        } else {
-            h::binary as *const u8
+        (buf, n)
+    }
+
+    fn store_fast(&mut self, pc: usize, idx: usize) {
+        let (v, kv) = self.pop();
+        let lk = self.types.locals[idx];
+        let var = self.locals[idx];
+        if lk == Kind::Boxed {
+            let bv = self.boxed((v, kv));
+            let old = self.bcx.use_var(var);
+            self.bcx.def_var(var, bv);
+            self.decref(old);
+            return;
+        }
+        if kv == lk {
+            self.bcx.def_var(var, v);
+            return;
+        }
+        // A value of another kind reaching a typed local: guard it.
+        let mut st = self.stack.clone();
+        st.push((v, kv));
+        let exit = self.exit_with_stack(pc, Reason::TypeGuard, st);
+        let conv = match lk {
+            Kind::Int => self.to_int((v, kv), exit),
+            _ => self.to_float_exact((v, kv), exit),
         };
-        let r = self.call_ctx(f, &[o, a, b]);
-        self.decref(a);
-        self.decref(b);
-        self.check_raised(r, pc);
-        self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
-        self.bcx.switch_to_block(join);
-        self.stack.push(res);
-    }
-
-    /// Integer fast path on unboxed 48-bit operands: jump to `join` with
-    /// the boxed result, or to `slow` (overflow, division by zero).
-    fn int_op(&mut self, op: BinOp, x: Value, y: Value, join: Block, slow: Block) {
-        let r = match op {
-            BinOp::Add => self.bcx.ins().iadd(x, y),
-            BinOp::Sub => self.bcx.ins().isub(x, y),
-            BinOp::Mul => {
-                let (r, of) = self.bcx.ins().smul_overflow(x, y);
-                let ok = self.bcx.create_block();
-                self.bcx.ins().brif(of, slow, &[], ok, &[]);
-                self.bcx.switch_to_block(ok);
-                r
-            }
-            BinOp::BitAnd => self.bcx.ins().band(x, y),
-            BinOp::BitOr => self.bcx.ins().bor(x, y),
-            BinOp::BitXor => self.bcx.ins().bxor(x, y),
-            BinOp::FloorDiv | BinOp::Mod => {
-                let ok = self.bcx.create_block();
-                let z = self.bcx.ins().icmp_imm_s(IntCC::Equal, y, 0);
-                self.bcx.ins().brif(z, slow, &[], ok, &[]);
-                self.bcx.switch_to_block(ok);
-                // Python rounds toward negative infinity: adjust the
-                // truncating result when the remainder's sign differs.
-                let q = self.bcx.ins().sdiv(x, y);
-                let rem = self.bcx.ins().srem(x, y);
-                let nz = self.bcx.ins().icmp_imm_s(IntCC::NotEqual, rem, 0);
-                let sx = self.bcx.ins().bxor(rem, y);
-                let neg = self.bcx.ins().icmp_imm_s(IntCC::SignedLessThan, sx, 0);
-                let adjust = self.bcx.ins().band(nz, neg);
-                if op == BinOp::FloorDiv {
-                    let q1 = self.bcx.ins().iadd_imm_s(q, -1);
-                    self.bcx.ins().select(adjust, q1, q)
-                } else {
-                    let r1 = self.bcx.ins().iadd(rem, y);
-                    self.bcx.ins().select(adjust, r1, rem)
-                }
-            }
-            _ => {
-                self.bcx.ins().jump(slow, &[]);
-                return;
-            }
-        };
-        self.box_int_or(r, join, slow);
-    }
-
-    fn lower_compare(&mut self, pc: usize, op: CmpOp, slot: u16) {
-        let b = self.pop();
-        let a = self.pop();
-        let seen = self.feedback.slot(slot);
-        let int_ok = seen & (fb::INT | fb::INT << 4) == (fb::INT | fb::INT << 4);
-        let float_ok = seen & (fb::FLOAT | fb::FLOAT << 4) == (fb::FLOAT | fb::FLOAT << 4);
-        let join = self.bcx.create_block();
-        let res = self.bcx.append_block_param(join, I64);
-        let generic = self.bcx.create_block();
-        let (icc, fcc) = match op {
-            CmpOp::Lt => (IntCC::SignedLessThan, FloatCC::LessThan),
-            CmpOp::Le => (IntCC::SignedLessThanOrEqual, FloatCC::LessThanOrEqual),
-            CmpOp::Eq => (IntCC::Equal, FloatCC::Equal),
-            CmpOp::Ne => (IntCC::NotEqual, FloatCC::NotEqual),
-            CmpOp::Gt => (IntCC::SignedGreaterThan, FloatCC::GreaterThan),
-            CmpOp::Ge => (IntCC::SignedGreaterThanOrEqual, FloatCC::GreaterThanOrEqual),
-        };
-        if int_ok {
-            let ib = self.bcx.create_block();
-            let after = if float_ok {
-                self.bcx.create_block()
-            } else {
-                generic
-            };
-            let both = self.both_ints(a, b);
-            self.bcx.ins().brif(both, ib, &[], after, &[]);
-            self.bcx.switch_to_block(ib);
-            let x = self.unbox_int(a);
-            let y = self.unbox_int(b);
-            let c = self.bcx.ins().icmp(icc, x, y);
-            let r = self.bool_bits(c);
-            self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
-            if float_ok {
-                self.bcx.switch_to_block(after);
-            }
-        }
-        if float_ok {
-            let fblock = self.bcx.create_block();
-            let both = self.both_floats(a, b);
-            self.bcx.ins().brif(both, fblock, &[], generic, &[]);
-            self.bcx.switch_to_block(fblock);
-            let x = self.unbox_float(a);
-            let y = self.unbox_float(b);
-            let c = self.bcx.ins().fcmp(fcc, x, y);
-            let r = self.bool_bits(c);
-            self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
-        }
-        if !int_ok && !float_ok {
-            self.bcx.ins().jump(generic, &[]);
-        }
-        self.bcx.set_cold_block(generic);
-        self.bcx.switch_to_block(generic);
-        let o = self.iconst(op as i64);
-        let r = self.call_ctx(h::compare as *const u8, &[o, a, b]);
-        self.decref(a);
-        self.decref(b);
-        self.check_raised(r, pc);
-        self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
-        self.bcx.switch_to_block(join);
-        self.stack.push(res);
+        self.bcx.def_var(var, conv);
     }
 }
 

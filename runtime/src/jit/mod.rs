@@ -3,24 +3,31 @@
 //! interpreter at a call (`enter_call`) or at a loop header (`enter_osr`).
 //!
 //! One file per concern: `abi` (bits and the activation record), `analyze`
-//! (reachability, stack depths, refusals), `lower` (IR building),
-//! `helpers` (the `extern "C"` runtime calls), `deopt` (exits back to the
+//! (reachability, stack depths, refusals), `types` (which values and
+//! locals are unboxed, from feedback), `lower` (IR building; `arith` for
+//! arithmetic, guards and boxing),
+//! `helpers` (the `extern "C"` runtime calls; `calls` for calls), `deopt` (exits back to the
 //! interpreter), `backend` (the Cranelift module), `stats` (`--stats`).
 //!
-//! Compiled code never bakes in an isolate's heap addresses: constants on
-//! the heap, names and globals are reached through helpers and the frame,
-//! so code could be shared between isolates. Today each isolate owns its
+//! Compiled code never bakes in an isolate's heap objects: constants on
+//! the heap, names and globals are reached through helpers and the frame.
+//! The only addresses it embeds are its own `LoadGlobal` cache cells, owned
+//! with the code (sharing code between isolates would give each isolate
+//! its own cells). Today each isolate owns its
 //! `JITModule` and compiles synchronously, on the interpreter's thread, at
 //! the call that crosses the threshold (a background compile thread is
 //! the next step); nothing here ever changes what a program prints.
 
 pub mod abi;
 pub mod analyze;
+pub(crate) mod arith;
 pub(crate) mod backend;
+pub(crate) mod calls;
 pub mod deopt;
 pub(crate) mod helpers;
 pub(crate) mod lower;
 pub mod stats;
+pub mod types;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -39,6 +46,12 @@ use stats::FuncStats;
 /// Default number of calls plus loop back-edges before a compile.
 pub const DEFAULT_THRESHOLD: u32 = 1000;
 
+/// Deoptimisations one compiled version may take before it is replaced.
+const DEOPT_LIMIT: u32 = 16;
+
+/// Compiles after which a function is compiled without speculation.
+const SPECULATIVE_GENERATIONS: u32 = 2;
+
 /// Where a code object stands.
 pub enum Tier {
     Compiled(Entry),
@@ -53,6 +66,14 @@ struct FuncEntry {
     /// Loop headers compiled code can be entered at, with stack depths.
     osr_headers: Vec<(usize, u32)>,
     stats: FuncStats,
+    /// Compiles so far minus one; from `SPECULATIVE_GENERATIONS` on, the
+    /// function is compiled without type speculation.
+    generation: u32,
+    /// Deoptimisations of the current version.
+    deopts: u32,
+    /// Global-lookup caches of every compiled version (old versions may
+    /// still be running further up the stack).
+    caches: Vec<backend::GlobalCache>,
 }
 
 /// Keys are code-object addresses: hashing them is the identity.
@@ -111,27 +132,34 @@ fn key(code: &Arc<CodeObject>) -> usize {
 }
 
 impl JitState {
-    /// The compiled entry for `f`'s code, compiling it when hot enough.
+    /// The compiled entry for `f`'s code, compiling it when hot enough,
+    /// and recompiling it when the current version keeps deoptimising.
     fn entry_for(&mut self, f: &Frame) -> Option<Entry> {
         let k = key(&f.code);
         if k == self.last_refused {
             return None;
         }
-        if let Some(e) = self.funcs.get(&k) {
-            return match e.tier {
-                Tier::Compiled(entry) => Some(entry),
-                Tier::Refused(_) => {
-                    self.last_refused = k;
-                    None
+        let generation = match self.funcs.get(&k) {
+            Some(e) if e.deopts < DEOPT_LIMIT || e.generation >= SPECULATIVE_GENERATIONS => {
+                return match e.tier {
+                    Tier::Compiled(entry) => Some(entry),
+                    Tier::Refused(_) => {
+                        self.last_refused = k;
+                        None
+                    }
+                };
+            }
+            Some(e) => e.generation + 1,
+            None => {
+                let fb = &f.info.feedback;
+                let heat = fb.calls.get().saturating_add(fb.backedges.get());
+                if heat < self.threshold {
+                    return None;
                 }
-            };
-        }
-        let fb = &f.info.feedback;
-        let heat = fb.calls.get().saturating_add(fb.backedges.get());
-        if heat < self.threshold {
-            return None;
-        }
-        let started = Instant::now();
+                0
+            }
+        };
+        // One-time backend set-up (ISA, module) is not a function's compile.
         let backend = match &mut self.backend {
             Some(b) => b,
             None => match backend::Backend::new() {
@@ -143,17 +171,24 @@ impl JitState {
                 }
             },
         };
-        let result = backend.compile(&f.code, fb);
+        let started = Instant::now();
+        // Feedback now includes whatever made the last version deopt.
+        let speculate = generation < SPECULATIVE_GENERATIONS;
+        let result = backend.compile(&f.code, &f.info.feedback, speculate);
         let osr_headers = analyze::analyze(&f.code)
             .map(|a| a.loop_headers)
             .unwrap_or_default();
-        let mut stats = FuncStats {
-            compile_micros: started.elapsed().as_micros() as u64,
-            ..FuncStats::default()
-        };
+        let (mut stats, mut caches) = self
+            .funcs
+            .remove(&k)
+            .map(|e| (e.stats, e.caches))
+            .unwrap_or_default();
+        stats.compile_micros += started.elapsed().as_micros() as u64;
+        stats.compiles += 1;
         let tier = match result {
-            Ok((entry, size)) => {
-                stats.code_bytes = size;
+            Ok((entry, size, cache)) => {
+                stats.code_bytes += size;
+                caches.push(cache);
                 Tier::Compiled(entry)
             }
             Err(refusal) => Tier::Refused(refusal.to_string()),
@@ -169,6 +204,9 @@ impl JitState {
                 tier,
                 osr_headers,
                 stats,
+                generation,
+                deopts: 0,
+                caches,
             },
         );
         out
@@ -185,6 +223,7 @@ fn run(vm: &mut Vm, f: &mut Frame, entry: Entry, entry_pc: usize) -> Entered {
         std::mem::take(&mut f.stack)
     };
     let mut ctx = JitCtx {
+        interrupt: &*vm.interrupt as *const std::sync::atomic::AtomicBool,
         vm: vm as *mut Vm,
         frame: f as *mut Frame,
         err: None,
@@ -207,7 +246,11 @@ fn run(vm: &mut Vm, f: &mut Frame, entry: Entry, entry_pc: usize) -> Entered {
             e.stats.osr_entries += 1;
         }
         if exited {
-            e.stats.count_exit(deopt::Reason::from_u8(reason));
+            let reason = deopt::Reason::from_u8(reason);
+            e.stats.count_exit(reason);
+            if reason.is_deopt() {
+                e.deopts += 1;
+            }
         }
     }
     if exited {

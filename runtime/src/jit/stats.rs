@@ -10,6 +10,8 @@ pub struct FuncStats {
     pub calls: u64,
     pub osr_entries: u64,
     pub compile_micros: u64,
+    /// Versions compiled (more than one after repeated deopts).
+    pub compiles: u32,
     pub code_bytes: usize,
     pub exits: [u64; Reason::ALL.len()],
 }
@@ -25,8 +27,9 @@ impl FuncStats {
 pub fn render<'a>(rows: impl Iterator<Item = (String, String, &'a FuncStats)>) -> String {
     let mut rows: Vec<_> = rows.collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut out =
-        String::from("jit: function, tier, calls, osr entries, compile us, code bytes, exits\n");
+    let mut out = String::from(
+        "jit: function, tier, calls, osr entries, compiles, compile us, code bytes, exits\n",
+    );
     let (mut micros, mut bytes) = (0u64, 0usize);
     for (name, tier, s) in &rows {
         micros += s.compile_micros;
@@ -38,9 +41,10 @@ pub fn render<'a>(rows: impl Iterator<Item = (String, String, &'a FuncStats)>) -
             .collect();
         let _ = writeln!(
             out,
-            "jit:   {name}  {tier}  calls={}  osr={}  compile={}us  code={}B  exits=[{}]",
+            "jit:   {name}  {tier}  calls={}  osr={}  compiles={}  compile={}us  code={}B  exits=[{}]",
             s.calls,
             s.osr_entries,
+            s.compiles,
             s.compile_micros,
             s.code_bytes,
             exits.join(",")

@@ -2,10 +2,10 @@
 //! the algebra (which must follow CPython's algorithms so that iteration
 //! order matches) live in `set.rs`.
 
-use crate::set;
 use crate::error::{PyErr, PyResult};
 use crate::native::Registry;
 use crate::object::TypeId;
+use crate::set;
 use crate::value::Value;
 use crate::vm::Vm;
 

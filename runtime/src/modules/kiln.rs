@@ -37,6 +37,10 @@ pub fn kiln_init(vm: &mut Vm) -> PyResult<Value> {
         vm.native_value("_is_coroutine", is_coroutine),
     );
     globals.set_name("_is_plain", vm.native_value("_is_plain", is_plain));
+    globals.set_name(
+        "_is_direct_body",
+        vm.native_value("_is_direct_body", is_direct_body),
+    );
     let globals = Value::dict(globals);
     let module = Value::new_heap(Payload::Module(ModuleObj {
         name: "kiln".into(),
@@ -57,6 +61,19 @@ pub fn kiln_init(vm: &mut Vm) -> PyResult<Value> {
 fn is_coroutine(_vm: &mut Vm, args: &[Value], _kw: &[(Value, Value)]) -> PyResult<Value> {
     check_args("_is_coroutine", args, 1, 1)?;
     let yes = matches!(args[0].payload(), Some(Payload::Generator(g)) if g.is_coroutine);
+    Ok(Value::bool(yes))
+}
+
+/// `_is_direct_body(v)`: whether a handler result is a bare str, bytes,
+/// dict or list, which the host turns into a 200 response itself (so the
+/// dispatcher can skip building a `Response` object).
+fn is_direct_body(_vm: &mut Vm, args: &[Value], _kw: &[(Value, Value)]) -> PyResult<Value> {
+    check_args("_is_direct_body", args, 1, 1)?;
+    let v = &args[0];
+    let yes = v.as_str().is_some()
+        || v.as_bytes().is_some()
+        || v.as_dict().is_some()
+        || v.as_list().is_some();
     Ok(Value::bool(yes))
 }
 

@@ -312,7 +312,11 @@ def _after_hooks(req, resp):
     return resp
 
 
-async def _dispatch(handler, req, params):
+def _dispatch(handler, req, params):
+    # Synchronous, so a plain handler costs no coroutine. It returns a
+    # Response, a bare str/bytes/dict/list body (no after-hooks: the host
+    # makes it a 200 itself), or, for an async handler, the coroutine of
+    # _dispatch_async for the host to drive.
     resp = None
     try:
         for hook in _before:
@@ -323,8 +327,16 @@ async def _dispatch(handler, req, params):
         if resp is None:
             result = handler(req, **params)
             if _is_coroutine(result):
-                result = await result
+                return _dispatch_async(result, req)
+            if not _after and _is_direct_body(result):
+                return result
             resp = _to_response(result)
+    except HTTPException as err:
+        resp = _error_response(req, err.code, err)
+    return _after_hooks(req, resp)
+async def _dispatch_async(pending, req):
+    try:
+        resp = _to_response(await pending)
     except HTTPException as err:
         resp = _error_response(req, err.code, err)
     return _after_hooks(req, resp)

@@ -1,0 +1,194 @@
+//! Calls made by compiled code. Arguments arrive in a buffer on the
+//! caller's native stack (no staging helper per argument). A call to a
+//! plain Python function with exactly its positional parameters builds the
+//! callee's frame directly and enters the callee's compiled code without
+//! going through the generic call path; anything else (natives, classes,
+//! defaults, keywords, cells, generators) takes the interpreter's own call.
+//!
+//! The callee still gets a real `Frame`, so its exits, deoptimisation and
+//! tracebacks are exactly the interpreter's. This file must never change
+//! what a call does, only how fast it gets there.
+
+use kiln_compiler::bytecode::CodeFlags;
+
+use super::abi::{from_bits, into_bits, JitCtx, RAISED};
+use super::{run, Entered};
+use crate::error::{ExcKind, PyErr, PyResult};
+use crate::frame::Frame;
+use crate::interp::{run_frame, Exit};
+use crate::object::{FunctionObj, Payload};
+use crate::value::Value;
+use crate::vm::{Vm, RECURSION_LIMIT};
+
+/// Take ownership of `n` argument bits from `buf` into a pooled vector.
+///
+/// # Safety
+/// `buf` holds `n` owned values stored by compiled code.
+unsafe fn take_buf(vm: &mut Vm, buf: *const i64, n: usize, out: Option<Vec<Value>>) -> Vec<Value> {
+    let mut v = out.unwrap_or_else(|| vm.take_vec());
+    for i in 0..n {
+        // SAFETY: see the function contract.
+        v.push(unsafe { from_bits(buf.add(i).read()) });
+    }
+    v
+}
+
+fn is_simple(func: &FunctionObj, nargs: usize) -> bool {
+    let code = &func.code;
+    nargs == code.arg_count as usize
+        && code.kwonly_count == 0
+        && code.num_cells() == 0
+        && code.flags.0
+            & (CodeFlags::VARARGS
+                | CodeFlags::VARKEYWORDS
+                | CodeFlags::GENERATOR
+                | CodeFlags::COROUTINE)
+            == 0
+}
+
+/// A plain call: the frame is built here and compiled code entered
+/// directly when there is any (compiling it when hot).
+fn call_plain(vm: &mut Vm, func: &FunctionObj, locals: Vec<Value>) -> PyResult<Value> {
+    let mut locals = locals;
+    locals.resize(func.code.varnames.len(), Value::empty());
+    let fb = &func.info.feedback;
+    fb.calls.set(fb.calls.get().wrapping_add(1));
+    let stack = vm.take_vec();
+    let mut frame = Frame {
+        code: func.code.clone(),
+        info: func.info.clone(),
+        globals: func.globals.clone(),
+        locals,
+        stack,
+        pc: 0,
+        namespace: Value::none(),
+        saved_exc: Value::none(),
+    };
+    let r = run_plain(vm, &mut frame);
+    let Frame { locals, stack, .. } = frame;
+    vm.give_vec(locals);
+    vm.give_vec(stack);
+    r
+}
+
+fn run_plain(vm: &mut Vm, frame: &mut Frame) -> PyResult<Value> {
+    vm.check_interrupt()?;
+    if vm.depth >= RECURSION_LIMIT {
+        return Err(PyErr::new(
+            ExcKind::RecursionError,
+            "maximum recursion depth exceeded",
+        ));
+    }
+    vm.depth += 1;
+    let entry = if vm.jit.enabled {
+        vm.jit.entry_for(frame)
+    } else {
+        None
+    };
+    let r = match entry {
+        Some(entry) => match run(vm, frame, entry, 0) {
+            Entered::Returned(v) => Ok(Exit::Return(v)),
+            // Resume in the interpreter where compiled code left off
+            // (raising there first when it carries an exception).
+            Entered::Exited(e) => run_frame(vm, frame, e),
+        },
+        _ => run_frame(vm, frame, None),
+    };
+    vm.depth -= 1;
+    match r? {
+        Exit::Return(v) => Ok(v),
+        Exit::Yield(_) => Err(PyErr::runtime_error("yield outside a generator")),
+    }
+}
+
+/// Guard a helper body like `helpers::guarded`, for the call helpers.
+fn guarded_call(
+    ctx: *mut JitCtx,
+    body: impl FnOnce(&mut Vm, &mut JitCtx) -> PyResult<Value>,
+) -> i64 {
+    // SAFETY: compiled code passes back the context it was entered with;
+    // the VM outlives the activation and nothing else touches it meanwhile.
+    let ctx = unsafe { &mut *ctx };
+    let vm = unsafe { &mut *ctx.vm };
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(vm, &mut *ctx)));
+    match r {
+        Ok(Ok(v)) => into_bits(v),
+        Ok(Err(e)) => {
+            ctx.err = Some(e);
+            RAISED
+        }
+        Err(_) => {
+            ctx.err = Some(PyErr::runtime_error("internal error in a JIT helper"));
+            RAISED
+        }
+    }
+}
+
+/// `Call`: borrows `callee`, consumes the `n` arguments in `buf`.
+pub extern "C" fn call_buf(ctx: *mut JitCtx, callee: i64, buf: *const i64, n: i64) -> i64 {
+    guarded_call(ctx, |vm, _| {
+        // SAFETY: the callee stays owned by compiled code; `buf` holds `n`
+        // owned arguments.
+        let callee = unsafe { super::abi::borrow_bits(callee) };
+        let args = unsafe { take_buf(vm, buf, n.max(0) as usize, None) };
+        match callee.payload() {
+            Some(Payload::Function(func)) if is_simple(func, args.len()) => {
+                call_plain(vm, func, args)
+            }
+            Some(Payload::Function(func)) => {
+                let r = vm.call_function(&callee, func, &args, &[]);
+                vm.give_vec(args);
+                r
+            }
+            _ => {
+                let r = vm.call(&callee, &args);
+                vm.give_vec(args);
+                r
+            }
+        }
+    })
+}
+
+/// `CallMethod`: stack was [func-or-empty, self-or-bound, args...];
+/// borrows `func` and `this`, consumes the `n` arguments in `buf`.
+pub extern "C" fn call_method_buf(
+    ctx: *mut JitCtx,
+    func: i64,
+    this: i64,
+    buf: *const i64,
+    n: i64,
+) -> i64 {
+    guarded_call(ctx, |vm, _| {
+        // SAFETY: as `call_buf`.
+        let (func, this) =
+            unsafe { (super::abi::borrow_bits(func), super::abi::borrow_bits(this)) };
+        let n = n.max(0) as usize;
+        if func.is_empty() {
+            let args = unsafe { take_buf(vm, buf, n, None) };
+            let r = vm.call(&this, &args);
+            vm.give_vec(args);
+            return r;
+        }
+        let mut args = vm.take_vec();
+        args.push((*this).clone());
+        let args = unsafe { take_buf(vm, buf, n, Some(args)) };
+        match func.payload() {
+            Some(Payload::Function(fo)) if is_simple(fo, args.len()) => call_plain(vm, fo, args),
+            Some(Payload::Function(fo)) => {
+                let r = vm.call_function(&func, fo, &args, &[]);
+                vm.give_vec(args);
+                r
+            }
+            Some(Payload::Native(nf)) => {
+                let r = (nf.func)(vm, &args, &[]);
+                vm.give_vec(args);
+                r
+            }
+            _ => {
+                let r = vm.call(&func, &args);
+                vm.give_vec(args);
+                r
+            }
+        }
+    })
+}

@@ -1,0 +1,370 @@
+//! Type speculation before lowering: which representation every stack
+//! value and local gets in compiled code, decided from the interpreter's
+//! feedback. A local whose every store is statically an int (or float)
+//! lives unboxed in an `i64` (or `f64`) variable; arithmetic sites whose
+//! feedback saw only ints (or floats) become guarded native operations.
+//!
+//! The same planning functions are used here and by the lowering, so the
+//! kinds computed here are exactly the kinds the lowering produces. This
+//! module only decides; it never emits code.
+
+use kiln_compiler::bytecode::{BinOp, CodeFlags, CodeObject, Constant, Instr, UnaryOp};
+
+use super::analyze::{successors, Analysis};
+use crate::feedback::{bits as fb, Feedback};
+use crate::value::{SMALL_INT_MAX, SMALL_INT_MIN};
+
+/// How one value is held in compiled code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// NaN-boxed bits, an owned reference.
+    Boxed,
+    /// An unboxed `i64` (may exceed the 48-bit immediate range).
+    Int,
+    /// An unboxed `f64`.
+    Float,
+    /// An `i8` condition (0 or 1).
+    Bool,
+}
+
+/// How an arithmetic or comparison site is compiled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Plan {
+    /// Guarded native int operation (deopt on a non-int or overflow).
+    Int,
+    /// Guarded native float operation (ints are converted).
+    Float,
+    /// Boxed operands: inline fast paths with the generic helper behind.
+    Generic,
+}
+
+fn int_op(op: BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::Add
+            | BinOp::Sub
+            | BinOp::Mul
+            | BinOp::FloorDiv
+            | BinOp::Mod
+            | BinOp::BitAnd
+            | BinOp::BitOr
+            | BinOp::BitXor
+    )
+}
+
+fn num_side(k: u8) -> bool {
+    k == fb::INT || k == fb::FLOAT
+}
+
+pub fn binary_plan(speculate: bool, op: BinOp, seen: u8, ka: Kind, kb: Kind) -> Plan {
+    let (l, r) = (seen & 0xF, seen >> 4);
+    if !speculate || ka == Kind::Bool || kb == Kind::Bool {
+        return Plan::Generic;
+    }
+    let no_float = ka != Kind::Float && kb != Kind::Float;
+    if l == fb::INT && r == fb::INT && int_op(op) && no_float {
+        return Plan::Int;
+    }
+    let float_op = matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::TrueDiv);
+    let some_float = l == fb::FLOAT || r == fb::FLOAT;
+    let both_int = ka == Kind::Int && kb == Kind::Int;
+    if float_op && num_side(l) && num_side(r) && some_float && !both_int {
+        return Plan::Float;
+    }
+    Plan::Generic
+}
+
+pub fn compare_plan(speculate: bool, seen: u8, ka: Kind, kb: Kind) -> Plan {
+    let (l, r) = (seen & 0xF, seen >> 4);
+    if !speculate {
+        return Plan::Generic;
+    }
+    let ok = |k: Kind, want: Kind| k == want || k == Kind::Boxed;
+    if l == fb::INT && r == fb::INT && ok(ka, Kind::Int) && ok(kb, Kind::Int) {
+        return Plan::Int;
+    }
+    if l == fb::FLOAT && r == fb::FLOAT && ok(ka, Kind::Float) && ok(kb, Kind::Float) {
+        return Plan::Float;
+    }
+    Plan::Generic
+}
+
+/// The kind a `Unary` produces from an operand of kind `k`.
+pub fn unary_kind(op: UnaryOp, k: Kind) -> Kind {
+    match (op, k) {
+        (UnaryOp::Neg, Kind::Int) => Kind::Int,
+        (UnaryOp::Neg, Kind::Float) => Kind::Float,
+        (UnaryOp::Not, Kind::Bool) => Kind::Bool,
+        _ => Kind::Boxed,
+    }
+}
+
+pub fn plan_kind(p: Plan) -> Kind {
+    match p {
+        Plan::Int => Kind::Int,
+        Plan::Float => Kind::Float,
+        Plan::Generic => Kind::Boxed,
+    }
+}
+
+pub fn const_kind(c: Option<&Constant>) -> Kind {
+    match c {
+        Some(Constant::Int(i)) if (SMALL_INT_MIN..=SMALL_INT_MAX).contains(i) => Kind::Int,
+        Some(Constant::Float(_)) => Kind::Float,
+        _ => Kind::Boxed,
+    }
+}
+
+/// Instructions after which the lowering ends its block.
+pub fn ends_block(i: &Instr) -> bool {
+    matches!(
+        i,
+        Instr::Jump { .. }
+            | Instr::JumpBackward { .. }
+            | Instr::PopJumpIfFalse { .. }
+            | Instr::PopJumpIfTrue { .. }
+            | Instr::JumpIfFalseOrPop { .. }
+            | Instr::JumpIfTrueOrPop { .. }
+            | Instr::ForIter { .. }
+            | Instr::Return
+    )
+}
+
+/// Number of parameters (bound on entry): the first locals.
+pub fn param_count(code: &CodeObject) -> usize {
+    let mut n = code.arg_count as usize + code.kwonly_count as usize;
+    if code.flags.0 & CodeFlags::VARARGS != 0 {
+        n += 1;
+    }
+    if code.flags.0 & CodeFlags::VARKEYWORDS != 0 {
+        n += 1;
+    }
+    n
+}
+
+pub struct Types {
+    /// Representation of each local for the whole function.
+    pub locals: Vec<Kind>,
+    /// Per instruction: locals certainly bound on entry to it.
+    pub assigned: Vec<Option<Vec<bool>>>,
+}
+
+impl Types {
+    pub fn is_assigned(&self, pc: usize, local: usize) -> bool {
+        self.assigned
+            .get(pc)
+            .and_then(|a| a.as_ref())
+            .and_then(|a| a.get(local).copied())
+            .unwrap_or(false)
+    }
+}
+
+/// Forward must-analysis: locals bound on every path to each instruction.
+fn definitely_assigned(code: &CodeObject, an: &Analysis) -> Vec<Option<Vec<bool>>> {
+    let n = code.code.len();
+    let nl = code.varnames.len();
+    let params = param_count(code).min(nl);
+    let mut ins: Vec<Option<Vec<bool>>> = vec![None; n];
+    let mut entry = vec![false; nl];
+    entry.iter_mut().take(params).for_each(|b| *b = true);
+    ins[0] = Some(entry);
+    let mut work = vec![0usize];
+    while let Some(pc) = work.pop() {
+        let (Some(instr), Some(Some(d))) = (code.code.get(pc), an.depth.get(pc)) else {
+            continue;
+        };
+        let Some(mut out) = ins[pc].clone() else {
+            continue;
+        };
+        if let Instr::StoreFast { idx } = *instr {
+            if let Some(b) = out.get_mut(idx as usize) {
+                *b = true;
+            }
+        }
+        for (s, _) in successors(pc, instr, *d).unwrap_or_default() {
+            let Some(slot) = ins.get_mut(s) else { continue };
+            let changed = match slot {
+                None => {
+                    *slot = Some(out.clone());
+                    true
+                }
+                Some(cur) => {
+                    let mut ch = false;
+                    for (c, o) in cur.iter_mut().zip(&out) {
+                        if *c && !*o {
+                            *c = false;
+                            ch = true;
+                        }
+                    }
+                    ch
+                }
+            };
+            if changed {
+                work.push(s);
+            }
+        }
+    }
+    ins
+}
+
+fn join(a: Option<Kind>, b: Kind) -> Kind {
+    match a {
+        None => b,
+        Some(k) if k == b => k,
+        Some(_) => Kind::Boxed,
+    }
+}
+
+/// One abstract pass over every block: the kinds stored into each local.
+fn stored_kinds(
+    code: &CodeObject,
+    an: &Analysis,
+    fbk: &Feedback,
+    speculate: bool,
+    locals: &[Option<Kind>],
+) -> Vec<Option<Kind>> {
+    let mut stored: Vec<Option<Kind>> = vec![None; locals.len()];
+    let local_kind = |i: u32| {
+        locals
+            .get(i as usize)
+            .copied()
+            .flatten()
+            .unwrap_or(Kind::Boxed)
+    };
+    for &start in &an.block_starts {
+        let Some(Some(d)) = an.depth.get(start) else {
+            continue;
+        };
+        let mut st: Vec<Kind> = vec![Kind::Boxed; *d as usize];
+        let mut pc = start;
+        while let Some(instr) = code.code.get(pc) {
+            let pop = |st: &mut Vec<Kind>| st.pop().unwrap_or(Kind::Boxed);
+            match *instr {
+                Instr::LoadConst { idx } => st.push(const_kind(code.consts.get(idx as usize))),
+                Instr::LoadFast { idx } => st.push(local_kind(idx)),
+                Instr::StoreFast { idx } => {
+                    let k = pop(&mut st);
+                    if let Some(s) = stored.get_mut(idx as usize) {
+                        *s = Some(join(*s, k));
+                    }
+                }
+                Instr::Copy { n } => {
+                    let k = st
+                        .len()
+                        .checked_sub(n as usize)
+                        .and_then(|i| st.get(i).copied());
+                    st.push(k.unwrap_or(Kind::Boxed));
+                }
+                Instr::Swap { n } => {
+                    let len = st.len();
+                    if n as usize <= len && n >= 1 {
+                        st.swap(len - 1, len - n as usize);
+                    }
+                }
+                Instr::Binary { op, slot } | Instr::InPlace { op, slot } => {
+                    let kb = pop(&mut st);
+                    let ka = pop(&mut st);
+                    st.push(plan_kind(binary_plan(
+                        speculate,
+                        op,
+                        fbk.slot(slot),
+                        ka,
+                        kb,
+                    )));
+                }
+                Instr::Compare { slot, .. } => {
+                    let kb = pop(&mut st);
+                    let ka = pop(&mut st);
+                    let p = compare_plan(speculate, fbk.slot(slot), ka, kb);
+                    st.push(if p == Plan::Generic {
+                        Kind::Boxed
+                    } else {
+                        Kind::Bool
+                    });
+                }
+                Instr::Unary { op } => {
+                    let k = pop(&mut st);
+                    st.push(unary_kind(op, k));
+                }
+                _ => {
+                    let eff = instr.stack_effect();
+                    for _ in 0..eff.pops {
+                        st.pop();
+                    }
+                    for _ in 0..eff.pushes {
+                        st.push(Kind::Boxed);
+                    }
+                }
+            }
+            if ends_block(instr) {
+                break;
+            }
+            pc += 1;
+            if an.block_starts.contains(&pc) {
+                break;
+            }
+        }
+    }
+    stored
+}
+
+/// Decide every local's representation. Without `speculate` everything is
+/// boxed (the fallback after repeated deoptimisation).
+pub fn infer(code: &CodeObject, an: &Analysis, fbk: &Feedback, speculate: bool) -> Types {
+    let nl = code.varnames.len();
+    let params = param_count(code).min(nl);
+    let assigned = definitely_assigned(code, an);
+    let mut pinned = vec![false; nl];
+    pinned.iter_mut().take(params).for_each(|p| *p = true);
+    if !speculate {
+        pinned.iter_mut().for_each(|p| *p = true);
+    }
+    // Locals read where they may be unbound keep the boxed `empty` marker.
+    for (pc, instr) in code.code.iter().enumerate() {
+        if let Instr::LoadFast { idx } = *instr {
+            let bound = assigned
+                .get(pc)
+                .and_then(|a| a.as_ref())
+                .and_then(|a| a.get(idx as usize).copied());
+            if bound == Some(false) {
+                if let Some(p) = pinned.get_mut(idx as usize) {
+                    *p = true;
+                }
+            }
+        }
+    }
+    let mut locals: Vec<Option<Kind>> = pinned
+        .iter()
+        .map(|p| if *p { Some(Kind::Boxed) } else { None })
+        .collect();
+    // Optimistic fixed point: a local's kind only ever widens.
+    for _ in 0..(nl + 2) {
+        let stored = stored_kinds(code, an, fbk, speculate, &locals);
+        let mut changed = false;
+        for i in 0..nl {
+            if pinned[i] {
+                continue;
+            }
+            let k = match stored[i] {
+                Some(Kind::Bool) => Kind::Boxed,
+                Some(k) => k,
+                None => Kind::Boxed,
+            };
+            let new = join(locals[i], k);
+            if locals[i] != Some(new) {
+                locals[i] = Some(new);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    Types {
+        locals: locals
+            .into_iter()
+            .map(|k| k.unwrap_or(Kind::Boxed))
+            .collect(),
+        assigned,
+    }
+}
