@@ -1336,7 +1336,8 @@ impl<'a> Emitter<'a> {
             ExprKind::Unary(..) | ExprKind::Binary(..) => Self::folds_to_constant(e),
             _ => false,
         };
-        let small_int = |e: &Expr| matches!(e.kind, ExprKind::Const(Const::Int(n)) if (1..=128).contains(&n));
+        let small_int =
+            |e: &Expr| matches!(e.kind, ExprKind::Const(Const::Int(n)) if (1..=128).contains(&n));
         match &e.kind {
             ExprKind::Const(_) => true,
             ExprKind::Unary(UnaryOp::Not, inner) => Self::folds_to_constant(inner),

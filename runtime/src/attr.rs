@@ -490,6 +490,32 @@ impl Vm {
         )))
     }
 
+    /// `object.__setattr__`: property setters and the instance dict, never
+    /// the class's own `__setattr__` hook.
+    pub fn generic_setattr(&mut self, obj: &Value, name: &str, value: Value) -> PyResult<()> {
+        let Some(Payload::Instance(i)) = obj.payload() else {
+            return self.setattr(obj, name, value);
+        };
+        if let Some(d) = self.class_attr(&i.class, name) {
+            if let Some(Payload::Property(p)) = d.payload() {
+                if p.fset.is_none() {
+                    return Err(PyErr::attribute_error(format!(
+                        "property '{name}' of '{}' object has no setter",
+                        class_name(&i.class)
+                    )));
+                }
+                let s = p.fset.clone();
+                self.call(&s, &[obj.clone(), value])?;
+                return Ok(());
+            }
+        }
+        i.dict
+            .try_borrow_mut()
+            .map_err(|_| PyErr::reentrant("instance"))?
+            .set_name(name, value);
+        Ok(())
+    }
+
     /// `obj.name = value`.
     pub fn setattr(&mut self, obj: &Value, name: &str, value: Value) -> PyResult<()> {
         match obj.payload() {
@@ -514,11 +540,7 @@ impl Vm {
                         return Ok(());
                     }
                 }
-                i.dict
-                    .try_borrow_mut()
-                    .map_err(|_| PyErr::reentrant("instance"))?
-                    .set_name(name, value);
-                Ok(())
+                self.generic_setattr(obj, name, value)
             }
             Some(Payload::Exception(e)) => {
                 match name {
@@ -585,6 +607,20 @@ impl Vm {
 
     /// `del obj.name`.
     pub fn delattr(&mut self, obj: &Value, name: &str) -> PyResult<()> {
+        if let Some(Payload::Instance(i)) = obj.payload() {
+            if let Some(f) = self.class_attr(&i.class, "__delattr__") {
+                if matches!(f.payload(), Some(Payload::Function(_))) {
+                    self.call(&f, &[obj.clone(), Value::from_str(name)])?;
+                    return Ok(());
+                }
+            }
+        }
+        self.generic_delattr(obj, name)
+    }
+
+    /// `object.__delattr__`: property deleters and the instance dict, never
+    /// the class's own `__delattr__` hook.
+    pub fn generic_delattr(&mut self, obj: &Value, name: &str) -> PyResult<()> {
         let removed = match obj.payload() {
             Some(Payload::Instance(i)) => {
                 let class = i.class.clone();

@@ -246,10 +246,10 @@ fn next(vm: &mut Vm, args: &[Value], _: &[(Value, Value)]) -> PyResult<Value> {
     }
 }
 
-fn attr_name<'a>(vm: &Vm, v: &'a Value, fname: &str) -> PyResult<&'a str> {
+fn attr_name<'a>(vm: &Vm, v: &'a Value, _fname: &str) -> PyResult<&'a str> {
     v.as_str().ok_or_else(|| {
         PyErr::type_error(format!(
-            "{fname}(): attribute name must be string, not '{}'",
+            "attribute name must be string, not '{}'",
             vm.type_name(v)
         ))
     })
@@ -406,6 +406,7 @@ pub fn construct(
         }
         TypeId::Type => match args.len() {
             1 => Ok(vm.type_of(&args[0])),
+            n if n != 3 => Err(PyErr::type_error("type() takes 1 or 3 arguments")),
             _ => Err(PyErr::unsupported(
                 "type() with three arguments is not supported",
             )),
@@ -707,7 +708,7 @@ fn big_range(args: &[Value]) -> PyResult<Value> {
     if step == BigInt::from(0) {
         return Err(PyErr::value_error("range() arg 3 must not be zero"));
     }
-    Ok(Value::new_heap(Payload::Range(crate::range::RangeObj::new(
-        start, stop, step,
-    ))))
+    Ok(Value::new_heap(Payload::Range(
+        crate::range::RangeObj::new(start, stop, step),
+    )))
 }

@@ -6,7 +6,7 @@
 
 use std::cell::RefCell;
 
-use kiln_compiler::bytecode::BinOp;
+use kiln_compiler::bytecode::{BinOp, CmpOp};
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
@@ -48,6 +48,7 @@ pub fn register(r: &mut Registry) {
     r.builtin("format", builtin_format);
     r.builtin("ascii", builtin_ascii);
     r.builtin("abs", builtin_abs);
+    r.builtin("vars", builtin_vars);
 }
 
 // ---- formatting entry points -------------------------------------------
@@ -421,7 +422,10 @@ fn min_max(vm: &mut Vm, args: &[Value], kw: Kw, name: &str, want_max: bool) -> P
             None => true,
             Some((bk, _)) => {
                 if want_max {
-                    crate::ops::lt(vm, bk, &k)?
+                    // CPython asks `item > best`, which decides the error text
+                    // and which dunder a user class must define.
+                    let gt = crate::ops::compare(vm, &k, bk, CmpOp::Gt)?;
+                    crate::ops::truthy(vm, &gt)?
                 } else {
                     crate::ops::lt(vm, &k, bk)?
                 }
@@ -567,14 +571,8 @@ fn builtin_zip(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
         return Err(PyErr::unsupported("zip(strict=...) is not supported"));
     }
     let mut its = Vec::with_capacity(args.len());
-    for (i, a) in args.iter().enumerate() {
-        its.push(vm.iter(a).map_err(|e| {
-            if vm.err_matches(&e, crate::error::ExcKind::TypeError) {
-                PyErr::type_error(format!("zip argument #{} must support iteration", i + 1))
-            } else {
-                e
-            }
-        })?);
+    for a in args {
+        its.push(vm.iter(a)?);
     }
     Ok(Value::native_iter(Box::new(Zip { its })))
 }
@@ -798,6 +796,25 @@ fn builtin_ascii(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     Ok(Value::from_string(ascii_escape(&r)))
 }
 
+/// `vars(obj)`: the object's `__dict__` (the no-argument form needs frame
+/// locals, which natives cannot see).
+fn builtin_vars(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
+    crate::methods::args::no_kwargs("vars", kw)?;
+    if args.is_empty() {
+        return Err(PyErr::type_error(
+            "vars() without an argument is not supported by Kiln",
+        ));
+    }
+    arity("vars", args.len(), 0, 1)?;
+    match vm.getattr(&args[0], "__dict__") {
+        Ok(d) => Ok(d),
+        Err(e) if vm.err_matches(&e, crate::error::ExcKind::AttributeError) => Err(
+            PyErr::type_error("vars() argument must have __dict__ attribute"),
+        ),
+        Err(e) => Err(e),
+    }
+}
+
 fn builtin_abs(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     crate::methods::args::no_kwargs("abs", kw)?;
     arity("abs", args.len(), 1, 1)?;
@@ -932,6 +949,14 @@ fn builtin_divmod(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
             let (q, r) = crate::ops::float_divmod(x, y);
             return Ok(Value::tuple(vec![Value::float(q), Value::float(r)]));
         }
+    }
+    let is_user = |v: &Value| matches!(v.payload(), Some(Payload::Instance(_)));
+    if !is_user(a) && !is_user(b) {
+        return Err(PyErr::type_error(format!(
+            "unsupported operand type(s) for divmod(): '{}' and '{}'",
+            vm.type_name(a),
+            vm.type_name(b)
+        )));
     }
     let q = crate::ops::binary(vm, BinOp::FloorDiv, a, b)?;
     let r = crate::ops::binary(vm, BinOp::Mod, a, b)?;

@@ -1,6 +1,7 @@
 //! Methods of the runtime's own object kinds: generators (`send`, `throw`,
-//! `close`), `property.setter`/`getter`/`deleter`, and the `__init__` of
-//! `object` and `BaseException` (so `super().__init__(...)` works).
+//! `close`), `property.setter`/`getter`/`deleter`, the `__init__` of
+//! `object` and `BaseException` (so `super().__init__(...)` works), and
+//! `object.__setattr__`/`__delattr__` (the hook-free attribute store).
 
 use crate::error::{PyErr, PyResult};
 use crate::native::{check_args, Registry};
@@ -19,6 +20,8 @@ pub fn register(r: &mut Registry) {
     r.method(TypeId::Property, "getter", property_getter);
     r.method(TypeId::Property, "deleter", property_deleter);
     r.method(TypeId::Object, "__init__", object_init);
+    r.method(TypeId::Object, "__setattr__", object_setattr);
+    r.method(TypeId::Object, "__delattr__", object_delattr);
     r.method(TypeId::Range, "index", range_index);
     r.method(TypeId::Range, "count", range_count);
 }
@@ -114,5 +117,32 @@ fn object_init(vm: &mut Vm, args: &[Value], _: &[(Value, Value)]) -> PyResult<Va
             "object.__init__() takes exactly one argument (the instance to initialize)",
         ));
     }
+    Ok(Value::none())
+}
+
+fn attr_name(vm: &Vm, args: &[Value]) -> PyResult<String> {
+    match args.get(1) {
+        Some(v) => match v.as_str() {
+            Some(s) => Ok(s.to_string()),
+            None => Err(PyErr::type_error(format!(
+                "attribute name must be string, not '{}'",
+                vm.type_name(v)
+            ))),
+        },
+        None => Err(PyErr::type_error("attribute name missing")),
+    }
+}
+
+fn object_setattr(vm: &mut Vm, args: &[Value], _: &[(Value, Value)]) -> PyResult<Value> {
+    check_args("__setattr__", args, 3, 3)?;
+    let name = attr_name(vm, args)?;
+    vm.generic_setattr(&args[0], &name, args[2].clone())?;
+    Ok(Value::none())
+}
+
+fn object_delattr(vm: &mut Vm, args: &[Value], _: &[(Value, Value)]) -> PyResult<Value> {
+    check_args("__delattr__", args, 2, 2)?;
+    let name = attr_name(vm, args)?;
+    vm.generic_delattr(&args[0], &name)?;
     Ok(Value::none())
 }

@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 
 use crate::dict::Dict;
 use crate::error::{ExcKind, PyErr, PyResult};
+use crate::hash::str_hash;
 use crate::int::{int_ref, IntRef};
 use crate::isolate::Isolate;
 use crate::iter::GenStep;
-use crate::hash::str_hash;
 use crate::object::{InstanceObj, Payload};
 use crate::value::Value;
 use crate::vm::Vm;

@@ -38,22 +38,38 @@ fn reply(status: StatusCode, content_type: &str, body: Bytes) -> Response<Full<B
 }
 
 fn json(value: serde_json::Value) -> Response<Full<Bytes>> {
-    reply(StatusCode::OK, "application/json", Bytes::from(value.to_string()))
+    reply(
+        StatusCode::OK,
+        "application/json",
+        Bytes::from(value.to_string()),
+    )
 }
 
 fn handle(req: &Request<Incoming>, files: &Files) -> Response<Full<Bytes>> {
     let path = req.uri().path();
     if path == "/plaintext" {
-        return reply(StatusCode::OK, "text/plain", Bytes::from_static(b"Hello, World!"));
+        return reply(
+            StatusCode::OK,
+            "text/plain",
+            Bytes::from_static(b"Hello, World!"),
+        );
     }
     if path == "/json" {
         return json(serde_json::json!({"message": "Hello, World!"}));
     }
     if path == "/static/1k.bin" {
-        return reply(StatusCode::OK, "application/octet-stream", files.small.clone());
+        return reply(
+            StatusCode::OK,
+            "application/octet-stream",
+            files.small.clone(),
+        );
     }
     if path == "/static/1m.bin" {
-        return reply(StatusCode::OK, "application/octet-stream", files.large.clone());
+        return reply(
+            StatusCode::OK,
+            "application/octet-stream",
+            files.large.clone(),
+        );
     }
     if let Some(Ok(n)) = path.strip_prefix("/fib/").map(str::parse::<u64>) {
         if n <= 32 {
@@ -73,7 +89,11 @@ fn handle(req: &Request<Incoming>, files: &Files) -> Response<Full<Bytes>> {
         }
         return json(serde_json::json!({"id": id, "name": name, "limit": limit}));
     }
-    reply(StatusCode::NOT_FOUND, "text/plain", Bytes::from_static(b"not found"))
+    reply(
+        StatusCode::NOT_FOUND,
+        "text/plain",
+        Bytes::from_static(b"not found"),
+    )
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -90,7 +110,8 @@ async fn main() -> std::io::Result<()> {
         let (stream, _) = listener.accept().await?;
         let _ = stream.set_nodelay(true);
         tokio::spawn(async move {
-            let service = service_fn(move |req| async move { Ok::<_, Infallible>(handle(&req, files)) });
+            let service =
+                service_fn(move |req| async move { Ok::<_, Infallible>(handle(&req, files)) });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
                 .await;

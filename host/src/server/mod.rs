@@ -202,7 +202,11 @@ fn wait_for_stop_signal() -> Result<(), ServeError> {
 /// `RUST_LOG` overrides the default `info` level. Safe to call twice.
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        // Cranelift logs every function it defines at INFO; keep the
+        // default log to Kiln's own lines (RUST_LOG overrides all of it).
+        .unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new("info,cranelift_jit=warn,cranelift_codegen=warn")
+        });
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -99,7 +99,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// An unboxed int, or `exit` (boxed values must be small ints).
-    pub(super) fn to_int(&mut self, (v, k): (Value, Kind), exit: Block) -> Value {
+    pub(super) fn guard_int(&mut self, (v, k): (Value, Kind), exit: Block) -> Value {
         match k {
             Kind::Int => v,
             Kind::Boxed => {
@@ -115,7 +115,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// An unboxed float for a float-typed local: only floats qualify.
-    pub(super) fn to_float_exact(&mut self, (v, k): (Value, Kind), exit: Block) -> Value {
+    pub(super) fn guard_float(&mut self, (v, k): (Value, Kind), exit: Block) -> Value {
         match k {
             Kind::Float => v,
             Kind::Boxed => {
@@ -133,7 +133,7 @@ impl Lowerer<'_, '_> {
     /// An operand of a float operation: ints convert exactly as Python
     /// converts them (round to nearest); a boxed operand is guarded as the
     /// kind its feedback `side` saw.
-    fn to_float_operand(&mut self, (v, k): (Value, Kind), side: u8, exit: Block) -> Value {
+    fn float_operand(&mut self, (v, k): (Value, Kind), side: u8, exit: Block) -> Value {
         match k {
             Kind::Float => v,
             Kind::Int => self.bcx.ins().fcvt_from_sint(types::F64, v),
@@ -257,15 +257,15 @@ impl Lowerer<'_, '_> {
                 } else {
                     self.exit_with_operands(pc, Reason::TypeGuard, &[a, b])
                 };
-                let x = self.to_int(a, guard_exit);
-                let y = self.to_int(b, guard_exit);
+                let x = self.guard_int(a, guard_exit);
+                let y = self.guard_int(b, guard_exit);
                 let r = self.int_op(op, x, y, arith_exit);
                 self.push(r, Kind::Int);
             }
             Plan::Float => {
                 let guard_exit = self.exit_with_operands(pc, Reason::TypeGuard, &[a, b]);
-                let x = self.to_float_operand(a, seen & 0xF, guard_exit);
-                let y = self.to_float_operand(b, seen >> 4, guard_exit);
+                let x = self.float_operand(a, seen & 0xF, guard_exit);
+                let y = self.float_operand(b, seen >> 4, guard_exit);
                 let r = match op {
                     BinOp::Add => self.bcx.ins().fadd(x, y),
                     BinOp::Sub => self.bcx.ins().fsub(x, y),
@@ -464,15 +464,15 @@ impl Lowerer<'_, '_> {
         match compare_plan(self.speculate, seen, a.1, b.1) {
             Plan::Int => {
                 let exit = self.exit_with_operands(pc, Reason::TypeGuard, &[a, b]);
-                let x = self.to_int(a, exit);
-                let y = self.to_int(b, exit);
+                let x = self.guard_int(a, exit);
+                let y = self.guard_int(b, exit);
                 let c = self.bcx.ins().icmp(icc, x, y);
                 self.push(c, Kind::Bool);
             }
             Plan::Float => {
                 let exit = self.exit_with_operands(pc, Reason::TypeGuard, &[a, b]);
-                let x = self.to_float_exact(a, exit);
-                let y = self.to_float_exact(b, exit);
+                let x = self.guard_float(a, exit);
+                let y = self.guard_float(b, exit);
                 let c = self.bcx.ins().fcmp(fcc, x, y);
                 self.push(c, Kind::Bool);
             }

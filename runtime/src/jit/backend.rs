@@ -97,10 +97,7 @@ impl Backend {
         let config = self.module.target_config();
         {
             let bcx = FunctionBuilder::new(&mut ctx.func, &mut self.fctx);
-            Lowerer::new(
-                bcx, code, feedback, &analysis, &types, speculate, &cache, call_conv,
-            )
-            .lower(config);
+            Lowerer::new(bcx, code, feedback, &analysis, &types, &cache, call_conv).lower(config);
         }
         self.module
             .define_function(id, ctx)

@@ -75,7 +75,6 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         feedback: &'a Feedback,
         analysis: &'a Analysis,
         types: &'a Types,
-        speculate: bool,
         global_cache: &'a [std::cell::Cell<u64>],
         call_conv: CallConv,
     ) -> Self {
@@ -86,7 +85,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             feedback,
             analysis,
             types,
-            speculate,
+            speculate: types.speculate,
             call_conv,
             ctx: dummy,
             locals: Vec::new(),
@@ -846,8 +845,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         st.push((v, kv));
         let exit = self.exit_with_stack(pc, Reason::TypeGuard, st);
         let conv = match lk {
-            Kind::Int => self.to_int((v, kv), exit),
-            _ => self.to_float_exact((v, kv), exit),
+            Kind::Int => self.guard_int((v, kv), exit),
+            _ => self.guard_float((v, kv), exit),
         };
         self.bcx.def_var(var, conv);
     }

@@ -143,6 +143,8 @@ pub fn param_count(code: &CodeObject) -> usize {
 }
 
 pub struct Types {
+    /// False after repeated deoptimisation: every site is generic.
+    pub speculate: bool,
     /// Representation of each local for the whole function.
     pub locals: Vec<Kind>,
     /// Per instruction: locals certainly bound on entry to it.
@@ -361,6 +363,7 @@ pub fn infer(code: &CodeObject, an: &Analysis, fbk: &Feedback, speculate: bool) 
         }
     }
     Types {
+        speculate,
         locals: locals
             .into_iter()
             .map(|k| k.unwrap_or(Kind::Boxed))

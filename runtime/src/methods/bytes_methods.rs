@@ -104,16 +104,14 @@ fn bytes_decode(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
         .unwrap_or("strict")
         .to_string();
     match encoding.as_str() {
-        "utf-8" | "utf8" => {
-            match std::str::from_utf8(b) {
-                Ok(s) => Ok(Value::from_str(s)),
-                Err(e) if errors == "strict" => Err(utf8_decode_error(b, &e)),
-                Err(_) if errors == "ignore" => Ok(Value::from_string(
-                    String::from_utf8_lossy(b).replace('\u{FFFD}', ""),
-                )),
-                Err(_) => Ok(Value::from_string(String::from_utf8_lossy(b).into_owned())),
-            }
-        }
+        "utf-8" | "utf8" => match std::str::from_utf8(b) {
+            Ok(s) => Ok(Value::from_str(s)),
+            Err(e) if errors == "strict" => Err(utf8_decode_error(b, &e)),
+            Err(_) if errors == "ignore" => Ok(Value::from_string(
+                String::from_utf8_lossy(b).replace('\u{FFFD}', ""),
+            )),
+            Err(_) => Ok(Value::from_string(String::from_utf8_lossy(b).into_owned())),
+        },
         "ascii" | "us-ascii" => {
             let mut out = String::with_capacity(b.len());
             for (i, byte) in b.iter().enumerate() {

@@ -19,7 +19,8 @@ pub fn register(r: &mut Registry) {
 
 fn receiver_int<'a>(name: &str, args: &'a [Value]) -> PyResult<IntRef<'a>> {
     check_args(name, args, 1, 1)?;
-    int_ref(&args[0]).ok_or_else(|| PyErr::type_error(format!("descriptor '{name}' requires an 'int' object")))
+    int_ref(&args[0])
+        .ok_or_else(|| PyErr::type_error(format!("descriptor '{name}' requires an 'int' object")))
 }
 
 fn receiver_float(name: &str, args: &[Value]) -> PyResult<f64> {
@@ -68,10 +69,15 @@ fn float_as_integer_ratio(_: &mut Vm, args: &[Value], _: &[(Value, Value)]) -> P
     use num_bigint::BigInt;
     let f = receiver_float("as_integer_ratio", args)?;
     if f.is_nan() {
-        return Err(PyErr::value_error("cannot convert NaN to integer ratio".to_string()));
+        return Err(PyErr::value_error(
+            "cannot convert NaN to integer ratio".to_string(),
+        ));
     }
     if f.is_infinite() {
-        return Err(PyErr::new(ExcKind::OverflowError, "cannot convert Infinity to integer ratio"));
+        return Err(PyErr::new(
+            ExcKind::OverflowError,
+            "cannot convert Infinity to integer ratio",
+        ));
     }
     // f = mantissa * 2**exp exactly, with an integral mantissa.
     let bits = f.to_bits();
@@ -91,11 +97,18 @@ fn float_as_integer_ratio(_: &mut Vm, args: &[Value], _: &[(Value, Value)]) -> P
         mantissa >>= shift;
         exp += shift;
     }
-    let signed = if negative { -BigInt::from(mantissa) } else { BigInt::from(mantissa) };
+    let signed = if negative {
+        -BigInt::from(mantissa)
+    } else {
+        BigInt::from(mantissa)
+    };
     let (num, den) = if exp >= 0 {
         (signed << exp as usize, BigInt::from(1))
     } else {
         (signed, BigInt::from(1) << (-exp) as usize)
     };
-    Ok(Value::tuple(vec![Value::from_bigint(num), Value::from_bigint(den)]))
+    Ok(Value::tuple(vec![
+        Value::from_bigint(num),
+        Value::from_bigint(den),
+    ]))
 }

@@ -5,6 +5,7 @@
 use crate::error::{PyErr, PyResult};
 use crate::native::Registry;
 use crate::object::TypeId;
+use crate::text::case_tables::{casefold, push_titlecase};
 use crate::value::Value;
 use crate::vm::Vm;
 
@@ -34,7 +35,7 @@ pub fn register(r: &mut Registry) {
         ("title", str_title),
         ("capitalize", str_capitalize),
         ("swapcase", str_swapcase),
-        ("casefold", str_lower),
+        ("casefold", str_casefold),
         ("isdigit", str_isdigit),
         ("isalpha", str_isalpha),
         ("isalnum", str_isalnum),
@@ -250,8 +251,16 @@ fn str_splitlines(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
 fn str_join(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let sep = this(vm, args, "join")?.to_string();
     no_kwargs("str.join", kw)?;
-    arity("join", rest(args).len(), 1, 1)?;
-    let items = vm.collect(&args[1])?;
+    arity("str.join", rest(args).len(), 1, 1)?;
+    // `PySequence_Fast`: only a failure to get an iterator is reworded.
+    let iter = match vm.iter(&args[1]) {
+        Ok(it) => it,
+        Err(e) if vm.err_matches(&e, crate::error::ExcKind::TypeError) => {
+            return Err(PyErr::type_error("can only join an iterable"))
+        }
+        Err(e) => return Err(e),
+    };
+    let items = vm.collect(&iter)?;
     let mut out = String::new();
     for (i, item) in items.iter().enumerate() {
         let text = item.as_str().ok_or_else(|| {
@@ -370,7 +379,9 @@ fn window(
     let len = char_count(s);
     let raw_start = opt_index(vm, start)?;
     let (cs, ce) = slice_bounds(len, raw_start, opt_index(vm, end)?);
-    if cs > len {
+    // CPython: a start past the end, or an end before the start, matches
+    // nothing — not even the empty string.
+    if raw_start.is_some_and(|st| st > len as i64) || ce < cs {
         return Ok(None);
     }
     let (bs, be) = if s.is_ascii() {
@@ -529,7 +540,7 @@ fn title_case(s: &str) -> String {
         if prev_cased {
             out.extend(c.to_lowercase());
         } else {
-            out.extend(c.to_uppercase());
+            push_titlecase(&mut out, c);
         }
         prev_cased = is_cased(c);
     }
@@ -538,13 +549,12 @@ fn title_case(s: &str) -> String {
 
 fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
-    match chars.next() {
-        None => String::new(),
-        Some(first) => first
-            .to_uppercase()
-            .chain(chars.flat_map(char::to_lowercase))
-            .collect(),
+    let mut out = String::with_capacity(s.len());
+    if let Some(first) = chars.next() {
+        push_titlecase(&mut out, first);
     }
+    out.extend(chars.flat_map(char::to_lowercase));
+    out
 }
 
 fn swapcase(s: &str) -> String {
@@ -566,6 +576,9 @@ fn str_upper(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
 }
 fn str_lower(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     no_arg_map(vm, args, kw, "lower", str::to_lowercase)
+}
+fn str_casefold(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
+    no_arg_map(vm, args, kw, "casefold", casefold)
 }
 fn str_title(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     no_arg_map(vm, args, kw, "title", title_case)
@@ -595,12 +608,11 @@ fn all_nonempty(s: &str, f: fn(char) -> bool) -> bool {
 }
 
 fn is_decimal_char(c: char) -> bool {
-    c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric())
+    crate::text::digits::is_decimal(c)
 }
 
 fn is_digit_char(c: char) -> bool {
-    is_decimal_char(c)
-        || matches!(c, '\u{b2}' | '\u{b3}' | '\u{b9}' | '\u{2070}'..='\u{2079}' | '\u{2080}'..='\u{2089}' | '\u{2460}'..='\u{2468}')
+    crate::text::digits::is_digit(c)
 }
 
 fn str_isdigit(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
@@ -742,7 +754,7 @@ fn str_rjust(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
 fn str_zfill(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "zfill")?;
     no_kwargs("str.zfill", kw)?;
-    arity("zfill", rest(args).len(), 1, 1)?;
+    arity("str.zfill", rest(args).len(), 1, 1)?;
     let width = index_arg(vm, &args[1])?;
     let len = char_count(s) as i64;
     if width <= len {
@@ -765,7 +777,7 @@ fn partition_impl(
 ) -> PyResult<Value> {
     let s = this(vm, args, name)?;
     no_kwargs(&format!("str.{name}"), kw)?;
-    arity(name, rest(args).len(), 1, 1)?;
+    arity(&format!("str.{name}"), rest(args).len(), 1, 1)?;
     let sep = str_arg(vm, &args[1], "")?;
     if sep.is_empty() {
         return Err(PyErr::value_error("empty separator"));
@@ -876,7 +888,7 @@ fn str_expandtabs(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
 fn str_removeprefix(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "removeprefix")?;
     no_kwargs("str.removeprefix", kw)?;
-    arity("removeprefix", rest(args).len(), 1, 1)?;
+    arity("str.removeprefix", rest(args).len(), 1, 1)?;
     let p = str_arg(vm, &args[1], "removeprefix() argument ")?;
     Ok(Value::from_str(s.strip_prefix(p).unwrap_or(s)))
 }
@@ -884,7 +896,7 @@ fn str_removeprefix(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
 fn str_removesuffix(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "removesuffix")?;
     no_kwargs("str.removesuffix", kw)?;
-    arity("removesuffix", rest(args).len(), 1, 1)?;
+    arity("str.removesuffix", rest(args).len(), 1, 1)?;
     let p = str_arg(vm, &args[1], "removesuffix() argument ")?;
     Ok(Value::from_str(s.strip_suffix(p).unwrap_or(s)))
 }
@@ -963,7 +975,7 @@ fn str_maketrans(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
 fn str_translate(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let s = this(vm, args, "translate")?.to_string();
     no_kwargs("str.translate", kw)?;
-    arity("translate", rest(args).len(), 1, 1)?;
+    arity("str.translate", rest(args).len(), 1, 1)?;
     let table = &args[1];
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

@@ -3,6 +3,8 @@
 //! `str.format` parsing. Nothing here knows about runtime values; callers plug
 //! values in through small traits and callbacks.
 
+pub mod case_tables;
+pub mod digits;
 pub mod float_repr;
 pub mod format_spec;
 pub mod int_format;

@@ -246,6 +246,9 @@ fn render_directive<O: PercentOperand>(
                 .mapping
                 .ok_or_else(|| TextError::type_error("format requires a mapping"))?;
             keyed = lookup(key)?;
+            // CPython: once a key is used, a later unkeyed directive finds
+            // no arguments left.
+            cursor.next = cursor.args.positional.len();
             &keyed
         }
         None => cursor.next_arg()?,
