@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kiln_server::app::Response;
-use kiln_server::{CacheStore, FnApp, PlainValue};
+use kiln_server::{CacheStore, FnApp, Plain};
 use support::*;
 
 fn server() -> kiln_server::ServerHandle {
@@ -132,7 +132,7 @@ fn cache_incr_from_many_connections_is_exact() {
     for c in clients {
         c.join().unwrap();
     }
-    assert_eq!(cache.get("hits"), Some(PlainValue::Int(400)));
+    assert_eq!(cache.get("hits"), Some(Plain::Int(400)));
     stop(s);
 }
 

@@ -84,8 +84,10 @@ pub fn test_app(interrupted: Arc<AtomicBool>) -> FnApp {
             );
             Ok(Response::text(200, text))
         })
-        .route("/json", &["POST"], |req, _| match req.json() {
-            Ok(v) => Ok(Response::json(200, v.to_json().unwrap_or_default())),
+        // A handler's BadRequest (what the runtime raises for malformed
+        // `req.json`) must reach the client as a 400.
+        .route("/echo-text", &["POST"], |req, _| match req.text() {
+            Ok(text) => Ok(Response::text(200, text.to_owned())),
             Err(e) => Err(HandlerError::BadRequest(e.to_string())),
         })
         .route("/boom", &[], |_, _| {

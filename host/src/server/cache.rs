@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 use dashmap::DashMap;
 use thiserror::Error;
 
-use super::plain::PlainValue;
+use kiln_runtime::host_api::Plain;
 
 #[derive(Debug, Clone)]
 struct Entry {
-    value: PlainValue,
+    value: Plain,
     expires_at: Option<Instant>,
 }
 
@@ -41,7 +41,7 @@ impl CacheStore {
     }
 
     /// The live value under `key`, if any (a copy).
-    pub fn get(&self, key: &str) -> Option<PlainValue> {
+    pub fn get(&self, key: &str) -> Option<Plain> {
         let now = Instant::now();
         let found = self
             .entries
@@ -58,7 +58,7 @@ impl CacheStore {
     }
 
     /// Stores `value`; `ttl` of `None` keeps it until deleted.
-    pub fn set(&self, key: &str, value: PlainValue, ttl: Option<Duration>) {
+    pub fn set(&self, key: &str, value: Plain, ttl: Option<Duration>) {
         let expires_at = ttl.map(|t| Instant::now() + t);
         self.entries
             .insert(key.to_owned(), Entry { value, expires_at });
@@ -69,18 +69,18 @@ impl CacheStore {
     pub fn incr(&self, key: &str, by: i64) -> Result<i64, CacheError> {
         let now = Instant::now();
         let mut entry = self.entries.entry(key.to_owned()).or_insert_with(|| Entry {
-            value: PlainValue::Int(0),
+            value: Plain::Int(0),
             expires_at: None,
         });
         if !entry.is_live(now) {
             *entry = Entry {
-                value: PlainValue::Int(0),
+                value: Plain::Int(0),
                 expires_at: None,
             };
         }
         let current = match entry.value {
-            PlainValue::Int(i) => i,
-            PlainValue::Bool(b) => i64::from(b),
+            Plain::Int(i) => i,
+            Plain::Bool(b) => i64::from(b),
             _ => {
                 return Err(CacheError::NotAnInt {
                     key: key.to_owned(),
@@ -92,7 +92,7 @@ impl CacheStore {
             .ok_or_else(|| CacheError::Overflow {
                 key: key.to_owned(),
             })?;
-        entry.value = PlainValue::Int(next);
+        entry.value = Plain::Int(next);
         Ok(next)
     }
 
@@ -128,8 +128,8 @@ mod tests {
     fn set_get_delete() {
         let cache = CacheStore::new();
         assert_eq!(cache.get("a"), None);
-        cache.set("a", PlainValue::Str("x".into()), None);
-        assert_eq!(cache.get("a"), Some(PlainValue::Str("x".into())));
+        cache.set("a", Plain::Str("x".into()), None);
+        assert_eq!(cache.get("a"), Some(Plain::Str("x".into())));
         assert!(cache.delete("a"));
         assert!(!cache.delete("a"));
         assert_eq!(cache.get("a"), None);
@@ -138,11 +138,11 @@ mod tests {
     #[test]
     fn ttl_expires() {
         let cache = CacheStore::new();
-        cache.set("t", PlainValue::Int(1), Some(Duration::from_millis(30)));
-        assert_eq!(cache.get("t"), Some(PlainValue::Int(1)));
+        cache.set("t", Plain::Int(1), Some(Duration::from_millis(30)));
+        assert_eq!(cache.get("t"), Some(Plain::Int(1)));
         std::thread::sleep(Duration::from_millis(50));
         assert_eq!(cache.get("t"), None);
-        cache.set("u", PlainValue::Int(1), Some(Duration::from_millis(1)));
+        cache.set("u", Plain::Int(1), Some(Duration::from_millis(1)));
         std::thread::sleep(Duration::from_millis(5));
         assert_eq!(cache.incr("u", 2), Ok(2));
         cache.purge_expired();
@@ -152,12 +152,12 @@ mod tests {
     #[test]
     fn incr_rejects_non_ints_and_overflow() {
         let cache = CacheStore::new();
-        cache.set("s", PlainValue::Str("x".into()), None);
+        cache.set("s", Plain::Str("x".into()), None);
         assert!(matches!(
             cache.incr("s", 1),
             Err(CacheError::NotAnInt { .. })
         ));
-        cache.set("m", PlainValue::Int(i64::MAX), None);
+        cache.set("m", Plain::Int(i64::MAX), None);
         assert!(matches!(
             cache.incr("m", 1),
             Err(CacheError::Overflow { .. })
@@ -181,6 +181,6 @@ mod tests {
         for t in threads {
             t.join().unwrap();
         }
-        assert_eq!(cache.get("hits"), Some(PlainValue::Int(8000)));
+        assert_eq!(cache.get("hits"), Some(Plain::Int(8000)));
     }
 }

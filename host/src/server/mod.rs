@@ -14,7 +14,6 @@ mod deadline;
 mod dispatch;
 mod listener;
 pub mod metrics;
-pub mod plain;
 pub mod request;
 pub mod response;
 pub mod router;
@@ -34,8 +33,9 @@ pub use app::{FnApp, Interrupter, WorkerApp};
 pub use cache::CacheStore;
 pub use config::ServerConfig;
 pub use dispatch::METRICS_PATH;
+/// Plain script data (no interpreter state), as the cache stores it.
+pub use kiln_runtime::host_api::Plain;
 pub use metrics::{jit_stats, Metrics};
-pub use plain::PlainValue;
 
 use dispatch::Shared;
 use static_files::StaticFiles;

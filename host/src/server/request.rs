@@ -1,15 +1,13 @@
 //! The request handed to a handler, as plain Rust data: method, decoded path,
 //! raw query string, parsed `args` (with `getlist`), case-insensitive headers,
-//! cookies, the body bytes with lazily parsed text/JSON/form views, and the
-//! peer address.
+//! cookies, the body bytes with lazily parsed text/form views, and the peer
+//! address. (`req.json` is parsed by the runtime, with CPython's semantics.)
 
 use std::cell::OnceCell;
 use std::net::IpAddr;
 
 use bytes::Bytes;
 use thiserror::Error;
-
-use super::plain::PlainValue;
 
 /// An ordered multi-map of strings (query args, form fields, cookies).
 /// `get` returns the first value, as Flask's `MultiDict` does.
@@ -121,8 +119,6 @@ impl Headers {
 pub enum BodyError {
     #[error("request body is not valid UTF-8")]
     NotUtf8,
-    #[error("request body is not valid JSON: {0}")]
-    BadJson(String),
 }
 
 /// One HTTP request, fully read.
@@ -139,7 +135,6 @@ pub struct Request {
     pub body: Bytes,
     pub remote_addr: Option<IpAddr>,
     text: OnceCell<Result<String, BodyError>>,
-    json: OnceCell<Result<PlainValue, BodyError>>,
     form: OnceCell<MultiDict>,
 }
 
@@ -176,23 +171,6 @@ impl Request {
             })
             .as_ref()
             .map(String::as_str)
-            .map_err(Clone::clone)
-    }
-
-    /// `req.json`: the body parsed as JSON (`None` for an empty body, as
-    /// Flask's `get_json(silent=True)`); malformed JSON is an error the
-    /// runtime turns into a 400.
-    pub fn json(&self) -> Result<&PlainValue, BodyError> {
-        self.json
-            .get_or_init(|| {
-                if self.body.iter().all(u8::is_ascii_whitespace) {
-                    return Ok(PlainValue::None);
-                }
-                serde_json::from_slice::<serde_json::Value>(&self.body)
-                    .map(PlainValue::from_json)
-                    .map_err(|e| BodyError::BadJson(e.to_string()))
-            })
-            .as_ref()
             .map_err(Clone::clone)
     }
 
@@ -297,25 +275,8 @@ mod tests {
             Bytes::from_static(br#"{"k": [1, 2.5]}"#),
         );
         assert_eq!(r.text().unwrap(), r#"{"k": [1, 2.5]}"#);
-        assert_eq!(
-            r.json().unwrap(),
-            &PlainValue::Dict(vec![(
-                PlainValue::Str("k".into()),
-                PlainValue::List(vec![PlainValue::Int(1), PlainValue::Float(2.5)])
-            )])
-        );
-        let bad = Request::new(
-            "POST",
-            "/",
-            "",
-            Headers::new(),
-            Bytes::from_static(b"{nope"),
-        );
-        assert!(matches!(bad.json(), Err(BodyError::BadJson(_))));
         let binary = Request::new("POST", "/", "", Headers::new(), Bytes::from_static(b"\xff"));
         assert_eq!(binary.text(), Err(BodyError::NotUtf8));
-        let empty = Request::new("POST", "/", "", Headers::new(), Bytes::new());
-        assert_eq!(empty.json(), Ok(&PlainValue::None));
     }
 
     #[test]
