@@ -2,36 +2,11 @@
 //! through the JIT, so a dependency upgrade that breaks code generation
 //! fails here loudly.
 
-use std::cell::RefCell;
-use std::io::Write;
-use std::rc::Rc;
+mod support;
 
-use kiln_runtime::{Isolate, Options};
-
-#[derive(Clone, Default)]
-struct Sink(Rc<RefCell<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
+/// Both tiers, with the threshold low enough that compiled code runs.
 fn run(jit: bool, src: &str) -> (String, String) {
-    let mut iso = Isolate::new(Options {
-        jit,
-        stats: false,
-        jit_threshold: Some(1),
-    });
-    let sink = Sink::default();
-    iso.set_stdout(Box::new(sink.clone()));
-    iso.run_source(src, "smoke.py").expect("program runs");
-    let out = String::from_utf8_lossy(&sink.0.borrow()).into_owned();
-    (out, kiln_runtime::jit::report(iso.vm()))
+    support::run_tiered(jit, 1, src)
 }
 
 #[test]

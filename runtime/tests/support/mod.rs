@@ -70,3 +70,18 @@ pub fn run_with_deadline(src: &str, deadline: Option<Duration>) -> (String, Stri
     let (err, code) = handle.join().expect("the runtime panicked");
     (out.text(), err, code)
 }
+
+/// Run `src` on this thread in the given tier with a JIT threshold of
+/// `threshold`; returns (stdout, the JIT's `--stats` report). The program
+/// must run to completion.
+pub fn run_tiered(jit: bool, threshold: u32, src: &str) -> (String, String) {
+    let out = Captured::default();
+    let mut iso = Isolate::new(Options {
+        jit,
+        stats: false,
+        jit_threshold: Some(threshold),
+    });
+    iso.set_stdout(Box::new(out.clone()));
+    iso.run_source(src, "prog.py").expect("program runs");
+    (out.text(), kiln_runtime::jit::report(iso.vm()))
+}
