@@ -1008,9 +1008,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 f.stack.extend(items.into_iter().rev());
             }
             Instr::Call { argc, slot } => {
-                if crate::finalize::any_pending() {
-                    crate::finalize::run_pending(vm);
-                }
+                crate::finalize::run_pending(vm);
                 let base = f.stack.len().saturating_sub(argc as usize + 1);
                 let callee = f.stack.get(base).cloned().unwrap_or_default();
                 info.feedback
@@ -1037,9 +1035,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 f.stack.push(r);
             }
             Instr::CallKw { argc, slot } => {
-                if crate::finalize::any_pending() {
-                    crate::finalize::run_pending(vm);
-                }
+                crate::finalize::run_pending(vm);
                 let names = pop!();
                 let base = f.stack.len().saturating_sub(argc as usize + 1);
                 let callee = f.stack.get(base).cloned().unwrap_or_default();
@@ -1053,9 +1049,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 f.stack.push(r);
             }
             Instr::CallEx { has_kwargs } => {
-                if crate::finalize::any_pending() {
-                    crate::finalize::run_pending(vm);
-                }
+                crate::finalize::run_pending(vm);
                 let kw = if has_kwargs { pop!() } else { Value::none() };
                 let args = pop!();
                 let callee = pop!();
@@ -1072,9 +1066,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 f.stack.push(r);
             }
             Instr::CallMethod { argc, slot } => {
-                if crate::finalize::any_pending() {
-                    crate::finalize::run_pending(vm);
-                }
+                crate::finalize::run_pending(vm);
                 let base = f.stack.len().saturating_sub(argc as usize + 2);
                 let func = f.stack.get(base).cloned().unwrap_or_default();
                 info.feedback
@@ -1104,9 +1096,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 f.stack.push(r);
             }
             Instr::CallMethodKw { argc, slot } => {
-                if crate::finalize::any_pending() {
-                    crate::finalize::run_pending(vm);
-                }
+                crate::finalize::run_pending(vm);
                 let names = pop!();
                 let base = f.stack.len().saturating_sub(argc as usize + 2);
                 let func = f.stack.get(base).cloned().unwrap_or_default();
