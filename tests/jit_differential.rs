@@ -33,7 +33,10 @@ fn run(program: &Path, args: &[&str]) -> Output {
 
 fn differs(program: &Path, threshold: &str) -> Option<String> {
     let off = run(program, &["--jit", "off"]);
-    let on = run(program, &["--jit", "on", "--jit-threshold", threshold]);
+    let on = run(
+        program,
+        &["--jit", "on", "--jit-sync", "--jit-threshold", threshold],
+    );
     if off.stdout == on.stdout && off.stderr == on.stderr && off.status.code() == on.status.code() {
         return None;
     }
@@ -69,7 +72,14 @@ fn stats_name_compiled_functions() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lang");
     let out = run(
         &dir.join("jit_recursion.py"),
-        &["--jit", "on", "--jit-threshold", "2", "--stats"],
+        &[
+            "--jit",
+            "on",
+            "--jit-sync",
+            "--jit-threshold",
+            "2",
+            "--stats",
+        ],
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -83,7 +93,15 @@ fn stats_name_compiled_functions() {
 fn kill_switch_keeps_everything_interpreted() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lang");
     let out = Command::new(KILN)
-        .args(["run", "--jit", "on", "--jit-threshold", "2", "--stats"])
+        .args([
+            "run",
+            "--jit",
+            "on",
+            "--jit-sync",
+            "--jit-threshold",
+            "2",
+            "--stats",
+        ])
         .arg("jit_recursion.py")
         .current_dir(&dir)
         .env("KILN_JIT", "0")
@@ -91,4 +109,37 @@ fn kill_switch_keeps_everything_interpreted() {
         .expect("kiln runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains(" jit "), "{stderr}");
+}
+
+/// Without `--jit-sync` compiles run on the background thread: the
+/// interpreter goes on meanwhile, and the machine code is installed at a
+/// later call. A long enough run must end with the function compiled and
+/// most of its calls in compiled code.
+#[test]
+fn background_compiles_are_installed() {
+    let dir = std::env::temp_dir().join(format!("kiln-bg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let prog = dir.join("bg.py");
+    std::fs::write(
+        &prog,
+        "def step(a, i):\n    return (a * 31 + i) % 1000003\n\n\
+         a = 1\nfor i in range(3000000):\n    a = step(a, i)\nprint(a)\n",
+    )
+    .expect("write program");
+    let out = run(&prog, &["--jit", "on", "--jit-threshold", "100", "--stats"]);
+    let off = run(&prog, &["--jit", "off"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.stdout, off.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(" step "))
+        .unwrap_or_else(|| panic!("no stats for step in:\n{stderr}"));
+    assert!(line.contains(" step  jit "), "{line}");
+    let calls: u64 = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("calls="))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no call count in {line}"));
+    assert!(calls > 1_500_000, "{line}");
 }

@@ -20,6 +20,9 @@ pub struct Options {
     pub stats: bool,
     /// Calls plus loop back-edges before a function is compiled (JIT).
     pub jit_threshold: Option<u32>,
+    /// Wait for each compile instead of compiling in the background
+    /// (deterministic tiering, for tests; also `KILN_JIT_SYNC=1`).
+    pub jit_sync: bool,
 }
 
 /// Why a run did not complete normally.
@@ -47,6 +50,7 @@ impl Isolate {
         vm.stats = options.stats;
         // `KILN_JIT=0` is the kill switch, whatever the options say.
         vm.jit.enabled = options.jit && std::env::var("KILN_JIT").map_or(true, |v| v != "0");
+        vm.jit.sync = options.jit_sync || std::env::var("KILN_JIT_SYNC").is_ok_and(|v| v == "1");
         if let Some(t) = options.jit_threshold {
             vm.jit.threshold = t;
         }

@@ -75,6 +75,7 @@ pub fn load_version(shared: &AppShared, interrupt: &Arc<AtomicBool>) -> Result<L
         jit: shared.jit,
         stats: false,
         jit_threshold: None,
+        jit_sync: false,
     });
     isolate.vm().interrupt = Arc::clone(interrupt);
     let snapshot = shared

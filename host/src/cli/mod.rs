@@ -48,6 +48,10 @@ pub enum Command {
         /// Calls plus loop back-edges before a function is compiled.
         #[arg(long)]
         jit_threshold: Option<u32>,
+        /// Wait for each compile before going on (deterministic tiering;
+        /// by default the interpreter goes on while it compiles).
+        #[arg(long)]
+        jit_sync: bool,
     },
     /// Time scripts under the interpreter and the JIT, side by side.
     Bench {
@@ -108,7 +112,16 @@ pub fn dispatch(cli: Cli) -> ExitCode {
             jit,
             stats,
             jit_threshold,
-        } => run::run(&file, jit == JitMode::On, stats, jit_threshold),
+            jit_sync,
+        } => run::run(
+            &file,
+            run::RunArgs {
+                jit: jit == JitMode::On,
+                stats,
+                jit_threshold,
+                jit_sync,
+            },
+        ),
         Command::Check { dir } => check::check(&dir),
         Command::Bench { files, runs } => bench::bench(&files, runs),
         Command::Serve {

@@ -15,16 +15,25 @@ use super::{EXIT_COMPILE, EXIT_EXCEPTION};
 /// room for the 1000-frame recursion limit with large native frames.
 const VM_STACK_BYTES: usize = 512 * 1024 * 1024;
 
-pub fn run(file: &Path, jit: bool, stats: bool, jit_threshold: Option<u32>) -> ExitCode {
+/// How `kiln run` runs its script.
+pub struct RunArgs {
+    pub jit: bool,
+    pub stats: bool,
+    pub jit_threshold: Option<u32>,
+    pub jit_sync: bool,
+}
+
+pub fn run(file: &Path, args: RunArgs) -> ExitCode {
     let script = file.to_path_buf();
     let worker = std::thread::Builder::new()
         .name("kiln-main".into())
         .stack_size(VM_STACK_BYTES)
         .spawn(move || {
             let mut isolate = Isolate::new(Options {
-                jit,
-                stats,
-                jit_threshold,
+                jit: args.jit,
+                stats: args.stats,
+                jit_threshold: args.jit_threshold,
+                jit_sync: args.jit_sync,
             });
             isolate.run_file(&script)
         });

@@ -1,7 +1,7 @@
 //! The Cranelift side: one `JITModule` per isolate, and `compile`, which
 //! turns an analysed code object into a callable `Entry`.
 //!
-//! Code memory lives as long as the module (the isolate); functions are
+//! Code memory lives as long as the isolate it was compiled for; functions are
 //! finalized one at a time, so each costs at least a page. The codegen
 //! context and the builder context are reused between compiles; the
 //! verifier runs only in debug builds.
@@ -60,6 +60,14 @@ impl Backend {
             ctx,
             next_id: 0,
         })
+    }
+
+    /// Free every function this backend compiled.
+    pub fn free(self) {
+        // SAFETY: called only once the isolate that ran this code is gone
+        // (`service::Queue::drop`), so no compiled function is running or
+        // can be entered again.
+        unsafe { self.module.free_memory() }
     }
 
     /// Compile `code` with its feedback (speculating on types unless told

@@ -13,10 +13,10 @@
 //! the heap, names and globals are reached through helpers and the frame.
 //! The only addresses it embeds are its own `LoadGlobal` cache cells, owned
 //! with the code (sharing code between isolates would give each isolate
-//! its own cells). Today each isolate owns its
-//! `JITModule` and compiles synchronously, on the interpreter's thread, at
-//! the call that crosses the threshold (a background compile thread is
-//! the next step); nothing here ever changes what a program prints.
+//! its own cells). Compiles run on a background thread (`service`): the
+//! call that crosses the threshold queues the function and goes on in the
+//! interpreter, and the machine code is installed at the first call after
+//! it arrives. Nothing here ever changes what a program prints.
 
 pub mod abi;
 pub mod analyze;
@@ -26,12 +26,12 @@ pub(crate) mod calls;
 pub mod deopt;
 pub(crate) mod helpers;
 pub(crate) mod lower;
+pub(crate) mod service;
 pub mod stats;
 pub mod types;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
 
 use kiln_compiler::bytecode::CodeObject;
 
@@ -54,6 +54,8 @@ const SPECULATIVE_GENERATIONS: u32 = 2;
 
 /// Where a code object stands.
 pub enum Tier {
+    /// Queued on the compile thread; the interpreter runs it meanwhile.
+    Pending,
     Compiled(Entry),
     /// Analysis refused it or code generation failed: stays interpreted.
     Refused(String),
@@ -100,7 +102,10 @@ type AddrMap<V> = HashMap<usize, V, std::hash::BuildHasherDefault<AddrHasher>>;
 pub struct JitState {
     pub enabled: bool,
     pub threshold: u32,
-    backend: Option<backend::Backend>,
+    /// Wait for each compile instead of going on in the interpreter, so
+    /// that which code runs where is deterministic (tests, `--jit-sync`).
+    pub sync: bool,
+    queue: service::Queue,
     funcs: AddrMap<FuncEntry>,
     /// The last code object found refused: back-edges in its loops skip
     /// the table lookup.
@@ -112,7 +117,8 @@ impl Default for JitState {
         JitState {
             enabled: false,
             threshold: DEFAULT_THRESHOLD,
-            backend: None,
+            sync: false,
+            queue: service::Queue::default(),
             funcs: AddrMap::default(),
             last_refused: 0,
         }
@@ -132,18 +138,25 @@ fn key(code: &Arc<CodeObject>) -> usize {
 }
 
 impl JitState {
-    /// The compiled entry for `f`'s code, compiling it when hot enough,
-    /// and recompiling it when the current version keeps deoptimising.
+    /// The compiled entry for `f`'s code, if installed. Queues a compile
+    /// when the function is hot enough, and a recompile when the current
+    /// version keeps deoptimising; never waits for one unless `sync`.
     fn entry_for(&mut self, f: &Frame) -> Option<Entry> {
+        if self.queue.pending > 0 {
+            while let Some(done) = self.queue.try_receive() {
+                self.install(done);
+            }
+        }
         let k = key(&f.code);
         if k == self.last_refused {
             return None;
         }
         let generation = match self.funcs.get(&k) {
+            Some(e) if matches!(e.tier, Tier::Pending) => return None,
             Some(e) if e.deopts < DEOPT_LIMIT || e.generation >= SPECULATIVE_GENERATIONS => {
                 return match e.tier {
                     Tier::Compiled(entry) => Some(entry),
-                    Tier::Refused(_) => {
+                    _ => {
                         self.last_refused = k;
                         None
                     }
@@ -159,57 +172,59 @@ impl JitState {
                 0
             }
         };
-        // One-time backend set-up (ISA, module) is not a function's compile.
-        let backend = match &mut self.backend {
-            Some(b) => b,
-            None => match backend::Backend::new() {
-                Ok(b) => self.backend.insert(b),
-                Err(e) => {
-                    self.enabled = false;
-                    let _ = e;
-                    return None;
-                }
-            },
-        };
-        let started = Instant::now();
         // Feedback now includes whatever made the last version deopt.
-        let speculate = generation < SPECULATIVE_GENERATIONS;
-        let result = backend.compile(&f.code, &f.info.feedback, speculate);
-        let osr_headers = analyze::analyze(&f.code)
-            .map(|a| a.loop_headers)
-            .unwrap_or_default();
-        let (mut stats, mut caches) = self
-            .funcs
-            .remove(&k)
-            .map(|e| (e.stats, e.caches))
-            .unwrap_or_default();
-        stats.compile_micros += started.elapsed().as_micros() as u64;
-        stats.compiles += 1;
-        let tier = match result {
+        let request = service::Request {
+            key: k,
+            code: f.code.clone(),
+            feedback: service::snapshot(&f.info.feedback),
+            speculate: generation < SPECULATIVE_GENERATIONS,
+        };
+        if !self.queue.send(request) {
+            self.enabled = false;
+            return None;
+        }
+        let e = self.funcs.entry(k).or_insert_with(|| FuncEntry {
+            code: f.code.clone(),
+            tier: Tier::Pending,
+            osr_headers: Vec::new(),
+            stats: FuncStats::default(),
+            generation,
+            deopts: 0,
+            caches: Vec::new(),
+        });
+        // Old versions' caches stay: they may still run up the stack.
+        e.tier = Tier::Pending;
+        e.generation = generation;
+        e.deopts = 0;
+        if !self.sync {
+            return None;
+        }
+        while self.queue.pending > 0 {
+            let done = self.queue.receive()?;
+            self.install(done);
+        }
+        match self.funcs.get(&k).map(|e| &e.tier) {
+            Some(Tier::Compiled(entry)) => Some(*entry),
+            _ => None,
+        }
+    }
+
+    /// Install a finished compile: its code runs from the next call on.
+    fn install(&mut self, done: service::Compiled) {
+        let Some(e) = self.funcs.get_mut(&done.key) else {
+            return;
+        };
+        e.stats.compile_micros += done.micros;
+        e.stats.compiles += 1;
+        e.osr_headers = done.osr_headers;
+        e.tier = match done.result {
             Ok((entry, size, cache)) => {
-                stats.code_bytes += size;
-                caches.push(cache);
+                e.stats.code_bytes += size;
+                e.caches.push(cache);
                 Tier::Compiled(entry)
             }
             Err(refusal) => Tier::Refused(refusal.to_string()),
         };
-        let out = match tier {
-            Tier::Compiled(e) => Some(e),
-            Tier::Refused(_) => None,
-        };
-        self.funcs.insert(
-            k,
-            FuncEntry {
-                code: f.code.clone(),
-                tier,
-                osr_headers,
-                stats,
-                generation,
-                deopts: 0,
-                caches,
-            },
-        );
-        out
     }
 }
 
@@ -294,6 +309,7 @@ pub fn enter_osr(vm: &mut Vm, f: &mut Frame, target: usize) -> Option<Entered> {
 pub fn report(vm: &Vm) -> String {
     stats::render(vm.jit.funcs.values().map(|e| {
         let tier = match &e.tier {
+            Tier::Pending => "interp (compile pending)".to_string(),
             Tier::Compiled(_) => "jit".to_string(),
             Tier::Refused(why) => format!("interp ({why})"),
         };

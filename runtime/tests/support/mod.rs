@@ -80,6 +80,8 @@ pub fn run_tiered(jit: bool, threshold: u32, src: &str) -> (String, String) {
         jit,
         stats: false,
         jit_threshold: Some(threshold),
+        // Deterministic tiering: compiled code runs from the threshold on.
+        jit_sync: true,
     });
     iso.set_stdout(Box::new(out.clone()));
     iso.run_source(src, "prog.py").expect("program runs");

@@ -1,0 +1,195 @@
+//! The compile thread: Cranelift runs here, never on an interpreter's
+//! thread, so no call ever waits for a compile.
+//!
+//! One process-wide thread owns one `Backend` (a `JITModule`, which is
+//! `Send` but not `Sync`) per isolate: an isolate's code memory is freed
+//! when the isolate goes away, and one isolate's compiles never see
+//! another's cache cells. An isolate sends a `Request` with a snapshot of
+//! the function's feedback and polls its own reply channel at calls
+//! (`JitState::entry_for`); the machine code is installed at the first
+//! call after it arrives. In synchronous mode (tests, `--jit-sync`) the
+//! isolate waits for the reply instead, which makes runs deterministic.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use kiln_compiler::bytecode::CodeObject;
+
+use super::analyze::{self, Refusal};
+use super::backend::{Backend, GlobalCache};
+use super::lower::Entry;
+use crate::feedback::Feedback;
+
+/// What an isolate asks the compile thread for.
+pub struct Request {
+    /// The code object's key in the isolate's table.
+    pub key: usize,
+    pub code: Arc<CodeObject>,
+    /// A copy of the interpreter's feedback at the time of the request.
+    pub feedback: Feedback,
+    pub speculate: bool,
+}
+
+/// A finished compile, sent back to the isolate that asked.
+pub struct Compiled {
+    pub key: usize,
+    pub result: Result<(Entry, usize, GlobalCache), Refusal>,
+    /// Loop headers compiled code can be entered at, with stack depths.
+    pub osr_headers: Vec<(usize, u32)>,
+    /// Wall time of the compile on the compile thread.
+    pub micros: u64,
+}
+
+enum Message {
+    Compile {
+        isolate: u64,
+        request: Request,
+        reply: Sender<Compiled>,
+    },
+    /// The isolate is gone: nothing will run its code again.
+    Release { isolate: u64 },
+}
+
+static SERVICE: OnceLock<Option<Sender<Message>>> = OnceLock::new();
+static NEXT_ISOLATE: AtomicU64 = AtomicU64::new(1);
+
+/// The compile thread's inbox, started on first use (`None` if the
+/// thread could not be started: the JIT then stays off).
+fn service() -> Option<&'static Sender<Message>> {
+    SERVICE
+        .get_or_init(|| {
+            let (tx, rx) = channel();
+            std::thread::Builder::new()
+                .name("kiln-jit".into())
+                .spawn(move || serve(rx))
+                .ok()
+                .map(|_| tx)
+        })
+        .as_ref()
+}
+
+fn serve(inbox: Receiver<Message>) {
+    let mut backends: HashMap<u64, Backend> = HashMap::new();
+    while let Ok(message) = inbox.recv() {
+        match message {
+            Message::Compile {
+                isolate,
+                request,
+                reply,
+            } => {
+                let started = Instant::now();
+                let result = match backends.get_mut(&isolate) {
+                    Some(b) => compile(b, &request),
+                    None => match Backend::new() {
+                        Ok(b) => compile(backends.entry(isolate).or_insert(b), &request),
+                        Err(e) => Err(e),
+                    },
+                };
+                let osr_headers = analyze::analyze(&request.code)
+                    .map(|a| a.loop_headers)
+                    .unwrap_or_default();
+                // The isolate may be gone by now; its reply is not needed.
+                let _ = reply.send(Compiled {
+                    key: request.key,
+                    result,
+                    osr_headers,
+                    micros: started.elapsed().as_micros() as u64,
+                });
+            }
+            Message::Release { isolate } => {
+                if let Some(b) = backends.remove(&isolate) {
+                    b.free();
+                }
+            }
+        }
+    }
+}
+
+/// A copy of `f`'s feedback that can travel to the compile thread.
+pub fn snapshot(f: &Feedback) -> Feedback {
+    let copy = Feedback::new(f.len());
+    for slot in 0..f.len() {
+        copy.record(slot as u16, f.slot(slot as u16));
+    }
+    copy.calls.set(f.calls.get());
+    copy.backedges.set(f.backedges.get());
+    copy
+}
+
+fn compile(b: &mut Backend, r: &Request) -> Result<(Entry, usize, GlobalCache), Refusal> {
+    b.compile(&r.code, &r.feedback, r.speculate)
+}
+
+/// One isolate's connection to the compile thread.
+pub struct Queue {
+    isolate: u64,
+    reply_tx: Sender<Compiled>,
+    replies: Receiver<Compiled>,
+    /// Requests sent and not yet received back.
+    pub pending: usize,
+    /// Whether this isolate ever asked for a compile.
+    used: bool,
+}
+
+impl Default for Queue {
+    fn default() -> Self {
+        let (reply_tx, replies) = channel();
+        Queue {
+            isolate: NEXT_ISOLATE.fetch_add(1, Ordering::Relaxed),
+            reply_tx,
+            replies,
+            pending: 0,
+            used: false,
+        }
+    }
+}
+
+impl Queue {
+    /// Queue a compile; false if the compile thread is unavailable.
+    pub fn send(&mut self, request: Request) -> bool {
+        let Some(inbox) = service() else {
+            return false;
+        };
+        let message = Message::Compile {
+            isolate: self.isolate,
+            request,
+            reply: self.reply_tx.clone(),
+        };
+        if inbox.send(message).is_err() {
+            return false;
+        }
+        self.pending += 1;
+        self.used = true;
+        true
+    }
+
+    /// A finished compile, if one has arrived.
+    pub fn try_receive(&mut self) -> Option<Compiled> {
+        let c = self.replies.try_recv().ok()?;
+        self.pending -= 1;
+        Some(c)
+    }
+
+    /// Wait for the next finished compile (synchronous mode).
+    pub fn receive(&mut self) -> Option<Compiled> {
+        let c = self.replies.recv().ok()?;
+        self.pending -= 1;
+        Some(c)
+    }
+}
+
+impl Drop for Queue {
+    fn drop(&mut self) {
+        if !self.used {
+            return;
+        }
+        if let Some(Some(inbox)) = SERVICE.get() {
+            let _ = inbox.send(Message::Release {
+                isolate: self.isolate,
+            });
+        }
+    }
+}
