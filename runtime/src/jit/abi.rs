@@ -9,6 +9,7 @@
 
 use crate::error::PyErr;
 use crate::frame::Frame;
+use crate::object::FunctionObj;
 use crate::value::Value;
 use crate::vm::Vm;
 
@@ -33,20 +34,29 @@ pub const EXHAUSTED: i64 = (0xFFFFu64 << 48) as i64;
 
 /// One activation of compiled code. Compiled code passes its address to
 /// helpers and reads exactly one field itself: `interrupt`, at offset 0.
+/// It owns nothing but a pending error, so setting one up per call is
+/// cheap (frameless calls make one per Python call).
 #[repr(C)]
 pub struct JitCtx {
     /// The isolate's interrupt flag, tested inline at loop back-edges.
     pub interrupt: *const std::sync::atomic::AtomicBool,
     pub vm: *mut Vm,
+    /// The interpreter frame compiled code was entered from; null in a
+    /// frameless call (compiled code calling compiled code), where `func`
+    /// and `call_args` stand in for it until an exit needs a real frame.
     pub frame: *mut Frame,
+    /// The running function, in a frameless call (borrowed from the caller).
+    pub func: *const FunctionObj,
+    /// A frameless call's arguments: `call_nargs` owned values, moved into
+    /// the locals at entry (`helpers::take_locals`).
+    pub call_args: *const i64,
+    pub call_nargs: usize,
     /// The exception a helper raised, until the exit hands it over.
     pub err: Option<PyErr>,
     /// Bytecode offset at which the interpreter resumes after an exit.
     pub exit_pc: u32,
-    /// Arguments staged for the next call helper.
-    pub args: Vec<Value>,
-    /// The interpreter stack handed to an OSR entry.
-    pub entry_stack: Vec<Value>,
+    /// The interpreter stack handed to an OSR entry (null on a call).
+    pub entry_stack: *mut Vec<Value>,
     /// Why the last exit happened (`deopt::Reason`).
     pub exit_reason: u8,
     /// The second result of a two-result helper (`LoadMethod`).

@@ -1,24 +1,30 @@
 //! Calls made by compiled code. Arguments arrive in a buffer on the
 //! caller's native stack (no staging helper per argument). A call to a
-//! plain Python function with exactly its positional parameters builds the
-//! callee's frame directly and enters the callee's compiled code without
-//! going through the generic call path; anything else (natives, classes,
-//! defaults, keywords, cells, generators) takes the interpreter's own call.
+//! plain Python function with exactly its positional parameters goes
+//! straight to the callee's compiled code when it has some, without an
+//! interpreter frame (`jit::call_frameless`: the arguments buffer becomes
+//! the callee's locals); otherwise it builds the callee's frame directly
+//! and runs the interpreter. Anything else (natives, classes, defaults,
+//! keywords, cells, generators) takes the interpreter's own call.
 //!
-//! The callee still gets a real `Frame`, so its exits, deoptimisation and
-//! tracebacks are exactly the interpreter's. This file must never change
-//! what a call does, only how fast it gets there.
+//! A frameless callee that exits builds its frame then, so deoptimisation
+//! and tracebacks are exactly the interpreter's. This file must never
+//! change what a call does, only how fast it gets there.
 
 use kiln_compiler::bytecode::CodeFlags;
 
 use super::abi::{from_bits, into_bits, JitCtx, RAISED};
-use super::{run, Entered};
+use super::call_frameless;
 use crate::error::{ExcKind, PyErr, PyResult};
 use crate::frame::Frame;
 use crate::interp::{run_frame, Exit};
 use crate::object::{FunctionObj, Payload};
 use crate::value::Value;
 use crate::vm::{Vm, RECURSION_LIMIT};
+
+/// Method calls with at most this many arguments (plus `self`) take the
+/// frameless path with the receiver copied in front of them.
+const MAX_FRAMELESS_METHOD_ARGS: usize = 7;
 
 /// Take ownership of `n` argument bits from `buf` into a pooled vector.
 ///
@@ -46,13 +52,59 @@ fn is_simple(func: &FunctionObj, nargs: usize) -> bool {
             == 0
 }
 
-/// A plain call: the frame is built here and compiled code entered
-/// directly when there is any (compiling it when hot).
+/// The checks every Python call makes: the interrupt flag (deadlines) and
+/// the recursion limit.
+fn enter_checks(vm: &mut Vm) -> PyResult<()> {
+    vm.check_interrupt()?;
+    if vm.depth >= RECURSION_LIMIT {
+        return Err(PyErr::new(
+            ExcKind::RecursionError,
+            "maximum recursion depth exceeded",
+        ));
+    }
+    Ok(())
+}
+
+/// A plain call (`is_simple`) with `n` owned arguments in `buf`: frameless
+/// into compiled code when the callee has some, else through a frame.
+///
+/// # Safety
+/// `buf` holds `n` owned values, which this call consumes.
+unsafe fn call_simple(
+    vm: &mut Vm,
+    func: &FunctionObj,
+    buf: *const i64,
+    n: usize,
+) -> PyResult<Value> {
+    let fb = &func.info.feedback;
+    fb.calls.set(fb.calls.get().wrapping_add(1));
+    let entry = if vm.jit.enabled {
+        vm.jit.entry_for_call(&func.code, fb)
+    } else {
+        None
+    };
+    let Some(entry) = entry else {
+        // SAFETY: see the function contract.
+        let args = unsafe { take_buf(vm, buf, n, None) };
+        return call_plain(vm, func, args);
+    };
+    if let Err(e) = enter_checks(vm) {
+        // SAFETY: the arguments are still owned here; drop them.
+        drop(unsafe { take_buf(vm, buf, n, None) });
+        return Err(e);
+    }
+    vm.depth += 1;
+    // SAFETY: `entry` is this function's code; the arguments pass over.
+    let r = unsafe { call_frameless(vm, func, entry, buf, n) };
+    vm.depth -= 1;
+    r
+}
+
+/// A plain call through an interpreter frame built here (the callee has
+/// no compiled code yet; the interpreter may still enter some).
 fn call_plain(vm: &mut Vm, func: &FunctionObj, locals: Vec<Value>) -> PyResult<Value> {
     let mut locals = locals;
     locals.resize(func.code.varnames.len(), Value::empty());
-    let fb = &func.info.feedback;
-    fb.calls.set(fb.calls.get().wrapping_add(1));
     let stack = vm.take_vec();
     let mut frame = Frame {
         code: func.code.clone(),
@@ -72,28 +124,9 @@ fn call_plain(vm: &mut Vm, func: &FunctionObj, locals: Vec<Value>) -> PyResult<V
 }
 
 fn run_plain(vm: &mut Vm, frame: &mut Frame) -> PyResult<Value> {
-    vm.check_interrupt()?;
-    if vm.depth >= RECURSION_LIMIT {
-        return Err(PyErr::new(
-            ExcKind::RecursionError,
-            "maximum recursion depth exceeded",
-        ));
-    }
+    enter_checks(vm)?;
     vm.depth += 1;
-    let entry = if vm.jit.enabled {
-        vm.jit.entry_for(frame)
-    } else {
-        None
-    };
-    let r = match entry {
-        Some(entry) => match run(vm, frame, entry, 0) {
-            Entered::Returned(v) => Ok(Exit::Return(v)),
-            // Resume in the interpreter where compiled code left off
-            // (raising there first when it carries an exception).
-            Entered::Exited(e) => run_frame(vm, frame, e),
-        },
-        _ => run_frame(vm, frame, None),
-    };
+    let r = run_frame(vm, frame, None);
     vm.depth -= 1;
     match r? {
         Exit::Return(v) => Ok(v),
@@ -130,17 +163,19 @@ pub extern "C" fn call_buf(ctx: *mut JitCtx, callee: i64, buf: *const i64, n: i6
         // SAFETY: the callee stays owned by compiled code; `buf` holds `n`
         // owned arguments.
         let callee = unsafe { super::abi::borrow_bits(callee) };
-        let args = unsafe { take_buf(vm, buf, n.max(0) as usize, None) };
+        let n = n.max(0) as usize;
         match callee.payload() {
-            Some(Payload::Function(func)) if is_simple(func, args.len()) => {
-                call_plain(vm, func, args)
-            }
+            Some(Payload::Function(func)) if is_simple(func, n) => unsafe {
+                call_simple(vm, func, buf, n)
+            },
             Some(Payload::Function(func)) => {
+                let args = unsafe { take_buf(vm, buf, n, None) };
                 let r = vm.call_function(&callee, func, &args, &[]);
                 vm.give_vec(args);
                 r
             }
             _ => {
+                let args = unsafe { take_buf(vm, buf, n, None) };
                 let r = vm.call(&callee, &args);
                 vm.give_vec(args);
                 r
@@ -169,11 +204,22 @@ pub extern "C" fn call_method_buf(
             vm.give_vec(args);
             return r;
         }
+        if let Some(Payload::Function(fo)) = func.payload() {
+            if n <= MAX_FRAMELESS_METHOD_ARGS && is_simple(fo, n + 1) {
+                let mut with_self = [0i64; MAX_FRAMELESS_METHOD_ARGS + 1];
+                with_self[0] = into_bits((*this).clone());
+                for (i, slot) in with_self[1..=n].iter_mut().enumerate() {
+                    // SAFETY: `buf` holds `n` owned arguments, moved here.
+                    *slot = unsafe { buf.add(i).read() };
+                }
+                // SAFETY: `with_self` now owns the receiver and arguments.
+                return unsafe { call_simple(vm, fo, with_self.as_ptr(), n + 1) };
+            }
+        }
         let mut args = vm.take_vec();
         args.push((*this).clone());
         let args = unsafe { take_buf(vm, buf, n, Some(args)) };
         match func.payload() {
-            Some(Payload::Function(fo)) if is_simple(fo, args.len()) => call_plain(vm, fo, args),
             Some(Payload::Function(fo)) => {
                 let r = vm.call_function(&func, fo, &args, &[]);
                 vm.give_vec(args);

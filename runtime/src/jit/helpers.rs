@@ -9,9 +9,10 @@
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use kiln_compiler::bytecode::{BinOp, CmpOp, UnaryOp};
+use kiln_compiler::bytecode::{BinOp, CmpOp, CodeObject, UnaryOp};
 
-use super::abi::{borrow_bits, from_bits, into_bits, JitCtx, EXHAUSTED, RAISED};
+use super::abi::{borrow_bits, from_bits, into_bits, JitCtx, EMPTY_BITS, EXHAUSTED, RAISED};
+use crate::code_info::CodeInfo;
 use crate::error::{PyErr, PyResult};
 use crate::frame::Frame;
 use crate::iter::step_builtin;
@@ -20,18 +21,55 @@ use crate::ops;
 use crate::value::Value;
 use crate::vm::Vm;
 
-/// Run `body` with the VM and frame of `ctx`; a panic becomes an error.
+/// What helpers read of the running function: its code, its names and
+/// constants, and its globals. It comes from the interpreter frame, or in a
+/// frameless call from the function object.
+pub(super) struct Env<'a> {
+    pub code: &'a CodeObject,
+    pub info: &'a CodeInfo,
+    pub globals: &'a Value,
+}
+
+/// The environment of `ctx`'s activation.
+///
+/// # Safety
+/// `ctx` is a live activation: its `frame`, or else its `func`, is valid
+/// for as long as the returned borrow is used.
+pub(super) unsafe fn env_of<'a>(ctx: &JitCtx) -> Env<'a> {
+    // SAFETY: see the function contract; one of the two is always set.
+    unsafe {
+        match ctx.frame.as_ref() {
+            Some(f) => Env {
+                code: &f.code,
+                info: &f.info,
+                globals: &f.globals,
+            },
+            None => {
+                let func = &*ctx.func;
+                Env {
+                    code: &func.code,
+                    info: &func.info,
+                    globals: &func.globals,
+                }
+            }
+        }
+    }
+}
+
+/// Run `body` with the VM and environment of `ctx`; a panic becomes an
+/// error.
 #[inline(always)]
 fn guarded(
     ctx: *mut JitCtx,
-    body: impl FnOnce(&mut Vm, &mut Frame, &mut JitCtx) -> PyResult<i64>,
+    body: impl FnOnce(&mut Vm, &Env, &mut JitCtx) -> PyResult<i64>,
 ) -> i64 {
     // SAFETY: compiled code passes back the `JitCtx` it was entered with;
-    // `vm` and `frame` point at the live VM and frame of that activation,
-    // which nothing else touches while compiled code runs.
+    // `vm` and the frame (or function) of that activation are live, and
+    // nothing else touches them while compiled code runs.
     let ctx = unsafe { &mut *ctx };
-    let (vm, frame) = unsafe { (&mut *ctx.vm, &mut *ctx.frame) };
-    let r = catch_unwind(AssertUnwindSafe(|| body(vm, frame, &mut *ctx)));
+    let vm = unsafe { &mut *ctx.vm };
+    let env = unsafe { env_of(ctx) };
+    let r = catch_unwind(AssertUnwindSafe(|| body(vm, &env, &mut *ctx)));
     match r {
         Ok(Ok(bits)) => bits,
         Ok(Err(e)) => {
@@ -81,9 +119,8 @@ fn unop(op: i64) -> UnaryOp {
 }
 
 /// Name `idx` of the running code object as text.
-fn name_of(frame: &Frame, idx: i64) -> Value {
-    frame
-        .info
+fn name_of(env: &Env, idx: i64) -> Value {
+    env.info
         .names
         .get(idx as usize)
         .cloned()
@@ -101,25 +138,51 @@ pub extern "C" fn decref(bits: i64) {
     drop(unsafe { from_bits(bits) });
 }
 
-/// Move the first `n` locals out of the frame into `buf` (function entry,
-/// OSR entry); missing locals read as unbound.
+/// Move the first `n` locals into `buf` (function entry, OSR entry): out
+/// of the frame, or in a frameless call from the arguments (the rest are
+/// unbound).
 pub extern "C" fn take_locals(ctx: *mut JitCtx, buf: *mut i64, n: i64) {
-    guarded(ctx, |_, f, _| {
-        for i in 0..n.max(0) as usize {
-            let v = f
-                .locals
-                .get_mut(i)
-                .map_or(Value::empty(), |s| std::mem::replace(s, Value::empty()));
-            // SAFETY: compiled code passes a buffer of `n` i64 slots.
-            unsafe { buf.add(i).write(into_bits(v)) };
+    // SAFETY: compiled code passes its live activation and a buffer of
+    // `n` i64 slots; a frameless call's `call_args` holds `call_nargs`
+    // owned values, moved out exactly once (here).
+    let c = unsafe { &mut *ctx };
+    let n = n.max(0) as usize;
+    match unsafe { c.frame.as_mut() } {
+        Some(f) => {
+            for i in 0..n {
+                let v = f
+                    .locals
+                    .get_mut(i)
+                    .map_or(Value::empty(), |s| std::mem::replace(s, Value::empty()));
+                unsafe { buf.add(i).write(into_bits(v)) };
+            }
         }
-        Ok(0)
-    });
+        None => {
+            let args = std::mem::replace(&mut c.call_nargs, 0);
+            for i in 0..n {
+                let bits = if i < args {
+                    unsafe { c.call_args.add(i).read() }
+                } else {
+                    EMPTY_BITS
+                };
+                unsafe { buf.add(i).write(bits) };
+            }
+            // More arguments than locals cannot happen (`calls::is_simple`),
+            // but never leak one.
+            for i in n..args {
+                drop(unsafe { from_bits(c.call_args.add(i).read()) });
+            }
+        }
+    }
 }
 
-/// Exit: hand `nl` locals and `ns` stack values (owned bits in `buf`) back
-/// to the frame and record where the interpreter resumes. Returns
+/// Exit: hand `nl` locals and `ns` stack values (owned bits in `buf`) to
+/// the interpreter, which resumes at `pc` (raising `ctx.err` there first,
+/// if set). Entered from a frame, they go back into it and the result is
 /// `RAISED`, which the compiled function returns to say "frame rebuilt".
+/// In a frameless call there is no frame to go back to: one is built here
+/// and the interpreter finishes the call, whose result (or `RAISED` with
+/// the exception in `ctx.err`) the compiled function returns.
 pub extern "C" fn exit_with(
     ctx: *mut JitCtx,
     buf: *const i64,
@@ -128,11 +191,16 @@ pub extern "C" fn exit_with(
     pc: i64,
     reason: i64,
 ) -> i64 {
-    guarded(ctx, |_, f, c| {
-        let (nl, ns) = (nl.max(0) as usize, ns.max(0) as usize);
+    let (nl, ns) = (nl.max(0) as usize, ns.max(0) as usize);
+    // SAFETY: compiled code stored `nl + ns` owned values in `buf`.
+    let take = |i: usize| unsafe { from_bits(buf.add(i).read()) };
+    // SAFETY: compiled code passes its live activation.
+    let c = unsafe { &mut *ctx };
+    c.exit_pc = pc as u32;
+    c.exit_reason = reason as u8;
+    if let Some(f) = unsafe { c.frame.as_mut() } {
         for i in 0..nl + ns {
-            // SAFETY: compiled code stored `nl + ns` owned values in `buf`.
-            let v = unsafe { from_bits(buf.add(i).read()) };
+            let v = take(i);
             if i < nl {
                 if let Some(s) = f.locals.get_mut(i) {
                     *s = v;
@@ -141,10 +209,49 @@ pub extern "C" fn exit_with(
                 f.stack.push(v);
             }
         }
-        c.exit_pc = pc as u32;
-        c.exit_reason = reason as u8;
-        Ok(RAISED)
-    })
+        return RAISED;
+    }
+    // SAFETY: a frameless activation's function outlives the call.
+    let vm = unsafe { &mut *c.vm };
+    let func = unsafe { &*c.func };
+    let mut locals = vm.take_vec();
+    locals.extend((0..nl).map(take));
+    locals.resize(func.code.varnames.len(), Value::empty());
+    let mut stack = vm.take_vec();
+    stack.extend((nl..nl + ns).map(take));
+    let mut frame = Frame {
+        code: func.code.clone(),
+        info: func.info.clone(),
+        globals: func.globals.clone(),
+        locals,
+        stack,
+        pc: pc as usize,
+        namespace: Value::none(),
+        saved_exc: Value::none(),
+    };
+    super::count_exit(vm, &func.code, c.exit_reason);
+    let err = c.err.take();
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        crate::interp::run_frame(vm, &mut frame, err)
+    }));
+    let Frame { locals, stack, .. } = frame;
+    vm.give_vec(locals);
+    vm.give_vec(stack);
+    match r {
+        Ok(Ok(crate::interp::Exit::Return(v))) => into_bits(v),
+        Ok(Ok(crate::interp::Exit::Yield(_))) => {
+            c.err = Some(PyErr::runtime_error("yield outside a generator"));
+            RAISED
+        }
+        Ok(Err(e)) => {
+            c.err = Some(e);
+            RAISED
+        }
+        Err(_) => {
+            c.err = Some(PyErr::runtime_error("internal error in a JIT helper"));
+            RAISED
+        }
+    }
 }
 
 /// Box an `i64` outside the immediate range (a big int).
@@ -155,8 +262,11 @@ pub extern "C" fn box_int(x: i64) -> i64 {
 /// Move value `k` of the interpreter stack out (OSR entry).
 pub extern "C" fn take_stack(ctx: *mut JitCtx, k: i64) -> i64 {
     guarded(ctx, |_, _, c| {
-        Ok(c.entry_stack
-            .get_mut(k as usize)
+        // SAFETY: an OSR entry's context points at the stack `jit::run`
+        // holds for the duration of the call; null on a call.
+        let stack = unsafe { c.entry_stack.as_mut() };
+        Ok(stack
+            .and_then(|s| s.get_mut(k as usize))
             .map_or(into_bits(Value::none()), |s| into_bits(std::mem::take(s))))
     })
 }
@@ -391,19 +501,22 @@ pub extern "C" fn check_interrupt(ctx: *mut JitCtx) -> i64 {
 pub extern "C" fn arg(ctx: *mut JitCtx, v: i64) {
     // SAFETY: see `guarded`; the value is handed over.
     let c = unsafe { &mut *ctx };
-    c.args.push(unsafe { from_bits(v) });
+    let vm = unsafe { &mut *c.vm };
+    vm.jit.staged.push(unsafe { from_bits(v) });
 }
 
-fn take_args(c: &mut JitCtx) -> Vec<Value> {
-    std::mem::take(&mut c.args)
+/// The staged values. Nothing runs Python code between staging and the
+/// helper that takes them, so one list per isolate serves every frame.
+fn take_args(vm: &mut Vm) -> Vec<Value> {
+    std::mem::take(&mut vm.jit.staged)
 }
 
 pub extern "C" fn build_tuple(ctx: *mut JitCtx) -> i64 {
-    guarded(ctx, |_, _, c| Ok(into_bits(Value::tuple(take_args(c)))))
+    guarded(ctx, |vm, _, _| Ok(into_bits(Value::tuple(take_args(vm)))))
 }
 
 pub extern "C" fn build_list(ctx: *mut JitCtx) -> i64 {
-    guarded(ctx, |_, _, c| Ok(into_bits(Value::list(take_args(c)))))
+    guarded(ctx, |vm, _, _| Ok(into_bits(Value::list(take_args(vm)))))
 }
 
 /// `FormatValue`: borrows `v` and `spec` (`spec` is `EMPTY` when absent).
@@ -429,12 +542,14 @@ pub extern "C" fn format_value(ctx: *mut JitCtx, conv: i64, v: i64, spec: i64) -
 
 /// `BuildString`: concatenates the staged strs.
 pub extern "C" fn build_string(ctx: *mut JitCtx) -> i64 {
-    guarded(ctx, |_, _, c| {
+    guarded(ctx, |vm, _, _| {
         let mut s = String::new();
-        for x in &c.args {
+        let mut staged = take_args(vm);
+        for x in &staged {
             s.push_str(x.as_str().unwrap_or(""));
         }
-        c.args.clear();
+        staged.clear();
+        vm.jit.staged = staged;
         Ok(into_bits(Value::from_string(s)))
     })
 }

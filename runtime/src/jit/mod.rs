@@ -35,8 +35,10 @@ use std::sync::Arc;
 
 use kiln_compiler::bytecode::CodeObject;
 
-use crate::error::PyErr;
+use crate::error::{PyErr, PyResult};
+use crate::feedback::Feedback;
 use crate::frame::Frame;
+use crate::object::FunctionObj;
 use crate::value::Value;
 use crate::vm::Vm;
 use abi::{from_bits, JitCtx, NONE_BITS, RAISED};
@@ -110,6 +112,18 @@ pub struct JitState {
     /// The last code object found refused: back-edges in its loops skip
     /// the table lookup.
     last_refused: usize,
+    /// Values staged for the next build helper (`helpers::arg`).
+    pub(crate) staged: Vec<Value>,
+    /// The last function called in compiled code: a call to it again (a
+    /// recursion, a call in a loop) skips the table lookup.
+    hot: Option<Hot>,
+}
+
+struct Hot {
+    key: usize,
+    entry: Entry,
+    /// Calls through this cache, not yet added to the function's stats.
+    calls: u64,
 }
 
 impl Default for JitState {
@@ -121,6 +135,8 @@ impl Default for JitState {
             queue: service::Queue::default(),
             funcs: AddrMap::default(),
             last_refused: 0,
+            hot: None,
+            staged: Vec::new(),
         }
     }
 }
@@ -138,16 +154,48 @@ fn key(code: &Arc<CodeObject>) -> usize {
 }
 
 impl JitState {
-    /// The compiled entry for `f`'s code, if installed. Queues a compile
+    /// The compiled entry for a call of `code`, counted as a compiled call.
+    #[inline]
+    pub(crate) fn entry_for_call(
+        &mut self,
+        code: &Arc<CodeObject>,
+        feedback: &Feedback,
+    ) -> Option<Entry> {
+        if let Some(h) = &mut self.hot {
+            if h.key == key(code) && self.queue.pending == 0 {
+                h.calls += 1;
+                return Some(h.entry);
+            }
+        }
+        let entry = self.entry_for(code, feedback)?;
+        self.flush_hot();
+        self.hot = Some(Hot {
+            key: key(code),
+            entry,
+            calls: 1,
+        });
+        Some(entry)
+    }
+
+    /// Add the hot cache's calls to its function's stats and drop it.
+    fn flush_hot(&mut self) {
+        if let Some(h) = self.hot.take() {
+            if let Some(e) = self.funcs.get_mut(&h.key) {
+                e.stats.calls += h.calls;
+            }
+        }
+    }
+
+    /// The compiled entry for `code`, if installed. Queues a compile
     /// when the function is hot enough, and a recompile when the current
     /// version keeps deoptimising; never waits for one unless `sync`.
-    fn entry_for(&mut self, f: &Frame) -> Option<Entry> {
+    fn entry_for(&mut self, code: &Arc<CodeObject>, feedback: &Feedback) -> Option<Entry> {
         if self.queue.pending > 0 {
             while let Some(done) = self.queue.try_receive() {
                 self.install(done);
             }
         }
-        let k = key(&f.code);
+        let k = key(code);
         if k == self.last_refused {
             return None;
         }
@@ -164,8 +212,7 @@ impl JitState {
             }
             Some(e) => e.generation + 1,
             None => {
-                let fb = &f.info.feedback;
-                let heat = fb.calls.get().saturating_add(fb.backedges.get());
+                let heat = feedback.calls.get().saturating_add(feedback.backedges.get());
                 if heat < self.threshold {
                     return None;
                 }
@@ -175,16 +222,17 @@ impl JitState {
         // Feedback now includes whatever made the last version deopt.
         let request = service::Request {
             key: k,
-            code: f.code.clone(),
-            feedback: service::snapshot(&f.info.feedback),
+            code: code.clone(),
+            feedback: service::snapshot(feedback),
             speculate: generation < SPECULATIVE_GENERATIONS,
         };
         if !self.queue.send(request) {
             self.enabled = false;
             return None;
         }
+        self.flush_hot();
         let e = self.funcs.entry(k).or_insert_with(|| FuncEntry {
-            code: f.code.clone(),
+            code: code.clone(),
             tier: Tier::Pending,
             osr_headers: Vec::new(),
             stats: FuncStats::default(),
@@ -211,6 +259,7 @@ impl JitState {
 
     /// Install a finished compile: its code runs from the next call on.
     fn install(&mut self, done: service::Compiled) {
+        self.flush_hot();
         let Some(e) = self.funcs.get_mut(&done.key) else {
             return;
         };
@@ -228,11 +277,24 @@ impl JitState {
     }
 }
 
+/// Count an exit of `code`'s compiled code (`deopt::Reason` as a byte);
+/// a deoptimisation counts towards a recompile.
+pub(crate) fn count_exit(vm: &mut Vm, code: &Arc<CodeObject>, reason: u8) {
+    let jit = &mut vm.jit;
+    jit.flush_hot();
+    if let Some(e) = jit.funcs.get_mut(&key(code)) {
+        let reason = deopt::Reason::from_u8(reason);
+        e.stats.count_exit(reason);
+        if reason.is_deopt() {
+            e.deopts += 1;
+        }
+    }
+}
+
 /// Run compiled code for `f` from `entry_pc` (0: a call; a loop header:
 /// OSR). Locals are taken from the frame; for OSR the stack too.
 fn run(vm: &mut Vm, f: &mut Frame, entry: Entry, entry_pc: usize) -> Entered {
-    let k = key(&f.code);
-    let entry_stack = if entry_pc == 0 {
+    let mut osr_stack = if entry_pc == 0 {
         Vec::new()
     } else {
         std::mem::take(&mut f.stack)
@@ -241,10 +303,16 @@ fn run(vm: &mut Vm, f: &mut Frame, entry: Entry, entry_pc: usize) -> Entered {
         interrupt: &*vm.interrupt as *const std::sync::atomic::AtomicBool,
         vm: vm as *mut Vm,
         frame: f as *mut Frame,
+        func: std::ptr::null(),
+        call_args: std::ptr::null(),
+        call_nargs: 0,
         err: None,
         exit_pc: 0,
-        args: Vec::new(),
-        entry_stack,
+        entry_stack: if entry_pc == 0 {
+            std::ptr::null_mut()
+        } else {
+            &mut osr_stack
+        },
         exit_reason: 0,
         aux: NONE_BITS,
     };
@@ -252,23 +320,13 @@ fn run(vm: &mut Vm, f: &mut Frame, entry: Entry, entry_pc: usize) -> Entered {
     // object and follows the `Entry` ABI; the context outlives the call
     // and the VM and frame are not touched by Rust code meanwhile.
     let r = unsafe { entry(&mut ctx, entry_pc as i64) };
-    let reason = ctx.exit_reason;
-    let exited = r == RAISED;
-    if let Some(e) = vm.jit.funcs.get_mut(&k) {
-        if entry_pc == 0 {
-            e.stats.calls += 1;
-        } else {
+    if entry_pc != 0 {
+        if let Some(e) = vm.jit.funcs.get_mut(&key(&f.code)) {
             e.stats.osr_entries += 1;
         }
-        if exited {
-            let reason = deopt::Reason::from_u8(reason);
-            e.stats.count_exit(reason);
-            if reason.is_deopt() {
-                e.deopts += 1;
-            }
-        }
     }
-    if exited {
+    if r == RAISED {
+        count_exit(vm, &f.code, ctx.exit_reason);
         f.pc = ctx.exit_pc as usize;
         Entered::Exited(ctx.err.take())
     } else {
@@ -277,12 +335,54 @@ fn run(vm: &mut Vm, f: &mut Frame, entry: Entry, entry_pc: usize) -> Entered {
     }
 }
 
+/// A frameless call: run `func`'s compiled code with `n` owned arguments
+/// at `args` (exactly its positional parameters), without an interpreter
+/// frame. An exit builds the frame then (`helpers::exit_with`) and the
+/// interpreter finishes the call, so the result is the same either way.
+///
+/// # Safety
+/// `entry` is `func`'s compiled code; `args` holds `n` owned values, which
+/// this call consumes.
+pub(crate) unsafe fn call_frameless(
+    vm: &mut Vm,
+    func: &FunctionObj,
+    entry: Entry,
+    args: *const i64,
+    n: usize,
+) -> PyResult<Value> {
+    let mut ctx = JitCtx {
+        interrupt: &*vm.interrupt as *const std::sync::atomic::AtomicBool,
+        vm: vm as *mut Vm,
+        frame: std::ptr::null_mut(),
+        func: func as *const FunctionObj,
+        call_args: args,
+        call_nargs: n,
+        err: None,
+        exit_pc: 0,
+        entry_stack: std::ptr::null_mut(),
+        exit_reason: 0,
+        aux: NONE_BITS,
+    };
+    // SAFETY: as `run`; the function outlives the call (the caller holds
+    // a reference to it) and `take_locals` consumes the arguments.
+    let r = unsafe { entry(&mut ctx, 0) };
+    if r == RAISED {
+        Err(ctx
+            .err
+            .take()
+            .unwrap_or_else(|| PyErr::runtime_error("compiled code raised no exception")))
+    } else {
+        // SAFETY: a normal return hands over an owned value.
+        Ok(unsafe { from_bits(r) })
+    }
+}
+
 /// Interpreter hook at function entry (`f.pc == 0`).
 pub fn enter_call(vm: &mut Vm, f: &mut Frame) -> Option<Entered> {
     if !vm.jit.enabled || f.pc != 0 {
         return None;
     }
-    let entry = vm.jit.entry_for(f)?;
+    let entry = vm.jit.entry_for_call(&f.code, &f.info.feedback)?;
     Some(run(vm, f, entry, 0))
 }
 
@@ -296,7 +396,7 @@ pub fn enter_osr(vm: &mut Vm, f: &mut Frame, target: usize) -> Option<Entered> {
     if fb.calls.get().saturating_add(fb.backedges.get()) < vm.jit.threshold {
         return None;
     }
-    let entry = vm.jit.entry_for(f)?;
+    let entry = vm.jit.entry_for(&f.code, &f.info.feedback)?;
     let headers = vm.jit.funcs.get(&key(&f.code)).map(|e| &e.osr_headers)?;
     let expected = headers.iter().find(|(h, _)| *h == target)?.1;
     if f.stack.len() != expected as usize {
@@ -307,12 +407,23 @@ pub fn enter_osr(vm: &mut Vm, f: &mut Frame, target: usize) -> Option<Entered> {
 
 /// Per-function statistics, for `kiln run --stats`.
 pub fn report(vm: &Vm) -> String {
-    stats::render(vm.jit.funcs.values().map(|e| {
-        let tier = match &e.tier {
-            Tier::Pending => "interp (compile pending)".to_string(),
-            Tier::Compiled(_) => "jit".to_string(),
-            Tier::Refused(why) => format!("interp ({why})"),
-        };
-        (e.code.qualname.to_string(), tier, &e.stats)
-    }))
+    let rows: Vec<(String, String, FuncStats)> = vm
+        .jit
+        .funcs
+        .iter()
+        .map(|(k, e)| {
+            let tier = match &e.tier {
+                Tier::Pending => "interp (compile pending)".to_string(),
+                Tier::Compiled(_) => "jit".to_string(),
+                Tier::Refused(why) => format!("interp ({why})"),
+            };
+            let mut stats = e.stats.clone();
+            // Calls through the hot cache are not in the table yet.
+            if let Some(h) = vm.jit.hot.as_ref().filter(|h| h.key == *k) {
+                stats.calls += h.calls;
+            }
+            (e.code.qualname.to_string(), tier, stats)
+        })
+        .collect();
+    stats::render(rows.iter().map(|(n, t, s)| (n.clone(), t.clone(), s)))
 }
