@@ -212,7 +212,10 @@ impl JitState {
             }
             Some(e) => e.generation + 1,
             None => {
-                let heat = feedback.calls.get().saturating_add(feedback.backedges.get());
+                let heat = feedback
+                    .calls
+                    .get()
+                    .saturating_add(feedback.backedges.get());
                 if heat < self.threshold {
                     return None;
                 }
