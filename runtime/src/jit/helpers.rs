@@ -127,12 +127,6 @@ fn name_of(env: &Env, idx: i64) -> Value {
         .unwrap_or_default()
 }
 
-pub extern "C" fn incref(bits: i64) {
-    // SAFETY: compiled code only increfs bits it owns.
-    let v = unsafe { borrow_bits(bits) };
-    std::mem::forget((*v).clone());
-}
-
 pub extern "C" fn decref(bits: i64) {
     // SAFETY: compiled code hands over a reference it owns.
     drop(unsafe { from_bits(bits) });
@@ -491,6 +485,32 @@ pub extern "C" fn for_iter(ctx: *mut JitCtx, it: i64) -> i64 {
         };
         Ok(next.map_or(EXHAUSTED, into_bits))
     })
+}
+
+/// Returned by `for_iter_fast` when the iterator is not one it steps.
+pub const NOT_FAST: i64 = RAISED;
+
+/// The next value of a range or list/tuple iterator, or `EXHAUSTED`;
+/// `NOT_FAST` for any other iterator (compiled code then calls
+/// `for_iter`). No context, no unwinding guard: the steps it takes are the
+/// interpreter's (`step_builtin`) for states that cannot raise or panic.
+pub extern "C" fn for_iter_fast(it: i64) -> i64 {
+    // SAFETY: borrowed operand stays owned by compiled code.
+    let it = unsafe { borrow_bits(it) };
+    let Some(Payload::Iter(cell)) = it.payload() else {
+        return NOT_FAST;
+    };
+    let Ok(mut st) = cell.try_borrow_mut() else {
+        return NOT_FAST;
+    };
+    match &mut *st {
+        s @ (IterState::Range { .. } | IterState::Seq { .. }) => match step_builtin(s) {
+            Ok(Some(v)) => into_bits(v),
+            Ok(None) => EXHAUSTED,
+            Err(_) => NOT_FAST,
+        },
+        _ => NOT_FAST,
+    }
 }
 
 pub extern "C" fn check_interrupt(ctx: *mut JitCtx) -> i64 {

@@ -32,6 +32,7 @@ use super::analyze::Analysis;
 use super::calls;
 use super::deopt::Reason;
 use super::helpers as h;
+use super::layout;
 use super::types::{Kind, Types};
 use crate::feedback::Feedback;
 use crate::value::{SMALL_INT_MAX, SMALL_INT_MIN};
@@ -133,26 +134,38 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         self.bcx.ins().ushr_imm_s(v, 48)
     }
 
-    /// Run `helper(v)` only when `v` is a heap pointer.
-    fn refop(&mut self, v: Value, helper: *const u8) {
+    /// Take a reference: inline, as `Value::clone` does (heap pointers
+    /// only).
+    pub(super) fn incref(&mut self, v: Value) {
         let t = self.tag16(v);
         let is_ptr = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::PTR_HI);
-        let slow = self.bcx.create_block();
+        let heap = self.bcx.create_block();
         let cont = self.bcx.create_block();
-        self.bcx.set_cold_block(slow);
-        self.bcx.ins().brif(is_ptr, slow, &[], cont, &[]);
-        self.bcx.switch_to_block(slow);
-        self.call(helper, &[v], false);
+        self.bcx.ins().brif(is_ptr, heap, &[], cont, &[]);
+        self.bcx.switch_to_block(heap);
+        let flags = MemFlagsData::trusted();
+        let p = self.bcx.ins().band_imm_s(v, abi::PAYLOAD_MASK);
+        let rc = self.bcx.ins().load(types::I32, flags, p, layout::REFCOUNT);
+        let rc = self.bcx.ins().iadd_imm_s(rc, 1);
+        self.bcx.ins().store(flags, rc, p, layout::REFCOUNT);
         self.bcx.ins().jump(cont, &[]);
         self.bcx.switch_to_block(cont);
     }
 
-    pub(super) fn incref(&mut self, v: Value) {
-        self.refop(v, h::incref as *const u8);
-    }
-
+    /// Release a reference: the `decref` helper, called only for heap
+    /// pointers (a cold call keeps compiled code small; an inline
+    /// decrement needs a third path for the last reference).
     pub(super) fn decref(&mut self, v: Value) {
-        self.refop(v, h::decref as *const u8);
+        let t = self.tag16(v);
+        let is_ptr = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::PTR_HI);
+        let heap = self.bcx.create_block();
+        let cont = self.bcx.create_block();
+        self.bcx.set_cold_block(heap);
+        self.bcx.ins().brif(is_ptr, heap, &[], cont, &[]);
+        self.bcx.switch_to_block(heap);
+        self.call(h::decref as *const u8, &[v], false);
+        self.bcx.ins().jump(cont, &[]);
+        self.bcx.switch_to_block(cont);
     }
 
     /// Drop a stack entry: only boxed values own a reference.
@@ -625,24 +638,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 self.push(r, Kind::Boxed);
                 self.push(this, Kind::Boxed);
             }
-            Instr::Subscr { .. } => {
-                let key = self.pop_boxed();
-                let obj = self.pop_boxed();
-                let r = self.call_ctx(h::subscr as *const u8, &[obj, key]);
-                self.decref(obj);
-                self.decref(key);
-                self.check_raised(r, pc);
-                self.push(r, Kind::Boxed);
-            }
-            Instr::StoreSubscr { .. } => {
-                let key = self.pop_boxed();
-                let obj = self.pop_boxed();
-                let v = self.pop_boxed();
-                let r = self.call_ctx(h::store_subscr as *const u8, &[obj, key, v]);
-                self.decref(obj);
-                self.decref(key);
-                self.check_raised(r, pc);
-            }
+            Instr::Subscr { slot } => self.lower_subscr(pc, slot),
+            Instr::StoreSubscr { slot } => self.lower_store_subscr(pc, slot),
             Instr::Jump { target } => {
                 let st = self.boxed_stack();
                 self.jump_to(target as usize, &st);
@@ -706,7 +703,23 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 let Some(&it) = st.last() else {
                     return self.unsupported(pc);
                 };
-                let r = self.call_ctx(h::for_iter as *const u8, &[it]);
+                // Range and sequence iterators step without the context;
+                // any other iterator (or an error) takes the generic helper.
+                let fast = self
+                    .call(h::for_iter_fast as *const u8, &[it], true)
+                    .unwrap_or(it);
+                let not_fast = self.bcx.ins().icmp_imm_s(IntCC::Equal, fast, h::NOT_FAST);
+                let generic = self.bcx.create_block();
+                let stepped = self.bcx.create_block();
+                let r = self.bcx.append_block_param(stepped, I64);
+                self.bcx.set_cold_block(generic);
+                self.bcx
+                    .ins()
+                    .brif(not_fast, generic, &[], stepped, &[BlockArg::Value(fast)]);
+                self.bcx.switch_to_block(generic);
+                let slow = self.call_ctx(h::for_iter as *const u8, &[it]);
+                self.bcx.ins().jump(stepped, &[BlockArg::Value(slow)]);
+                self.bcx.switch_to_block(stepped);
                 self.check_raised(r, pc);
                 let done = self.bcx.ins().icmp_imm_s(IntCC::Equal, r, abi::EXHAUSTED);
                 let exhausted = self.bcx.create_block();

@@ -6,6 +6,8 @@
 //! (reachability, stack depths, refusals), `types` (which values and
 //! locals are unboxed, from feedback), `lower` (IR building; `arith` for
 //! arithmetic, guards and boxing),
+//! `items` (inline list indexing), `layout` (the object fields compiled
+//! code reads),
 //! `helpers` (the `extern "C"` runtime calls; `calls` for calls), `deopt` (exits back to the
 //! interpreter), `backend` (the Cranelift module), `stats` (`--stats`).
 //!
@@ -25,6 +27,8 @@ pub(crate) mod backend;
 pub(crate) mod calls;
 pub mod deopt;
 pub(crate) mod helpers;
+pub(crate) mod items;
+pub mod layout;
 pub(crate) mod lower;
 pub(crate) mod service;
 pub mod stats;

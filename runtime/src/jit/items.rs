@@ -1,0 +1,170 @@
+//! `obj[i]` and `obj[i] = v` with an int index: inline on a list, with
+//! bound and borrow checks, and a helper call (the interpreter's rule) for
+//! anything else — another type, an index out of range (which raises the
+//! interpreter's `IndexError`), a list being mutated by native code.
+//!
+//! The inline path is not a speculation: it has a complete fallback, so
+//! it needs no guard exit. Feedback only decides whether it is worth
+//! emitting (the index was always an int).
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{BlockArg, InstBuilder, MemFlagsData, Value};
+
+use super::abi;
+use super::helpers as h;
+use super::layout::{self, ListLayout};
+use super::lower::{Lowerer, I64};
+use super::types::Kind;
+use crate::feedback::bits as fb;
+
+impl Lowerer<'_, '_> {
+    /// The list layout, when this site's index was always an int.
+    fn list_site(&self, slot: u16, key: Kind) -> Option<ListLayout> {
+        let key_seen = self.feedback.slot(slot) >> 4;
+        let int_key = key == Kind::Int || (key == Kind::Boxed && key_seen == fb::INT);
+        if int_key {
+            layout::list()
+        } else {
+            None
+        }
+    }
+
+    /// The address of item `key` of `obj` when `obj` is a list whose
+    /// borrow flag passes `borrow_ok` and `key` is in range (negative
+    /// indexes count from the end); otherwise a jump to `slow`.
+    fn list_item_addr(
+        &mut self,
+        l: ListLayout,
+        obj: Value,
+        (key, kind): (Value, Kind),
+        borrow_ok: IntCC,
+        slow: cranelift_codegen::ir::Block,
+    ) -> Value {
+        let flags = MemFlagsData::trusted();
+        // Two branches: one before touching memory (a heap pointer and an
+        // int index), one after (a list, the borrow flag, the bounds). The
+        // loads may read another kind of object's payload words; they stay
+        // inside the object and are ignored unless it is a list.
+        let t = self.tag16(obj);
+        let mut ok = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::PTR_HI);
+        let idx = match kind {
+            Kind::Int => key,
+            _ => {
+                let t = self.tag16(key);
+                let is_int = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::INT_HI);
+                ok = self.bcx.ins().band(ok, is_int);
+                self.unbox_int(key)
+            }
+        };
+        self.continue_if(ok, slow);
+        let p = self.bcx.ins().band_imm_s(obj, abi::PAYLOAD_MASK);
+        let k = self.bcx.ins().uload8(I64, flags, p, layout::KIND);
+        let is_list = self
+            .bcx
+            .ins()
+            .icmp_imm_s(IntCC::Equal, k, i64::from(layout::LIST_KIND));
+        let borrow = self.bcx.ins().load(I64, flags, p, l.borrow);
+        let free = self.bcx.ins().icmp_imm_s(borrow_ok, borrow, 0);
+        let len = self.bcx.ins().load(I64, flags, p, l.len);
+        let neg = self.bcx.ins().icmp_imm_s(IntCC::SignedLessThan, idx, 0);
+        let from_end = self.bcx.ins().iadd(idx, len);
+        let i = self.bcx.ins().select(neg, from_end, idx);
+        let in_range = self.bcx.ins().icmp(IntCC::UnsignedLessThan, i, len);
+        let usable = self.bcx.ins().band(is_list, free);
+        let usable = self.bcx.ins().band(usable, in_range);
+        self.continue_if(usable, slow);
+        let data = self.bcx.ins().load(I64, flags, p, l.data);
+        let off = self.bcx.ins().ishl_imm_s(i, 3);
+        self.bcx.ins().iadd(data, off)
+    }
+
+    fn continue_if(&mut self, ok: Value, otherwise: cranelift_codegen::ir::Block) {
+        let cont = self.bcx.create_block();
+        self.bcx.ins().brif(ok, cont, &[], otherwise, &[]);
+        self.bcx.switch_to_block(cont);
+    }
+
+    /// `Subscr`: [obj, key] → [obj[key]].
+    pub(super) fn lower_subscr(&mut self, pc: usize, slot: u16) {
+        let key = self.pop();
+        let obj = self.pop();
+        let objv = self.boxed(obj);
+        let Some(l) = self.list_site(slot, key.1) else {
+            let keyv = self.boxed(key);
+            let r = self.call_ctx(h::subscr as *const u8, &[objv, keyv]);
+            self.decref(objv);
+            self.decref(keyv);
+            self.check_raised(r, pc);
+            self.push(r, Kind::Boxed);
+            return;
+        };
+        let slow = self.bcx.create_block();
+        self.bcx.set_cold_block(slow);
+        let join = self.bcx.create_block();
+        let result = self.bcx.append_block_param(join, I64);
+        let addr = self.list_item_addr(l, objv, key, IntCC::SignedGreaterThanOrEqual, slow);
+        let item = self.bcx.ins().load(I64, MemFlagsData::trusted(), addr, 0);
+        self.incref(item);
+        self.bcx.ins().jump(join, &[BlockArg::Value(item)]);
+
+        self.bcx.switch_to_block(slow);
+        let keyv = self.boxed(key);
+        let r = self.call_ctx(h::subscr as *const u8, &[objv, keyv]);
+        if key.1 != Kind::Boxed {
+            // Boxed just for the helper; a boxed key is released below.
+            self.decref(keyv);
+        }
+        self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
+
+        self.bcx.switch_to_block(join);
+        self.decref(objv);
+        if key.1 == Kind::Boxed {
+            self.decref(key.0);
+        }
+        self.check_raised(result, pc);
+        self.push(result, Kind::Boxed);
+    }
+
+    /// `StoreSubscr`: [value, obj, key] → [] with `obj[key] = value`.
+    pub(super) fn lower_store_subscr(&mut self, pc: usize, slot: u16) {
+        let key = self.pop();
+        let obj = self.pop();
+        let objv = self.boxed(obj);
+        let v = self.pop_boxed();
+        let Some(l) = self.list_site(slot, key.1) else {
+            let keyv = self.boxed(key);
+            let r = self.call_ctx(h::store_subscr as *const u8, &[objv, keyv, v]);
+            self.decref(objv);
+            self.decref(keyv);
+            self.check_raised(r, pc);
+            return;
+        };
+        let slow = self.bcx.create_block();
+        self.bcx.set_cold_block(slow);
+        let join = self.bcx.create_block();
+        let status = self.bcx.append_block_param(join, I64);
+        // Writing needs the list not borrowed at all.
+        let addr = self.list_item_addr(l, objv, key, IntCC::Equal, slow);
+        let flags = MemFlagsData::trusted();
+        let old = self.bcx.ins().load(I64, flags, addr, 0);
+        self.bcx.ins().store(flags, v, addr, 0);
+        self.decref(old);
+        let ok = self.iconst(0);
+        self.bcx.ins().jump(join, &[BlockArg::Value(ok)]);
+
+        self.bcx.switch_to_block(slow);
+        let keyv = self.boxed(key);
+        let r = self.call_ctx(h::store_subscr as *const u8, &[objv, keyv, v]);
+        if key.1 != Kind::Boxed {
+            self.decref(keyv);
+        }
+        self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
+
+        self.bcx.switch_to_block(join);
+        self.decref(objv);
+        if key.1 == Kind::Boxed {
+            self.decref(key.0);
+        }
+        self.check_raised(status, pc);
+    }
+}

@@ -1,0 +1,114 @@
+//! Where compiled code finds the fields it reads inline: a heap object's
+//! refcount and kind (fixed by `HeapObject`'s `repr(C)` header) and a
+//! list's borrow flag, item pointer and length.
+//!
+//! Rust does not fix the field order of `RefCell` or `Vec`, so the list
+//! offsets are measured once from a real list: the words of the object
+//! that hold a known data pointer and length, and the word that counts the
+//! borrows. If the measurement is ambiguous, compiled code does not touch
+//! lists inline and calls helpers instead (same results, slower).
+
+use std::sync::OnceLock;
+
+use crate::object::Payload;
+use crate::value::{HeapObject, Kind, Value};
+
+/// Offset of the `u32` refcount in every heap object.
+pub const REFCOUNT: i32 = 0;
+/// Offset of the `Kind` byte in every heap object.
+pub const KIND: i32 = 4;
+
+/// Byte offsets, from the start of a list's heap object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListLayout {
+    /// The `RefCell` borrow counter: 0 unborrowed, > 0 shared, < 0 mutable.
+    pub borrow: i32,
+    /// The pointer to the first item.
+    pub data: i32,
+    /// The number of items.
+    pub len: i32,
+}
+
+/// The list layout of this build, measured once (`None`: unknown).
+pub fn list() -> Option<ListLayout> {
+    static LAYOUT: OnceLock<Option<ListLayout>> = OnceLock::new();
+    *LAYOUT.get_or_init(measure_list)
+}
+
+/// Distinctive length and capacity, unlike any pointer, flag or tag.
+const PROBE_LEN: usize = 37;
+const PROBE_CAP: usize = 61;
+
+fn measure_list() -> Option<ListLayout> {
+    let mut items = Vec::with_capacity(PROBE_CAP);
+    items.resize(PROBE_LEN, Value::none());
+    let list = Value::list(items);
+    let Some(Payload::List(cell)) = list.payload() else {
+        return None;
+    };
+    let base = (list.bits() & super::abi::PAYLOAD_MASK as u64) as usize;
+    let size = std::mem::size_of::<HeapObject>();
+    let words = |ptr: usize| -> Vec<(i32, u64)> {
+        (8..size)
+            .step_by(8)
+            // SAFETY: every aligned word inside the live heap object is
+            // readable; the values are only compared, never used.
+            .map(|off| (off as i32, unsafe { ((ptr + off) as *const u64).read() }))
+            .collect()
+    };
+    let data_ptr = cell.try_borrow().ok()?.as_ptr() as u64;
+    let unborrowed = words(base);
+    let one = |want: u64| -> Option<i32> {
+        let mut hits = unborrowed.iter().filter(|(_, w)| *w == want);
+        let first = hits.next()?.0;
+        hits.next().is_none().then_some(first)
+    };
+    let data = one(data_ptr)?;
+    let len = one(PROBE_LEN as u64)?;
+    one(PROBE_CAP as u64)?;
+    // The borrow counter: the one word that reads 1 under a shared borrow
+    // and -1 under a mutable one, and 0 otherwise.
+    let shared = {
+        let _guard = cell.try_borrow().ok()?;
+        words(base)
+    };
+    let mutable = {
+        let _guard = cell.try_borrow_mut().ok()?;
+        words(base)
+    };
+    let mut flags = unborrowed
+        .iter()
+        .zip(&shared)
+        .zip(&mutable)
+        .filter(|(((_, u), (_, s)), (_, m))| *u == 0 && *s == 1 && *m == u64::MAX)
+        .map(|(((off, _), _), _)| *off);
+    let borrow = flags.next()?;
+    if flags.next().is_some() {
+        return None;
+    }
+    Some(ListLayout { borrow, data, len })
+}
+
+/// The kind byte compiled code compares against for a list.
+pub const LIST_KIND: u8 = Kind::List as u8;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_layout_is_measured_and_reads_back() {
+        let layout = list().expect("the list layout is measurable");
+        let list = Value::list(vec![Value::int(1), Value::int(2), Value::int(3)]);
+        let base = (list.bits() & super::abi::PAYLOAD_MASK as u64) as usize;
+        // SAFETY: reading the header and the measured words of a live list.
+        unsafe {
+            assert_eq!(((base + KIND as usize) as *const u8).read(), LIST_KIND);
+            assert_eq!(((base + layout.len as usize) as *const u64).read(), 3);
+            assert_eq!(((base + layout.borrow as usize) as *const i64).read(), 0);
+            let data = ((base + layout.data as usize) as *const *const u64).read();
+            assert_eq!(data.add(1).read(), Value::int(2).bits());
+            assert_eq!(((base + REFCOUNT as usize) as *const u32).read(), 1);
+        }
+    }
+}
