@@ -100,7 +100,7 @@ mod tests {
     fn list_layout_is_measured_and_reads_back() {
         let layout = list().expect("the list layout is measurable");
         let list = Value::list(vec![Value::int(1), Value::int(2), Value::int(3)]);
-        let base = (list.bits() & super::abi::PAYLOAD_MASK as u64) as usize;
+        let base = (list.bits() & crate::jit::abi::PAYLOAD_MASK as u64) as usize;
         // SAFETY: reading the header and the measured words of a live list.
         unsafe {
             assert_eq!(((base + KIND as usize) as *const u8).read(), LIST_KIND);
