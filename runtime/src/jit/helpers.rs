@@ -127,6 +127,8 @@ fn name_of(env: &Env, idx: i64) -> Value {
         .unwrap_or_default()
 }
 
+/// Release the last reference (compiled code decrements the others
+/// inline, `Lowerer::decref`).
 pub extern "C" fn decref(bits: i64) {
     // SAFETY: compiled code hands over a reference it owns.
     drop(unsafe { from_bits(bits) });

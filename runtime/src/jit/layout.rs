@@ -1,6 +1,7 @@
 //! Where compiled code finds the fields it reads inline: a heap object's
-//! refcount and kind (fixed by `HeapObject`'s `repr(C)` header) and a
-//! list's borrow flag, item pointer and length.
+//! refcount and kind (fixed by `HeapObject`'s `repr(C)` header), a list's
+//! borrow flag, item pointer and length, and a built-in function's Rust
+//! function pointer.
 //!
 //! Rust does not fix the field order of `RefCell` or `Vec`, so the list
 //! offsets are measured once from a real list: the words of the object
@@ -10,8 +11,11 @@
 
 use std::sync::OnceLock;
 
-use crate::object::Payload;
+use crate::error::PyResult;
+use crate::native::NativeFn;
+use crate::object::{NativeObj, Payload};
 use crate::value::{HeapObject, Kind, Value};
+use crate::vm::Vm;
 
 /// Offset of the `u32` refcount in every heap object.
 pub const REFCOUNT: i32 = 0;
@@ -91,6 +95,36 @@ fn measure_list() -> Option<ListLayout> {
 
 /// The kind byte compiled code compares against for a list.
 pub const LIST_KIND: u8 = Kind::List as u8;
+/// The kind byte of a built-in function object.
+pub const NATIVE_KIND: u8 = Kind::Native as u8;
+
+/// Offset of a built-in function object's Rust function pointer, from
+/// the start of the object, measured once (`None`: unknown).
+pub fn native_fn() -> Option<i32> {
+    static OFFSET: OnceLock<Option<i32>> = OnceLock::new();
+    *OFFSET.get_or_init(measure_native_fn)
+}
+
+fn probe_native(_: &mut Vm, _: &[Value], _: &[(Value, Value)]) -> PyResult<Value> {
+    Ok(Value::none())
+}
+
+fn measure_native_fn() -> Option<i32> {
+    let func: NativeFn = probe_native;
+    let obj = Value::new_heap(Payload::Native(NativeObj {
+        name: "probe",
+        func,
+        owner: None,
+    }));
+    let base = (obj.bits() & super::abi::PAYLOAD_MASK as u64) as usize;
+    let want = func as usize as u64;
+    let mut hits = (8..std::mem::size_of::<HeapObject>())
+        .step_by(8)
+        // SAFETY: aligned words inside the live heap object, only compared.
+        .filter(|off| unsafe { ((base + off) as *const u64).read() } == want);
+    let first = hits.next()?;
+    hits.next().is_none().then_some(first as i32)
+}
 
 #[cfg(test)]
 mod tests {
@@ -109,6 +143,26 @@ mod tests {
             let data = ((base + layout.data as usize) as *const *const u64).read();
             assert_eq!(data.add(1).read(), Value::int(2).bits());
             assert_eq!(((base + REFCOUNT as usize) as *const u32).read(), 1);
+        }
+    }
+
+    #[test]
+    fn native_fn_offset_finds_the_function() {
+        let off = native_fn().expect("the native layout is measurable");
+        let f: NativeFn = probe_native;
+        let obj = Value::new_heap(Payload::Native(NativeObj {
+            name: "another",
+            func: f,
+            owner: Some("owner"),
+        }));
+        let base = (obj.bits() & crate::jit::abi::PAYLOAD_MASK as u64) as usize;
+        // SAFETY: reading the header and the measured word of a live object.
+        unsafe {
+            assert_eq!(((base + KIND as usize) as *const u8).read(), NATIVE_KIND);
+            assert_eq!(
+                ((base + off as usize) as *const u64).read(),
+                f as usize as u64
+            );
         }
     }
 }

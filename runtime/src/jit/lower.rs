@@ -33,6 +33,7 @@ use super::calls;
 use super::deopt::Reason;
 use super::helpers as h;
 use super::layout;
+use super::natives;
 use super::types::{Kind, Types};
 use crate::feedback::Feedback;
 use crate::value::{SMALL_INT_MAX, SMALL_INT_MIN};
@@ -59,6 +60,8 @@ pub struct Lowerer<'a, 'b> {
     pub(super) speculate: bool,
     call_conv: CallConv,
     pub(super) ctx: Value,
+    /// Names of the `LoadMethod`s whose `CallMethod` is still to come.
+    method_names: Vec<u32>,
     locals: Vec<Variable>,
     blocks: HashMap<usize, Block>,
     sigs: HashMap<(usize, bool), SigRef>,
@@ -89,6 +92,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             speculate: types.speculate,
             call_conv,
             ctx: dummy,
+            method_names: Vec::new(),
             locals: Vec::new(),
             blocks: HashMap::new(),
             sigs: HashMap::new(),
@@ -97,6 +101,10 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             global_cache,
             global_sites: 0,
         }
+    }
+
+    pub(super) fn call_conv(&self) -> CallConv {
+        self.call_conv
     }
 
     pub(super) fn iconst(&mut self, v: i64) -> Value {
@@ -152,17 +160,28 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         self.bcx.switch_to_block(cont);
     }
 
-    /// Release a reference: the `decref` helper, called only for heap
-    /// pointers (a cold call keeps compiled code small; an inline
-    /// decrement needs a third path for the last reference).
+    /// Release a reference: inline, unless it is the last one (then the
+    /// `decref` helper frees the object).
     pub(super) fn decref(&mut self, v: Value) {
         let t = self.tag16(v);
         let is_ptr = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::PTR_HI);
         let heap = self.bcx.create_block();
+        let fewer = self.bcx.create_block();
+        let last = self.bcx.create_block();
         let cont = self.bcx.create_block();
-        self.bcx.set_cold_block(heap);
+        self.bcx.set_cold_block(last);
         self.bcx.ins().brif(is_ptr, heap, &[], cont, &[]);
         self.bcx.switch_to_block(heap);
+        let flags = MemFlagsData::trusted();
+        let p = self.bcx.ins().band_imm_s(v, abi::PAYLOAD_MASK);
+        let rc = self.bcx.ins().load(types::I32, flags, p, layout::REFCOUNT);
+        let is_last = self.bcx.ins().icmp_imm_s(IntCC::Equal, rc, 1);
+        self.bcx.ins().brif(is_last, last, &[], fewer, &[]);
+        self.bcx.switch_to_block(fewer);
+        let rc = self.bcx.ins().iadd_imm_s(rc, -1);
+        self.bcx.ins().store(flags, rc, p, layout::REFCOUNT);
+        self.bcx.ins().jump(cont, &[]);
+        self.bcx.switch_to_block(last);
         self.call(h::decref as *const u8, &[v], false);
         self.bcx.ins().jump(cont, &[]);
         self.bcx.switch_to_block(cont);
@@ -629,6 +648,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 self.check_raised(r, pc);
             }
             Instr::LoadMethod { name, .. } => {
+                self.method_names.push(name);
                 let obj = self.pop_boxed();
                 let n = self.iconst(name as i64);
                 let r = self.call_ctx(h::load_method as *const u8, &[obj, n]);
@@ -783,6 +803,15 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 self.push(r, Kind::Boxed);
             }
             Instr::CallMethod { argc, .. } => {
+                let name = self.method_names.pop();
+                let native = name
+                    .and_then(|n| self.code.names.get(n as usize))
+                    .and_then(|n| natives::float_fn(n));
+                if let (1, Some(f)) = (argc, native) {
+                    if self.lower_float_call(pc, f) {
+                        return false;
+                    }
+                }
                 let at = self.stack.len() - argc as usize;
                 let args = self.stack.split_off(at);
                 let this = self.pop_boxed();
@@ -818,7 +847,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
 
     /// Box `args` into a fresh buffer on the native stack; returns its
     /// address and length (ownership passes to the call helper).
-    fn args_buffer(&mut self, args: Vec<(Value, Kind)>) -> (Value, Value) {
+    pub(super) fn args_buffer(&mut self, args: Vec<(Value, Kind)>) -> (Value, Value) {
         let n = self.iconst(args.len() as i64);
         if args.is_empty() {
             let null = self.iconst(0);

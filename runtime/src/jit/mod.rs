@@ -6,8 +6,8 @@
 //! (reachability, stack depths, refusals), `types` (which values and
 //! locals are unboxed, from feedback), `lower` (IR building; `arith` for
 //! arithmetic, guards and boxing),
-//! `items` (inline list indexing), `layout` (the object fields compiled
-//! code reads),
+//! `items` (inline list indexing), `natives` (`math` functions as native
+//! operations), `layout` (the object fields compiled code reads),
 //! `helpers` (the `extern "C"` runtime calls; `calls` for calls), `deopt` (exits back to the
 //! interpreter), `backend` (the Cranelift module), `stats` (`--stats`).
 //!
@@ -30,6 +30,7 @@ pub(crate) mod helpers;
 pub(crate) mod items;
 pub mod layout;
 pub(crate) mod lower;
+pub(crate) mod natives;
 pub(crate) mod service;
 pub mod stats;
 pub mod types;

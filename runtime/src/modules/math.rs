@@ -125,6 +125,22 @@ macro_rules! unary {
     };
 }
 
+/// The one-float `math` functions compiled code computes natively: the
+/// native function it must be (compared by address), and the `f64`
+/// operation. The result stands only when `checked` would accept it;
+/// otherwise compiled code calls the function itself, which raises.
+pub(crate) fn jit_float_functions() -> [(&'static str, NativeFn, fn(f64) -> f64); 7] {
+    [
+        ("sqrt", math_sqrt, f64::sqrt),
+        ("fabs", math_fabs, f64::abs),
+        ("exp", math_exp, f64::exp),
+        ("sin", math_sin, f64::sin),
+        ("cos", math_cos, f64::cos),
+        ("tan", math_tan, f64::tan),
+        ("atan", math_atan, f64::atan),
+    ]
+}
+
 unary!(math_exp, "exp", f64::exp);
 unary!(math_sin, "sin", f64::sin);
 unary!(math_cos, "cos", f64::cos);
