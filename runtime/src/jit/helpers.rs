@@ -394,32 +394,36 @@ pub extern "C" fn truthy(ctx: *mut JitCtx, v: i64) -> i64 {
     })
 }
 
-pub extern "C" fn load_attr(ctx: *mut JitCtx, obj: i64, name: i64) -> i64 {
+/// `LoadAttr` through the interpreter's inline cache of site `slot`.
+pub extern "C" fn load_attr(ctx: *mut JitCtx, obj: i64, name: i64, slot: i64) -> i64 {
     guarded(ctx, |vm, f, _| {
         // SAFETY: borrowed operand stays owned by compiled code.
         let obj = unsafe { borrow_bits(obj) };
         let key = name_of(f, name);
-        vm.getattr(&obj, key.as_str().unwrap_or("")).map(into_bits)
+        vm.getattr_cached(&obj, &key, &f.info.attr_cache, slot as u16)
+            .map(into_bits)
     })
 }
 
-/// Borrows `obj`, consumes `v`.
-pub extern "C" fn store_attr(ctx: *mut JitCtx, obj: i64, name: i64, v: i64) -> i64 {
+/// `StoreAttr` through site `slot`'s cache. Borrows `obj`, consumes `v`.
+pub extern "C" fn store_attr(ctx: *mut JitCtx, obj: i64, name: i64, v: i64, slot: i64) -> i64 {
     guarded(ctx, |vm, f, _| {
         // SAFETY: `obj` is borrowed; `v` is handed over.
         let (obj, v) = unsafe { (borrow_bits(obj), from_bits(v)) };
         let key = name_of(f, name);
-        vm.setattr(&obj, key.as_str().unwrap_or(""), v).map(|()| 0)
+        vm.setattr_cached(&obj, &key, v, &f.info.attr_cache, slot as u16)
+            .map(|()| 0)
     })
 }
 
-/// Returns the callable (or empty); the receiver goes to `aux`.
-pub extern "C" fn load_method(ctx: *mut JitCtx, obj: i64, name: i64) -> i64 {
+/// `LoadMethod` through site `slot`'s cache. Returns the callable (or
+/// empty); the receiver goes to `aux`.
+pub extern "C" fn load_method(ctx: *mut JitCtx, obj: i64, name: i64, slot: i64) -> i64 {
     guarded(ctx, |vm, f, c| {
         // SAFETY: borrowed operand stays owned by compiled code.
         let obj = unsafe { borrow_bits(obj) };
         let key = name_of(f, name);
-        let (func, this) = vm.load_method(&obj, key.as_str().unwrap_or(""))?;
+        let (func, this) = vm.load_method_cached(&obj, &key, &f.info.attr_cache, slot as u16)?;
         c.aux = into_bits(this);
         Ok(into_bits(func))
     })

@@ -631,27 +631,30 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 self.check_raised(r, pc);
                 self.push(r, Kind::Boxed);
             }
-            Instr::LoadAttr { name, .. } => {
+            Instr::LoadAttr { name, slot } => {
                 let obj = self.pop_boxed();
                 let n = self.iconst(name as i64);
-                let r = self.call_ctx(h::load_attr as *const u8, &[obj, n]);
+                let s = self.iconst(i64::from(slot));
+                let r = self.call_ctx(h::load_attr as *const u8, &[obj, n, s]);
                 self.decref(obj);
                 self.check_raised(r, pc);
                 self.push(r, Kind::Boxed);
             }
-            Instr::StoreAttr { name, .. } => {
+            Instr::StoreAttr { name, slot } => {
                 let obj = self.pop_boxed();
                 let v = self.pop_boxed();
                 let n = self.iconst(name as i64);
-                let r = self.call_ctx(h::store_attr as *const u8, &[obj, n, v]);
+                let s = self.iconst(i64::from(slot));
+                let r = self.call_ctx(h::store_attr as *const u8, &[obj, n, v, s]);
                 self.decref(obj);
                 self.check_raised(r, pc);
             }
-            Instr::LoadMethod { name, .. } => {
+            Instr::LoadMethod { name, slot } => {
                 self.method_names.push(name);
                 let obj = self.pop_boxed();
                 let n = self.iconst(name as i64);
-                let r = self.call_ctx(h::load_method as *const u8, &[obj, n]);
+                let s = self.iconst(i64::from(slot));
+                let r = self.call_ctx(h::load_method as *const u8, &[obj, n, s]);
                 self.decref(obj);
                 self.check_raised(r, pc);
                 let this = self.call_ctx(h::take_aux as *const u8, &[]);
