@@ -142,7 +142,7 @@ fn truthy(vm: &mut Vm, v: &Value) -> PyResult<bool> {
 }
 
 /// Keyword arguments from the trailing values and a names tuple.
-fn kw_pairs(names: &Value, values: &[Value]) -> Vec<(Value, Value)> {
+pub(crate) fn kw_pairs(names: &Value, values: &[Value]) -> Vec<(Value, Value)> {
     let names = names.as_tuple().unwrap_or(&[]);
     names.iter().cloned().zip(values.iter().cloned()).collect()
 }
@@ -165,7 +165,7 @@ fn kwargs_from_dict(vm: &Vm, d: &Value) -> PyResult<Vec<(Value, Value)>> {
     Ok(out)
 }
 
-fn unpack(vm: &mut Vm, seq: &Value, n: usize) -> PyResult<Vec<Value>> {
+pub(crate) fn unpack(vm: &mut Vm, seq: &Value, n: usize) -> PyResult<Vec<Value>> {
     let items = match seq.payload() {
         Some(Payload::Tuple(t)) => t.to_vec(),
         Some(Payload::List(l)) => l
@@ -226,6 +226,19 @@ fn make_function(vm: &mut Vm, f: &mut Frame, flags: u8) -> PyResult<Value> {
     } else {
         Value::none()
     };
+    new_function(vm, &f.globals, code_v, closure, kwdefaults, defaults)
+}
+
+/// `MakeFunction`'s rule, shared with compiled code: a function of the
+/// code object `code_v` in `globals` (missing parts are None).
+pub(crate) fn new_function(
+    vm: &mut Vm,
+    globals: &Value,
+    code_v: Value,
+    closure: Value,
+    kwdefaults: Value,
+    defaults: Value,
+) -> PyResult<Value> {
     let Some(Payload::Code(cv)) = code_v.payload() else {
         return Err(PyErr::runtime_error("MakeFunction without a code object"));
     };
@@ -233,7 +246,7 @@ fn make_function(vm: &mut Vm, f: &mut Frame, flags: u8) -> PyResult<Value> {
     let func = FunctionObj {
         code: cv.code.clone(),
         info: cv.info.clone(),
-        globals: f.globals.clone(),
+        globals: globals.clone(),
         defaults: defaults
             .as_tuple()
             .map(|t| t.to_vec())

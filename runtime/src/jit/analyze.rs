@@ -70,6 +70,15 @@ fn supported(i: &Instr) -> bool {
             | Instr::FormatValue { .. }
             | Instr::Call { .. }
             | Instr::CallMethod { .. }
+            | Instr::MakeFunction { .. }
+            | Instr::BuildSet { .. }
+            | Instr::BuildMap { .. }
+            | Instr::ListAppend { .. }
+            | Instr::SetAdd { .. }
+            | Instr::MapAdd { .. }
+            | Instr::UnpackSequence { .. }
+            | Instr::CallKw { .. }
+            | Instr::CallMethodKw { .. }
     )
 }
 

@@ -238,3 +238,42 @@ pub extern "C" fn call_method_buf(
         }
     })
 }
+
+/// `CallKw` (`this` is EMPTY) and `CallMethodKw`: borrows `func`, `this`
+/// and the `names` tuple, consumes the `n` values in `buf` (positional
+/// arguments, then one value per name). For a method call with an empty
+/// `func`, `this` is the callable; otherwise `this` is the first argument.
+pub extern "C" fn call_kw_buf(
+    ctx: *mut JitCtx,
+    func: i64,
+    this: i64,
+    buf: *const i64,
+    n: i64,
+    names: i64,
+) -> i64 {
+    guarded_call(ctx, |vm, _| {
+        crate::finalize::run_pending(vm);
+        // SAFETY: as `call_buf`; `names` stays owned by compiled code.
+        let (func, this, names) = unsafe {
+            (
+                super::abi::borrow_bits(func),
+                super::abi::borrow_bits(this),
+                super::abi::borrow_bits(names),
+            )
+        };
+        let mut values = vm.take_vec();
+        let (callee, skip) = if func.is_empty() {
+            ((*this).clone(), 0)
+        } else {
+            values.push((*this).clone());
+            ((*func).clone(), 1)
+        };
+        let values = unsafe { take_buf(vm, buf, n.max(0) as usize, Some(values)) };
+        let nkw = names.as_tuple().map_or(0, <[Value]>::len);
+        let split = values.len().saturating_sub(nkw).max(skip);
+        let kwargs = crate::interp::kw_pairs(&names, &values[split..]);
+        let r = vm.call_kw(&callee, &values[..split], &kwargs);
+        vm.give_vec(values);
+        r
+    })
+}

@@ -566,6 +566,98 @@ pub extern "C" fn format_value(ctx: *mut JitCtx, conv: i64, v: i64, spec: i64) -
     })
 }
 
+/// `MakeFunction`: the staged values are the flagged parts (defaults,
+/// keyword defaults, closure, in that order) then the code object.
+pub extern "C" fn make_function(ctx: *mut JitCtx, flags: i64) -> i64 {
+    guarded(ctx, |vm, f, _| {
+        let mut staged = take_args(vm).into_iter();
+        let mut part = |bit: i64| {
+            if flags & bit != 0 {
+                staged.next().unwrap_or_default()
+            } else {
+                Value::none()
+            }
+        };
+        let defaults = part(1);
+        let kwdefaults = part(2);
+        let closure = part(4);
+        let code = staged.next().unwrap_or_default();
+        crate::interp::new_function(vm, f.globals, code, closure, kwdefaults, defaults)
+            .map(into_bits)
+    })
+}
+
+pub extern "C" fn build_set(ctx: *mut JitCtx) -> i64 {
+    guarded(ctx, |vm, _, _| {
+        let s = Value::empty_set(false);
+        for x in take_args(vm) {
+            vm.set_add(&s, x)?;
+        }
+        Ok(into_bits(s))
+    })
+}
+
+/// `BuildMap`: the staged values are key, value, key, value...
+pub extern "C" fn build_map(ctx: *mut JitCtx) -> i64 {
+    guarded(ctx, |vm, _, _| {
+        let items = take_args(vm);
+        let d = Value::dict(crate::dict::Dict::with_capacity(items.len() / 2));
+        let mut it = items.into_iter();
+        while let (Some(k), Some(v)) = (it.next(), it.next()) {
+            vm.dict_set(&d, k, v)?;
+        }
+        Ok(into_bits(d))
+    })
+}
+
+/// `ListAppend`: borrows `list`, consumes `v`.
+pub extern "C" fn list_append(ctx: *mut JitCtx, list: i64, v: i64) -> i64 {
+    guarded(ctx, |_, _, _| {
+        // SAFETY: `list` stays owned by compiled code; `v` is handed over.
+        let (list, v) = unsafe { (borrow_bits(list), from_bits(v)) };
+        if let Some(l) = list.as_list() {
+            l.try_borrow_mut()
+                .map_err(|_| PyErr::reentrant("list"))?
+                .push(v);
+        }
+        Ok(0)
+    })
+}
+
+/// `SetAdd`: borrows `set`, consumes `v`.
+pub extern "C" fn set_add(ctx: *mut JitCtx, set: i64, v: i64) -> i64 {
+    guarded(ctx, |vm, _, _| {
+        // SAFETY: `set` stays owned by compiled code; `v` is handed over.
+        let (set, v) = unsafe { (borrow_bits(set), from_bits(v)) };
+        vm.set_add(&set, v).map(|()| 0)
+    })
+}
+
+/// `MapAdd`: borrows `dict`, consumes `k` and `v`.
+pub extern "C" fn map_add(ctx: *mut JitCtx, dict: i64, k: i64, v: i64) -> i64 {
+    guarded(ctx, |vm, _, _| {
+        // SAFETY: `dict` stays owned by compiled code; `k`, `v` handed over.
+        let (dict, k, v) = unsafe { (borrow_bits(dict), from_bits(k), from_bits(v)) };
+        vm.dict_set(&dict, k, v).map(|()| 0)
+    })
+}
+
+/// `UnpackSequence`: `n` owned items of `seq` (borrowed) into `buf`, in
+/// order, or `RAISED` (wrong length, not iterable).
+pub extern "C" fn unpack_into(ctx: *mut JitCtx, seq: i64, n: i64, buf: *mut i64) -> i64 {
+    guarded(ctx, |vm, _, _| {
+        // SAFETY: `seq` stays owned by compiled code.
+        let seq = unsafe { borrow_bits(seq) };
+        let n = n.max(0) as usize;
+        let items = crate::interp::unpack(vm, &seq, n)?;
+        for (i, v) in items.into_iter().take(n).enumerate() {
+            // SAFETY: compiled code passes a buffer of `n` slots.
+            unsafe { buf.add(i).write(into_bits(v)) };
+        }
+        Ok(0)
+    })
+}
+
 /// `BuildString`: concatenates the staged strs.
 pub extern "C" fn build_string(ctx: *mut JitCtx) -> i64 {
     guarded(ctx, |vm, _, _| {

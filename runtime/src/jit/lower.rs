@@ -319,6 +319,17 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         }
     }
 
+    /// The boxed bits of stack entry `i`, which stays on the stack (now
+    /// boxed, if it was not).
+    fn boxed_in_place(&mut self, i: usize, v: Value) -> Value {
+        let Some(&(_, k)) = self.stack.get(i) else {
+            return v;
+        };
+        let b = self.boxed((v, k));
+        self.stack[i] = (b, Kind::Boxed);
+        b
+    }
+
     pub(super) fn pop_boxed(&mut self) -> Value {
         let e = self.pop();
         self.boxed(e)
@@ -792,6 +803,102 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                     _ => h::build_string as *const u8,
                 };
                 let r = self.call_ctx(f, &[]);
+                self.check_raised(r, pc);
+                self.push(r, Kind::Boxed);
+            }
+            Instr::BuildSet { n } => {
+                self.stage_args(n as usize);
+                let r = self.call_ctx(h::build_set as *const u8, &[]);
+                self.check_raised(r, pc);
+                self.push(r, Kind::Boxed);
+            }
+            Instr::BuildMap { n } => {
+                self.stage_args(2 * n as usize);
+                let r = self.call_ctx(h::build_map as *const u8, &[]);
+                self.check_raised(r, pc);
+                self.push(r, Kind::Boxed);
+            }
+            Instr::ListAppend { depth } | Instr::SetAdd { depth } => {
+                let v = self.pop_boxed();
+                // The container stays on the stack, `depth` below the top.
+                let Some(&(target, _)) = self
+                    .stack
+                    .len()
+                    .checked_sub(depth as usize)
+                    .and_then(|i| self.stack.get(i))
+                else {
+                    return self.unsupported(pc);
+                };
+                let target = self.boxed_in_place(self.stack.len() - depth as usize, target);
+                let f = match instr {
+                    Instr::ListAppend { .. } => h::list_append as *const u8,
+                    _ => h::set_add as *const u8,
+                };
+                let r = self.call_ctx(f, &[target, v]);
+                self.check_raised(r, pc);
+            }
+            Instr::MapAdd { depth } => {
+                let v = self.pop_boxed();
+                let k = self.pop_boxed();
+                let Some(&(target, _)) = self
+                    .stack
+                    .len()
+                    .checked_sub(depth as usize)
+                    .and_then(|i| self.stack.get(i))
+                else {
+                    return self.unsupported(pc);
+                };
+                let target = self.boxed_in_place(self.stack.len() - depth as usize, target);
+                let r = self.call_ctx(h::map_add as *const u8, &[target, k, v]);
+                self.check_raised(r, pc);
+            }
+            Instr::UnpackSequence { n } => {
+                let seq = self.pop_boxed();
+                let n = n as usize;
+                let slot = self.bcx.create_sized_stack_slot(StackSlotData::new(
+                    StackSlotKind::ExplicitSlot,
+                    (n.max(1) * 8) as u32,
+                    3,
+                ));
+                let buf = self.bcx.ins().stack_addr(I64, slot, 0);
+                let nv = self.iconst(n as i64);
+                let r = self.call_ctx(h::unpack_into as *const u8, &[seq, nv, buf]);
+                self.decref(seq);
+                self.check_raised(r, pc);
+                // The first item ends on top, as the interpreter pushes them.
+                let flags = MemFlagsData::trusted();
+                for i in (0..n).rev() {
+                    let v = self.bcx.ins().load(I64, flags, buf, (i * 8) as i32);
+                    self.push(v, Kind::Boxed);
+                }
+            }
+            Instr::CallKw { argc, .. } | Instr::CallMethodKw { argc, .. } => {
+                let names = self.pop_boxed();
+                let at = self.stack.len() - argc as usize;
+                let args = self.stack.split_off(at);
+                let (func, this) = if matches!(instr, Instr::CallKw { .. }) {
+                    let callee = self.pop_boxed();
+                    (self.iconst(abi::EMPTY_BITS), callee)
+                } else {
+                    let this = self.pop_boxed();
+                    (self.pop_boxed(), this)
+                };
+                let (buf, n) = self.args_buffer(args);
+                let r = self.call_ctx(
+                    calls::call_kw_buf as *const u8,
+                    &[func, this, buf, n, names],
+                );
+                self.decref(func);
+                self.decref(this);
+                self.decref(names);
+                self.check_raised(r, pc);
+                self.push(r, Kind::Boxed);
+            }
+            Instr::MakeFunction { flags } => {
+                let parts = (flags & 1) + ((flags >> 1) & 1) + ((flags >> 2) & 1);
+                self.stage_args(usize::from(parts) + 1);
+                let fl = self.iconst(i64::from(flags));
+                let r = self.call_ctx(h::make_function as *const u8, &[fl]);
                 self.check_raised(r, pc);
                 self.push(r, Kind::Boxed);
             }
