@@ -110,10 +110,13 @@ pub fn seq_index(vm: &Vm, key: &Value, len: usize, what: &str) -> PyResult<usize
         }
         None => {
             let t = vm.type_name(key);
-            return Err(PyErr::type_error(if what == "string" {
+            // CPython names the type, not the operation: a bad index in
+            // `xs[k] = v` is still "list indices ...".
+            let owner = what.strip_suffix(" assignment").unwrap_or(what);
+            return Err(PyErr::type_error(if owner == "string" {
                 format!("string indices must be integers, not '{t}'")
             } else {
-                format!("{what} indices must be integers or slices, not {t}")
+                format!("{owner} indices must be integers or slices, not {t}")
             }));
         }
     };

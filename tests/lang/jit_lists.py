@@ -97,3 +97,16 @@ for _ in range(30):
     walk(range(3))
 print(walk(range(10, -10, -7)), walk(range(0)), walk(range(2**40, 2**40 + 3)))
 print(walk(range(2**62, 2**62 + 2**61, 2**60)), walk((1, "a")), walk("hé"), walk({3: 4}))
+
+# A bad index type names the container's type, for reads, writes, deletes.
+for k in (1.5, None, "a"):
+    for op in ("get", "set", "del"):
+        try:
+            if op == "get":
+                [1, 2][k]
+            elif op == "set":
+                [1, 2][k] = 3
+            else:
+                del [1, 2][k]
+        except TypeError as e:
+            print(op, e)

@@ -125,11 +125,14 @@ macro_rules! unary {
     };
 }
 
+/// A `math` function's name, its native function and its `f64` operation.
+pub(crate) type JitFloatFn = (&'static str, NativeFn, fn(f64) -> f64);
+
 /// The one-float `math` functions compiled code computes natively: the
 /// native function it must be (compared by address), and the `f64`
 /// operation. The result stands only when `checked` would accept it;
 /// otherwise compiled code calls the function itself, which raises.
-pub(crate) fn jit_float_functions() -> [(&'static str, NativeFn, fn(f64) -> f64); 7] {
+pub(crate) fn jit_float_functions() -> [JitFloatFn; 7] {
     [
         ("sqrt", math_sqrt, f64::sqrt),
         ("fabs", math_fabs, f64::abs),
