@@ -292,3 +292,97 @@ fn failures_are_500_and_the_worker_survives() {
     );
     assert!(text.contains("ValueError: boom on purpose"), "{text}");
 }
+
+/// Routes for an app without hooks, where the host calls handlers itself
+/// instead of through the prelude's dispatcher.
+const NO_HOOKS: &str = r#"
+from kiln import route, abort, errorhandler, Response, sleep
+
+
+@errorhandler(418)
+def teapot_page(req, err):
+    return "short and stout", 418, {"X-Handled": "yes"}
+
+
+@route("/headers-list")
+def headers_list(req):
+    return "listed", [("X-A", 1), ("X-B", "two"), ("X-A", "again")]
+
+
+@route("/headers-dict")
+def headers_dict(req):
+    return b"raw", 203, {"Content-Type": "text/plain", "X-N": 3.5}
+
+
+@route("/response-in-tuple")
+def response_in_tuple(req):
+    return Response("inner", headers={"X-Inner": "1"}), 206
+
+
+@route("/bool-status")
+def bool_status(req):
+    return "odd", True
+
+
+@route("/abort-default")
+def abort_default(req):
+    abort(404)
+
+
+@route("/abort-handled")
+def abort_handled(req):
+    abort(418)
+
+
+@route("/later/<int:n>")
+async def later(req, n):
+    await sleep(0)
+    return {"n": n}, 201
+"#;
+
+#[test]
+fn without_hooks_results_and_errors_answer_the_same() {
+    let files = vec![
+        ("main.py", APP),
+        ("extra.py", NO_HOOKS),
+        ("helpers.py", HELPERS),
+    ];
+    for tier in TIERS {
+        let k = serve_app(&files, &["--jit", tier, "--workers", "1"]);
+        for _ in 0..3 {
+            let r = get(k.addr, "/tuple3", &[]);
+            assert_eq!(
+                (r.status, r.text().as_str()),
+                (202, r#"{"ok":true}"#),
+                "tier {tier}"
+            );
+            assert_eq!(r.header("x-extra"), Some("yes"));
+            assert_eq!(r.header("content-type"), Some("application/json"));
+            assert_eq!(get(k.addr, "/tuple2", &[]).status, 201);
+            let r = get(k.addr, "/headers-list", &[]);
+            assert_eq!((r.status, r.text().as_str()), (200, "listed"));
+            assert_eq!(r.header("x-a"), Some("again"));
+            assert_eq!(r.header("x-b"), Some("two"));
+            assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+            let r = get(k.addr, "/headers-dict", &[]);
+            assert_eq!((r.status, r.text().as_str()), (203, "raw"));
+            assert_eq!(r.header("content-type"), Some("text/plain"));
+            assert_eq!(r.header("x-n"), Some("3.5"));
+            let r = get(k.addr, "/response-in-tuple", &[]);
+            assert_eq!((r.status, r.text().as_str()), (206, "inner"));
+            assert_eq!(r.header("x-inner"), Some("1"));
+            assert_eq!(get(k.addr, "/bool-status", &[]).status, 500);
+            let r = get(k.addr, "/abort-default", &[]);
+            assert_eq!((r.status, r.text().as_str()), (404, "not found\n"));
+            let r = get(k.addr, "/abort-handled", &[]);
+            assert_eq!((r.status, r.text().as_str()), (418, "short and stout"));
+            assert_eq!(r.header("x-handled"), Some("yes"));
+            let r = get(k.addr, "/later/4", &[]);
+            assert_eq!((r.status, r.text().as_str()), (201, r#"{"n":4}"#));
+            assert_eq!(get(k.addr, "/none", &[]).status, 500);
+            assert_eq!(get(k.addr, "/boom", &[]).status, 500);
+            assert_eq!(get(k.addr, "/", &[]).text(), "hello");
+        }
+        assert!(k.log().contains("ValueError: boom on purpose"));
+    }
+}

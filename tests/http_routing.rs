@@ -196,3 +196,84 @@ fn malformed_requests_get_4xx_and_the_server_survives() {
     assert_eq!(get(a, "/", &[]).status, 200);
     stop(s);
 }
+
+/// Longer than the server's wait before it parks an idle connection.
+const PAST_PARKING: std::time::Duration = std::time::Duration::from_millis(400);
+
+#[test]
+fn idle_keep_alive_connections_are_parked_and_resume() {
+    let s = server();
+    let mut conn = connect(s.local_addr());
+    for i in 0..3 {
+        conn.get_mut()
+            .write_all(format!("GET /users/{i} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+            .unwrap();
+        let r = read_response(&mut conn, false).unwrap();
+        assert_eq!(r.text(), format!("GET user uid=int:{i}"));
+        assert_eq!(r.header("connection"), None);
+        std::thread::sleep(PAST_PARKING);
+    }
+    // A request split across a park: the bytes read before it carry over.
+    conn.get_mut().write_all(b"GET /users/7 HT").unwrap();
+    std::thread::sleep(PAST_PARKING);
+    conn.get_mut()
+        .write_all(b"TP/1.1\r\nHost: x\r\n\r\nGET /users/8 HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    assert_eq!(
+        read_response(&mut conn, false).unwrap().text(),
+        "GET user uid=int:7"
+    );
+    assert_eq!(
+        read_response(&mut conn, false).unwrap().text(),
+        "GET user uid=int:8"
+    );
+    // Bodies and `Connection: close` keep their meaning after parking.
+    std::thread::sleep(PAST_PARKING);
+    conn.get_mut()
+        .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
+        .unwrap();
+    assert_eq!(read_response(&mut conn, false).unwrap().text(), "abc");
+    std::thread::sleep(PAST_PARKING);
+    conn.get_mut()
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    assert_eq!(read_response(&mut conn, false).unwrap().text(), "hello");
+    let mut rest = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut conn, &mut rest);
+    assert!(rest.is_empty(), "the server closed after Connection: close");
+    stop(s);
+}
+
+#[test]
+fn parked_connections_close_at_the_idle_limit_and_on_shutdown() {
+    let s = start(
+        kiln_server::ServerConfig {
+            header_read_timeout: std::time::Duration::from_millis(600),
+            ..config()
+        },
+        test_app(Arc::new(AtomicBool::new(false))),
+    );
+    let mut conn = connect(s.local_addr());
+    conn.get_mut()
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    assert_eq!(read_response(&mut conn, false).unwrap().text(), "hello");
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut conn, &mut rest);
+    assert!(rest.is_empty());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "an idle connection outlived the idle limit"
+    );
+    let mut parked = connect(s.local_addr());
+    parked
+        .get_mut()
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    assert_eq!(read_response(&mut parked, false).unwrap().text(), "hello");
+    std::thread::sleep(PAST_PARKING);
+    let stopping = std::time::Instant::now();
+    stop(s);
+    assert!(stopping.elapsed() < std::time::Duration::from_secs(3));
+}

@@ -9,6 +9,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
+use std::time::Duration;
 
 use support::*;
 
@@ -73,7 +74,24 @@ fn files_with_type_etag_and_conditional_304() {
 #[test]
 fn ranges_and_large_files() {
     let root = fixture("range");
-    let s = server(&root);
+    check_ranges(&root, server(&root));
+}
+
+#[test]
+fn files_past_the_cache_bound_stream_from_disk() {
+    let root = fixture("uncached");
+    let config = kiln_server::ServerConfig {
+        static_dir: Some(root.clone()),
+        static_cache_max_file: 1000,
+        ..config()
+    };
+    check_ranges(
+        &root,
+        start(config, test_app(Arc::new(AtomicBool::new(false)))),
+    );
+}
+
+fn check_ranges(root: &std::path::Path, s: kiln_server::ServerHandle) {
     let a = s.local_addr();
     let big = std::fs::read(root.join("big.bin")).unwrap();
     let r = get(a, "/static/big.bin", &[]);
@@ -188,5 +206,61 @@ fn traversal_attempts_never_escape() {
         );
         assert!(!r.text().contains("root:"), "{target} leaked /etc/passwd");
     }
+    stop(s);
+}
+
+/// A server whose static cache trusts an entry for only `window`.
+fn server_with_window(root: &std::path::Path, window: Duration) -> kiln_server::ServerHandle {
+    let config = kiln_server::ServerConfig {
+        static_dir: Some(root.to_path_buf()),
+        static_cache_revalidate: window,
+        ..config()
+    };
+    start(config, test_app(Arc::new(AtomicBool::new(false))))
+}
+
+#[test]
+fn cached_files_are_revalidated_after_their_window() {
+    let root = fixture("revalidate");
+    let window = Duration::from_millis(300);
+    let s = server_with_window(&root, window);
+    let a = s.local_addr();
+    let first = get(a, "/static/small.txt", &[]);
+    assert_eq!(first.text(), "small file\n");
+    // Spellings of one path share the entry and its validators.
+    let alias = get(a, "/static/%73mall.txt", &[]);
+    assert_eq!(alias.header("etag"), first.header("etag"));
+    std::fs::write(root.join("small.txt"), "changed, and longer\n").unwrap();
+    std::thread::sleep(window + Duration::from_millis(200));
+    let r = get(a, "/static/small.txt", &[]);
+    assert_eq!(r.text(), "changed, and longer\n");
+    assert_ne!(r.header("etag"), first.header("etag"));
+    // A precompressed sibling that appears is picked up too.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(b"changed, and longer\n").unwrap();
+    std::fs::write(root.join("small.txt.gz"), gz.finish().unwrap()).unwrap();
+    std::thread::sleep(window + Duration::from_millis(200));
+    let r = get(a, "/static/small.txt", &[("Accept-Encoding", "gzip")]);
+    assert_eq!(r.header("content-encoding"), Some("gzip"));
+    assert_eq!(r.header("vary"), Some("Accept-Encoding"));
+    stop(s);
+}
+
+#[test]
+fn deleted_files_404_after_the_window() {
+    let root = fixture("deleted");
+    let window = Duration::from_millis(300);
+    let s = server_with_window(&root, window);
+    let a = s.local_addr();
+    assert_eq!(get(a, "/static/sub/note.txt", &[]).status, 200);
+    assert_eq!(get(a, "/static/", &[]).text(), "<h1>index</h1>\n");
+    std::fs::remove_file(root.join("sub/note.txt")).unwrap();
+    std::fs::remove_file(root.join("index.html")).unwrap();
+    std::thread::sleep(window + Duration::from_millis(200));
+    assert_eq!(get(a, "/static/sub/note.txt", &[]).status, 404);
+    assert_eq!(get(a, "/static/", &[]).status, 404);
+    // And a file that comes back is served again.
+    std::fs::write(root.join("sub/note.txt"), "back\n").unwrap();
+    assert_eq!(get(a, "/static/sub/note.txt", &[]).text(), "back\n");
     stop(s);
 }

@@ -301,6 +301,8 @@ pub struct ScriptApp {
     pub routes: Vec<RouteDef>,
     dispatch: Value,
     dispatch_error: Value,
+    /// What the host-side dispatch (`start` without hooks) needs.
+    fast: FastDispatch,
     request_class: Value,
     multidict_class: Value,
     headers_class: Value,
@@ -309,6 +311,8 @@ pub struct ScriptApp {
     sleep_class: Value,
     response_class: Value,
     dumps: Value,
+    /// `separators=(",", ":")`, made once.
+    dumps_kwargs: [(Value, Value); 1],
     error_codes: Vec<i64>,
     has_after: bool,
 }
@@ -397,6 +401,14 @@ pub fn load_app(isolate: &mut Isolate, snapshot: &Snapshot) -> Result<ScriptApp,
         routes,
         dispatch: module_attr(&kiln, "_dispatch")?,
         dispatch_error: module_attr(&kiln, "_dispatch_error")?,
+        fast: FastDispatch {
+            before: module_attr(&kiln, "_before")?,
+            after: module_attr(&kiln, "_after")?,
+            dispatch_async: module_attr(&kiln, "_dispatch_async")?,
+            to_response: module_attr(&kiln, "_to_response")?,
+            error_response: module_attr(&kiln, "_error_response")?,
+            http_exception: module_attr(&kiln, "HTTPException")?,
+        },
         request_class: module_attr(&kiln, "Request")?,
         multidict_class: module_attr(&kiln, "_MultiDict")?,
         headers_class: module_attr(&kiln, "_Headers")?,
@@ -404,6 +416,10 @@ pub fn load_app(isolate: &mut Isolate, snapshot: &Snapshot) -> Result<ScriptApp,
         sleep_class: module_attr(&kiln, "_Sleep")?,
         response_class: module_attr(&kiln, "Response")?,
         dumps,
+        dumps_kwargs: [(
+            Value::from_str("separators"),
+            Value::tuple(vec![Value::from_str(","), Value::from_str(":")]),
+        )],
         error_codes,
         has_after,
     })
@@ -475,6 +491,144 @@ fn is_direct_body(v: &Value) -> bool {
     v.as_str().is_some() || v.as_bytes().is_some() || v.as_dict().is_some() || v.as_list().is_some()
 }
 
+fn is_coroutine(v: &Value) -> bool {
+    matches!(v.payload(), Some(Payload::Generator(g)) if g.is_coroutine)
+}
+
+/// The prelude pieces `start` uses to dispatch a request itself when the
+/// scripts registered no `before_request`/`after_request` hooks: it calls
+/// the handler directly and leaves plain results (a body, or a tuple of
+/// body, status and headers) for `response_data`, instead of running
+/// `_dispatch` and building a `Response` object in the interpreter.
+struct FastDispatch {
+    before: Value,
+    after: Value,
+    dispatch_async: Value,
+    to_response: Value,
+    error_response: Value,
+    http_exception: Value,
+}
+
+impl FastDispatch {
+    /// No hooks now (scripts may register them at any time).
+    fn applies(&self) -> bool {
+        let empty = |v: &Value| v.as_list().is_some_and(|l| l.borrow().is_empty());
+        empty(&self.before) && empty(&self.after)
+    }
+
+    /// `_dispatch` without hooks: the handler's result, its coroutine
+    /// wrapped by `_dispatch_async`, or the `HTTPException` it raised
+    /// answered by `_error_response`.
+    fn dispatch(
+        &self,
+        vm: &mut Vm,
+        handler: &Value,
+        request: Value,
+        params: &[(String, Plain)],
+    ) -> PyResult<Value> {
+        let mut kwargs = Vec::with_capacity(params.len());
+        for (name, value) in params {
+            kwargs.push((Value::from_str(name), from_plain(vm, value)?));
+        }
+        let result = match vm.call_kw(handler, std::slice::from_ref(&request), &kwargs) {
+            Ok(result) => result,
+            Err(mut err) => {
+                let exc = vm.exc_value(&mut err);
+                *err.state = crate::error::ErrState::Object(exc.clone());
+                if !vm.is_instance(&exc, &self.http_exception) {
+                    return Err(err);
+                }
+                let code = vm.getattr(&exc, "code")?;
+                return vm.call(&self.error_response, &[request, code, exc]);
+            }
+        };
+        if is_coroutine(&result) {
+            return vm.call(&self.dispatch_async, &[result, request]);
+        }
+        if is_direct_body(&result)
+            || result
+                .as_tuple()
+                .is_some_and(|t| TupleShape::of(t).is_some())
+        {
+            return Ok(result);
+        }
+        vm.call(&self.to_response, &[result])
+    }
+}
+
+/// The tuple results converted natively: a direct body first, an int
+/// status, and headers as a dict with str keys or a list of str-keyed
+/// pairs. Any other tuple goes through `_to_response`.
+#[derive(Debug, Clone, Copy)]
+enum TupleShape {
+    Status,
+    Headers,
+    StatusHeaders,
+}
+
+impl TupleShape {
+    fn of(items: &[Value]) -> Option<TupleShape> {
+        let is_status = |v: &Value| v.as_bool().is_none() && crate::int::as_i64(v).is_some();
+        match items {
+            [body, status] if is_direct_body(body) && is_status(status) => Some(TupleShape::Status),
+            [body, headers] if is_direct_body(body) && plain_headers(headers) => {
+                Some(TupleShape::Headers)
+            }
+            [body, status, headers]
+                if is_direct_body(body) && is_status(status) && plain_headers(headers) =>
+            {
+                Some(TupleShape::StatusHeaders)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A dict with str keys, or a list of tuples/lists of two with a str first.
+fn plain_headers(v: &Value) -> bool {
+    if let Some(d) = v.as_dict() {
+        return d.borrow().keys().all(|k| k.as_str().is_some());
+    }
+    if let Some(l) = v.as_list() {
+        return l.borrow().iter().all(|pair| {
+            let items = pair
+                .as_tuple()
+                .map(<[Value]>::to_vec)
+                .or_else(|| pair.as_list().map(|l| l.borrow().clone()));
+            matches!(items.as_deref(), Some([k, _]) if k.as_str().is_some())
+        });
+    }
+    false
+}
+
+/// The (key, value) pairs of headers that passed `plain_headers`.
+fn header_pairs(v: &Value) -> Vec<(Value, Value)> {
+    if let Some(d) = v.as_dict() {
+        return d
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+    }
+    let Some(l) = v.as_list() else {
+        return Vec::new();
+    };
+    let pairs = l.borrow().clone();
+    pairs
+        .iter()
+        .filter_map(|pair| {
+            let items = pair
+                .as_tuple()
+                .map(<[Value]>::to_vec)
+                .or_else(|| pair.as_list().map(|l| l.borrow().clone()))?;
+            match items.as_slice() {
+                [k, v] => Some((k.clone(), v.clone())),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 /// What starting a request gave: its response already, or a coroutine
 /// (an async handler) to drive with `resume`.
 pub enum Started {
@@ -533,6 +687,9 @@ impl ScriptApp {
                 .map(|r| r.handler.clone())
                 .ok_or_else(|| PyErr::runtime_error("no handler for this route"))?;
             let request = self.request_value(vm, req)?;
+            if self.fast.applies() {
+                return self.fast.dispatch(vm, &handler, request, params);
+            }
             let mut kwargs = Dict::new();
             for (name, value) in params {
                 let value = from_plain(vm, value)?;
@@ -541,9 +698,7 @@ impl ScriptApp {
             vm.call(&self.dispatch, &[handler, request, Value::dict(kwargs)])
         })();
         match started {
-            Ok(v) if matches!(v.payload(), Some(Payload::Generator(g)) if g.is_coroutine) => {
-                Ok(Started::Pending(v))
-            }
+            Ok(v) if is_coroutine(&v) => Ok(Started::Pending(v)),
             Ok(v) => Ok(Started::Done(v)),
             Err(e) => Err(ScriptError::from_err(vm, e)),
         }
@@ -617,6 +772,14 @@ impl ScriptApp {
                 body,
             });
         }
+        if let Some(items) = resp.as_tuple() {
+            if let Some(shape) = TupleShape::of(items) {
+                let items = items.to_vec();
+                return self.tuple_parts(vm, &items, shape);
+            }
+            let resp = vm.call(&self.fast.to_response, std::slice::from_ref(resp))?;
+            return self.response_parts(vm, &resp);
+        }
         if !vm.is_instance(resp, &self.response_class) {
             return Err(PyErr::type_error(
                 "the dispatcher did not return a Response",
@@ -656,6 +819,55 @@ impl ScriptApp {
         })
     }
 
+    /// A `(body, status[, headers])` / `(body, headers)` result, converted
+    /// as `_to_response` and `_merge_headers` would (see `TupleShape`).
+    fn tuple_parts(
+        &self,
+        vm: &mut Vm,
+        items: &[Value],
+        shape: TupleShape,
+    ) -> PyResult<ResponseData> {
+        let (status, extra) = match (shape, items) {
+            (TupleShape::StatusHeaders, [_, status, headers]) => (Some(status), Some(headers)),
+            (TupleShape::Headers, [_, headers]) => (None, Some(headers)),
+            (TupleShape::Status, [_, status]) => (Some(status), None),
+            _ => return Err(PyErr::type_error("malformed response tuple")),
+        };
+        let status = match status {
+            None => 200,
+            Some(value) => crate::int::as_i64(value)
+                .filter(|s| (100..=999).contains(s))
+                .and_then(|s| u16::try_from(s).ok())
+                .ok_or_else(|| {
+                    PyErr::value_error("a response status must be an int from 100 to 999")
+                })?,
+        };
+        let mut headers: Vec<(String, String)> = Vec::new();
+        if let Some(extra) = extra {
+            for (key, value) in header_pairs(extra) {
+                let key = key.as_str().unwrap_or_default().to_owned();
+                let value = vm.str(&value)?;
+                // Later pairs replace earlier ones, as dict assignment does.
+                match headers.iter_mut().find(|(k, _)| *k == key) {
+                    Some(slot) => slot.1 = value,
+                    None => headers.push((key, value)),
+                }
+            }
+        }
+        let (body, default_type) = self.body_data(vm, &items[0])?;
+        let has_type = headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+        if !has_type {
+            headers.push(("Content-Type".into(), default_type.into()));
+        }
+        Ok(ResponseData {
+            status,
+            headers,
+            body,
+        })
+    }
+
     fn body_data(&self, vm: &mut Vm, body: &Value) -> PyResult<(BodyData, &'static str)> {
         const HTML: &str = "text/html; charset=utf-8";
         if let Some(s) = body.as_str() {
@@ -665,12 +877,7 @@ impl ScriptApp {
             return Ok((BodyData::Bytes(b.to_vec()), HTML));
         }
         if body.as_dict().is_some() || body.as_list().is_some() {
-            let separators = Value::tuple(vec![Value::from_str(","), Value::from_str(":")]);
-            let text = vm.call_kw(
-                &self.dumps,
-                std::slice::from_ref(body),
-                &[(Value::from_str("separators"), separators)],
-            )?;
+            let text = vm.call_kw(&self.dumps, std::slice::from_ref(body), &self.dumps_kwargs)?;
             let text = text.as_str().unwrap_or("null").as_bytes().to_vec();
             return Ok((BodyData::Bytes(text), "application/json"));
         }

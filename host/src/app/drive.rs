@@ -59,11 +59,36 @@ pub struct RequestParts {
     remote: String,
 }
 
+thread_local! {
+    /// The last peer address and its text: formatting an IP costs more
+    /// than the rest of the request's bookkeeping, and a keep-alive client
+    /// sends many requests from one address.
+    static LAST_REMOTE: std::cell::RefCell<Option<(std::net::IpAddr, String)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn remote_text(req: &Request) -> String {
+    let Some(ip) = req.remote_addr else {
+        return String::new();
+    };
+    LAST_REMOTE.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some((seen, text)) if *seen == ip => text.clone(),
+            _ => {
+                let text = req.remote_addr_string();
+                *last = Some((ip, text.clone()));
+                text
+            }
+        }
+    })
+}
+
 impl RequestParts {
     pub fn of(req: &Request) -> RequestParts {
         RequestParts {
             form: req.form().pairs().to_vec(),
-            remote: req.remote_addr_string(),
+            remote: remote_text(req),
         }
     }
 

@@ -5,6 +5,8 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::static_cache::CacheLimits;
+
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// Handler scripts (`SCRIPTS_DIR`); read by the runtime, not the host.
@@ -39,6 +41,15 @@ pub struct ServerConfig {
     pub gzip_min_bytes: usize,
     /// One log line per request.
     pub access_log: bool,
+    /// Static files up to this size are held in memory (larger ones stream
+    /// from disk on every request).
+    pub static_cache_max_file: u64,
+    /// All static bodies held in memory together; past it the least
+    /// recently used are dropped.
+    pub static_cache_max_total: u64,
+    /// A cached static file is served this long without looking at the
+    /// disk; the next request after it re-checks the file (one `stat`).
+    pub static_cache_revalidate: Duration,
 }
 
 impl Default for ServerConfig {
@@ -62,6 +73,9 @@ impl Default for ServerConfig {
             shutdown_grace: Duration::from_secs(8),
             gzip_min_bytes: 1024,
             access_log: true,
+            static_cache_max_file: CacheLimits::default().max_file,
+            static_cache_max_total: CacheLimits::default().max_total,
+            static_cache_revalidate: CacheLimits::default().revalidate,
         }
     }
 }
@@ -75,6 +89,14 @@ impl ServerConfig {
         std::thread::available_parallelism()
             .map(usize::from)
             .unwrap_or(1)
+    }
+
+    pub fn static_cache_limits(&self) -> CacheLimits {
+        CacheLimits {
+            max_file: self.static_cache_max_file,
+            max_total: self.static_cache_max_total,
+            revalidate: self.static_cache_revalidate,
+        }
     }
 
     /// The static prefix normalised to "/name" (no trailing slash).

@@ -44,6 +44,8 @@ pub struct WorkerCtx {
     pub index: usize,
     pub shared: Arc<Shared>,
     pub app: RefCell<Box<dyn WorkerApp>>,
+    /// hyper's connection settings, shared by the worker's connections.
+    pub http: hyper::server::conn::http1::Builder,
 }
 
 /// Counts a request as in flight until dropped.
@@ -64,13 +66,14 @@ pub async fn handle(
 ) -> Result<hyper::Response<OutBody>, Infallible> {
     let started = Instant::now();
     let shared = Arc::clone(&ctx.shared);
-    let method = req.method().as_str().to_owned();
-    let raw_path = req.uri().path().to_owned();
-    let accept_encoding = req
-        .headers()
-        .get("accept-encoding")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    // Cheap handles (a standard method is inline, a header value is a
+    // shared `Bytes`); the path is copied only for the access log.
+    let method = req.method().clone();
+    let raw_path = shared
+        .config
+        .access_log
+        .then(|| req.uri().path().to_owned());
+    let accept_encoding = req.headers().get(http::header::ACCEPT_ENCODING).cloned();
 
     let previous = shared.in_flight.fetch_add(1, Ordering::AcqRel);
     shared.metrics.request_started();
@@ -82,17 +85,16 @@ pub async fn handle(
     };
     drop(guard);
 
+    let method = method.as_str();
     let response = finish(
         response,
-        &method,
-        accept_encoding.as_deref(),
+        method,
+        accept_encoding.as_ref().and_then(|v| v.to_str().ok()),
         &shared.config,
     );
     let took = started.elapsed();
-    shared
-        .metrics
-        .record(&label, &method, response.status, took);
-    if shared.config.access_log {
+    shared.metrics.record(&label, method, response.status, took);
+    if let Some(raw_path) = raw_path {
         tracing::info!(
             target: "kiln::access",
             "{} \"{} {}\" {} {}us",
@@ -110,9 +112,9 @@ fn plain(status: u16, text: &str) -> Response {
     Response::text(status, text.to_owned())
 }
 
-fn headers_of(req: &hyper::Request<Incoming>) -> Headers {
+fn headers_of(map: &http::HeaderMap) -> Headers {
     let mut headers = Headers::new();
-    for (name, value) in req.headers() {
+    for (name, value) in map {
         headers.push(name.as_str(), String::from_utf8_lossy(value.as_bytes()));
     }
     headers
@@ -125,8 +127,9 @@ async fn route(
 ) -> (String, Response) {
     let shared = &ctx.shared;
     let config = &shared.config;
-    let method = req.method().as_str().to_owned();
-    let raw_path = req.uri().path().to_owned();
+    let (parts, body) = req.into_parts();
+    let method = parts.method.as_str();
+    let raw_path = parts.uri.path();
 
     if raw_path == METRICS_PATH && (method == "GET" || method == "HEAD") {
         let text = shared.metrics.render();
@@ -136,34 +139,33 @@ async fn route(
         );
     }
     if let Some(files) = &shared.static_files {
-        if let Some(rest) = files.strip_prefix(&raw_path) {
-            let headers = headers_of(&req);
-            return ("static".into(), files.serve(&method, rest, &headers).await);
+        if let Some(rest) = files.strip_prefix(raw_path) {
+            let headers = headers_of(&parts.headers);
+            return ("static".into(), files.serve(method, rest, &headers).await);
         }
     }
-    let declared_length = req
-        .headers()
+    let declared_length = parts
+        .headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared_length.is_some_and(|n| n > config.max_body) {
         return ("too_large".into(), too_large());
     }
-    let Ok(path) = percent_decode_str(&raw_path).decode_utf8() else {
+    let Ok(path) = percent_decode_str(raw_path).decode_utf8() else {
         return (
             "bad_request".into(),
             plain(400, "bad request: path is not UTF-8\n"),
         );
     };
-    let path = path.into_owned();
-    let query = req.uri().query().unwrap_or("").to_owned();
-    let headers = headers_of(&req);
+    let query = parts.uri.query().unwrap_or("");
+    let headers = headers_of(&parts.headers);
 
     let routes = ctx.app.borrow().routes();
-    let (route, params) = match routes.lookup(&method, &path) {
+    let (route, params) = match routes.lookup(method, &path) {
         RouteMatch::Found { route, params } => (route, params),
         RouteMatch::NotFound => {
-            let mut request = Request::new(&method, &path, &query, headers, Bytes::new());
+            let mut request = Request::new(method, &path, query, headers, Bytes::new());
             request.remote_addr = Some(remote.ip());
             return (
                 "unmatched".into(),
@@ -181,7 +183,7 @@ async fn route(
                 resp.set_header("Allow", allow);
                 return ("options".into(), resp);
             }
-            let mut request = Request::new(&method, &path, &query, headers, Bytes::new());
+            let mut request = Request::new(method, &path, query, headers, Bytes::new());
             request.remote_addr = Some(remote.ip());
             return (
                 "unmatched".into(),
@@ -192,7 +194,7 @@ async fn route(
     let label = routes.pattern(route).unwrap_or("unknown").to_owned();
 
     let limit = usize::try_from(config.max_body).unwrap_or(usize::MAX);
-    let body = match Limited::new(req.into_body(), limit).collect().await {
+    let body = match Limited::new(body, limit).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(e)
             if e.downcast_ref::<http_body_util::LengthLimitError>()
@@ -202,7 +204,7 @@ async fn route(
         }
         Err(_) => return (label, plain(400, "bad request: unreadable body\n")),
     };
-    let mut request = Request::new(&method, &path, &query, headers, body);
+    let mut request = Request::new(method, &path, query, headers, body);
     request.remote_addr = Some(remote.ip());
 
     let deadline = Instant::now() + config.timeout;

@@ -63,11 +63,33 @@ impl JitStats {
     }
 }
 
-/// Request metrics shared by all workers.
+/// One route's counters: requests by (method, status), and latency.
+#[derive(Debug, Default)]
+struct RouteStats {
+    /// A handful of entries per route, so a scan beats hashing.
+    counts: Vec<(String, u16, u64)>,
+    latency: Histogram,
+}
+
+impl RouteStats {
+    fn add(&mut self, method: &str, status: u16, seconds: f64) {
+        match self
+            .counts
+            .iter_mut()
+            .find(|(m, s, _)| *s == status && m == method)
+        {
+            Some(entry) => entry.2 += 1,
+            None => self.counts.push((method.to_owned(), status, 1)),
+        }
+        self.latency.observe(seconds);
+    }
+}
+
+/// Request metrics shared by all workers. Recording a request allocates
+/// nothing once its route, method and status have been seen.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    requests: DashMap<(String, String, u16), u64>,
-    latency: DashMap<String, Histogram>,
+    routes: DashMap<String, RouteStats>,
     in_flight: AtomicI64,
 }
 
@@ -79,14 +101,15 @@ impl Metrics {
     /// Counts one finished request. `route` is the route pattern, or a fixed
     /// label such as "static" or "unmatched" so labels stay bounded.
     pub fn record(&self, route: &str, method: &str, status: u16, took: Duration) {
-        *self
-            .requests
-            .entry((route.to_owned(), method.to_owned(), status))
-            .or_insert(0) += 1;
-        self.latency
+        let seconds = took.as_secs_f64();
+        if let Some(mut stats) = self.routes.get_mut(route) {
+            stats.add(method, status, seconds);
+            return;
+        }
+        self.routes
             .entry(route.to_owned())
             .or_default()
-            .observe(took.as_secs_f64());
+            .add(method, status, seconds);
     }
 
     pub fn request_started(&self) {
@@ -103,7 +126,10 @@ impl Metrics {
 
     /// Total requests counted so far.
     pub fn total_requests(&self) -> u64 {
-        self.requests.iter().map(|e| *e.value()).sum()
+        self.routes
+            .iter()
+            .flat_map(|e| e.value().counts.iter().map(|c| c.2).collect::<Vec<_>>())
+            .sum()
     }
 
     /// Prometheus text exposition format, version 0.0.4.
@@ -114,9 +140,16 @@ impl Metrics {
         );
         out.push_str("# TYPE kiln_requests_total counter\n");
         let mut rows: Vec<((String, String, u16), u64)> = self
-            .requests
+            .routes
             .iter()
-            .map(|e| (e.key().clone(), *e.value()))
+            .flat_map(|e| {
+                let route = e.key().clone();
+                e.value()
+                    .counts
+                    .iter()
+                    .map(|(m, s, n)| ((route.clone(), m.clone(), *s), *n))
+                    .collect::<Vec<_>>()
+            })
             .collect();
         rows.sort();
         for ((route, method, status), count) in rows {
@@ -132,9 +165,12 @@ impl Metrics {
         );
         out.push_str("# TYPE kiln_request_duration_seconds histogram\n");
         let mut hists: Vec<(String, [u64; BUCKETS.len()], u64, f64)> = self
-            .latency
+            .routes
             .iter()
-            .map(|e| (e.key().clone(), e.counts, e.total, e.sum_seconds))
+            .map(|e| {
+                let h = &e.value().latency;
+                (e.key().clone(), h.counts, h.total, h.sum_seconds)
+            })
             .collect();
         hists.sort_by(|a, b| a.0.cmp(&b.0));
         for (route, counts, total, sum) in hists {

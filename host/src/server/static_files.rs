@@ -8,6 +8,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -19,15 +20,17 @@ use tokio::io::{AsyncRead, AsyncSeekExt, ReadBuf};
 use super::compress::accepts;
 use super::request::Headers;
 use super::response::{Body, Response, StreamError};
+use super::static_cache::{sibling_path, CacheLimits, Entry, FileCache, Lookup, Rep, Stamp};
 
-/// Files up to this size are read in one go; larger ones are streamed.
+/// Uncached files up to this size are read in one go; larger ones stream.
 const READ_WHOLE_LIMIT: u64 = 256 * 1024;
 const STREAM_CHUNK: usize = 64 * 1024;
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct StaticFiles {
     root: PathBuf,
     prefix: String,
+    cache: FileCache,
 }
 
 /// Where a URL path led inside the root.
@@ -39,8 +42,12 @@ enum Resolved {
 }
 
 impl StaticFiles {
-    /// `prefix` like "/static"; the root must exist.
+    /// `prefix` like "/static"; the root must exist. Default cache limits.
     pub fn new(dir: &Path, prefix: &str) -> io::Result<StaticFiles> {
+        StaticFiles::with_cache(dir, prefix, CacheLimits::default())
+    }
+
+    pub fn with_cache(dir: &Path, prefix: &str, limits: CacheLimits) -> io::Result<StaticFiles> {
         let root = dir.canonicalize()?;
         if !root.is_dir() {
             return Err(io::Error::new(
@@ -49,7 +56,11 @@ impl StaticFiles {
             ));
         }
         let prefix = format!("/{}", prefix.trim_matches('/'));
-        Ok(StaticFiles { root, prefix })
+        Ok(StaticFiles {
+            root,
+            prefix,
+            cache: FileCache::new(limits),
+        })
     }
 
     /// The raw (still percent-encoded) rest of `path` after the prefix, when
@@ -63,24 +74,21 @@ impl StaticFiles {
         (rest.is_empty() || rest.starts_with('/')).then_some(rest)
     }
 
+    #[cfg(test)]
     fn resolve(&self, raw_rest: &str) -> Resolved {
         if raw_rest.is_empty() {
             return Resolved::Redirect(format!("{}/", self.prefix));
         }
-        let Ok(decoded) = percent_decode_str(raw_rest).decode_utf8() else {
-            return Resolved::Refused(400);
-        };
-        if decoded.contains('\0') || decoded.contains('\\') {
-            return Resolved::Refused(400);
+        match normalize(raw_rest) {
+            Ok(key) => self.resolve_key(&key, raw_rest),
+            Err(status) => Resolved::Refused(status),
         }
+    }
+
+    /// Resolves a normalised key (see `normalize`) on the disk.
+    fn resolve_key(&self, key: &str, raw_rest: &str) -> Resolved {
         let mut path = self.root.clone();
-        for segment in decoded.split('/').filter(|s| !s.is_empty()) {
-            if segment == "." || segment == ".." {
-                return Resolved::Refused(400);
-            }
-            if segment.starts_with('.') {
-                return Resolved::Refused(404);
-            }
+        for segment in key.split('/').filter(|s| !s.is_empty()) {
             path.push(segment);
         }
         let Ok(real) = path.canonicalize() else {
@@ -99,7 +107,7 @@ impl StaticFiles {
         if !index.is_file() {
             return Resolved::Refused(404);
         }
-        if decoded.ends_with('/') {
+        if key.ends_with('/') {
             Resolved::File(index)
         } else {
             Resolved::Redirect(format!("{}{}/", self.prefix, raw_rest))
@@ -114,21 +122,118 @@ impl StaticFiles {
             resp.set_header("Allow", "GET, HEAD");
             return resp;
         }
-        let file = match self.resolve(raw_rest) {
-            Resolved::File(file) => file,
-            Resolved::Redirect(location) => {
-                let mut resp = Response::text(301, "moved\n");
-                resp.set_header("Location", location);
-                return resp;
-            }
-            Resolved::Refused(status) => return Response::text(status, status_text(status)),
+        if raw_rest.is_empty() {
+            return redirect(format!("{}/", self.prefix));
+        }
+        let key = match normalize(raw_rest) {
+            Ok(key) => key,
+            Err(status) => return Response::text(status, status_text(status)),
         };
-        match serve_file(&file, method == "HEAD", headers).await {
+        let entry = match self.cache.lookup(&key) {
+            Lookup::Fresh(entry) => Ok(entry),
+            Lookup::Stale(entry) => {
+                let resolved = self.resolve_key(&key, raw_rest);
+                if resolved == Resolved::File(entry.file.clone()) && entry.matches_disk() {
+                    self.cache.confirm(&entry);
+                    Ok(entry)
+                } else {
+                    self.cache.remove(&key);
+                    self.load(key, resolved).await
+                }
+            }
+            Lookup::Missing => {
+                let resolved = self.resolve_key(&key, raw_rest);
+                self.load(key, resolved).await
+            }
+        };
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(resp) => return resp,
+        };
+        match respond(&entry, method == "HEAD", headers).await {
             Ok(resp) => resp,
             Err(e) if e.kind() == io::ErrorKind::NotFound => Response::text(404, status_text(404)),
             Err(_) => Response::text(403, status_text(403)),
         }
     }
+
+    /// Builds and caches the entry of a resolved file: stats it and its
+    /// siblings, and reads the bodies the cache has room for.
+    async fn load(&self, key: String, resolved: Resolved) -> Result<Arc<Entry>, Response> {
+        let file = match resolved {
+            Resolved::File(file) => file,
+            Resolved::Redirect(location) => return Err(redirect(location)),
+            Resolved::Refused(status) => return Err(Response::text(status, status_text(status))),
+        };
+        let Some(stamp) = Stamp::read(&file) else {
+            return Err(Response::text(404, status_text(404)));
+        };
+        let mut identity = Rep::new(file.clone(), None, stamp);
+        let sibling = |ext: &str, coding: &'static str| {
+            let path = sibling_path(&file, ext);
+            Stamp::read(&path).map(|stamp| Rep::new(path, Some(coding), stamp))
+        };
+        let mut br = sibling(".br", "br");
+        let mut gz = sibling(".gz", "gzip");
+        for rep in std::iter::once(&mut identity)
+            .chain(br.as_mut())
+            .chain(gz.as_mut())
+        {
+            rep.body = self.read_body(rep).await;
+        }
+        let content_type = content_type_for(&file);
+        let entry = Entry::new(file, content_type, identity, br, gz);
+        Ok(self.cache.insert(key, entry))
+    }
+
+    /// The body of `rep` when the cache may hold it and it still has the
+    /// length just seen (else it is read from disk per request).
+    async fn read_body(&self, rep: &Rep) -> Option<Bytes> {
+        let len = rep.stamp.len;
+        if !self.cache.reserve(len) {
+            return None;
+        }
+        match tokio::fs::read(&rep.path).await {
+            Ok(data) if data.len() as u64 == len => Some(Bytes::from(data)),
+            _ => {
+                self.cache.unreserve(len);
+                None
+            }
+        }
+    }
+}
+
+/// Checks and normalises the raw rest of a URL path into a cache key: the
+/// decoded segments joined by '/', with the trailing '/' kept (it decides
+/// between a directory's index and a redirect). Errors are statuses.
+fn normalize(raw_rest: &str) -> Result<String, u16> {
+    let Ok(decoded) = percent_decode_str(raw_rest).decode_utf8() else {
+        return Err(400);
+    };
+    if decoded.contains('\0') || decoded.contains('\\') {
+        return Err(400);
+    }
+    let mut key = String::with_capacity(decoded.len() + 1);
+    for segment in decoded.split('/').filter(|s| !s.is_empty()) {
+        if segment == "." || segment == ".." {
+            return Err(400);
+        }
+        if segment.starts_with('.') {
+            return Err(404);
+        }
+        key.push('/');
+        key.push_str(segment);
+    }
+    if decoded.ends_with('/') {
+        key.push('/');
+    }
+    Ok(key)
+}
+
+fn redirect(location: String) -> Response {
+    let mut resp = Response::text(301, "moved\n");
+    resp.set_header("Location", location);
+    resp
 }
 
 fn status_text(status: u16) -> &'static str {
@@ -139,71 +244,35 @@ fn status_text(status: u16) -> &'static str {
     }
 }
 
-/// A precompressed sibling chosen for this request.
-struct Variant {
-    path: PathBuf,
-    coding: Option<&'static str>,
-}
-
-fn choose_variant(file: &Path, headers: &Headers) -> (Variant, bool) {
-    let accept = headers.get("accept-encoding");
-    let sibling = |ext: &str| {
-        let mut name = file.as_os_str().to_owned();
-        name.push(ext);
-        let path = PathBuf::from(name);
-        path.is_file().then_some(path)
-    };
-    let br = sibling(".br");
-    let gz = sibling(".gz");
-    let has_siblings = br.is_some() || gz.is_some();
+/// The representation this request gets.
+fn choose_rep<'a>(entry: &'a Entry, headers: &Headers) -> &'a Rep {
     // Ranges address the identity bytes, so a range request skips siblings.
-    if !headers.contains("range") {
-        if let Some(path) = br.filter(|_| accepts(accept, "br")) {
-            return (
-                Variant {
-                    path,
-                    coding: Some("br"),
-                },
-                has_siblings,
-            );
+    if entry.has_siblings() && !headers.contains("range") {
+        let accept = headers.get("accept-encoding");
+        if let Some(rep) = entry.br.as_ref().filter(|_| accepts(accept, "br")) {
+            return rep;
         }
-        if let Some(path) = gz.filter(|_| accepts(accept, "gzip")) {
-            return (
-                Variant {
-                    path,
-                    coding: Some("gzip"),
-                },
-                has_siblings,
-            );
+        if let Some(rep) = entry.gz.as_ref().filter(|_| accepts(accept, "gzip")) {
+            return rep;
         }
     }
-    (
-        Variant {
-            path: file.to_path_buf(),
-            coding: None,
-        },
-        has_siblings,
-    )
+    &entry.identity
 }
 
-async fn serve_file(file: &Path, head_only: bool, headers: &Headers) -> io::Result<Response> {
-    let content_type = content_type_for(file);
-    let (variant, vary) = choose_variant(file, headers);
-    let meta = tokio::fs::metadata(&variant.path).await?;
-    let len = meta.len();
-    let modified = meta.modified().unwrap_or(UNIX_EPOCH);
-    let etag = make_etag(len, modified, variant.coding);
-    let last_modified = httpdate::fmt_http_date(modified);
+async fn respond(entry: &Entry, head_only: bool, headers: &Headers) -> io::Result<Response> {
+    let rep = choose_rep(entry, headers);
+    let len = rep.stamp.len;
+    let etag = &rep.etag;
+    let last_modified = &rep.last_modified;
 
-    let mut common: Vec<(String, String)> = vec![
-        ("ETag".into(), etag.clone()),
-        ("Last-Modified".into(), last_modified.clone()),
-        ("Accept-Ranges".into(), "bytes".into()),
-    ];
-    if vary {
+    let mut common: Vec<(String, String)> = Vec::with_capacity(8);
+    common.push(("ETag".into(), etag.clone()));
+    common.push(("Last-Modified".into(), last_modified.clone()));
+    common.push(("Accept-Ranges".into(), "bytes".into()));
+    if entry.has_siblings() {
         common.push(("Vary".into(), "Accept-Encoding".into()));
     }
-    if is_not_modified(headers, &etag, modified) {
+    if is_not_modified(headers, etag, rep.stamp.modified) {
         return Ok(Response {
             status: 304,
             headers: common,
@@ -211,12 +280,12 @@ async fn serve_file(file: &Path, head_only: bool, headers: &Headers) -> io::Resu
         });
     }
     let mut headers_out = common;
-    headers_out.push(("Content-Type".into(), content_type.into()));
-    if let Some(coding) = variant.coding {
+    headers_out.push(("Content-Type".into(), entry.content_type.into()));
+    if let Some(coding) = rep.coding {
         headers_out.push(("Content-Encoding".into(), coding.into()));
     }
 
-    let range = if range_applies(headers, &etag, &last_modified) {
+    let range = if range_applies(headers, etag, last_modified) {
         headers.get("range")
     } else {
         None
@@ -241,26 +310,9 @@ async fn serve_file(file: &Path, head_only: bool, headers: &Headers) -> io::Resu
             body: Body::Full(Bytes::new()),
         });
     }
-    let body = if count <= READ_WHOLE_LIMIT {
-        let data = tokio::fs::read(&variant.path).await?;
-        let start = usize::try_from(start).unwrap_or(usize::MAX);
-        let end = start.saturating_add(usize::try_from(count).unwrap_or(usize::MAX));
-        match data.get(start..end) {
-            Some(slice) => Body::Full(Bytes::copy_from_slice(slice)),
-            None => {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "file changed while serving",
-                ))
-            }
-        }
-    } else {
-        let mut handle = tokio::fs::File::open(&variant.path).await?;
-        handle.seek(io::SeekFrom::Start(start)).await?;
-        Body::Stream(Box::pin(FileChunks {
-            file: handle,
-            remaining: count,
-        }))
+    let body = match &rep.body {
+        Some(bytes) => Body::Full(slice_of(bytes, start, count)?),
+        None => read_from_disk(&rep.path, start, count).await?,
     };
     Ok(Response {
         status,
@@ -269,15 +321,34 @@ async fn serve_file(file: &Path, head_only: bool, headers: &Headers) -> io::Resu
     })
 }
 
-fn make_etag(len: u64, modified: SystemTime, coding: Option<&str>) -> String {
-    let nanos = modified
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    match coding {
-        Some(c) => format!("\"{len:x}-{nanos:x}-{c}\""),
-        None => format!("\"{len:x}-{nanos:x}\""),
+fn changed_while_serving() -> io::Error {
+    io::Error::new(io::ErrorKind::UnexpectedEof, "file changed while serving")
+}
+
+/// `count` bytes from `start` of a held body, without copying.
+fn slice_of(bytes: &Bytes, start: u64, count: u64) -> io::Result<Bytes> {
+    let start = usize::try_from(start).map_err(|_| changed_while_serving())?;
+    let count = usize::try_from(count).map_err(|_| changed_while_serving())?;
+    let end = start.checked_add(count).ok_or_else(changed_while_serving)?;
+    if end > bytes.len() {
+        return Err(changed_while_serving());
     }
+    Ok(bytes.slice(start..end))
+}
+
+/// The body of a file the cache does not hold: read whole when small,
+/// streamed otherwise.
+async fn read_from_disk(path: &Path, start: u64, count: u64) -> io::Result<Body> {
+    if count <= READ_WHOLE_LIMIT {
+        let data = Bytes::from(tokio::fs::read(path).await?);
+        return Ok(Body::Full(slice_of(&data, start, count)?));
+    }
+    let mut handle = tokio::fs::File::open(path).await?;
+    handle.seek(io::SeekFrom::Start(start)).await?;
+    Ok(Body::Stream(Box::pin(FileChunks {
+        file: handle,
+        remaining: count,
+    })))
 }
 
 fn is_not_modified(headers: &Headers, etag: &str, modified: SystemTime) -> bool {
@@ -435,6 +506,7 @@ impl Stream for FileChunks {
 
 #[cfg(test)]
 mod tests {
+    use super::super::static_cache::make_etag;
     use super::*;
 
     fn fixture(name: &str) -> (PathBuf, StaticFiles) {

@@ -1,7 +1,7 @@
 //! A worker thread: a current-thread tokio runtime in a `LocalSet`, its own
 //! `WorkerApp` (isolate), and the HTTP/1.1 connections handed to it. Each
-//! connection is served by hyper with keep-alive, pipelined-response flushing,
-//! a header-read timeout and a head-size limit, and is told to finish
+//! connection is served by hyper (see `conn.rs`) with keep-alive, a
+//! header-read timeout and a head-size limit, and is told to finish
 //! gracefully when the server shuts down.
 
 use std::cell::RefCell;
@@ -13,12 +13,13 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioTimer;
 use tokio::sync::{mpsc, watch};
 
 use super::app::WorkerApp;
-use super::dispatch::{handle, Shared, WorkerCtx};
+use super::config::ServerConfig;
+use super::conn;
+use super::dispatch::{Shared, WorkerCtx};
 
 /// Builds the app of worker `index`; called on that worker's thread.
 pub type AppFactory = Arc<dyn Fn(usize) -> Box<dyn WorkerApp> + Send + Sync>;
@@ -83,10 +84,12 @@ async fn run(
         shared.watchdog.set_interrupter(index, interrupter);
     }
     let grace = shared.config.shutdown_grace;
+    let http = http_builder(&shared.config);
     let ctx = Rc::new(WorkerCtx {
         index,
         shared,
         app: RefCell::new(app),
+        http,
     });
     loop {
         if *shutdown.borrow() {
@@ -111,6 +114,24 @@ async fn run(
     }
 }
 
+/// The HTTP/1.1 settings every connection of a worker shares (built once:
+/// hyper's builder holds an `Arc`'d timer it would otherwise make per
+/// connection).
+fn http_builder(config: &ServerConfig) -> http1::Builder {
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(config.header_read_timeout)
+        .max_header_size(config.max_header_bytes)
+        .keep_alive(true);
+    // Not `pipeline_flush(true)`: with it, hyper 1.12 drops its automatic
+    // 400 for a malformed request and closes silently. Headers and a whole
+    // body still leave in one vectored write.
+    // Date: hyper renders it at most once a second and caches it per thread,
+    // which is the sharing we want without cross-core traffic.
+    builder
+}
+
 /// Decrements the open-connection count when a connection ends.
 struct Open(Arc<AtomicUsize>);
 
@@ -125,7 +146,7 @@ async fn serve_connection(
     stream: std::net::TcpStream,
     peer: SocketAddr,
     connections: Arc<AtomicUsize>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) {
     connections.fetch_add(1, Ordering::AcqRel);
     let _open = Open(connections);
@@ -139,36 +160,5 @@ async fn serve_connection(
             return;
         }
     };
-    let config = &ctx.shared.config;
-    let mut builder = http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(config.header_read_timeout)
-        .max_header_size(config.max_header_bytes)
-        .keep_alive(true);
-    // Not `pipeline_flush(true)`: with it, hyper 1.12 drops its automatic
-    // 400 for a malformed request and closes silently. Headers and a whole
-    // body still leave in one vectored write.
-    // Date: hyper renders it at most once a second and caches it per thread,
-    // which is the sharing we want without cross-core traffic.
-    let service_ctx = Rc::clone(&ctx);
-    let service = service_fn(move |req| handle(Rc::clone(&service_ctx), req, peer));
-    let connection = builder.serve_connection(TokioIo::new(stream), service);
-    let mut connection = std::pin::pin!(connection);
-    if *shutdown.borrow() {
-        connection.as_mut().graceful_shutdown();
-    }
-    tokio::select! {
-        result = connection.as_mut() => {
-            if let Err(e) = result {
-                tracing::debug!(target: "kiln::host", "connection from {peer} ended: {e}");
-            }
-        }
-        _ = shutdown.wait_for(|stop| *stop) => {
-            connection.as_mut().graceful_shutdown();
-            if let Err(e) = connection.as_mut().await {
-                tracing::debug!(target: "kiln::host", "connection from {peer} ended during shutdown: {e}");
-            }
-        }
-    }
+    conn::serve(ctx, stream, peer, shutdown).await;
 }

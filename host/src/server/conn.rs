@@ -1,0 +1,346 @@
+//! One client connection. hyper serves it while the client is active; once
+//! the client has been idle between requests for `PARK_AFTER`, the hyper
+//! connection is wound up (`graceful_shutdown` on an idle connection closes
+//! it without a byte on the wire) and taken apart, so its read and write
+//! buffers (8 KiB each), cached headers and timers are freed. The parked
+//! connection holds only its socket until the client sends again (a new
+//! hyper connection takes over, fed any bytes the old one had read ahead)
+//! or the idle limit passes (closed, as hyper's header-read timeout would).
+//!
+//! Parking happens only when hyper is surely between requests: every
+//! request it started has had its whole response handed over and flushed,
+//! a read found nothing new since, and the exchange was plain keep-alive
+//! (HTTP/1.1, no request body, no `Connection` header either way).
+//! Otherwise hyper keeps the connection, as without parking.
+
+use std::cell::Cell;
+use std::convert::Infallible;
+use std::future::{poll_fn, Future};
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::{Buf, Bytes, BytesMut};
+use http_body::{Body as _, Frame, SizeHint};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+
+use super::body::OutBody;
+use super::dispatch::{handle, WorkerCtx};
+
+use super::response::StreamError;
+
+/// Idle time after a response before the connection is parked. Long
+/// enough that a client sending back-to-back requests never pays for a new
+/// hyper connection, short next to any keep-alive timeout.
+const PARK_AFTER: Duration = Duration::from_millis(100);
+
+/// What the connection's pieces tell its driver (single-threaded).
+#[derive(Default)]
+struct Activity {
+    started: Cell<u64>,
+    /// Responses whose body hyper has finished with.
+    finished: Cell<u64>,
+    /// `finished` when a read last found no data (`u64::MAX`: never).
+    read_blocked_at: Cell<u64>,
+    /// Bytes written but not yet flushed.
+    unflushed: Cell<bool>,
+    /// False once an exchange was not plain keep-alive.
+    parkable: Cell<bool>,
+}
+
+impl Activity {
+    fn new() -> Rc<Activity> {
+        let activity = Activity::default();
+        activity.read_blocked_at.set(u64::MAX);
+        activity.parkable.set(true);
+        Rc::new(activity)
+    }
+
+    /// hyper is waiting for the next request with nothing in flight.
+    fn between_requests(&self) -> bool {
+        let finished = self.finished.get();
+        self.parkable.get()
+            && finished > 0
+            && self.started.get() == finished
+            && self.read_blocked_at.get() == finished
+            && !self.unflushed.get()
+    }
+}
+
+/// The socket, plus bytes read ahead by an earlier hyper connection.
+struct ParkIo {
+    stream: TcpStream,
+    prefix: Bytes,
+    activity: Rc<Activity>,
+}
+
+impl AsyncRead for ParkIo {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if !this.prefix.is_empty() {
+            let n = this.prefix.len().min(buf.remaining());
+            buf.put_slice(&this.prefix[..n]);
+            this.prefix.advance(n);
+            return Poll::Ready(Ok(()));
+        }
+        let polled = Pin::new(&mut this.stream).poll_read(cx, buf);
+        if polled.is_pending() {
+            this.activity
+                .read_blocked_at
+                .set(this.activity.finished.get());
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for ParkIo {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        this.activity.unflushed.set(true);
+        Pin::new(&mut this.stream).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        this.activity.unflushed.set(true);
+        Pin::new(&mut this.stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.stream).poll_flush(cx);
+        if matches!(polled, Poll::Ready(Ok(()))) {
+            this.activity.unflushed.set(false);
+        }
+        polled
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}
+
+/// A response body that reports when hyper is done with it.
+pub struct TrackedBody {
+    inner: OutBody,
+    activity: Rc<Activity>,
+}
+
+impl Drop for TrackedBody {
+    fn drop(&mut self) {
+        let finished = &self.activity.finished;
+        finished.set(finished.get() + 1);
+    }
+}
+
+impl http_body::Body for TrackedBody {
+    type Data = Bytes;
+    type Error = StreamError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, StreamError>>> {
+        Pin::new(&mut self.get_mut().inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+type ServiceFuture =
+    Pin<Box<dyn Future<Output = Result<hyper::Response<TrackedBody>, Infallible>>>>;
+
+/// Whether an exchange leaves the connection plainly reusable.
+fn plain_keep_alive(req: &hyper::Request<Incoming>) -> bool {
+    req.version() == http::Version::HTTP_11
+        && req.body().is_end_stream()
+        && !req.headers().contains_key(http::header::CONNECTION)
+}
+
+/// How a hyper connection ended.
+enum Ended {
+    /// Parked between requests: the socket and any bytes read ahead.
+    Parked(TcpStream, Bytes),
+    /// hyper finished with the connection; close it.
+    Finished(TcpStream),
+    Failed(hyper::Error),
+}
+
+/// Serves one accepted connection until it closes.
+pub async fn serve(
+    ctx: Rc<WorkerCtx>,
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let idle_limit = ctx.shared.config.header_read_timeout;
+    let mut prefix = Bytes::new();
+    loop {
+        if prefix.is_empty() {
+            // Parked (or new): only the socket is held until bytes arrive.
+            tokio::select! {
+                ready = tokio::time::timeout(idle_limit, stream.readable()) => {
+                    if !matches!(ready, Ok(Ok(()))) {
+                        return;
+                    }
+                }
+                _ = shutdown.wait_for(|stop| *stop) => return,
+            }
+        }
+        // Boxed so that a parked connection's task stays small.
+        let ended = Box::pin(run_hyper(&ctx, stream, prefix, peer, &mut shutdown)).await;
+        match ended {
+            Ended::Parked(s, read_ahead) => {
+                tracing::trace!(target: "kiln::host", "parked the connection from {peer}");
+                stream = s;
+                prefix = read_ahead;
+            }
+            Ended::Finished(mut s) => {
+                let _ = s.shutdown().await;
+                return;
+            }
+            Ended::Failed(e) => {
+                tracing::debug!(target: "kiln::host", "connection from {peer} ended: {e}");
+                return;
+            }
+        }
+    }
+}
+
+/// Runs one hyper connection until it ends or is parked.
+async fn run_hyper(
+    ctx: &Rc<WorkerCtx>,
+    stream: TcpStream,
+    prefix: Bytes,
+    peer: SocketAddr,
+    shutdown: &mut watch::Receiver<bool>,
+) -> Ended {
+    let activity = Activity::new();
+    let io = ParkIo {
+        stream,
+        prefix,
+        activity: Rc::clone(&activity),
+    };
+    let service_ctx = Rc::clone(ctx);
+    let service_activity = Rc::clone(&activity);
+    // The future is boxed: hyper keeps a slot of its size for the
+    // connection's whole life.
+    let service = service_fn(move |req: hyper::Request<Incoming>| -> ServiceFuture {
+        let activity = Rc::clone(&service_activity);
+        activity.started.set(activity.started.get() + 1);
+        if !plain_keep_alive(&req) {
+            activity.parkable.set(false);
+        }
+        let ctx = Rc::clone(&service_ctx);
+        Box::pin(async move {
+            let resp = handle(ctx, req, peer).await?;
+            if resp.headers().contains_key(http::header::CONNECTION) {
+                activity.parkable.set(false);
+            }
+            Ok(resp.map(|inner| TrackedBody { inner, activity }))
+        })
+    });
+    let mut conn = ctx.http.serve_connection(TokioIo::new(io), service);
+    let mut stopping = *shutdown.borrow();
+    if stopping {
+        Pin::new(&mut conn).graceful_shutdown();
+    }
+    let stop = shutdown.wait_for(|stop| *stop);
+    let mut stop = std::pin::pin!(stop);
+    let mut parking = false;
+    let timer = tokio::time::sleep(PARK_AFTER);
+    let mut timer = std::pin::pin!(timer);
+    // `finished` when the park timer was last armed; it is re-armed only
+    // when it fires, so a busy connection pays for one timer per spell.
+    let mut armed_at: Option<u64> = None;
+    let result = poll_fn(|cx| loop {
+        if let Poll::Ready(result) = conn.poll_without_shutdown(cx) {
+            return Poll::Ready(result);
+        }
+        if !stopping && stop.as_mut().poll(cx).is_ready() {
+            stopping = true;
+            Pin::new(&mut conn).graceful_shutdown();
+            continue;
+        }
+        if stopping || parking || !activity.between_requests() {
+            return Poll::Pending;
+        }
+        let finished = activity.finished.get();
+        if armed_at.is_none() {
+            armed_at = Some(finished);
+            timer
+                .as_mut()
+                .reset(tokio::time::Instant::now() + PARK_AFTER);
+        }
+        if timer.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        if armed_at != Some(finished) {
+            // Requests came and went since it was armed: wait a full spell.
+            armed_at = Some(finished);
+            timer
+                .as_mut()
+                .reset(tokio::time::Instant::now() + PARK_AFTER);
+            continue;
+        }
+        parking = true;
+        Pin::new(&mut conn).graceful_shutdown();
+    })
+    .await;
+    match result {
+        Ok(()) if parking => {
+            let parts = conn.into_parts();
+            let ParkIo { stream, prefix, .. } = parts.io.into_inner();
+            Ended::Parked(stream, join(parts.read_buf, prefix))
+        }
+        Ok(()) => Ended::Finished(conn.into_parts().io.into_inner().stream),
+        Err(e) => Ended::Failed(e),
+    }
+}
+
+/// Bytes hyper read ahead, then any it never read. An empty result owns
+/// nothing: an empty slice of hyper's read buffer would keep all 8 KiB.
+fn join(first: Bytes, second: Bytes) -> Bytes {
+    match (first.is_empty(), second.is_empty()) {
+        (true, true) => Bytes::new(),
+        // Copied out, for the same reason: the rest is usually tiny.
+        (false, true) => Bytes::copy_from_slice(&first),
+        (true, false) => Bytes::copy_from_slice(&second),
+        (false, false) => {
+            let mut both = BytesMut::with_capacity(first.len() + second.len());
+            both.extend_from_slice(&first);
+            both.extend_from_slice(&second);
+            both.freeze()
+        }
+    }
+}
