@@ -10,6 +10,10 @@ use crate::object::{Payload, TypeId};
 use crate::value::Value;
 use crate::vm::{class_name, Vm};
 
+fn is_property(v: &Value) -> bool {
+    matches!(v.payload(), Some(Payload::Property(_)))
+}
+
 impl Vm {
     /// Find `name` along the class chain starting at `class`.
     pub fn class_attr(&self, class: &Value, name: &str) -> Option<Value> {
@@ -57,6 +61,7 @@ impl Vm {
                 epoch: self.class_epoch,
                 found: found.clone(),
                 plain_store,
+                index: std::cell::Cell::new(0),
             },
         );
         (found, plain_store)
@@ -73,9 +78,51 @@ impl Vm {
     ) -> PyResult<Value> {
         let (Some(Payload::Instance(inst)), Some(name_obj)) = (obj.payload(), name.as_str_obj())
         else {
+            // A module attribute: one probe with the name's cached hash.
+            if let (Some(Payload::Module(m)), Some(name_obj)) = (obj.payload(), name.as_str_obj()) {
+                let hash = cached_str_hash(name_obj);
+                let found = m
+                    .dict
+                    .as_dict()
+                    .and_then(|d| d.try_borrow().ok())
+                    .and_then(|d| d.get_name(name, &name_obj.s, hash).cloned());
+                if let Some(v) = found {
+                    return Ok(v);
+                }
+            }
             return self.getattr(obj, name.as_str().unwrap_or(""));
         };
         let hash = cached_str_hash(name_obj);
+        // Fast path: the site knows the class and the class has no property
+        // of this name, so the instance dict decides first.
+        let fast = cache.with_entry(slot, &inst.class, self.class_epoch, |e| {
+            if e.found.as_ref().is_some_and(is_property) {
+                return None;
+            }
+            let d = inst.dict.try_borrow().ok()?;
+            if let Some(v) = (e.index.get() as usize)
+                .checked_sub(1)
+                .and_then(|i| d.get_if_key_at(i, name))
+            {
+                return Some(Ok(v.clone()));
+            }
+            match d.index_of_name(name, &name_obj.s, hash) {
+                Some(i) => {
+                    e.index.set(i as u32 + 1);
+                    d.get_index(i).map(|(_, v)| Ok(v.clone()))
+                }
+                None => Some(Err(e.found.clone())),
+            }
+        });
+        match fast.flatten() {
+            Some(Ok(v)) => return Ok(v),
+            Some(Err(Some(d))) => {
+                let class = inst.class.clone();
+                return self.bind(d, obj, &class);
+            }
+            Some(Err(None)) => return self.getattr(obj, &name_obj.s),
+            None => {}
+        }
         let (descr, _) = self.site_lookup(cache, slot, &inst.class, &name_obj.s, hash);
         if let Some(d) = &descr {
             if matches!(d.payload(), Some(Payload::Property(_))) {
@@ -108,11 +155,43 @@ impl Vm {
         cache: &AttrCache,
         slot: u16,
     ) -> PyResult<(Value, Value)> {
-        let (Some(Payload::Instance(inst)), Some(name_obj)) = (obj.payload(), name.as_str_obj())
-        else {
-            return self.load_method(obj, name.as_str().unwrap_or(""));
+        let Some(name_obj) = name.as_str_obj() else {
+            return self.load_method(obj, "");
         };
         let hash = cached_str_hash(name_obj);
+        let inst = match obj.payload() {
+            Some(Payload::Instance(inst)) => inst,
+            Some(Payload::Module(m)) => {
+                // `math.sqrt(...)`: one probe with the name's cached hash.
+                let found = m
+                    .dict
+                    .as_dict()
+                    .and_then(|d| d.try_borrow().ok())
+                    .and_then(|d| d.get_name(name, &name_obj.s, hash).cloned());
+                return match found {
+                    Some(v) => Ok((Value::empty(), v)),
+                    None => self.load_method(obj, &name_obj.s),
+                };
+            }
+            Some(Payload::Class(_)) | Some(Payload::Super(..)) | Some(Payload::Exception(_)) => {
+                return self.load_method(obj, &name_obj.s)
+            }
+            _ => {
+                // A built-in type's value has no instance dict to shadow
+                // the type: `load_method` with the type lookup cached.
+                let class = self.type_of(obj);
+                let (found, _) = self.site_lookup(cache, slot, &class, &name_obj.s, hash);
+                if let Some(f) = found {
+                    if matches!(
+                        f.payload(),
+                        Some(Payload::Function(_)) | Some(Payload::Native(_))
+                    ) {
+                        return Ok((f, obj.clone()));
+                    }
+                }
+                return self.load_method(obj, &name_obj.s);
+            }
+        };
         let (descr, _) = self.site_lookup(cache, slot, &inst.class, &name_obj.s, hash);
         if let Some(f) = descr {
             if matches!(
@@ -149,10 +228,26 @@ impl Vm {
         if !plain_store {
             return self.setattr(obj, &name_obj.s, value);
         }
-        inst.dict
+        let mut d = inst
+            .dict
             .try_borrow_mut()
-            .map_err(|_| PyErr::reentrant("instance"))?
-            .insert_at(None, hash, name.clone(), value);
+            .map_err(|_| PyErr::reentrant("instance"))?;
+        // The entry at the site's hint index, if it holds this name.
+        let hinted = cache
+            .with_entry(slot, &inst.class, self.class_epoch, |e| {
+                let i = (e.index.get() as usize).checked_sub(1)?;
+                d.get_if_key_at(i, name).map(|_| i)
+            })
+            .flatten();
+        match hinted.and_then(|i| d.get_index_mut(i)) {
+            Some(v) => *v = value,
+            None => {
+                let i = d.insert_full(hash, name.clone(), value);
+                cache.with_entry(slot, &inst.class, self.class_epoch, |e| {
+                    e.index.set(i as u32 + 1)
+                });
+            }
+        }
         Ok(())
     }
 

@@ -6,7 +6,7 @@
 //! `Vm::class_attr`. This file only stores lookups; the rules of attribute
 //! access stay in `attr.rs`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use crate::value::Value;
 
@@ -20,6 +20,10 @@ pub struct AttrEntry {
     /// For store sites: the class defines neither a property for the name
     /// nor a script `__setattr__`, so a store goes straight to the dict.
     pub plain_store: bool,
+    /// Index + 1 in the instance dict where the name was last found (0:
+    /// none). A hint only, checked by key identity: instances of one class
+    /// usually get their attributes in the same order.
+    pub index: Cell<u32>,
 }
 
 /// The caches of one code object, indexed by feedback slot.
@@ -42,6 +46,22 @@ impl AttrCache {
             Some(e) if e.epoch == epoch && e.class.is(class) => {
                 Some((e.found.clone(), e.plain_store))
             }
+            _ => None,
+        }
+    }
+
+    /// Run `f` on the entry cached at `slot` for `class`, if current.
+    #[inline]
+    pub fn with_entry<R>(
+        &self,
+        slot: u16,
+        class: &Value,
+        epoch: u64,
+        f: impl FnOnce(&AttrEntry) -> R,
+    ) -> Option<R> {
+        let site = self.sites.get(slot as usize)?.try_borrow().ok()?;
+        match &*site {
+            Some(e) if e.epoch == epoch && e.class.is(class) => Some(f(e)),
             _ => None,
         }
     }

@@ -93,10 +93,35 @@ impl Vm {
     pub(crate) fn run_function(
         &mut self,
         func: &FunctionObj,
-        mut locals: Vec<Value>,
+        locals: Vec<Value>,
     ) -> PyResult<Value> {
         let code = &func.code;
-        locals.resize(code.varnames.len() + code.num_cells(), Value::empty());
+        let mut frame = self.new_frame(func, locals);
+        if code.flags.0 & (CodeFlags::GENERATOR | CodeFlags::COROUTINE) != 0 {
+            let is_coroutine =
+                code.flags.has(CodeFlags::COROUTINE) && !code.flags.has(CodeFlags::GENERATOR);
+            return Ok(Value::new_heap(Payload::Generator(GenObj {
+                frame: RefCell::new(Some(Box::new(frame))),
+                running: Cell::new(false),
+                name: func.name.borrow().clone(),
+                qualname: func.qualname.borrow().clone(),
+                is_coroutine,
+            })));
+        }
+        let r = self.run_in_frame(&mut frame);
+        self.drop_frame(frame);
+        r
+    }
+
+    /// The frame of a call to `func` whose parameters are bound in
+    /// `locals` (in order): cells made, closure installed, call counted.
+    #[inline]
+    pub(crate) fn new_frame(&mut self, func: &FunctionObj, mut locals: Vec<Value>) -> Frame {
+        let code = &func.code;
+        let nlocals = code.varnames.len() + code.num_cells();
+        if locals.len() != nlocals {
+            locals.resize(nlocals, Value::empty());
+        }
         // Cells: fresh ones for cellvars (seeded from parameters), the
         // closure's for freevars.
         let nvars = code.varnames.len();
@@ -128,7 +153,7 @@ impl Vm {
             .calls
             .set(func.info.feedback.calls.get().wrapping_add(1));
         let stack = self.take_vec();
-        let mut frame = Frame {
+        Frame {
             code: code.clone(),
             info: func.info.clone(),
             globals: func.globals.clone(),
@@ -137,27 +162,21 @@ impl Vm {
             pc: 0,
             namespace: Value::none(),
             saved_exc: Value::none(),
-        };
-        if code.flags.0 & (CodeFlags::GENERATOR | CodeFlags::COROUTINE) != 0 {
-            let is_coroutine =
-                code.flags.has(CodeFlags::COROUTINE) && !code.flags.has(CodeFlags::GENERATOR);
-            return Ok(Value::new_heap(Payload::Generator(GenObj {
-                frame: RefCell::new(Some(Box::new(frame))),
-                running: Cell::new(false),
-                name: func.name.borrow().clone(),
-                qualname: func.qualname.borrow().clone(),
-                is_coroutine,
-            })));
         }
-        let r = self.run_in_frame(&mut frame);
+    }
+
+    /// Give a finished frame's vectors back to the pool.
+    #[inline]
+    pub(crate) fn drop_frame(&mut self, frame: Frame) {
         let Frame { locals, stack, .. } = frame;
         self.give_vec(locals);
         self.give_vec(stack);
-        r
     }
 
-    /// Run a non-generator frame to completion, with the recursion check.
-    pub(crate) fn run_in_frame(&mut self, frame: &mut Frame) -> PyResult<Value> {
+    /// Account for one more active Python frame: the interrupt check and
+    /// the recursion limit every call goes through.
+    #[inline]
+    pub(crate) fn enter_depth(&mut self) -> PyResult<()> {
         self.check_interrupt()?;
         if self.depth >= RECURSION_LIMIT {
             return Err(PyErr::new(
@@ -166,6 +185,13 @@ impl Vm {
             ));
         }
         self.depth += 1;
+        Ok(())
+    }
+
+    /// Run a non-generator frame to completion, with the recursion check.
+    #[inline]
+    pub(crate) fn run_in_frame(&mut self, frame: &mut Frame) -> PyResult<Value> {
+        self.enter_depth()?;
         let r = run_frame(self, frame, None);
         self.depth -= 1;
         match r? {
@@ -348,8 +374,10 @@ impl Vm {
                 cls.layout.name()
             )));
         }
+        const NEW_HASH: u64 = crate::hash::const_str_hash("__new__");
+        const INIT_HASH: u64 = crate::hash::const_str_hash("__init__");
         let inst = if let Some(new) = self
-            .class_attr(cls_v, "__new__")
+            .class_attr_hashed(cls_v, "__new__", NEW_HASH)
             .filter(|n| !matches!(n.payload(), Some(Payload::Native(_))))
         {
             let inner = match new.payload() {
@@ -369,12 +397,14 @@ impl Vm {
                 dict: RefCell::new(Dict::new()),
             }))
         };
-        match self.class_attr(cls_v, "__init__") {
+        match self.class_attr_hashed(cls_v, "__init__", INIT_HASH) {
             Some(init) if !matches!(init.payload(), Some(Payload::Native(_))) => {
-                let mut full = Vec::with_capacity(args.len() + 1);
+                let mut full = self.take_vec();
                 full.push(inst.clone());
                 full.extend_from_slice(args);
-                let r = self.call_kw(&init, &full, kwargs)?;
+                let r = self.call_kw(&init, &full, kwargs);
+                self.give_vec(full);
+                let r = r?;
                 if !r.is_none() {
                     return Err(PyErr::type_error(format!(
                         "__init__() should return None, not '{}'",
@@ -384,7 +414,7 @@ impl Vm {
             }
             _ => {
                 if (!args.is_empty() || !kwargs.is_empty())
-                    && self.class_attr(cls_v, "__new__").is_none()
+                    && self.class_attr_hashed(cls_v, "__new__", NEW_HASH).is_none()
                 {
                     return Err(PyErr::type_error(format!(
                         "{}() takes no arguments",

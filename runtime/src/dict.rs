@@ -74,9 +74,43 @@ pub enum Probe {
     Undecided(Vec<Value>),
 }
 
-#[derive(Clone, Default)]
 pub struct Dict {
     map: IndexMap<DictKey, Value, BuildPassHasher>,
+    /// Changes whenever the set of keys may have changed, to a number no
+    /// other dict of this thread has had (`fresh_version`), so "same
+    /// version" means "same dict, same keys": lookup caches use it to
+    /// remember that a name is absent.
+    version: u64,
+}
+
+thread_local! {
+    static NEXT_VERSION: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+}
+
+fn fresh_version() -> u64 {
+    NEXT_VERSION.with(|c| {
+        let v = c.get();
+        c.set(v + 1);
+        v
+    })
+}
+
+impl Default for Dict {
+    fn default() -> Dict {
+        Dict {
+            map: IndexMap::default(),
+            version: fresh_version(),
+        }
+    }
+}
+
+impl Clone for Dict {
+    fn clone(&self) -> Dict {
+        Dict {
+            map: self.map.clone(),
+            version: fresh_version(),
+        }
+    }
 }
 
 impl Dict {
@@ -87,7 +121,18 @@ impl Dict {
     pub fn with_capacity(n: usize) -> Dict {
         Dict {
             map: IndexMap::with_capacity_and_hasher(n, BuildPassHasher),
+            version: fresh_version(),
         }
+    }
+
+    /// The key-set version (see the field).
+    #[inline]
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn keys_changed(&mut self) {
+        self.version = fresh_version();
     }
 
     pub fn len(&self) -> usize {
@@ -99,6 +144,7 @@ impl Dict {
     }
 
     pub fn clear(&mut self) {
+        self.keys_changed();
         self.map.clear();
     }
 
@@ -191,6 +237,27 @@ impl Dict {
             .map(|(_, v)| v)
     }
 
+    /// `get_name`, returning the entry's index.
+    #[inline]
+    pub fn index_of_name(&self, key: &Value, name: &str, hash: u64) -> Option<usize> {
+        self.map
+            .raw_entry_v1()
+            .from_hash_full(mix(hash), |k| {
+                k.hash == hash && (k.key.is(key) || k.key.as_str() == Some(name))
+            })
+            .map(|(i, _, _)| i)
+    }
+
+    /// The value at `i` if that entry's key is the object `key` (a cache
+    /// hint checked by identity: interned names).
+    #[inline]
+    pub fn get_if_key_at(&self, i: usize, key: &Value) -> Option<&Value> {
+        match self.map.get_index(i) {
+            Some((k, v)) if k.key.is(key) => Some(v),
+            _ => None,
+        }
+    }
+
     pub fn index_of_str(&self, name: &str) -> Option<usize> {
         let hash = str_hash(name);
         self.map
@@ -217,6 +284,7 @@ impl Dict {
             }
             None => {
                 let hash = str_hash(name);
+                self.keys_changed();
                 self.map.insert(
                     DictKey {
                         hash,
@@ -237,17 +305,24 @@ impl Dict {
                 return;
             }
         }
+        self.insert_full(hash, key, value);
+    }
+
+    /// Insert or replace (primitive equality), returning the entry's index.
+    pub fn insert_full(&mut self, hash: u64, key: Value, value: Value) -> usize {
         if let Some(i) = self.probe_primitive(hash, &key) {
             if let Some(slot) = self.get_index_mut(i) {
                 *slot = value;
             }
-            return;
+            return i;
         }
-        self.map.insert(DictKey { hash, key }, value);
+        self.keys_changed();
+        self.map.insert_full(DictKey { hash, key }, value).0
     }
 
     /// Append a key known to be absent.
     pub fn push_new(&mut self, hash: u64, key: Value, value: Value) {
+        self.keys_changed();
         self.map.insert(DictKey { hash, key }, value);
     }
 
@@ -260,6 +335,7 @@ impl Dict {
 
     /// Remove the entry at `i`, keeping the order of the others.
     pub fn remove_index(&mut self, i: usize) -> Option<(Value, Value)> {
+        self.keys_changed();
         self.map.shift_remove_index(i).map(|(k, v)| (k.key, v))
     }
 
@@ -270,6 +346,7 @@ impl Dict {
 
     /// Remove and return the last entry.
     pub fn pop_last(&mut self) -> Option<(Value, Value)> {
+        self.keys_changed();
         self.map.pop().map(|(k, v)| (k.key, v))
     }
 }

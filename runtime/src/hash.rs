@@ -28,6 +28,22 @@ pub fn str_hash(s: &str) -> u64 {
     }
 }
 
+/// `str_hash` at compile time, for names the runtime looks up itself.
+pub const fn const_str_hash(s: &str) -> u64 {
+    let b = s.as_bytes();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < b.len() {
+        h = (h ^ b[i] as u64).wrapping_mul(0x100_0000_01b3);
+        i += 1;
+    }
+    if h == 0 || h == u64::MAX {
+        1
+    } else {
+        h
+    }
+}
+
 /// The hash of a str object, computed once and cached in the object.
 #[inline]
 pub fn cached_str_hash(s: &crate::object::StrObj) -> u64 {
@@ -279,6 +295,13 @@ pub fn fast_eq(a: &Value, b: &Value) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn const_hash_matches() {
+        for s in ["", "__init__", "é", "__new__"] {
+            assert_eq!(const_str_hash(s), str_hash(s));
+        }
+    }
 
     #[test]
     fn numeric_hashes_match_cpython() {

@@ -10,6 +10,7 @@ use std::cell::RefCell;
 
 use kiln_compiler::bytecode::{BinOp, CmpOp, Conversion, Instr};
 
+use crate::code_info::CodeInfo;
 use crate::dict::Dict;
 use crate::error::{ExcKind, PyErr, PyResult};
 use crate::frame::Frame;
@@ -31,7 +32,7 @@ pub enum Exit {
 pub fn run_frame(vm: &mut Vm, f: &mut Frame, throw: Option<PyErr>) -> PyResult<Exit> {
     let mut pending = throw;
     // JIT hook: run compiled code for this function from its entry.
-    if pending.is_none() {
+    if pending.is_none() && vm.jit.enabled {
         match crate::jit::enter_call(vm, f) {
             Some(crate::jit::Entered::Returned(v)) => return Ok(Exit::Return(v)),
             Some(crate::jit::Entered::Exited(e)) => pending = e,
@@ -131,6 +132,73 @@ fn unbound_local(name: &str) -> PyErr {
         ExcKind::UnboundLocalError,
         format!("cannot access local variable '{name}' where it is not associated with a value"),
     )
+}
+
+/// `LoadGlobal`: globals then builtins, through the site's cache.
+#[inline]
+fn load_global(vm: &Vm, globals: &Value, info: &CodeInfo, name: u32) -> PyResult<Value> {
+    let (Some(key), Some(site), Some(gd)) = (
+        info.names.get(name as usize),
+        info.global_cache.get(name as usize),
+        globals.as_dict(),
+    ) else {
+        return Err(name_error(""));
+    };
+    let g = gd.try_borrow().map_err(|_| PyErr::reentrant("globals"))?;
+    let builtins = vm.builtins.as_dict();
+    let hint = site.index.get() as usize;
+    if hint > 0 {
+        let ver = site.globals_version.get();
+        if ver == 0 {
+            if let Some(v) = g.get_if_key_at(hint - 1, key) {
+                return Ok(v.clone());
+            }
+        } else if ver == g.version() {
+            if let Some(v) = builtins
+                .and_then(|b| b.try_borrow().ok())
+                .and_then(|b| b.get_if_key_at(hint - 1, key).cloned())
+            {
+                return Ok(v);
+            }
+        }
+    }
+    let (n, hash) = match key.as_str_obj() {
+        Some(s) => (&*s.s, crate::hash::cached_str_hash(s)),
+        None => ("", crate::hash::str_hash("")),
+    };
+    if let Some(i) = g.index_of_name(key, n, hash) {
+        site.index.set(i as u32 + 1);
+        site.globals_version.set(0);
+        return Ok(g.get_index(i).map(|(_, v)| v.clone()).unwrap_or_default());
+    }
+    let b = builtins
+        .map(|b| b.try_borrow())
+        .transpose()
+        .map_err(|_| PyErr::reentrant("builtins"))?;
+    match b.and_then(|b| b.index_of_name(key, n, hash).map(|i| (i, b))) {
+        Some((i, b)) => {
+            site.index.set(i as u32 + 1);
+            site.globals_version.set(g.version());
+            Ok(b.get_index(i).map(|(_, v)| v.clone()).unwrap_or_default())
+        }
+        None => Err(name_error(n)),
+    }
+}
+
+/// `a + b` for strs when `a` holds the only reference to its str: append
+/// in place (nothing else can see the change). False when not applicable.
+#[inline]
+fn str_append(a: &mut Value, b: &Value) -> bool {
+    let Some(t) = b.as_str_obj() else {
+        return false;
+    };
+    match a.unique_payload_mut() {
+        Some(Payload::Str(s)) => {
+            s.push(t);
+            true
+        }
+        _ => false,
+    }
 }
 
 #[inline(always)]
@@ -430,6 +498,22 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             }
         };
     }
+    // Type feedback only feeds the JIT: with it off, recording is waste.
+    let record = vm.jit.enabled;
+    macro_rules! fb {
+        ($slot:expr, $bits:expr) => {
+            if record {
+                info.feedback.record($slot, $bits);
+            }
+        };
+    }
+    macro_rules! fb_pair {
+        ($slot:expr, $a:expr, $b:expr) => {
+            if record {
+                info.feedback.record_pair($slot, $a, $b);
+            }
+        };
+    }
     macro_rules! name {
         ($i:expr) => {
             info.names
@@ -518,26 +602,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                     .push(f.locals.get(slot).cloned().unwrap_or_default());
             }
             Instr::LoadGlobal { name } => {
-                let key = info.names.get(name as usize).cloned().unwrap_or_default();
-                let (n, hash) = match key.as_str_obj() {
-                    Some(s) => (&*s.s, crate::hash::cached_str_hash(s)),
-                    None => ("", crate::hash::str_hash("")),
-                };
-                let found = f
-                    .globals
-                    .as_dict()
-                    .and_then(|d| d.borrow().get_name(&key, n, hash).cloned());
-                let v = match found {
-                    Some(v) => v,
-                    None => match vm
-                        .builtins
-                        .as_dict()
-                        .and_then(|d| d.borrow().get_name(&key, n, hash).cloned())
-                    {
-                        Some(v) => v,
-                        None => tri!(Err(name_error(n))),
-                    },
-                };
+                let v = tri!(load_global(vm, &f.globals, &info, name));
                 f.stack.push(v);
             }
             Instr::StoreGlobal { name } => {
@@ -636,9 +701,10 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 // The result replaces the left operand in place.
                 let b = pop!();
                 let a = stack_top!();
-                info.feedback.record_pair(slot, a, &b);
+                fb_pair!(slot, a, &b);
                 let r = match fast_binary(op, a, &b) {
                     Some(r) => r,
+                    None if op == BinOp::Add && str_append(a, &b) => continue,
                     None => tri!(ops::binary(vm, op, a, &b)),
                 };
                 *a = r;
@@ -647,9 +713,25 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 // The result replaces the left operand in place.
                 let b = pop!();
                 let a = stack_top!();
-                info.feedback.record_pair(slot, a, &b);
+                fb_pair!(slot, a, &b);
                 let r = match fast_binary(op, a, &b) {
                     Some(r) => r,
+                    None if op == BinOp::Add && a.as_str().is_some() && b.as_str().is_some() => {
+                        // `s += t` into a local: the local's reference goes
+                        // first (StoreFast replaces it next), so a str
+                        // held only there is appended to in place.
+                        if let Some(&Instr::StoreFast { idx }) = instrs.get(pc) {
+                            if let Some(l) = f.locals.get_mut(idx as usize) {
+                                if l.is(a) && a.refcount() == 2 {
+                                    *l = Value::empty();
+                                }
+                            }
+                        }
+                        if str_append(a, &b) {
+                            continue;
+                        }
+                        tri!(ops::inplace(vm, op, a, &b))
+                    }
                     None => tri!(ops::inplace(vm, op, a, &b)),
                 };
                 *a = r;
@@ -657,7 +739,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             Instr::Compare { op, slot } => {
                 let b = pop!();
                 let a = stack_top!();
-                info.feedback.record_pair(slot, a, &b);
+                fb_pair!(slot, a, &b);
                 let r = match fast_compare(op, a, &b) {
                     // Fused with a following conditional jump: branch
                     // without materialising the bool.
@@ -691,7 +773,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             }
             Instr::LoadAttr { name, slot } => {
                 let obj = pop!();
-                info.feedback.record(slot, crate::feedback::kind_bits(&obj));
+                fb!(slot, crate::feedback::kind_bits(&obj));
                 let n = info.names.get(name as usize).cloned().unwrap_or_default();
                 let r = tri!(vm.getattr_cached(&obj, &n, &info.attr_cache, slot));
                 f.stack.push(r);
@@ -699,7 +781,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             Instr::StoreAttr { name, slot } => {
                 let obj = pop!();
                 let v = pop!();
-                info.feedback.record(slot, crate::feedback::kind_bits(&obj));
+                fb!(slot, crate::feedback::kind_bits(&obj));
                 let n = info.names.get(name as usize).cloned().unwrap_or_default();
                 tri!(vm.setattr_cached(&obj, &n, v, &info.attr_cache, slot));
             }
@@ -709,7 +791,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             }
             Instr::LoadMethod { name, slot } => {
                 let obj = pop!();
-                info.feedback.record(slot, crate::feedback::kind_bits(&obj));
+                fb!(slot, crate::feedback::kind_bits(&obj));
                 let n = info.names.get(name as usize).cloned().unwrap_or_default();
                 let (func, this) = tri!(vm.load_method_cached(&obj, &n, &info.attr_cache, slot));
                 f.stack.push(func);
@@ -718,7 +800,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             Instr::Subscr { slot } => {
                 let key = pop!();
                 let obj = pop!();
-                info.feedback.record_pair(slot, &obj, &key);
+                fb_pair!(slot, &obj, &key);
                 let r = match (obj.as_list(), key.as_small_int()) {
                     (Some(l), Some(i)) if i >= 0 => {
                         match l.try_borrow().ok().and_then(|l| l.get(i as usize).cloned()) {
@@ -734,8 +816,21 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 let key = pop!();
                 let obj = pop!();
                 let v = pop!();
-                info.feedback.record_pair(slot, &obj, &key);
-                tri!(ops::setitem(vm, &obj, &key, v));
+                fb_pair!(slot, &obj, &key);
+                // Fast path: a list item by in-range non-negative index.
+                let mut v = Some(v);
+                let mut old = None;
+                if let (Some(l), Some(i)) = (obj.as_list(), key.as_small_int()) {
+                    if let Ok(mut l) = l.try_borrow_mut() {
+                        if let Some(slot) = usize::try_from(i).ok().and_then(|i| l.get_mut(i)) {
+                            old = v.take().map(|v| std::mem::replace(slot, v));
+                        }
+                    }
+                }
+                drop(old);
+                if let Some(v) = v {
+                    tri!(ops::setitem(vm, &obj, &key, v));
+                }
             }
             Instr::DeleteSubscr => {
                 let key = pop!();
@@ -808,7 +903,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                             Ok(mut st) => match &mut *st {
                                 IterState::Native(_) | IterState::GetItem { .. } => None,
                                 s => {
-                                    info.feedback.record(slot, 1);
+                                    fb!(slot, 1);
                                     Some(step_builtin(s))
                                 }
                             },
@@ -820,7 +915,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                         }
                     }
                     _ => {
-                        info.feedback.record(slot, 8);
+                        fb!(slot, 8);
                         tri!(vm.next(&it))
                     }
                 };
@@ -1023,9 +1118,13 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             Instr::Call { argc, slot } => {
                 crate::finalize::run_pending(vm);
                 let base = f.stack.len().saturating_sub(argc as usize + 1);
-                let callee = f.stack.get(base).cloned().unwrap_or_default();
-                info.feedback
-                    .record(slot, crate::feedback::kind_bits(&callee));
+                // Moved out (the slot is dropped after the call anyway).
+                let callee = f
+                    .stack
+                    .get_mut(base)
+                    .map(std::mem::take)
+                    .unwrap_or_default();
+                fb!(slot, crate::feedback::kind_bits(&callee));
                 let r = match callee.payload() {
                     Some(Payload::Function(func))
                         if crate::call::binds_positionally(func, argc as usize) =>
@@ -1052,8 +1151,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 let names = pop!();
                 let base = f.stack.len().saturating_sub(argc as usize + 1);
                 let callee = f.stack.get(base).cloned().unwrap_or_default();
-                info.feedback
-                    .record(slot, crate::feedback::kind_bits(&callee));
+                fb!(slot, crate::feedback::kind_bits(&callee));
                 let nkw = names.as_tuple().map_or(0, <[Value]>::len);
                 let split = f.stack.len().saturating_sub(nkw);
                 let kwargs = kw_pairs(&names, &f.stack[split..]);
@@ -1081,9 +1179,12 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             Instr::CallMethod { argc, slot } => {
                 crate::finalize::run_pending(vm);
                 let base = f.stack.len().saturating_sub(argc as usize + 2);
-                let func = f.stack.get(base).cloned().unwrap_or_default();
-                info.feedback
-                    .record(slot, crate::feedback::kind_bits(&func));
+                let func = f
+                    .stack
+                    .get_mut(base)
+                    .map(|v| std::mem::replace(v, Value::empty()))
+                    .unwrap_or_else(Value::empty);
+                fb!(slot, crate::feedback::kind_bits(&func));
                 let r = if func.is_empty() {
                     let callee = f.stack.get(base + 1).cloned().unwrap_or_default();
                     vm.call(&callee, &f.stack[base + 2..])
@@ -1113,8 +1214,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 let names = pop!();
                 let base = f.stack.len().saturating_sub(argc as usize + 2);
                 let func = f.stack.get(base).cloned().unwrap_or_default();
-                info.feedback
-                    .record(slot, crate::feedback::kind_bits(&func));
+                fb!(slot, crate::feedback::kind_bits(&func));
                 let nkw = names.as_tuple().map_or(0, <[Value]>::len);
                 let split = f.stack.len().saturating_sub(nkw);
                 let kwargs = kw_pairs(&names, &f.stack[split..]);

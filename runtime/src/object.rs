@@ -21,9 +21,10 @@ use crate::set::SetTable;
 use crate::value::{Kind, Value};
 use crate::vm::Vm;
 
-/// An immutable str: UTF-8 text with its code-point count cached.
+/// A str: UTF-8 text with its code-point count cached. Immutable once
+/// shared; only `push` (on a uniquely referenced str) changes it.
 pub struct StrObj {
-    pub s: Box<str>,
+    pub s: String,
     /// Number of code points (equals `s.len()` for ASCII text).
     pub chars: usize,
     /// Cached hash; 0 means "not computed yet".
@@ -32,6 +33,15 @@ pub struct StrObj {
 
 impl StrObj {
     pub fn new(s: Box<str>) -> StrObj {
+        StrObj::from_string(s.into_string())
+    }
+
+    /// Keeps the buffer as is unless much of it is spare: shrinking
+    /// reallocates, and most strs are short-lived.
+    pub fn from_string(mut s: String) -> StrObj {
+        if s.capacity() - s.len() > s.len() / 2 + 32 {
+            s.shrink_to_fit();
+        }
         let chars = if s.is_ascii() {
             s.len()
         } else {
@@ -42,6 +52,13 @@ impl StrObj {
             chars,
             hash: Cell::new(0),
         }
+    }
+
+    /// Append `t` (the caller holds the only reference to `self`).
+    pub fn push(&mut self, t: &StrObj) {
+        self.s.push_str(&t.s);
+        self.chars += t.chars;
+        self.hash.set(0);
     }
 
     pub fn is_ascii(&self) -> bool {

@@ -161,7 +161,7 @@ impl Value {
     }
 
     pub fn from_string(s: String) -> Value {
-        Value::new_heap(Payload::Str(StrObj::new(s.into_boxed_str())))
+        Value::new_heap(Payload::Str(StrObj::from_string(s)))
     }
 
     /// Allocate a heap object holding `payload`.
@@ -294,6 +294,26 @@ impl Value {
         match self.payload() {
             Some(Payload::Str(s)) => Some(s),
             _ => None,
+        }
+    }
+
+    /// The payload, mutably, when this value holds the only reference to
+    /// its heap object (so no one else can observe the change).
+    #[inline]
+    pub fn unique_payload_mut(&mut self) -> Option<&mut Payload> {
+        if !self.is_heap() {
+            return None;
+        }
+        let ptr = (self.0 & PAYLOAD_MASK) as *mut HeapObject;
+        // SAFETY: the pointer is live while this Value exists (see `heap`);
+        // a count of 1 means this Value is the only reference, and `&mut
+        // self` keeps it from being cloned while the borrow lasts.
+        unsafe {
+            if (*ptr).refcount.get() == 1 {
+                Some(&mut (*ptr).payload)
+            } else {
+                None
+            }
         }
     }
 

@@ -190,6 +190,13 @@ impl Vm {
         for (name, init) in reg.modules {
             self.module_inits.insert(name, init);
         }
+        // Code names resolve to the builtins' own key objects, so global
+        // lookups that reach the builtins match by identity.
+        for k in builtins.keys() {
+            if let Some(n) = k.as_str() {
+                self.interned_names.insert(n.into(), k.clone());
+            }
+        }
         self.builtins = Value::dict(builtins);
     }
 
@@ -385,6 +392,7 @@ impl Vm {
             names,
             feedback: Feedback::new(code.num_slots as usize),
             attr_cache: crate::attr_cache::AttrCache::new(code.num_slots as usize),
+            global_cache: code.names.iter().map(|_| Default::default()).collect(),
         });
         self.code_infos.insert(key, (code.clone(), info.clone()));
         info
@@ -436,12 +444,16 @@ impl Vm {
         Ok(())
     }
 
+    #[inline]
     pub(crate) fn take_vec(&mut self) -> Vec<Value> {
         self.vec_pool.pop().unwrap_or_default()
     }
 
+    #[inline]
     pub(crate) fn give_vec(&mut self, mut v: Vec<Value>) {
-        v.clear();
+        if !v.is_empty() {
+            v.clear();
+        }
         if self.vec_pool.len() < 256 {
             self.vec_pool.push(v);
         }

@@ -115,7 +115,8 @@ pub fn receiver<'a>(vm: &Vm, args: &'a [Value], ty: &str, name: &str) -> PyResul
     args.first()
         .ok_or_else(|| PyErr::type_error(format!("unbound method {ty}.{name}() needs an argument")))
         .and_then(|v| {
-            if vm.type_name(v) == ty || vm.type_id_of(v).name() == ty {
+            // The built-in type's name first: `type_name` allocates.
+            if vm.type_id_of(v).name() == ty || vm.type_name(v) == ty {
                 Ok(v)
             } else {
                 Err(PyErr::type_error(format!(

@@ -217,6 +217,41 @@ fn list_reverse(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     Ok(Value::none())
 }
 
+/// Sort in place a list of only small ints, only non-NaN floats or only
+/// strs, without the general comparison protocol: these order exactly as
+/// `i64`, `f64` and UTF-8 bytes (code points) do, no script code can run,
+/// and the sort is stable like CPython's (also when reversed). False,
+/// untouched, for any other list.
+fn sort_primitive(items: &mut [Value], reverse: bool) -> bool {
+    use std::cmp::Ordering;
+    fn sort(items: &mut [Value], reverse: bool, cmp: impl Fn(&Value, &Value) -> Ordering) {
+        if reverse {
+            items.sort_by(|a, b| cmp(b, a));
+        } else {
+            items.sort_by(cmp);
+        }
+    }
+    if items.iter().all(Value::is_small_int) {
+        sort(items, reverse, |a, b| {
+            a.as_small_int().cmp(&b.as_small_int())
+        });
+    } else if items
+        .iter()
+        .all(|v| v.as_float().is_some_and(|f| !f.is_nan()))
+    {
+        sort(items, reverse, |a, b| {
+            a.as_float()
+                .partial_cmp(&b.as_float())
+                .unwrap_or(Ordering::Equal)
+        });
+    } else if items.iter().all(|v| v.as_str().is_some()) {
+        sort(items, reverse, |a, b| a.as_str().cmp(&b.as_str()));
+    } else {
+        return false;
+    }
+    true
+}
+
 fn list_sort(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let l = this(vm, args, "sort")?;
     if args.len() > 1 {
@@ -229,6 +264,10 @@ fn list_sort(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     };
     // CPython empties the list while sorting; mutation by the key function
     // is detected afterwards.
+    let no_key = opts[0].is_none_or(Value::is_none);
+    if no_key && with_items(l, |items| sort_primitive(items, reverse))? {
+        return Ok(Value::none());
+    }
     let items = with_items(l, std::mem::take)?;
     let result = crate::builtins_lib::sort_values(vm, items.clone(), opts[0], reverse);
     let mutated = with_items(l, |cur| !cur.is_empty())?;

@@ -160,7 +160,16 @@ fn str_split(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
         Some(sep) => {
             let mut out = Vec::new();
             let mut rest = s;
-            while let Some(i) = rest.find(sep) {
+            // A one-byte separator searches as a char (memchr), not a
+            // substring.
+            let byte = match sep.as_bytes() {
+                [b] if b.is_ascii() => Some(char::from(*b)),
+                _ => None,
+            };
+            while let Some(i) = match byte {
+                Some(c) => rest.find(c),
+                None => rest.find(sep),
+            } {
                 if out.len() == maxsplit {
                     break;
                 }
