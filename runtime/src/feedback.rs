@@ -39,6 +39,9 @@ pub struct Feedback {
     pub calls: Cell<u32>,
     /// Loop back-edges taken.
     pub backedges: Cell<u32>,
+    /// False once the JIT has refused the code for good: nothing will
+    /// read its feedback, so the interpreter stops recording it.
+    pub recording: Cell<bool>,
 }
 
 impl Feedback {
@@ -47,6 +50,7 @@ impl Feedback {
             slots: (0..n).map(|_| Cell::new(0)).collect(),
             calls: Cell::new(0),
             backedges: Cell::new(0),
+            recording: Cell::new(true),
         }
     }
 

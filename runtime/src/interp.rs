@@ -498,8 +498,9 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             }
         };
     }
-    // Type feedback only feeds the JIT: with it off, recording is waste.
-    let record = vm.jit.enabled;
+    // Type feedback only feeds the JIT: with it off, or for code the JIT
+    // has refused, recording is waste.
+    let record = vm.jit.enabled && info.feedback.recording.get();
     macro_rules! fb {
         ($slot:expr, $bits:expr) => {
             if record {

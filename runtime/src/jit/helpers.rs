@@ -288,37 +288,46 @@ pub extern "C" fn unbound_local(ctx: *mut JitCtx, idx: i64) -> i64 {
 /// `LoadGlobal` with a per-site cache of the entry's index in the globals
 /// dict (`index + 1`, 0 when empty). A hit is checked by the key at that
 /// index, so a stale index (a deleted or moved entry) only costs a lookup.
+/// Built-ins are found by the name's cached hash, after checking that no
+/// global shadows them. (The interpreter's cache also skips that check
+/// while the globals' key set is unchanged; this one is cheaper on the
+/// globals hits compiled code mostly makes.)
 pub extern "C" fn load_global(ctx: *mut JitCtx, name: i64, cache: *const Cell<u64>) -> i64 {
     guarded(ctx, |vm, f, _| {
         // SAFETY: compiled code passes the cell of this site, kept alive
         // with the code (`JitState` never frees it).
         let fallback = Cell::new(0);
         let cache = unsafe { cache.as_ref() }.unwrap_or(&fallback);
-        let key = name_of(f, name);
-        let (n, hash) = match key.as_str_obj() {
-            Some(s) => (&*s.s, crate::hash::cached_str_hash(s)),
-            None => ("", crate::hash::str_hash("")),
+        let Some(key) = f.info.names.get(name as usize) else {
+            return Err(PyErr::name_error("name '?' is not defined".to_string()));
         };
-        if let Some(d) = f.globals.as_dict() {
-            let d = d.borrow();
-            let cached = cache.get() as usize;
-            if let Some((k, v)) = cached.checked_sub(1).and_then(|i| d.get_index(i)) {
-                if k.is(&key) || k.as_str() == Some(n) {
-                    return Ok(into_bits(v.clone()));
-                }
-            }
-            if let Some(i) = d.index_of_str(n) {
-                if let Some((_, v)) = d.get_index(i) {
-                    cache.set(i as u64 + 1);
+        let globals = f.globals.as_dict().map(|d| d.borrow());
+        if let (Some(d), Some(i)) = (&globals, (cache.get() as usize).checked_sub(1)) {
+            if let Some((k, v)) = d.get_index(i) {
+                if k.is(key) {
                     return Ok(into_bits(v.clone()));
                 }
             }
         }
-        // The interpreter's builtins lookup: cached hash, identity first.
+        let (n, hash) = match key.as_str_obj() {
+            Some(s) => (&*s.s, crate::hash::cached_str_hash(s)),
+            None => ("", crate::hash::str_hash("")),
+        };
+        if let Some(d) = &globals {
+            if d.get_name(key, n, hash).is_some() {
+                if let Some(i) = d.index_of_str(n) {
+                    if let Some((_, v)) = d.get_index(i) {
+                        cache.set(i as u64 + 1);
+                        return Ok(into_bits(v.clone()));
+                    }
+                }
+            }
+        }
+        drop(globals);
         match vm
             .builtins
             .as_dict()
-            .and_then(|d| d.borrow().get_name(&key, n, hash).cloned())
+            .and_then(|d| d.borrow().get_name(key, n, hash).cloned())
         {
             Some(v) => Ok(into_bits(v)),
             None => Err(PyErr::name_error(format!("name '{n}' is not defined"))),

@@ -211,6 +211,7 @@ impl JitState {
                     Tier::Compiled(entry) => Some(entry),
                     _ => {
                         self.last_refused = k;
+                        feedback.recording.set(false);
                         None
                     }
                 };
