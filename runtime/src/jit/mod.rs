@@ -5,17 +5,24 @@
 //! One file per concern: `abi` (bits and the activation record), `analyze`
 //! (reachability, stack depths, refusals), `types` (which values and
 //! locals are unboxed, from feedback), `lower` (IR building; `arith` for
-//! arithmetic, guards and boxing),
-//! `items` (inline list indexing), `natives` (`math` functions as native
-//! operations), `layout` (the object fields compiled code reads),
-//! `helpers` (the `extern "C"` runtime calls; `calls` for calls), `deopt` (exits back to the
-//! interpreter), `backend` (the Cranelift module), `stats` (`--stats`).
+//! arithmetic, guards and boxing), `items` (inline list indexing),
+//! `natives` (`math` functions as native operations), `layout` (the
+//! object fields compiled code reads), `helpers` (the `extern "C"` runtime
+//! calls; `calls` for calls), `deopt` (exits back to the interpreter),
+//! `service` (the compile thread), `backend` (the Cranelift module),
+//! `stats` (`--stats`).
 //!
 //! Compiled code never bakes in an isolate's heap objects: constants on
-//! the heap, names and globals are reached through helpers and the frame.
-//! The only addresses it embeds are its own `LoadGlobal` cache cells, owned
-//! with the code (sharing code between isolates would give each isolate
-//! its own cells). Compiles run on a background thread (`service`): the
+//! the heap, names, globals and attribute caches are reached through
+//! helpers and the frame (or the function, in a frameless call); the
+//! other addresses it embeds are process-wide (helpers, `math` functions)
+//! or its own `LoadGlobal` cache cells. Why code is not yet shared between
+//! isolates (workers): those cells are per compiled version and written by
+//! the isolate that runs it, so a shared version would need its cells
+//! passed in the activation instead of embedded; and the type feedback a
+//! version is specialised to is one isolate's. Until then each isolate
+//! compiles its own hot functions (on the shared compile thread, into its
+//! own `JITModule`, freed with it). Compiles run on a background thread (`service`): the
 //! call that crosses the threshold queues the function and goes on in the
 //! interpreter, and the machine code is installed at the first call after
 //! it arrives. Nothing here ever changes what a program prints.
