@@ -13,7 +13,7 @@
 
 use kiln_compiler::bytecode::CodeFlags;
 
-use super::abi::{from_bits, into_bits, JitCtx, RAISED};
+use super::abi::{from_bits, into_bits, JitCtx};
 use super::call_frameless;
 use crate::error::{ExcKind, PyErr, PyResult};
 use crate::frame::Frame;
@@ -143,18 +143,10 @@ fn guarded_call(
     // the VM outlives the activation and nothing else touches it meanwhile.
     let ctx = unsafe { &mut *ctx };
     let vm = unsafe { &mut *ctx.vm };
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(vm, &mut *ctx)));
-    match r {
-        Ok(Ok(v)) => into_bits(v),
-        Ok(Err(e)) => {
-            ctx.err = Some(e);
-            RAISED
-        }
-        Err(_) => {
-            ctx.err = Some(PyErr::runtime_error("internal error in a JIT helper"));
-            RAISED
-        }
-    }
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        body(vm, &mut *ctx).map(into_bits)
+    }));
+    super::helpers::settle(ctx, r)
 }
 
 /// `Call`: borrows `callee`, consumes the `n` arguments in `buf`.

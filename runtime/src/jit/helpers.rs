@@ -70,6 +70,13 @@ fn guarded(
     let vm = unsafe { &mut *ctx.vm };
     let env = unsafe { env_of(ctx) };
     let r = catch_unwind(AssertUnwindSafe(|| body(vm, &env, &mut *ctx)));
+    settle(ctx, r)
+}
+
+/// The bits a helper returns for the outcome of its body: the result, or
+/// `RAISED` with the error in `ctx.err` (a panic, caught so it never
+/// unwinds into compiled code, becomes a `RuntimeError`).
+pub(super) fn settle(ctx: &mut JitCtx, r: std::thread::Result<PyResult<i64>>) -> i64 {
     match r {
         Ok(Ok(bits)) => bits,
         Ok(Err(e)) => {
@@ -228,26 +235,15 @@ pub extern "C" fn exit_with(
     super::count_exit(vm, &func.code, c.exit_reason);
     let err = c.err.take();
     let r = catch_unwind(AssertUnwindSafe(|| {
-        crate::interp::run_frame(vm, &mut frame, err)
+        match crate::interp::run_frame(vm, &mut frame, err)? {
+            crate::interp::Exit::Return(v) => Ok(into_bits(v)),
+            crate::interp::Exit::Yield(_) => Err(PyErr::runtime_error("yield outside a generator")),
+        }
     }));
     let Frame { locals, stack, .. } = frame;
     vm.give_vec(locals);
     vm.give_vec(stack);
-    match r {
-        Ok(Ok(crate::interp::Exit::Return(v))) => into_bits(v),
-        Ok(Ok(crate::interp::Exit::Yield(_))) => {
-            c.err = Some(PyErr::runtime_error("yield outside a generator"));
-            RAISED
-        }
-        Ok(Err(e)) => {
-            c.err = Some(e);
-            RAISED
-        }
-        Err(_) => {
-            c.err = Some(PyErr::runtime_error("internal error in a JIT helper"));
-            RAISED
-        }
-    }
+    settle(c, r)
 }
 
 /// Box an `i64` outside the immediate range (a big int).

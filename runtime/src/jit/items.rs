@@ -84,17 +84,44 @@ impl Lowerer<'_, '_> {
         self.bcx.switch_to_block(cont);
     }
 
+    /// The generic path: `helper(ctx, obj, key, rest..)` (the
+    /// interpreter's rule), with the key boxed for the call; a box made
+    /// here is released here, the caller's operands by `release_operands`.
+    fn subscr_helper(
+        &mut self,
+        helper: *const u8,
+        obj: Value,
+        key: (Value, Kind),
+        rest: &[Value],
+    ) -> Value {
+        let keyv = self.boxed(key);
+        let mut args = vec![obj, keyv];
+        args.extend_from_slice(rest);
+        let r = self.call_ctx(helper, &args);
+        if key.1 != Kind::Boxed {
+            self.decref(keyv);
+        }
+        r
+    }
+
+    /// Release the container and the key after either path; raise at `pc`
+    /// if the result says so.
+    fn release_operands(&mut self, pc: usize, obj: Value, key: (Value, Kind), result: Value) {
+        self.decref(obj);
+        if key.1 == Kind::Boxed {
+            self.decref(key.0);
+        }
+        self.check_raised(result, pc);
+    }
+
     /// `Subscr`: [obj, key] → [obj[key]].
     pub(super) fn lower_subscr(&mut self, pc: usize, slot: u16) {
         let key = self.pop();
         let obj = self.pop();
         let objv = self.boxed(obj);
         let Some(l) = self.list_site(slot, key.1) else {
-            let keyv = self.boxed(key);
-            let r = self.call_ctx(h::subscr as *const u8, &[objv, keyv]);
-            self.decref(objv);
-            self.decref(keyv);
-            self.check_raised(r, pc);
+            let r = self.subscr_helper(h::subscr as *const u8, objv, key, &[]);
+            self.release_operands(pc, objv, key, r);
             self.push(r, Kind::Boxed);
             return;
         };
@@ -108,20 +135,11 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().jump(join, &[BlockArg::Value(item)]);
 
         self.bcx.switch_to_block(slow);
-        let keyv = self.boxed(key);
-        let r = self.call_ctx(h::subscr as *const u8, &[objv, keyv]);
-        if key.1 != Kind::Boxed {
-            // Boxed just for the helper; a boxed key is released below.
-            self.decref(keyv);
-        }
+        let r = self.subscr_helper(h::subscr as *const u8, objv, key, &[]);
         self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(join);
-        self.decref(objv);
-        if key.1 == Kind::Boxed {
-            self.decref(key.0);
-        }
-        self.check_raised(result, pc);
+        self.release_operands(pc, objv, key, result);
         self.push(result, Kind::Boxed);
     }
 
@@ -132,11 +150,8 @@ impl Lowerer<'_, '_> {
         let objv = self.boxed(obj);
         let v = self.pop_boxed();
         let Some(l) = self.list_site(slot, key.1) else {
-            let keyv = self.boxed(key);
-            let r = self.call_ctx(h::store_subscr as *const u8, &[objv, keyv, v]);
-            self.decref(objv);
-            self.decref(keyv);
-            self.check_raised(r, pc);
+            let r = self.subscr_helper(h::store_subscr as *const u8, objv, key, &[v]);
+            self.release_operands(pc, objv, key, r);
             return;
         };
         let slow = self.bcx.create_block();
@@ -153,18 +168,10 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().jump(join, &[BlockArg::Value(ok)]);
 
         self.bcx.switch_to_block(slow);
-        let keyv = self.boxed(key);
-        let r = self.call_ctx(h::store_subscr as *const u8, &[objv, keyv, v]);
-        if key.1 != Kind::Boxed {
-            self.decref(keyv);
-        }
+        let r = self.subscr_helper(h::store_subscr as *const u8, objv, key, &[v]);
         self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(join);
-        self.decref(objv);
-        if key.1 == Kind::Boxed {
-            self.decref(key.0);
-        }
-        self.check_raised(status, pc);
+        self.release_operands(pc, objv, key, status);
     }
 }

@@ -319,15 +319,15 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         }
     }
 
-    /// The boxed bits of stack entry `i`, which stays on the stack (now
-    /// boxed, if it was not).
-    fn boxed_in_place(&mut self, i: usize, v: Value) -> Value {
-        let Some(&(_, k)) = self.stack.get(i) else {
-            return v;
-        };
-        let b = self.boxed((v, k));
+    /// The boxed bits of the stack entry `depth` below the top (the
+    /// container of a comprehension's `ListAppend`/`SetAdd`/`MapAdd`),
+    /// which stays on the stack, boxed from now on.
+    fn boxed_at_depth(&mut self, depth: u32) -> Option<Value> {
+        let i = self.stack.len().checked_sub(depth as usize)?;
+        let entry = *self.stack.get(i)?;
+        let b = self.boxed(entry);
         self.stack[i] = (b, Kind::Boxed);
-        b
+        Some(b)
     }
 
     pub(super) fn pop_boxed(&mut self) -> Value {
@@ -820,16 +820,9 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             }
             Instr::ListAppend { depth } | Instr::SetAdd { depth } => {
                 let v = self.pop_boxed();
-                // The container stays on the stack, `depth` below the top.
-                let Some(&(target, _)) = self
-                    .stack
-                    .len()
-                    .checked_sub(depth as usize)
-                    .and_then(|i| self.stack.get(i))
-                else {
+                let Some(target) = self.boxed_at_depth(depth) else {
                     return self.unsupported(pc);
                 };
-                let target = self.boxed_in_place(self.stack.len() - depth as usize, target);
                 let f = match instr {
                     Instr::ListAppend { .. } => h::list_append as *const u8,
                     _ => h::set_add as *const u8,
@@ -840,15 +833,9 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             Instr::MapAdd { depth } => {
                 let v = self.pop_boxed();
                 let k = self.pop_boxed();
-                let Some(&(target, _)) = self
-                    .stack
-                    .len()
-                    .checked_sub(depth as usize)
-                    .and_then(|i| self.stack.get(i))
-                else {
+                let Some(target) = self.boxed_at_depth(depth) else {
                     return self.unsupported(pc);
                 };
-                let target = self.boxed_in_place(self.stack.len() - depth as usize, target);
                 let r = self.call_ctx(h::map_add as *const u8, &[target, k, v]);
                 self.check_raised(r, pc);
             }
