@@ -805,18 +805,8 @@ impl ScriptApp {
             }
         }
         let body = vm.getattr(resp, "body")?;
-        let (body, default_type) = self.body_data(vm, &body)?;
-        let has_type = headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
-        if !has_type {
-            headers.push(("Content-Type".into(), default_type.into()));
-        }
-        Ok(ResponseData {
-            status,
-            headers,
-            body,
-        })
+        let body = self.body_data(vm, &body)?;
+        Ok(response_data(status, headers, body))
     }
 
     /// A `(body, status[, headers])` / `(body, headers)` result, converted
@@ -854,18 +844,8 @@ impl ScriptApp {
                 }
             }
         }
-        let (body, default_type) = self.body_data(vm, &items[0])?;
-        let has_type = headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
-        if !has_type {
-            headers.push(("Content-Type".into(), default_type.into()));
-        }
-        Ok(ResponseData {
-            status,
-            headers,
-            body,
-        })
+        let body = self.body_data(vm, &items[0])?;
+        Ok(response_data(status, headers, body))
     }
 
     fn body_data(&self, vm: &mut Vm, body: &Value) -> PyResult<(BodyData, &'static str)> {
@@ -926,5 +906,25 @@ impl Vm {
     pub fn interrupt_clear(&self) {
         self.interrupt
             .store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// A response from its parts, with the body's default content type unless
+/// the headers name one.
+fn response_data(
+    status: u16,
+    mut headers: Vec<(String, String)>,
+    (body, default_type): (BodyData, &'static str),
+) -> ResponseData {
+    let has_type = headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+    if !has_type {
+        headers.push(("Content-Type".into(), default_type.into()));
+    }
+    ResponseData {
+        status,
+        headers,
+        body,
     }
 }
