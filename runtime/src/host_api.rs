@@ -7,20 +7,24 @@
 //! The host never sees a value's bits: only `Value` handles it passes back.
 //! Nothing here blocks or does network I/O; waiting is the host's job.
 
-use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+
+mod request;
 
 use crate::dict::Dict;
 use crate::error::{ExcKind, PyErr, PyResult};
-use crate::hash::str_hash;
 use crate::int::{int_ref, IntRef};
 use crate::isolate::Isolate;
 use crate::iter::GenStep;
-use crate::object::{InstanceObj, Payload};
+use crate::object::Payload;
 use crate::value::Value;
 use crate::vm::Vm;
 
 pub use crate::modules::kiln_cache::{install_cache, SharedCache};
+use request::RequestBuilder;
+pub use request::{
+    is_urlencoded_form, pack_header, parse_cookies, parse_urlencoded, request_attr, PackedHeaders,
+};
 
 /// Script data with no interpreter state: what crosses between workers.
 #[derive(Debug, Clone, PartialEq)]
@@ -260,15 +264,14 @@ pub struct RouteDef {
     pub handler: Value,
 }
 
-/// A request as the host hands it over.
+/// A request as the host hands it over. Query args, cookies and form
+/// fields are parsed from these when a handler first reads them.
 pub struct RequestData<'a> {
     pub method: &'a str,
     pub path: &'a str,
     pub query_string: &'a str,
-    pub args: &'a [(String, String)],
-    pub headers: &'a [(String, String)],
-    pub cookies: &'a [(String, String)],
-    pub form: &'a [(String, String)],
+    /// The header pairs, packed by `pack_header`.
+    pub headers: &'a [u8],
     pub body: &'a [u8],
     pub remote_addr: &'a str,
 }
@@ -303,16 +306,10 @@ pub struct ScriptApp {
     dispatch_error: Value,
     /// What the host-side dispatch (`start` without hooks) needs.
     fast: FastDispatch,
-    request_class: Value,
-    multidict_class: Value,
-    headers_class: Value,
-    /// Interned attribute names (and their hashes) of a request object.
-    request_keys: RequestKeys,
+    /// Makes the `kiln.Request` of each request.
+    requests: RequestBuilder,
     sleep_class: Value,
     response_class: Value,
-    dumps: Value,
-    /// `separators=(",", ":")`, made once.
-    dumps_kwargs: [(Value, Value); 1],
     error_codes: Vec<i64>,
     has_after: bool,
 }
@@ -344,10 +341,6 @@ pub fn load_app(isolate: &mut Isolate, snapshot: &Snapshot) -> Result<ScriptApp,
     vm.main_dir = Some(dir.to_path_buf());
     let raised = |vm: &mut Vm, e: PyErr| LoadError::Raised(ScriptError::from_err(vm, e).traceback);
     let kiln = match vm.import_module("kiln") {
-        Ok(m) => m,
-        Err(e) => return Err(raised(vm, e)),
-    };
-    let json = match vm.import_module("json") {
         Ok(m) => m,
         Err(e) => return Err(raised(vm, e)),
     };
@@ -393,10 +386,6 @@ pub fn load_app(isolate: &mut Isolate, snapshot: &Snapshot) -> Result<ScriptApp,
     let has_after = module_attr(&kiln, "_after")?
         .as_list()
         .is_some_and(|l| !l.borrow().is_empty());
-    let dumps = match vm.getattr(&json, "dumps") {
-        Ok(d) => d,
-        Err(e) => return Err(raised(vm, e)),
-    };
     Ok(ScriptApp {
         routes,
         dispatch: module_attr(&kiln, "_dispatch")?,
@@ -409,80 +398,12 @@ pub fn load_app(isolate: &mut Isolate, snapshot: &Snapshot) -> Result<ScriptApp,
             error_response: module_attr(&kiln, "_error_response")?,
             http_exception: module_attr(&kiln, "HTTPException")?,
         },
-        request_class: module_attr(&kiln, "Request")?,
-        multidict_class: module_attr(&kiln, "_MultiDict")?,
-        headers_class: module_attr(&kiln, "_Headers")?,
-        request_keys: RequestKeys::new(),
+        requests: RequestBuilder::new(module_attr(&kiln, "Request")?),
         sleep_class: module_attr(&kiln, "_Sleep")?,
         response_class: module_attr(&kiln, "Response")?,
-        dumps,
-        dumps_kwargs: [(
-            Value::from_str("separators"),
-            Value::tuple(vec![Value::from_str(","), Value::from_str(":")]),
-        )],
         error_codes,
         has_after,
     })
-}
-
-fn pairs_value(pairs: &[(String, String)]) -> Value {
-    Value::list(
-        pairs
-            .iter()
-            .map(|(k, v)| Value::tuple(vec![Value::from_str(k), Value::from_str(v)]))
-            .collect(),
-    )
-}
-
-/// An attribute name as a ready dict key: the str value and its hash.
-struct AttrKey(Value, u64);
-
-impl AttrKey {
-    fn new(name: &str) -> AttrKey {
-        AttrKey(Value::from_str(name), str_hash(name))
-    }
-}
-
-/// The attribute names `kiln.Request.__init__` sets, in its order, made
-/// once per app so building a request allocates no name strings.
-struct RequestKeys {
-    fields: [AttrKey; 11],
-    pairs: AttrKey,
-}
-
-impl RequestKeys {
-    fn new() -> RequestKeys {
-        RequestKeys {
-            fields: [
-                "method",
-                "path",
-                "query_string",
-                "args",
-                "headers",
-                "cookies",
-                "data",
-                "form",
-                "remote_addr",
-                "_json_loaded",
-                "_json",
-            ]
-            .map(AttrKey::new),
-            pairs: AttrKey::new("_pairs"),
-        }
-    }
-}
-
-/// An instance of `class` with `attrs` as its attributes, made without
-/// running `__init__` (used only for the prelude's own plain classes).
-fn instance_with(class: &Value, attrs: impl Iterator<Item = (Value, u64, Value)>) -> Value {
-    let mut dict = Dict::with_capacity(attrs.size_hint().0);
-    for (key, hash, value) in attrs {
-        dict.push_new(hash, key, value);
-    }
-    Value::new_heap(Payload::Instance(InstanceObj {
-        class: class.clone(),
-        dict: RefCell::new(dict),
-    }))
 }
 
 /// Whether the dispatcher returned a handler's bare str/bytes/dict/list
@@ -637,39 +558,6 @@ pub enum Started {
 }
 
 impl ScriptApp {
-    /// Builds the `kiln.Request` object natively: the same attributes, in
-    /// the same order, as `Request.__init__` would set, but without running
-    /// five Python constructors per request.
-    fn request_value(&self, _vm: &mut Vm, req: &RequestData) -> PyResult<Value> {
-        let pairs_key = &self.request_keys.pairs;
-        let multi = |class: &Value, pairs: &[(String, String)]| {
-            instance_with(
-                class,
-                std::iter::once((pairs_key.0.clone(), pairs_key.1, pairs_value(pairs))),
-            )
-        };
-        let values = [
-            Value::from_str(req.method),
-            Value::from_str(req.path),
-            Value::from_str(req.query_string),
-            multi(&self.multidict_class, req.args),
-            multi(&self.headers_class, req.headers),
-            multi(&self.multidict_class, req.cookies),
-            Value::bytes(req.body.to_vec()),
-            multi(&self.multidict_class, req.form),
-            Value::from_str(req.remote_addr),
-            Value::bool(false),
-            Value::none(),
-        ];
-        let attrs = self
-            .request_keys
-            .fields
-            .iter()
-            .zip(values)
-            .map(|(key, value)| (key.0.clone(), key.1, value));
-        Ok(instance_with(&self.request_class, attrs))
-    }
-
     /// Starts the request: runs the dispatcher (hooks, the handler, error
     /// handlers); an async handler leaves a coroutine for `resume` to drive.
     pub fn start(
@@ -686,7 +574,7 @@ impl ScriptApp {
                 .get(route)
                 .map(|r| r.handler.clone())
                 .ok_or_else(|| PyErr::runtime_error("no handler for this route"))?;
-            let request = self.request_value(vm, req)?;
+            let request = self.requests.build(req);
             if self.fast.applies() {
                 return self.fast.dispatch(vm, &handler, request, params);
             }
@@ -717,13 +605,11 @@ impl ScriptApp {
             return None;
         }
         vm.interrupt_clear();
-        let result = (|| {
-            let request = self.request_value(vm, req)?;
-            vm.call(
-                &self.dispatch_error,
-                &[request, Value::int(i64::from(status))],
-            )
-        })();
+        let request = self.requests.build(req);
+        let result = vm.call(
+            &self.dispatch_error,
+            &[request, Value::int(i64::from(status))],
+        );
         Some(match result {
             Ok(resp) => self.response_data(vm, &resp),
             Err(e) => Err(ScriptError::from_err(vm, e)),
@@ -857,9 +743,8 @@ impl ScriptApp {
             return Ok((BodyData::Bytes(b.to_vec()), HTML));
         }
         if body.as_dict().is_some() || body.as_list().is_some() {
-            let text = vm.call_kw(&self.dumps, std::slice::from_ref(body), &self.dumps_kwargs)?;
-            let text = text.as_str().unwrap_or("null").as_bytes().to_vec();
-            return Ok((BodyData::Bytes(text), "application/json"));
+            let text = crate::modules::json::dumps_compact(vm, body)?;
+            return Ok((BodyData::Bytes(text.into_bytes()), "application/json"));
         }
         if matches!(body.payload(), Some(Payload::Generator(g)) if !g.is_coroutine) {
             return Ok((BodyData::Stream(body.clone()), HTML));

@@ -53,9 +53,8 @@ fn with_isolate<T>(
     f(&mut isolate)
 }
 
-/// The request's fields as the runtime takes them, plus what it borrows.
+/// What the runtime's view of a request borrows besides the request.
 pub struct RequestParts {
-    form: Vec<(String, String)>,
     remote: String,
 }
 
@@ -87,7 +86,6 @@ fn remote_text(req: &Request) -> String {
 impl RequestParts {
     pub fn of(req: &Request) -> RequestParts {
         RequestParts {
-            form: req.form().pairs().to_vec(),
             remote: remote_text(req),
         }
     }
@@ -97,10 +95,7 @@ impl RequestParts {
             method: &req.method,
             path: &req.path,
             query_string: &req.query_string,
-            args: req.args.pairs(),
-            headers: req.headers.pairs(),
-            cookies: req.cookies.pairs(),
-            form: &self.form,
+            headers: req.headers.packed(),
             body: &req.body,
             remote_addr: &self.remote,
         }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH};
+use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use percent_encoding::percent_decode_str;
@@ -113,7 +113,11 @@ fn plain(status: u16, text: &str) -> Response {
 }
 
 fn headers_of(map: &http::HeaderMap) -> Headers {
-    let mut headers = Headers::new();
+    let bytes = map
+        .iter()
+        .map(|(name, value)| 8 + name.as_str().len() + value.len())
+        .sum();
+    let mut headers = Headers::with_capacity(bytes);
     for (name, value) in map {
         headers.push(name.as_str(), String::from_utf8_lossy(value.as_bytes()));
     }
@@ -331,11 +335,9 @@ fn to_hyper(resp: Response, head: bool) -> hyper::Response<OutBody> {
     });
     *out.status_mut() = status;
     let headers = out.headers_mut();
+    headers.reserve(resp.headers.len() + 1);
     for (name, value) in resp.headers {
-        let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value),
-        ) else {
+        let (Ok(name), Ok(value)) = (header_name(&name), header_value(value)) else {
             tracing::warn!(target: "kiln::host", "dropped an invalid response header {name:?}");
             continue;
         };
@@ -348,4 +350,17 @@ fn to_hyper(resp: Response, head: bool) -> hyper::Response<OutBody> {
     }
     headers.insert(http::header::SERVER, HeaderValue::from_static("kiln"));
     out
+}
+
+/// Nearly every response names its content type: that one skips parsing.
+fn header_name(name: &str) -> Result<HeaderName, http::header::InvalidHeaderName> {
+    if name.eq_ignore_ascii_case("content-type") {
+        return Ok(CONTENT_TYPE);
+    }
+    HeaderName::from_bytes(name.as_bytes())
+}
+
+/// The value's own buffer becomes the header's (checked, not copied).
+fn header_value(value: String) -> Result<HeaderValue, http::header::InvalidHeaderValue> {
+    HeaderValue::from_maybe_shared(Bytes::from(value))
 }

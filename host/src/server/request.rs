@@ -1,12 +1,20 @@
 //! The request handed to a handler, as plain Rust data: method, decoded path,
-//! raw query string, parsed `args` (with `getlist`), case-insensitive headers,
-//! cookies, the body bytes with lazily parsed text/form views, and the peer
-//! address. (`req.json` is parsed by the runtime, with CPython's semantics.)
+//! raw query string, `args` (with `getlist`), case-insensitive headers,
+//! cookies, the body bytes with text/form views, and the peer address.
+//! Args, cookies, text and form are parsed on first use (a scripted app
+//! never reads them here: the runtime parses its own on demand, with the
+//! same parsers). (`req.json` is parsed by the runtime, with CPython's
+//! semantics.)
 
 use std::cell::OnceCell;
+use std::fmt;
 use std::net::IpAddr;
+use std::ops::Deref;
 
 use bytes::Bytes;
+use kiln_runtime::host_api::{
+    is_urlencoded_form, pack_header, parse_cookies, parse_urlencoded, PackedHeaders,
+};
 use thiserror::Error;
 
 /// An ordered multi-map of strings (query args, form fields, cookies).
@@ -23,10 +31,9 @@ impl MultiDict {
 
     /// Parses `a=1&b=x+y&a=%33` (the query-string and urlencoded-form syntax).
     pub fn parse_urlencoded(input: &[u8]) -> MultiDict {
-        let pairs = form_urlencoded::parse(input)
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        MultiDict { pairs }
+        MultiDict {
+            pairs: parse_urlencoded(input),
+        }
     }
 
     pub fn push(&mut self, key: impl Into<String>, value: impl Into<String>) {
@@ -76,10 +83,18 @@ impl MultiDict {
     }
 }
 
-/// Request headers in arrival order, looked up case-insensitively.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Request headers in arrival order, looked up case-insensitively. Kept
+/// packed (the runtime's `pack_header` format) in one buffer, which is
+/// also how a scripted handler's request receives them.
+#[derive(Clone, Default, PartialEq)]
 pub struct Headers {
-    pairs: Vec<(String, String)>,
+    packed: Vec<u8>,
+}
+
+impl fmt::Debug for Headers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
 }
 
 impl Headers {
@@ -87,31 +102,78 @@ impl Headers {
         Headers::default()
     }
 
-    pub fn push(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.pairs.push((name.into(), value.into()));
+    /// Room for `bytes` of names and values.
+    pub fn with_capacity(bytes: usize) -> Headers {
+        Headers {
+            packed: Vec::with_capacity(bytes),
+        }
+    }
+
+    pub fn push(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
+        pack_header(&mut self.packed, name.as_ref(), value.as_ref());
+    }
+
+    /// `(name, value)` pairs in arrival order.
+    pub fn iter(&self) -> PackedHeaders<'_> {
+        PackedHeaders::new(&self.packed)
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.iter().named(name).next()
     }
 
     pub fn get_all(&self, name: &str) -> Vec<&str> {
-        self.pairs
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect()
+        self.iter().named(name).collect()
     }
 
     pub fn contains(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
 
-    pub fn pairs(&self) -> &[(String, String)] {
-        &self.pairs
+    /// The packed form, as `RequestData::headers` takes it.
+    pub fn packed(&self) -> &[u8] {
+        &self.packed
+    }
+}
+
+/// What a lazily parsed multidict is parsed from.
+#[derive(Debug, Clone, Default)]
+enum Source {
+    #[default]
+    Empty,
+    /// A query string.
+    Urlencoded(String),
+    /// The values of the `Cookie` headers.
+    Cookies(Vec<String>),
+}
+
+/// A multidict parsed the first time it is read; derefs to `MultiDict`.
+#[derive(Debug, Clone, Default)]
+pub struct LazyMultiDict {
+    source: Source,
+    parsed: OnceCell<MultiDict>,
+}
+
+impl LazyMultiDict {
+    fn new(source: Source) -> LazyMultiDict {
+        LazyMultiDict {
+            source,
+            parsed: OnceCell::new(),
+        }
+    }
+}
+
+impl Deref for LazyMultiDict {
+    type Target = MultiDict;
+
+    fn deref(&self) -> &MultiDict {
+        self.parsed.get_or_init(|| match &self.source {
+            Source::Empty => MultiDict::new(),
+            Source::Urlencoded(query) => MultiDict::parse_urlencoded(query.as_bytes()),
+            Source::Cookies(lines) => MultiDict {
+                pairs: parse_cookies(lines.iter().map(|line| ("cookie", line.as_str()))),
+            },
+        })
     }
 }
 
@@ -129,9 +191,9 @@ pub struct Request {
     pub path: String,
     /// Raw query string without the `?`.
     pub query_string: String,
-    pub args: MultiDict,
+    pub args: LazyMultiDict,
     pub headers: Headers,
-    pub cookies: MultiDict,
+    pub cookies: LazyMultiDict,
     pub body: Bytes,
     pub remote_addr: Option<IpAddr>,
     text: OnceCell<Result<String, BodyError>>,
@@ -139,7 +201,8 @@ pub struct Request {
 }
 
 impl Request {
-    /// Builds a request; args and cookies are parsed here, the body lazily.
+    /// Builds a request; args, cookies and the body views are parsed when
+    /// first read.
     pub fn new(
         method: &str,
         path: &str,
@@ -147,8 +210,19 @@ impl Request {
         headers: Headers,
         body: Bytes,
     ) -> Request {
-        let args = MultiDict::parse_urlencoded(query_string.as_bytes());
-        let cookies = parse_cookies(&headers);
+        let args = match query_string {
+            "" => LazyMultiDict::default(),
+            query => LazyMultiDict::new(Source::Urlencoded(query.to_owned())),
+        };
+        let cookie_lines: Vec<String> = headers
+            .get_all("cookie")
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let cookies = match cookie_lines.is_empty() {
+            true => LazyMultiDict::default(),
+            false => LazyMultiDict::new(Source::Cookies(cookie_lines)),
+        };
         Request {
             method: method.into(),
             path: path.into(),
@@ -177,14 +251,7 @@ impl Request {
     /// `req.form`: urlencoded fields when the content type says so, else empty.
     pub fn form(&self) -> &MultiDict {
         self.form.get_or_init(|| {
-            let is_form = self.headers.get("content-type").is_some_and(|ct| {
-                ct.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-            });
-            if is_form {
+            if is_urlencoded_form(self.headers.iter()) {
                 MultiDict::parse_urlencoded(&self.body)
             } else {
                 MultiDict::new()
@@ -198,26 +265,6 @@ impl Request {
             .map(|ip| ip.to_string())
             .unwrap_or_default()
     }
-}
-
-fn parse_cookies(headers: &Headers) -> MultiDict {
-    let mut cookies = MultiDict::new();
-    for line in headers.get_all("cookie") {
-        for piece in line.split(';') {
-            if let Some((name, value)) = piece.split_once('=') {
-                let name = name.trim();
-                let value = value.trim();
-                let value = value
-                    .strip_prefix('"')
-                    .and_then(|v| v.strip_suffix('"'))
-                    .unwrap_or(value);
-                if !name.is_empty() {
-                    cookies.push(name, value);
-                }
-            }
-        }
-    }
-    cookies
 }
 
 #[cfg(test)]

@@ -164,9 +164,25 @@ impl RouteTable {
 
     /// Looks up a decoded path. HEAD falls back to GET routes.
     pub fn lookup(&self, method: &str, path: &str) -> RouteMatch {
+        // The literal table's key: the segments joined by '/', which is
+        // the path without its leading '/'.
+        let literal = self.literal.get(path.strip_prefix('/').unwrap_or(path));
+        // A literal pattern outranks every pattern with a parameter, so one
+        // that takes this method is the answer without a scan.
+        let direct = literal.and_then(|ids| {
+            ids.iter()
+                .copied()
+                .find(|&id| self.routes[id].methods.iter().any(|m| m == method))
+        });
+        if let Some(id) = direct {
+            return RouteMatch::Found {
+                route: RouteId(id),
+                params: Vec::new(),
+            };
+        }
         let parts: Vec<&str> = split_path(path);
         let mut candidates: Vec<(usize, Vec<(String, ParamValue)>)> = Vec::new();
-        if let Some(ids) = self.literal.get(&parts.join("/")) {
+        if let Some(ids) = literal {
             candidates.extend(
                 ids.iter()
                     .filter(|&&id| self.route_has_shape(id, &parts))

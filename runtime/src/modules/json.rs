@@ -2,6 +2,7 @@
 //! allow_nan, default) and `loads`, with CPython's exact output and errors;
 //! `JSONDecodeError` is a `ValueError` subclass created per isolate.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use crate::dict::Dict;
@@ -9,11 +10,11 @@ use crate::error::{ExcKind, PyErr, PyResult};
 use crate::int::int_ref;
 use crate::methods::args::{bind, text_int};
 use crate::object::{ClassObj, Payload, TypeId};
-use crate::text::int_format::{int_to_decimal, OwnedInt};
+use crate::text::int_format::{int_to_decimal, IntRef, OwnedInt};
 use crate::value::Value;
 use crate::vm::Vm;
 
-use super::json_text::{json_float, json_quote, parse_json, JsonDecodeError, JsonValue};
+use super::json_text::{json_float, json_quote_into, parse_json, JsonDecodeError, JsonValue};
 
 type Kw<'a> = &'a [(Value, Value)];
 
@@ -40,8 +41,8 @@ pub fn json_init(vm: &mut Vm) -> PyResult<Value> {
 
 struct Encoder<'a> {
     indent: Option<String>,
-    item_sep: String,
-    key_sep: String,
+    item_sep: Cow<'static, str>,
+    key_sep: Cow<'static, str>,
     sort_keys: bool,
     ensure_ascii: bool,
     allow_nan: bool,
@@ -97,17 +98,17 @@ fn json_dumps(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
             _ => return Err(PyErr::type_error("indent must be an int or str")),
         }),
     };
-    let (mut item_sep, mut key_sep) = if indent.is_some() {
-        (",".to_string(), ": ".to_string())
+    let (mut item_sep, mut key_sep): (Cow<str>, Cow<str>) = if indent.is_some() {
+        (",".into(), ": ".into())
     } else {
-        (", ".to_string(), ": ".to_string())
+        (", ".into(), ": ".into())
     };
     if let Some(seps) = a[7].filter(|v| !v.is_none()) {
         let parts = vm.collect(seps)?;
         match parts.as_slice() {
             [i, k] => {
-                item_sep = i.as_str().unwrap_or(",").to_string();
-                key_sep = k.as_str().unwrap_or(":").to_string();
+                item_sep = i.as_str().unwrap_or(",").to_string().into();
+                key_sep = k.as_str().unwrap_or(":").to_string().into();
             }
             _ => return Err(PyErr::value_error("too many values to unpack (expected 2)")),
         }
@@ -125,6 +126,50 @@ fn json_dumps(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let mut out = String::new();
     enc.encode(vm, obj, 0, &mut out)?;
     Ok(Value::from_string(out))
+}
+
+/// `json.dumps(v, separators=(",", ":"))` as text: how the host answers a
+/// handler's dict or list (no argument parsing on the request path).
+pub fn dumps_compact(vm: &mut Vm, v: &Value) -> PyResult<String> {
+    let mut enc = Encoder {
+        indent: None,
+        item_sep: ",".into(),
+        key_sep: ":".into(),
+        sort_keys: false,
+        ensure_ascii: true,
+        allow_nan: true,
+        default: None,
+        active: Vec::new(),
+    };
+    let mut out = String::with_capacity(64);
+    enc.encode(vm, v, 0, &mut out)?;
+    Ok(out)
+}
+
+/// Appends an int's decimal digits (no `String` for the common small int).
+fn push_int(out: &mut String, i: IntRef<'_>) {
+    match i {
+        IntRef::Small(n) => {
+            let mut digits = [0u8; 20];
+            let mut at = digits.len();
+            let mut rest = n.unsigned_abs();
+            loop {
+                at -= 1;
+                digits[at] = b'0' + (rest % 10) as u8;
+                rest /= 10;
+                if rest == 0 {
+                    break;
+                }
+            }
+            if n < 0 {
+                out.push('-');
+            }
+            for &d in &digits[at..] {
+                out.push(char::from(d));
+            }
+        }
+        big => out.push_str(&int_to_decimal(big)),
+    }
 }
 
 impl Encoder<'_> {
@@ -162,11 +207,11 @@ impl Encoder<'_> {
         } else if let Some(b) = v.as_bool() {
             out.push_str(if b { "true" } else { "false" });
         } else if let Some(i) = int_ref(v) {
-            out.push_str(&int_to_decimal(text_int(i)));
+            push_int(out, text_int(i));
         } else if let Some(f) = v.as_float() {
             out.push_str(&self.float_text(f)?);
         } else if let Some(s) = v.as_str() {
-            out.push_str(&json_quote(s, self.ensure_ascii));
+            json_quote_into(out, s, self.ensure_ascii);
         } else if let Some(items) = list_items(v)? {
             self.encode_array(vm, v, &items, level, out)?;
         } else if let Some(d) = v.as_dict() {
@@ -284,8 +329,10 @@ impl Encoder<'_> {
                 out.push_str(&self.item_sep);
             }
             self.newline(level + 1, out);
-            let key = self.key_text(vm, k)?;
-            out.push_str(&json_quote(&key, self.ensure_ascii));
+            match k.as_str() {
+                Some(key) => json_quote_into(out, key, self.ensure_ascii),
+                None => json_quote_into(out, &self.key_text(vm, k)?, self.ensure_ascii),
+            }
             out.push_str(&self.key_sep);
             self.encode(vm, item, level + 1, out)?;
         }

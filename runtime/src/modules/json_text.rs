@@ -331,7 +331,20 @@ impl Parser<'_> {
 /// A JSON string literal (with quotes) as `json.dumps` writes it.
 pub fn json_quote(s: &str, ensure_ascii: bool) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    json_quote_into(&mut out, s, ensure_ascii);
+    out
+}
+
+/// Appends `s` quoted as `json.dumps` writes a str. Text that needs no
+/// escape (the usual case) is copied in one piece.
+pub fn json_quote_into(out: &mut String, s: &str, ensure_ascii: bool) {
+    let plain = |b: &u8| *b >= 0x20 && *b != b'"' && *b != b'\\' && (!ensure_ascii || *b < 0x7f);
     out.push('"');
+    if s.as_bytes().iter().all(plain) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -354,7 +367,6 @@ pub fn json_quote(s: &str, ensure_ascii: bool) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 /// A float as `json.dumps` writes it (`allow_nan` handled by the caller).

@@ -38,6 +38,10 @@ pub fn kiln_init(vm: &mut Vm) -> PyResult<Value> {
     );
     globals.set_name("_is_plain", vm.native_value("_is_plain", is_plain));
     globals.set_name(
+        "_request_attr",
+        vm.native_value("_request_attr", crate::host_api::request_attr),
+    );
+    globals.set_name(
         "_is_direct_body",
         vm.native_value("_is_direct_body", is_direct_body),
     );

@@ -193,6 +193,10 @@ class Request:
         self._json_loaded = False
         self._json = None
 
+    # The host leaves args, headers, cookies and form to first use (a native:
+    # it is called as _request_attr(self, name)).
+    __getattr__ = _request_attr
+
     @property
     def text(self):
         return self.data.decode("utf-8", "replace")

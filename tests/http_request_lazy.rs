@@ -1,0 +1,79 @@
+//! The request object's lazily built parts (`args`, `headers`, `cookies`,
+//! `form`) through the real `kiln serve` binary, in both tiers: each reads
+//! as when built up front, the first read is kept, a handler may replace
+//! one, and any other missing attribute is still an `AttributeError`.
+
+#[path = "http_app_support.rs"]
+mod app_support;
+#[path = "http_support.rs"]
+mod support;
+
+use app_support::{serve_app, TIERS};
+use support::{get, raw};
+
+const APP: &str = r#"
+from kiln import route
+
+
+@route("/parts", methods=["GET", "POST"])
+def parts(req):
+    first = req.args
+    out = {
+        "same": first is req.args,
+        "args": [req.args.get("a"), req.args.getlist("a"), req.args.get("zz", "d")],
+        "headers": [req.headers.get("x-probe"), req.headers.get("X-PROBE"), "host" in req.headers],
+        "cookies": [req.cookies.get("flavor"), req.cookies.get("q"), len(req.cookies)],
+        "form": [req.form.get("f"), req.form.getlist("g")],
+        "has": [hasattr(req, "headers"), hasattr(req, "nope")],
+    }
+    try:
+        req.nope
+    except AttributeError as e:
+        out["error"] = str(e)
+    req.args = "replaced"
+    out["replaced"] = req.args
+    return out
+
+
+@route("/json", methods=["POST"])
+def as_json(req):
+    return {"json": req.json, "again": req.json}
+"#;
+
+#[test]
+fn lazy_parts_read_as_eager_ones() {
+    for tier in TIERS {
+        let k = serve_app(&[("app.py", APP)], &["--jit", tier, "--workers", "1"]);
+        let r = get(
+            k.addr,
+            "/parts?a=1&a=%32+3&&b",
+            &[("X-Probe", "p"), ("Cookie", "flavor=\"lime\"; q=; junk")],
+        );
+        assert_eq!(
+            r.text(),
+            r#"{"same":true,"args":["1",["1","2 3"],"d"],"headers":["p","p",true],"cookies":["lime","",2],"form":[null,[]],"has":[true,false],"error":"'Request' object has no attribute 'nope'","replaced":"replaced"}"#,
+            "tier {tier}"
+        );
+        let body = "f=x+y&g=1&g=%C3%A9";
+        let request = format!(
+            "POST /parts HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+             Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let r = raw(k.addr, request.as_bytes());
+        assert!(
+            r.text().contains(r#""form":["x y",["1","\u00e9"]]"#),
+            "tier {tier}: {}",
+            r.text()
+        );
+        let request = "POST /json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+                       Content-Length: 9\r\n\r\n[1, null]";
+        let r = raw(k.addr, request.as_bytes());
+        assert_eq!(
+            r.text(),
+            r#"{"json":[1,null],"again":[1,null]}"#,
+            "tier {tier}"
+        );
+    }
+}
