@@ -113,6 +113,57 @@ impl Vm {
         r
     }
 
+    /// `func(*stack[at..])` when those values are exactly its parameters
+    /// (`binds_positionally`): the arguments are moved off the caller's
+    /// value stack into the callee's locals, and plain functions (no
+    /// cells, not generators) run without the general path's layers and
+    /// frame moves. A call costs about as many instructions as the
+    /// callee's first few bytecodes, so each one here counts.
+    pub(crate) fn call_positional(
+        &mut self,
+        func: &FunctionObj,
+        stack: &mut Vec<Value>,
+        at: usize,
+    ) -> PyResult<Value> {
+        let code = &func.code;
+        if code.num_cells() > 0 || code.flags.0 & (CodeFlags::GENERATOR | CodeFlags::COROUTINE) != 0
+        {
+            let mut locals = self.take_vec();
+            locals.extend(stack.drain(at.min(stack.len())..));
+            return self.run_function(func, locals);
+        }
+        self.enter_depth()?;
+        let mut locals = self.take_vec();
+        move_args(stack, at, &mut locals);
+        let nlocals = code.varnames.len();
+        if locals.len() != nlocals {
+            locals.resize(nlocals, Value::empty());
+        }
+        let calls = &func.info.feedback.calls;
+        calls.set(calls.get().wrapping_add(1));
+        let mut frame = Frame {
+            code: code.clone(),
+            info: func.info.clone(),
+            globals: func.globals.clone(),
+            locals,
+            stack: self.take_vec(),
+            pc: 0,
+            namespace: Value::none(),
+            saved_exc: Value::none(),
+        };
+        let r = run_frame(self, &mut frame, None);
+        self.depth -= 1;
+        // Moved out, not taken: dropping an emptied vector still costs a
+        // call into the drop loop.
+        let Frame { locals, stack, .. } = frame;
+        self.give_vec(locals);
+        self.give_vec(stack);
+        match r? {
+            Exit::Return(v) => Ok(v),
+            Exit::Yield(_) => Err(PyErr::runtime_error("yield outside a generator")),
+        }
+    }
+
     /// The frame of a call to `func` whose parameters are bound in
     /// `locals` (in order): cells made, closure installed, call counted.
     #[inline]
@@ -175,7 +226,7 @@ impl Vm {
 
     /// Account for one more active Python frame: the interrupt check and
     /// the recursion limit every call goes through.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn enter_depth(&mut self) -> PyResult<()> {
         self.check_interrupt()?;
         if self.depth >= RECURSION_LIMIT {
@@ -424,6 +475,23 @@ impl Vm {
             }
         }
         Ok(inst)
+    }
+}
+
+/// Move `stack[at..]` (in order) onto the end of `locals`. One or two
+/// arguments, the common case, move by pop and push: `drain` costs about
+/// as much again in its setup as the move itself.
+#[inline(always)]
+fn move_args(stack: &mut Vec<Value>, at: usize, locals: &mut Vec<Value>) {
+    match stack.len().saturating_sub(at) {
+        0 => {}
+        1 => locals.extend(stack.pop()),
+        2 => {
+            let b = stack.pop();
+            locals.extend(stack.pop());
+            locals.extend(b);
+        }
+        _ => locals.extend(stack.drain(at..)),
     }
 }
 

@@ -7,8 +7,9 @@
 //! must never define a semantic rule of its own.
 
 use std::cell::RefCell;
+use std::mem::ManuallyDrop;
 
-use kiln_compiler::bytecode::{BinOp, CmpOp, Conversion, Instr};
+use kiln_compiler::bytecode::{BinOp, CmpOp, CodeObject, Conversion, Instr};
 
 use crate::code_info::CodeInfo;
 use crate::dict::Dict;
@@ -29,6 +30,7 @@ pub enum Exit {
 
 /// Run `f` until it returns or yields. `throw` raises an exception at the
 /// current instruction first (generator `throw`/`close`).
+#[inline]
 pub fn run_frame(vm: &mut Vm, f: &mut Frame, throw: Option<PyErr>) -> PyResult<Exit> {
     let mut pending = throw;
     // JIT hook: run compiled code for this function from its entry.
@@ -39,14 +41,23 @@ pub fn run_frame(vm: &mut Vm, f: &mut Frame, throw: Option<PyErr>) -> PyResult<E
             None => {}
         }
     }
+    let err = match pending {
+        Some(e) => e,
+        None => match execute(vm, f) {
+            Ok(exit) => return Ok(exit),
+            Err(e) => e,
+        },
+    };
+    unwind(vm, f, err)
+}
+
+/// `err` was raised at `f.pc`: add the traceback line, then go on at the
+/// handler that covers it (and keep doing so for what the handler raises),
+/// or leave with it. Out of line so that calls inline only the return path.
+#[cold]
+#[inline(never)]
+fn unwind(vm: &mut Vm, f: &mut Frame, mut err: PyErr) -> PyResult<Exit> {
     loop {
-        let mut err = match pending.take() {
-            Some(e) => e,
-            None => match execute(vm, f) {
-                Ok(exit) => return Ok(exit),
-                Err(e) => e,
-            },
-        };
         // f.pc is the faulting instruction.
         if err.reraised {
             err.reraised = false;
@@ -62,6 +73,10 @@ pub fn run_frame(vm: &mut Vm, f: &mut Frame, throw: Option<PyErr>) -> PyResult<E
         f.stack.truncate(h.depth as usize);
         f.stack.push(exc);
         f.pc = h.handler as usize;
+        err = match execute(vm, f) {
+            Ok(exit) => return Ok(exit),
+            Err(e) => e,
+        };
     }
 }
 
@@ -277,24 +292,29 @@ pub(crate) fn unpack(vm: &mut Vm, seq: &Value, n: usize) -> PyResult<Vec<Value>>
     Ok(items)
 }
 
-fn make_function(vm: &mut Vm, f: &mut Frame, flags: u8) -> PyResult<Value> {
-    let code_v = f.stack.pop().unwrap_or_default();
+fn make_function(
+    vm: &mut Vm,
+    globals: &Value,
+    stack: &mut Vec<Value>,
+    flags: u8,
+) -> PyResult<Value> {
+    let code_v = stack.pop().unwrap_or_default();
     let closure = if flags & 4 != 0 {
-        f.stack.pop().unwrap_or_default()
+        stack.pop().unwrap_or_default()
     } else {
         Value::none()
     };
     let kwdefaults = if flags & 2 != 0 {
-        f.stack.pop().unwrap_or_default()
+        stack.pop().unwrap_or_default()
     } else {
         Value::none()
     };
     let defaults = if flags & 1 != 0 {
-        f.stack.pop().unwrap_or_default()
+        stack.pop().unwrap_or_default()
     } else {
         Value::none()
     };
-    new_function(vm, &f.globals, code_v, closure, kwdefaults, defaults)
+    new_function(vm, globals, code_v, closure, kwdefaults, defaults)
 }
 
 /// `MakeFunction`'s rule, shared with compiled code: a function of the
@@ -422,13 +442,12 @@ fn build_class(vm: &mut Vm, body: &Value, name: &Value, bases: Vec<Value>) -> Py
 
 /// `super()` without arguments: the `__class__` cell and the first argument
 /// of the calling frame.
-fn zero_arg_super(f: &Frame) -> PyResult<Value> {
-    let code = &f.code;
+fn zero_arg_super(code: &CodeObject, locals: &[Value]) -> PyResult<Value> {
     let Some(idx) = code.freevars.iter().position(|n| &**n == "__class__") else {
         return Err(PyErr::runtime_error("super(): __class__ cell not found"));
     };
     let slot = code.varnames.len() + code.cellvars.len() + idx;
-    let class = match f.locals.get(slot).and_then(|c| c.payload()) {
+    let class = match locals.get(slot).and_then(|c| c.payload()) {
         Some(Payload::Cell(c)) => c.borrow().clone(),
         _ => Value::empty(),
     };
@@ -438,12 +457,11 @@ fn zero_arg_super(f: &Frame) -> PyResult<Value> {
     if code.arg_count == 0 {
         return Err(PyErr::runtime_error("super(): no arguments"));
     }
-    let mut this = f.locals.first().cloned().unwrap_or_else(Value::empty);
+    let mut this = locals.first().cloned().unwrap_or_else(Value::empty);
     if this.is_empty() {
         // The first parameter may live in a cell.
         if let Some(&(cell, _)) = code.cell_params.iter().find(|(_, p)| *p == 0) {
-            if let Some(Payload::Cell(c)) = f
-                .locals
+            if let Some(Payload::Cell(c)) = locals
                 .get(code.varnames.len() + cell as usize)
                 .and_then(|v| v.payload())
             {
@@ -463,28 +481,60 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
     let code = &*info.code;
     let instrs: &[Instr] = &code.code;
     let mut pc = f.pc;
+    // The value stack and locals are this function's own while it runs:
+    // a push or a local access is then one load fewer than through `f`.
+    // Every exit, and every call that is given `f`, puts them back.
+    // Swapped, never dropped here: what is left behind at an exit is the
+    // empty vector (no allocation) `f` held meanwhile, so there is no drop
+    // code on the exits.
+    let mut stack = ManuallyDrop::new(Vec::new());
+    let mut locals = ManuallyDrop::new(Vec::new());
+    macro_rules! swap_with_frame {
+        () => {
+            std::mem::swap(&mut f.stack, &mut *stack);
+            std::mem::swap(&mut f.locals, &mut *locals);
+        };
+    }
+    swap_with_frame!();
+    macro_rules! give_back {
+        () => {
+            swap_with_frame!()
+        };
+    }
+    macro_rules! take_back {
+        () => {
+            swap_with_frame!()
+        };
+    }
+    // Leave with `$r`, the frame whole again.
+    macro_rules! leave {
+        ($r:expr) => {{
+            give_back!();
+            return $r;
+        }};
+    }
 
     macro_rules! pop {
         () => {
-            f.stack.pop().unwrap_or_default()
+            stack.pop().unwrap_or_default()
         };
     }
     // The top of the value stack, in place (the compiler guarantees the
     // depth; an empty stack is reported, not a panic).
     macro_rules! stack_top {
         () => {
-            match f.stack.last_mut() {
+            match stack.last_mut() {
                 Some(v) => v,
                 None => {
                     f.pc = pc - 1;
-                    return Err(PyErr::runtime_error("value stack underflow"));
+                    leave!(Err(PyErr::runtime_error("value stack underflow")));
                 }
             }
         };
     }
     macro_rules! top {
         () => {
-            f.stack.last().cloned().unwrap_or_default()
+            stack.last().cloned().unwrap_or_default()
         };
     }
     macro_rules! tri {
@@ -493,7 +543,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 Ok(v) => v,
                 Err(e) => {
                     f.pc = pc - 1;
-                    return Err(e);
+                    leave!(Err(e));
                 }
             }
         };
@@ -527,17 +577,16 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
     loop {
         let Some(&instr) = instrs.get(pc) else {
             f.pc = pc;
-            return Ok(Exit::Return(Value::none()));
+            leave!(Ok(Exit::Return(Value::none())));
         };
         pc += 1;
         match instr {
             Instr::Nop => {}
-            Instr::LoadConst { idx } => f
-                .stack
-                .push(info.consts.get(idx as usize).cloned().unwrap_or_default()),
+            Instr::LoadConst { idx } => {
+                stack.push(info.consts.get(idx as usize).cloned().unwrap_or_default())
+            }
             Instr::LoadFast { idx } => {
-                let v = f
-                    .locals
+                let v = locals
                     .get(idx as usize)
                     .cloned()
                     .unwrap_or_else(Value::empty);
@@ -545,17 +594,16 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                     let n = code.varnames.get(idx as usize).map_or("?", |s| &**s);
                     tri!(Err(unbound_local(n)));
                 }
-                f.stack.push(v);
+                stack.push(v);
             }
             Instr::StoreFast { idx } => {
                 let v = pop!();
-                if let Some(slot) = f.locals.get_mut(idx as usize) {
+                if let Some(slot) = locals.get_mut(idx as usize) {
                     *slot = v;
                 }
             }
             Instr::DeleteFast { idx } => {
-                let was = f
-                    .locals
+                let was = locals
                     .get_mut(idx as usize)
                     .map(|s| std::mem::replace(s, Value::empty()));
                 if was.is_none_or(|v| v.is_empty()) {
@@ -565,7 +613,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             }
             Instr::LoadDeref { idx } => {
                 let slot = f.cell_slot(idx);
-                let v = match f.locals.get(slot).and_then(|c| c.payload()) {
+                let v = match locals.get(slot).and_then(|c| c.payload()) {
                     Some(Payload::Cell(c)) => c.borrow().clone(),
                     _ => Value::empty(),
                 };
@@ -582,29 +630,28 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                         "cannot access free variable '{n}' where it is not associated with a value in enclosing scope"
                     ))));
                 }
-                f.stack.push(v);
+                stack.push(v);
             }
             Instr::StoreDeref { idx } => {
                 let v = pop!();
                 let slot = f.cell_slot(idx);
-                if let Some(Payload::Cell(c)) = f.locals.get(slot).and_then(|c| c.payload()) {
+                if let Some(Payload::Cell(c)) = locals.get(slot).and_then(|c| c.payload()) {
                     *c.borrow_mut() = v;
                 }
             }
             Instr::DeleteDeref { idx } => {
                 let slot = f.cell_slot(idx);
-                if let Some(Payload::Cell(c)) = f.locals.get(slot).and_then(|c| c.payload()) {
+                if let Some(Payload::Cell(c)) = locals.get(slot).and_then(|c| c.payload()) {
                     *c.borrow_mut() = Value::empty();
                 }
             }
             Instr::LoadClosure { idx } => {
                 let slot = f.cell_slot(idx);
-                f.stack
-                    .push(f.locals.get(slot).cloned().unwrap_or_default());
+                stack.push(locals.get(slot).cloned().unwrap_or_default());
             }
             Instr::LoadGlobal { name } => {
                 let v = tri!(load_global(vm, &f.globals, &info, name));
-                f.stack.push(v);
+                stack.push(v);
             }
             Instr::StoreGlobal { name } => {
                 let v = pop!();
@@ -643,7 +690,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                         .and_then(|d| d.borrow().get_str(n).cloned());
                 }
                 match found {
-                    Some(v) => f.stack.push(v),
+                    Some(v) => stack.push(v),
                     None => tri!(Err(name_error(n))),
                 }
             }
@@ -675,28 +722,27 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 }
             }
             Instr::Pop => {
-                f.stack.pop();
+                stack.pop();
             }
             Instr::Copy { n } => {
-                let len = f.stack.len();
-                let v = f
-                    .stack
+                let len = stack.len();
+                let v = stack
                     .get(len.wrapping_sub(n as usize))
                     .cloned()
                     .unwrap_or_default();
-                f.stack.push(v);
+                stack.push(v);
             }
             Instr::Swap { n } => {
-                let len = f.stack.len();
+                let len = stack.len();
                 if n as usize <= len && n >= 1 {
-                    f.stack.swap(len - 1, len - n as usize);
+                    stack.swap(len - 1, len - n as usize);
                 }
             }
-            Instr::PushNull => f.stack.push(Value::empty()),
+            Instr::PushNull => stack.push(Value::empty()),
             Instr::Unary { op } => {
                 let v = pop!();
                 let r = tri!(ops::unary(vm, op, &v));
-                f.stack.push(r);
+                stack.push(r);
             }
             Instr::Binary { op, slot } => {
                 // The result replaces the left operand in place.
@@ -722,7 +768,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                         // first (StoreFast replaces it next), so a str
                         // held only there is appended to in place.
                         if let Some(&Instr::StoreFast { idx }) = instrs.get(pc) {
-                            if let Some(l) = f.locals.get_mut(idx as usize) {
+                            if let Some(l) = locals.get_mut(idx as usize) {
                                 if l.is(a) && a.refcount() == 2 {
                                     *l = Value::empty();
                                 }
@@ -746,12 +792,12 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                     // without materialising the bool.
                     Some(r) => match instrs.get(pc) {
                         Some(&Instr::PopJumpIfFalse { target }) => {
-                            f.stack.pop();
+                            stack.pop();
                             pc = if r { pc + 1 } else { target as usize };
                             continue;
                         }
                         Some(&Instr::PopJumpIfTrue { target }) => {
-                            f.stack.pop();
+                            stack.pop();
                             pc = if r { target as usize } else { pc + 1 };
                             continue;
                         }
@@ -764,20 +810,20 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             Instr::Is { invert } => {
                 let b = pop!();
                 let a = pop!();
-                f.stack.push(Value::bool(a.is(&b) != invert));
+                stack.push(Value::bool(a.is(&b) != invert));
             }
             Instr::Contains { invert } => {
                 let container = pop!();
                 let item = pop!();
                 let r = tri!(ops::contains(vm, &container, &item));
-                f.stack.push(Value::bool(r != invert));
+                stack.push(Value::bool(r != invert));
             }
             Instr::LoadAttr { name, slot } => {
                 let obj = pop!();
                 fb!(slot, crate::feedback::kind_bits(&obj));
                 let n = info.names.get(name as usize).cloned().unwrap_or_default();
                 let r = tri!(vm.getattr_cached(&obj, &n, &info.attr_cache, slot));
-                f.stack.push(r);
+                stack.push(r);
             }
             Instr::StoreAttr { name, slot } => {
                 let obj = pop!();
@@ -795,8 +841,8 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 fb!(slot, crate::feedback::kind_bits(&obj));
                 let n = info.names.get(name as usize).cloned().unwrap_or_default();
                 let (func, this) = tri!(vm.load_method_cached(&obj, &n, &info.attr_cache, slot));
-                f.stack.push(func);
-                f.stack.push(this);
+                stack.push(func);
+                stack.push(this);
             }
             Instr::Subscr { slot } => {
                 let key = pop!();
@@ -811,7 +857,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                     }
                     _ => tri!(ops::getitem(vm, &obj, &key)),
                 };
-                f.stack.push(r);
+                stack.push(r);
             }
             Instr::StoreSubscr { slot } => {
                 let key = pop!();
@@ -842,8 +888,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 let step = if n == 3 { pop!() } else { Value::none() };
                 let stop = pop!();
                 let start = pop!();
-                f.stack
-                    .push(Value::new_heap(Payload::Slice(start, stop, step)));
+                stack.push(Value::new_heap(Payload::Slice(start, stop, step)));
             }
             Instr::Jump { target } => pc = target as usize,
             Instr::JumpBackward { target } => {
@@ -855,12 +900,14 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 // JIT hook: on-stack replacement at a hot loop header.
                 if vm.jit.enabled {
                     f.pc = pc;
+                    give_back!();
                     match crate::jit::enter_osr(vm, f, pc) {
                         Some(crate::jit::Entered::Returned(v)) => return Ok(Exit::Return(v)),
                         Some(crate::jit::Entered::Exited(Some(e))) => return Err(e),
                         Some(crate::jit::Entered::Exited(None)) => pc = f.pc,
                         None => {}
                     }
+                    take_back!();
                 }
             }
             Instr::PopJumpIfFalse { target } => {
@@ -880,7 +927,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 if !tri!(truthy(vm, &v)) {
                     pc = target as usize;
                 } else {
-                    f.stack.pop();
+                    stack.pop();
                 }
             }
             Instr::JumpIfTrueOrPop { target } => {
@@ -888,13 +935,13 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 if tri!(truthy(vm, &v)) {
                     pc = target as usize;
                 } else {
-                    f.stack.pop();
+                    stack.pop();
                 }
             }
             Instr::GetIter => {
                 let v = pop!();
                 let it = tri!(vm.iter(&v));
-                f.stack.push(it);
+                stack.push(it);
             }
             Instr::ForIter { target, slot } => {
                 let it = top!();
@@ -921,9 +968,9 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                     }
                 };
                 match next {
-                    Some(v) => f.stack.push(v),
+                    Some(v) => stack.push(v),
                     None => {
-                        f.stack.pop();
+                        stack.pop();
                         pc = target as usize;
                     }
                 }
@@ -931,45 +978,45 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             Instr::Return => {
                 let v = pop!();
                 f.pc = pc;
-                return Ok(Exit::Return(v));
+                leave!(Ok(Exit::Return(v)));
             }
             Instr::BuildTuple { n } => {
-                let at = f.stack.len().saturating_sub(n as usize);
-                let items = f.stack.split_off(at);
-                f.stack.push(Value::tuple(items));
+                let at = stack.len().saturating_sub(n as usize);
+                let items = stack.split_off(at);
+                stack.push(Value::tuple(items));
             }
             Instr::BuildList { n } => {
-                let at = f.stack.len().saturating_sub(n as usize);
-                let items = f.stack.split_off(at);
-                f.stack.push(Value::list(items));
+                let at = stack.len().saturating_sub(n as usize);
+                let items = stack.split_off(at);
+                stack.push(Value::list(items));
             }
             Instr::BuildSet { n } => {
-                let at = f.stack.len().saturating_sub(n as usize);
-                let items = f.stack.split_off(at);
+                let at = stack.len().saturating_sub(n as usize);
+                let items = stack.split_off(at);
                 let s = Value::empty_set(false);
                 for x in items {
                     tri!(vm.set_add(&s, x));
                 }
-                f.stack.push(s);
+                stack.push(s);
             }
             Instr::BuildMap { n } => {
-                let at = f.stack.len().saturating_sub(2 * n as usize);
-                let items = f.stack.split_off(at);
+                let at = stack.len().saturating_sub(2 * n as usize);
+                let items = stack.split_off(at);
                 let d = Value::dict(Dict::with_capacity(n as usize));
                 let mut it = items.into_iter();
                 while let (Some(k), Some(v)) = (it.next(), it.next()) {
                     tri!(vm.dict_set(&d, k, v));
                 }
-                f.stack.push(d);
+                stack.push(d);
             }
             Instr::BuildString { n } => {
-                let at = f.stack.len().saturating_sub(n as usize);
-                let items = f.stack.split_off(at);
+                let at = stack.len().saturating_sub(n as usize);
+                let items = stack.split_off(at);
                 let mut s = String::new();
                 for x in &items {
                     s.push_str(x.as_str().unwrap_or(""));
                 }
-                f.stack.push(Value::from_string(s));
+                stack.push(Value::from_string(s));
             }
             Instr::FormatValue { conv, has_spec } => {
                 let spec = if has_spec { pop!() } else { Value::none() };
@@ -988,36 +1035,39 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 } else {
                     Value::from_string(tri!(crate::text_hooks::format_value(vm, &v, spec_s)))
                 };
-                f.stack.push(r);
+                stack.push(r);
             }
             Instr::ListAppend { depth } => {
                 let v = pop!();
-                let len = f.stack.len();
-                if let Some(l) = f
-                    .stack
+                let len = stack.len();
+                // The list's borrow ends before `tri!` may give the stack back.
+                let added = match stack
                     .get(len.wrapping_sub(depth as usize))
                     .and_then(|x| x.as_list())
                 {
-                    tri!(l.try_borrow_mut().map_err(|_| PyErr::reentrant("list"))).push(v);
-                }
+                    Some(l) => l.try_borrow_mut().map(|mut l| l.push(v)),
+                    None => Ok(()),
+                };
+                tri!(added.map_err(|_| PyErr::reentrant("list")));
             }
             Instr::ListExtend { depth } => {
                 let v = pop!();
                 let items = tri!(vm.collect(&v));
-                let len = f.stack.len();
-                if let Some(l) = f
-                    .stack
+                let len = stack.len();
+                // The list's borrow ends before `tri!` may give the stack back.
+                let added = match stack
                     .get(len.wrapping_sub(depth as usize))
                     .and_then(|x| x.as_list())
                 {
-                    tri!(l.try_borrow_mut().map_err(|_| PyErr::reentrant("list"))).extend(items);
-                }
+                    Some(l) => l.try_borrow_mut().map(|mut l| l.extend(items)),
+                    None => Ok(()),
+                };
+                tri!(added.map_err(|_| PyErr::reentrant("list")));
             }
             Instr::SetAdd { depth } => {
                 let v = pop!();
-                let len = f.stack.len();
-                let s = f
-                    .stack
+                let len = stack.len();
+                let s = stack
                     .get(len.wrapping_sub(depth as usize))
                     .cloned()
                     .unwrap_or_default();
@@ -1025,9 +1075,8 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             }
             Instr::SetUpdate { depth } => {
                 let v = pop!();
-                let len = f.stack.len();
-                let s = f
-                    .stack
+                let len = stack.len();
+                let s = stack
                     .get(len.wrapping_sub(depth as usize))
                     .cloned()
                     .unwrap_or_default();
@@ -1036,9 +1085,8 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             Instr::MapAdd { depth } => {
                 let v = pop!();
                 let k = pop!();
-                let len = f.stack.len();
-                let d = f
-                    .stack
+                let len = stack.len();
+                let d = stack
                     .get(len.wrapping_sub(depth as usize))
                     .cloned()
                     .unwrap_or_default();
@@ -1046,9 +1094,8 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             }
             Instr::DictUpdate { depth } => {
                 let v = pop!();
-                let len = f.stack.len();
-                let d = f
-                    .stack
+                let len = stack.len();
+                let d = stack
                     .get(len.wrapping_sub(depth as usize))
                     .cloned()
                     .unwrap_or_default();
@@ -1062,9 +1109,8 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             }
             Instr::DictMerge { depth } => {
                 let v = pop!();
-                let len = f.stack.len();
-                let d = f
-                    .stack
+                let len = stack.len();
+                let d = stack
                     .get(len.wrapping_sub(depth as usize))
                     .cloned()
                     .unwrap_or_default();
@@ -1082,12 +1128,12 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             Instr::ListToTuple => {
                 let v = pop!();
                 let items = v.as_list().map(|l| l.borrow().clone()).unwrap_or_default();
-                f.stack.push(Value::tuple(items));
+                stack.push(Value::tuple(items));
             }
             Instr::UnpackSequence { n } => {
                 let seq = pop!();
                 let items = tri!(unpack(vm, &seq, n as usize));
-                f.stack.extend(items.into_iter().rev());
+                stack.extend(items.into_iter().rev());
             }
             Instr::UnpackEx { before, after } => {
                 let seq = pop!();
@@ -1112,53 +1158,53 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 let mut items = items;
                 let tail = items.split_off(items.len() - a);
                 let middle = items.split_off(b);
-                f.stack.extend(tail.into_iter().rev());
-                f.stack.push(Value::list(middle));
-                f.stack.extend(items.into_iter().rev());
+                stack.extend(tail.into_iter().rev());
+                stack.push(Value::list(middle));
+                stack.extend(items.into_iter().rev());
             }
             Instr::Call { argc, slot } => {
                 crate::finalize::run_pending(vm);
-                let base = f.stack.len().saturating_sub(argc as usize + 1);
+                let base = stack.len().saturating_sub(argc as usize + 1);
                 // Moved out (the slot is dropped after the call anyway).
-                let callee = f
-                    .stack
-                    .get_mut(base)
-                    .map(std::mem::take)
-                    .unwrap_or_default();
+                let callee = stack.get_mut(base).map(std::mem::take).unwrap_or_default();
                 fb!(slot, crate::feedback::kind_bits(&callee));
                 let r = match callee.payload() {
                     Some(Payload::Function(func))
                         if crate::call::binds_positionally(func, argc as usize) =>
                     {
-                        // Move the arguments into the callee's locals.
-                        let mut locals = vm.take_vec();
-                        locals.extend(f.stack.drain(base + 1..));
-                        vm.run_function(func, locals)
+                        vm.call_positional(func, &mut stack, base + 1)
                     }
                     Some(Payload::Function(func)) => {
-                        vm.call_function(&callee, func, &f.stack[base + 1..], &[])
+                        vm.call_function(&callee, func, &stack[base + 1..], &[])
                     }
                     Some(Payload::Class(c)) if argc == 0 && c.builtin == Some(TypeId::Super) => {
-                        zero_arg_super(f)
+                        zero_arg_super(&f.code, &locals)
                     }
-                    _ => vm.call(&callee, &f.stack[base + 1..]),
+                    _ => vm.call(&callee, &stack[base + 1..]),
                 };
                 let r = tri!(r);
-                f.stack.truncate(base);
-                f.stack.push(r);
+                // The result takes the callee's slot (`truncate` to the
+                // same length would still call the drop loop).
+                if stack.len() > base + 1 {
+                    stack.truncate(base + 1);
+                }
+                match stack.get_mut(base) {
+                    Some(slot) => *slot = r,
+                    None => stack.push(r),
+                }
             }
             Instr::CallKw { argc, slot } => {
                 crate::finalize::run_pending(vm);
                 let names = pop!();
-                let base = f.stack.len().saturating_sub(argc as usize + 1);
-                let callee = f.stack.get(base).cloned().unwrap_or_default();
+                let base = stack.len().saturating_sub(argc as usize + 1);
+                let callee = stack.get(base).cloned().unwrap_or_default();
                 fb!(slot, crate::feedback::kind_bits(&callee));
                 let nkw = names.as_tuple().map_or(0, <[Value]>::len);
-                let split = f.stack.len().saturating_sub(nkw);
-                let kwargs = kw_pairs(&names, &f.stack[split..]);
-                let r = tri!(vm.call_kw(&callee, &f.stack[base + 1..split], &kwargs));
-                f.stack.truncate(base);
-                f.stack.push(r);
+                let split = stack.len().saturating_sub(nkw);
+                let kwargs = kw_pairs(&names, &stack[split..]);
+                let r = tri!(vm.call_kw(&callee, &stack[base + 1..split], &kwargs));
+                stack.truncate(base);
+                stack.push(r);
             }
             Instr::CallEx { has_kwargs } => {
                 crate::finalize::run_pending(vm);
@@ -1175,76 +1221,87 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                     None => tri!(vm.collect(&args)),
                 };
                 let r = tri!(vm.call_kw(&callee, &args, &kwargs));
-                f.stack.push(r);
+                stack.push(r);
             }
             Instr::CallMethod { argc, slot } => {
                 crate::finalize::run_pending(vm);
-                let base = f.stack.len().saturating_sub(argc as usize + 2);
-                let func = f
-                    .stack
+                let base = stack.len().saturating_sub(argc as usize + 2);
+                let func = stack
                     .get_mut(base)
                     .map(|v| std::mem::replace(v, Value::empty()))
                     .unwrap_or_else(Value::empty);
                 fb!(slot, crate::feedback::kind_bits(&func));
                 let r = if func.is_empty() {
-                    let callee = f.stack.get(base + 1).cloned().unwrap_or_default();
-                    vm.call(&callee, &f.stack[base + 2..])
+                    let callee = stack.get(base + 1).cloned().unwrap_or_default();
+                    vm.call(&callee, &stack[base + 2..])
                 } else {
                     match func.payload() {
                         Some(Payload::Function(fo))
                             if crate::call::binds_positionally(fo, argc as usize + 1) =>
                         {
-                            // Move `self` and the arguments into the locals.
-                            let mut locals = vm.take_vec();
-                            locals.extend(f.stack.drain(base + 1..));
-                            vm.run_function(fo, locals)
+                            // `self` and the arguments are the parameters.
+                            vm.call_positional(fo, &mut stack, base + 1)
                         }
                         Some(Payload::Function(fo)) => {
-                            vm.call_function(&func, fo, &f.stack[base + 1..], &[])
+                            vm.call_function(&func, fo, &stack[base + 1..], &[])
                         }
-                        Some(Payload::Native(n)) => (n.func)(vm, &f.stack[base + 1..], &[]),
-                        _ => vm.call(&func, &f.stack[base + 1..]),
+                        Some(Payload::Native(n)) => (n.func)(vm, &stack[base + 1..], &[]),
+                        _ => vm.call(&func, &stack[base + 1..]),
                     }
                 };
                 let r = tri!(r);
-                f.stack.truncate(base);
-                f.stack.push(r);
+                // The result takes the callee's slot (`truncate` to the
+                // same length would still call the drop loop).
+                if stack.len() > base + 1 {
+                    stack.truncate(base + 1);
+                }
+                match stack.get_mut(base) {
+                    Some(slot) => *slot = r,
+                    None => stack.push(r),
+                }
             }
             Instr::CallMethodKw { argc, slot } => {
                 crate::finalize::run_pending(vm);
                 let names = pop!();
-                let base = f.stack.len().saturating_sub(argc as usize + 2);
-                let func = f.stack.get(base).cloned().unwrap_or_default();
+                let base = stack.len().saturating_sub(argc as usize + 2);
+                let func = stack.get(base).cloned().unwrap_or_default();
                 fb!(slot, crate::feedback::kind_bits(&func));
                 let nkw = names.as_tuple().map_or(0, <[Value]>::len);
-                let split = f.stack.len().saturating_sub(nkw);
-                let kwargs = kw_pairs(&names, &f.stack[split..]);
+                let split = stack.len().saturating_sub(nkw);
+                let kwargs = kw_pairs(&names, &stack[split..]);
                 let r = if func.is_empty() {
-                    let callee = f.stack.get(base + 1).cloned().unwrap_or_default();
-                    vm.call_kw(&callee, &f.stack[base + 2..split], &kwargs)
+                    let callee = stack.get(base + 1).cloned().unwrap_or_default();
+                    vm.call_kw(&callee, &stack[base + 2..split], &kwargs)
                 } else {
-                    vm.call_kw(&func, &f.stack[base + 1..split], &kwargs)
+                    vm.call_kw(&func, &stack[base + 1..split], &kwargs)
                 };
                 let r = tri!(r);
-                f.stack.truncate(base);
-                f.stack.push(r);
+                // The result takes the callee's slot (`truncate` to the
+                // same length would still call the drop loop).
+                if stack.len() > base + 1 {
+                    stack.truncate(base + 1);
+                }
+                match stack.get_mut(base) {
+                    Some(slot) => *slot = r,
+                    None => stack.push(r),
+                }
             }
             Instr::MakeFunction { flags } => {
-                let func = tri!(make_function(vm, f, flags));
-                f.stack.push(func);
+                let func = tri!(make_function(vm, &f.globals, &mut stack, flags));
+                stack.push(func);
             }
             Instr::BuildClass { nbases } => {
-                let at = f.stack.len().saturating_sub(nbases as usize);
-                let bases = f.stack.split_off(at);
+                let at = stack.len().saturating_sub(nbases as usize);
+                let bases = stack.split_off(at);
                 let name = pop!();
                 let body = pop!();
                 let class = tri!(build_class(vm, &body, &name, bases));
-                f.stack.push(class);
+                stack.push(class);
             }
             Instr::Yield => {
                 let v = pop!();
                 f.pc = pc;
-                return Ok(Exit::Yield(v));
+                leave!(Ok(Exit::Yield(v)));
             }
             Instr::YieldFrom => {
                 let v = pop!();
@@ -1253,11 +1310,11 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                     GenStep::Yielded(y) => {
                         // Re-execute this instruction on resume.
                         f.pc = pc - 1;
-                        return Ok(Exit::Yield(y));
+                        leave!(Ok(Exit::Yield(y)));
                     }
                     GenStep::Returned(r) => {
-                        f.stack.pop();
-                        f.stack.push(r);
+                        stack.pop();
+                        stack.push(r);
                     }
                 }
             }
@@ -1268,7 +1325,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 } else {
                     tri!(vm.iter(&v))
                 };
-                f.stack.push(it);
+                stack.push(it);
             }
             Instr::GetAwaitable => {
                 let v = pop!();
@@ -1282,7 +1339,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                         )))),
                     },
                 };
-                f.stack.push(it);
+                stack.push(it);
             }
             Instr::Raise { n } => {
                 let err = match n {
@@ -1337,8 +1394,8 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             Instr::PushExcInfo => {
                 let exc = pop!();
                 let prev = std::mem::replace(&mut vm.handled_exc, exc.clone());
-                f.stack.push(prev);
-                f.stack.push(exc);
+                stack.push(prev);
+                stack.push(exc);
             }
             Instr::PopExcept => {
                 let prev = pop!();
@@ -1348,7 +1405,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 let spec = pop!();
                 let exc = top!();
                 let r = tri!(vm.exception_matches(&exc, &spec));
-                f.stack.push(Value::bool(r));
+                stack.push(Value::bool(r));
             }
             Instr::Reraise => {
                 let exc = pop!();
@@ -1377,29 +1434,21 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 }
                 let exit = tri!(vm.getattr(&mgr, "__exit__"));
                 let entered = tri!(vm.call_method(&mgr, "__enter__", &[]));
-                f.stack.push(exit);
-                f.stack.push(entered);
+                stack.push(exit);
+                stack.push(entered);
             }
             Instr::WithExceptStart => {
-                let len = f.stack.len();
-                let exc = f
-                    .stack
-                    .get(len.wrapping_sub(1))
-                    .cloned()
-                    .unwrap_or_default();
-                let exit = f
-                    .stack
-                    .get(len.wrapping_sub(3))
-                    .cloned()
-                    .unwrap_or_default();
+                let len = stack.len();
+                let exc = stack.get(len.wrapping_sub(1)).cloned().unwrap_or_default();
+                let exit = stack.get(len.wrapping_sub(3)).cloned().unwrap_or_default();
                 let ty = vm.type_of(&exc);
                 let r = tri!(vm.call(&exit, &[ty, exc, Value::none()]));
-                f.stack.push(r);
+                stack.push(r);
             }
             Instr::ImportName { name } => {
                 let n = name!(name).to_string();
                 let m = tri!(vm.import_module(&n));
-                f.stack.push(m);
+                stack.push(m);
             }
             Instr::ImportFrom { name } => {
                 let m = top!();
@@ -1418,7 +1467,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                     }
                     Err(e) => tri!(Err(e)),
                 };
-                f.stack.push(r);
+                stack.push(r);
             }
             Instr::ImportStar => {
                 let m = pop!();
