@@ -48,11 +48,14 @@ pub struct JitCtx {
     /// The running function, in a frameless call (borrowed from the caller).
     pub func: *const FunctionObj,
     /// A frameless call's arguments: `call_nargs` owned values, moved into
-    /// the locals at entry (`helpers::take_locals`).
+    /// the locals at entry (read by the prologue, `direct::entry_locals`,
+    /// or by `helpers::take_locals`), which sets `call_nargs` to 0.
     pub call_args: *const i64,
     pub call_nargs: usize,
     /// The exception a helper raised, until the exit hands it over.
-    pub err: Option<PyErr>,
+    /// Boxed so that `None` is the null word: compiled code builds the
+    /// context of a direct call (`direct.rs`) with a plain zero store.
+    pub err: Option<Box<PyErr>>,
     /// Bytecode offset at which the interpreter resumes after an exit.
     pub exit_pc: u32,
     /// The interpreter stack handed to an OSR entry (null on a call).
@@ -94,3 +97,31 @@ pub unsafe fn borrow_bits(bits: i64) -> std::mem::ManuallyDrop<Value> {
 }
 
 pub const NONE_BITS: i64 = (0xFFF9u64 << 48) as i64;
+
+/// Byte offsets of the `JitCtx` fields compiled code reads or writes
+/// itself: a callee's prologue reads its arguments, and a direct call
+/// (`direct.rs`) builds the callee's context in a stack slot.
+pub mod ctx_offset {
+    use super::JitCtx;
+    use std::mem::offset_of;
+
+    pub const INTERRUPT: i32 = offset_of!(JitCtx, interrupt) as i32;
+    pub const VM: i32 = offset_of!(JitCtx, vm) as i32;
+    pub const FRAME: i32 = offset_of!(JitCtx, frame) as i32;
+    pub const FUNC: i32 = offset_of!(JitCtx, func) as i32;
+    pub const CALL_ARGS: i32 = offset_of!(JitCtx, call_args) as i32;
+    pub const CALL_NARGS: i32 = offset_of!(JitCtx, call_nargs) as i32;
+    pub const ERR: i32 = offset_of!(JitCtx, err) as i32;
+    pub const EXIT_PC: i32 = offset_of!(JitCtx, exit_pc) as i32;
+    pub const ENTRY_STACK: i32 = offset_of!(JitCtx, entry_stack) as i32;
+    pub const EXIT_REASON: i32 = offset_of!(JitCtx, exit_reason) as i32;
+    pub const AUX: i32 = offset_of!(JitCtx, aux) as i32;
+    pub const SIZE: u32 = std::mem::size_of::<JitCtx>() as u32;
+}
+
+// Compiled code writes `None` into `JitCtx::err` as one zero word and
+// reads the interrupt flag through the first word.
+const _: () = {
+    assert!(std::mem::size_of::<Option<Box<PyErr>>>() == 8);
+    assert!(ctx_offset::INTERRUPT == 0);
+};

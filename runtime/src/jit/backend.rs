@@ -11,17 +11,22 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, Linkage, Module};
-use std::cell::Cell;
 
 use kiln_compiler::bytecode::{CodeObject, Instr};
 
 use super::analyze::{analyze, Refusal};
+use super::direct::CallSite;
+use super::helpers::GlobalCell;
 use super::lower::{Entry, Lowerer};
 use super::types::infer;
 use crate::feedback::Feedback;
 
-/// Per-site cells of `LoadGlobal` caches (see `helpers::load_global`).
-pub type GlobalCache = Box<[Cell<u64>]>;
+/// The per-site caches one compiled version points at: `LoadGlobal`
+/// cells (see `helpers::load_global`) and direct-call sites (`direct`).
+pub struct SiteCells {
+    pub globals: Box<[GlobalCell]>,
+    pub calls: Box<[CallSite]>,
+}
 
 pub struct Backend {
     module: JITModule,
@@ -78,13 +83,14 @@ impl Backend {
         code: &CodeObject,
         feedback: &Feedback,
         speculate: bool,
-    ) -> Result<(Entry, usize, GlobalCache), Refusal> {
-        let sites = code
-            .code
-            .iter()
-            .filter(|i| matches!(i, Instr::LoadGlobal { .. }))
-            .count();
-        let cache: GlobalCache = (0..sites).map(|_| Cell::new(0)).collect();
+    ) -> Result<(Entry, usize, SiteCells), Refusal> {
+        let count = |want: fn(&Instr) -> bool| code.code.iter().filter(|i| want(i)).count();
+        let globals = count(|i| matches!(i, Instr::LoadGlobal { .. }));
+        let calls = count(|i| matches!(i, Instr::Call { .. } | Instr::CallMethod { .. }));
+        let cache = SiteCells {
+            globals: (0..globals).map(|_| GlobalCell::default()).collect(),
+            calls: (0..calls).map(|_| CallSite::default()).collect(),
+        };
         let analysis = analyze(code)?;
         let types = infer(code, &analysis, feedback, speculate);
         let mut sig = self.module.make_signature();

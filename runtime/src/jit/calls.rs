@@ -7,6 +7,9 @@
 //! and runs the interpreter. Anything else (natives, classes, defaults,
 //! keywords, cells, generators) takes the interpreter's own call.
 //!
+//! Compiled code reaches these helpers only off the inline fast path of a
+//! direct call (`direct.rs`), which calls a compiled callee itself.
+//!
 //! A frameless callee that exits builds its frame then, so deoptimisation
 //! and tracebacks are exactly the interpreter's. This file must never
 //! change what a call does, only how fast it gets there.
@@ -15,6 +18,7 @@ use kiln_compiler::bytecode::CodeFlags;
 
 use super::abi::{from_bits, into_bits, JitCtx};
 use super::call_frameless;
+use super::direct::CallSite;
 use crate::error::{ExcKind, PyErr, PyResult};
 use crate::frame::Frame;
 use crate::interp::{run_frame, Exit};
@@ -151,15 +155,33 @@ fn guarded_call(
 
 /// `Call`: borrows `callee`, consumes the `n` arguments in `buf`.
 pub extern "C" fn call_buf(ctx: *mut JitCtx, callee: i64, buf: *const i64, n: i64) -> i64 {
+    call_buf_site(ctx, callee, buf, n, std::ptr::null())
+}
+
+/// `Call` off a direct-call site's fast path (`direct.rs`): as `call_buf`,
+/// and a plain callee becomes the site's remembered callee.
+pub extern "C" fn call_buf_site(
+    ctx: *mut JitCtx,
+    callee: i64,
+    buf: *const i64,
+    n: i64,
+    site: *const CallSite,
+) -> i64 {
     guarded_call(ctx, |vm, _| {
         // SAFETY: the callee stays owned by compiled code; `buf` holds `n`
-        // owned arguments.
+        // owned arguments; `site` is null or a cache of the running code,
+        // which keeps it alive.
         let callee = unsafe { super::abi::borrow_bits(callee) };
+        let site = unsafe { site.as_ref() };
         let n = n.max(0) as usize;
         match callee.payload() {
-            Some(Payload::Function(func)) if is_simple(func, n) => unsafe {
-                call_simple(vm, func, buf, n)
-            },
+            Some(Payload::Function(func)) if is_simple(func, n) => {
+                if let (Some(site), true) = (site, vm.jit.enabled) {
+                    site.remember(vm, &callee, func);
+                }
+                // SAFETY: as above.
+                unsafe { call_simple(vm, func, buf, n) }
+            }
             Some(Payload::Function(func)) => {
                 let args = unsafe { take_buf(vm, buf, n, None) };
                 let r = vm.call_function(&callee, func, &args, &[]);
@@ -173,6 +195,39 @@ pub extern "C" fn call_buf(ctx: *mut JitCtx, callee: i64, buf: *const i64, n: i6
                 r
             }
         }
+    })
+}
+
+/// `CallMethod` with the receiver moved into the buffer: borrows `func`,
+/// consumes the `n` values in `buf` (the receiver, then the arguments).
+/// With an EMPTY `func` the receiver is the callable itself.
+pub extern "C" fn call_method_all(ctx: *mut JitCtx, func: i64, buf: *const i64, n: i64) -> i64 {
+    call_method_site(ctx, func, buf, n, std::ptr::null())
+}
+
+/// `call_method_all` off a direct-call site's fast path (`direct.rs`).
+pub extern "C" fn call_method_site(
+    ctx: *mut JitCtx,
+    func: i64,
+    buf: *const i64,
+    n: i64,
+    site: *const CallSite,
+) -> i64 {
+    if func != super::abi::EMPTY_BITS {
+        // A method found as a function: the receiver is its first argument.
+        return call_buf_site(ctx, func, buf, n, site);
+    }
+    guarded_call(ctx, |vm, _| {
+        // SAFETY: `buf` holds `n` owned values, the first the callable.
+        let mut values = unsafe { take_buf(vm, buf, n.max(0) as usize, None) };
+        if values.is_empty() {
+            vm.give_vec(values);
+            return Err(PyErr::runtime_error("method call without a receiver"));
+        }
+        let callable = values.remove(0);
+        let r = vm.call(&callable, &values);
+        vm.give_vec(values);
+        r
     })
 }
 

@@ -80,11 +80,13 @@ pub(super) fn settle(ctx: &mut JitCtx, r: std::thread::Result<PyResult<i64>>) ->
     match r {
         Ok(Ok(bits)) => bits,
         Ok(Err(e)) => {
-            ctx.err = Some(e);
+            ctx.err = Some(Box::new(e));
             RAISED
         }
         Err(_) => {
-            ctx.err = Some(PyErr::runtime_error("internal error in a JIT helper"));
+            ctx.err = Some(Box::new(PyErr::runtime_error(
+                "internal error in a JIT helper",
+            )));
             RAISED
         }
     }
@@ -233,7 +235,7 @@ pub extern "C" fn exit_with(
         saved_exc: Value::none(),
     };
     super::count_exit(vm, &func.code, c.exit_reason);
-    let err = c.err.take();
+    let err = c.err.take().map(|e| *e);
     let r = catch_unwind(AssertUnwindSafe(|| {
         match crate::interp::run_frame(vm, &mut frame, err)? {
             crate::interp::Exit::Return(v) => Ok(into_bits(v)),
@@ -329,6 +331,60 @@ pub extern "C" fn load_global(ctx: *mut JitCtx, name: i64, cache: *const Cell<u6
             None => Err(PyErr::name_error(format!("name '{n}' is not defined"))),
         }
     })
+}
+
+/// One compiled `LoadGlobal` site's cache: the entry index for
+/// `load_global`, and the address of the value's slot in the globals dict
+/// together with the dict's key-set version when it was taken. While the
+/// version is unchanged the entries have not moved (only a key-set change
+/// can move them, and it changes the version, which is also never shared
+/// by two dicts of a thread), so the slot still holds the current value.
+#[derive(Default)]
+pub struct GlobalCell {
+    pub index: Cell<u64>,
+    version: Cell<u64>,
+    slot: Cell<usize>,
+}
+
+/// `LoadGlobal` as compiled code calls it: the cached hits without
+/// `guarded`, since nothing on those paths can panic or raise; anything
+/// else is `load_global`.
+pub extern "C" fn load_global_cached(ctx: *mut JitCtx, name: i64, cell: *const GlobalCell) -> i64 {
+    // SAFETY: as `load_global`; the context is live for this call and the
+    // cell lives as long as the code.
+    let (c, cell) = unsafe { (&*ctx, cell.as_ref()) };
+    let Some(cell) = cell else {
+        return load_global(ctx, name, std::ptr::null());
+    };
+    let env = unsafe { env_of(c) };
+    // SAFETY: no mutable borrow of the globals is live while compiled code
+    // runs a `LoadGlobal` unless the flag says so (checked); the borrow
+    // ends before anything else runs.
+    let Some(globals) = env
+        .globals
+        .as_dict()
+        .and_then(|d| unsafe { d.try_borrow_unguarded() }.ok())
+    else {
+        return load_global(ctx, name, &cell.index);
+    };
+    if cell.slot.get() != 0 && globals.version() == cell.version.get() {
+        // SAFETY: see `GlobalCell`: the slot is the live entry's value.
+        let v = unsafe { &*(cell.slot.get() as *const Value) };
+        return into_bits(v.clone());
+    }
+    let hit = (cell.index.get() as usize).checked_sub(1).and_then(|i| {
+        let key = env.info.names.get(name as usize)?;
+        let (k, v) = globals.get_index(i)?;
+        k.is(key).then_some(v)
+    });
+    match hit {
+        Some(v) => {
+            cell.version.set(globals.version());
+            cell.slot.set(v as *const Value as usize);
+            into_bits(v.clone())
+        }
+        None => load_global(ctx, name, &cell.index),
+    }
 }
 
 /// Consumes `v`.

@@ -20,8 +20,8 @@ use std::collections::HashMap;
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, BlockArg, InstBuilder, MemFlagsData, SigRef, Signature, StackSlotData,
-    StackSlotKind, Value,
+    types, AbiParam, Block, BlockArg, InstBuilder, MemFlagsData, SigRef, Signature, StackSlot,
+    StackSlotData, StackSlotKind, Value,
 };
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, Variable};
@@ -29,8 +29,10 @@ use kiln_compiler::bytecode::{CodeObject, Constant, Instr};
 
 use super::abi::{self, JitCtx};
 use super::analyze::Analysis;
+use super::backend::SiteCells;
 use super::calls;
 use super::deopt::Reason;
+use super::direct::CallSite;
 use super::helpers as h;
 use super::layout;
 use super::natives;
@@ -68,8 +70,13 @@ pub struct Lowerer<'a, 'b> {
     pub(super) stack: Vec<(Value, Kind)>,
     exits: Vec<ExitSite>,
     /// One cache cell per `LoadGlobal`, in instruction order.
-    global_cache: &'a [std::cell::Cell<u64>],
+    global_cache: &'a [h::GlobalCell],
     global_sites: usize,
+    /// One direct-call cache per `Call` and `CallMethod`, in lowering order.
+    call_sites: &'a [CallSite],
+    call_sites_used: usize,
+    /// The stack slot direct calls build their callee's context in.
+    pub(super) callee_ctx_slot: Option<StackSlot>,
 }
 
 impl<'a, 'b> Lowerer<'a, 'b> {
@@ -79,7 +86,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         feedback: &'a Feedback,
         analysis: &'a Analysis,
         types: &'a Types,
-        global_cache: &'a [std::cell::Cell<u64>],
+        cells: &'a SiteCells,
         call_conv: CallConv,
     ) -> Self {
         let dummy = Value::from_u32(0);
@@ -98,9 +105,19 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             sigs: HashMap::new(),
             stack: Vec::new(),
             exits: Vec::new(),
-            global_cache,
+            global_cache: &cells.globals,
             global_sites: 0,
+            call_sites: &cells.calls,
+            call_sites_used: 0,
+            callee_ctx_slot: None,
         }
+    }
+
+    /// The address of the next `Call`'s cache, if one is left.
+    pub(super) fn next_call_site(&mut self) -> Option<*const CallSite> {
+        let site = self.call_sites.get(self.call_sites_used)?;
+        self.call_sites_used += 1;
+        Some(site as *const CallSite)
     }
 
     pub(super) fn call_conv(&self) -> CallConv {
@@ -113,23 +130,25 @@ impl<'a, 'b> Lowerer<'a, 'b> {
 
     /// Call a helper by address (an `extern "C"` fn of `n` i64 params).
     pub(super) fn call(&mut self, f: *const u8, args: &[Value], ret: bool) -> Option<Value> {
-        let key = (args.len(), ret);
-        let sig = match self.sigs.get(&key) {
-            Some(s) => *s,
-            None => {
-                let mut sig = Signature::new(self.call_conv);
-                sig.params.extend(args.iter().map(|_| AbiParam::new(I64)));
-                if ret {
-                    sig.returns.push(AbiParam::new(I64));
-                }
-                let s = self.bcx.import_signature(sig);
-                self.sigs.insert(key, s);
-                s
-            }
-        };
+        let sig = self.sig(args.len(), ret);
         let callee = self.iconst(f as i64);
         let inst = self.bcx.ins().call_indirect(sig, callee, args);
         self.bcx.inst_results(inst).first().copied()
+    }
+
+    /// The signature of `n` i64 params and an optional i64 result.
+    pub(super) fn sig(&mut self, n: usize, ret: bool) -> SigRef {
+        if let Some(s) = self.sigs.get(&(n, ret)) {
+            return *s;
+        }
+        let mut sig = Signature::new(self.call_conv);
+        sig.params.extend((0..n).map(|_| AbiParam::new(I64)));
+        if ret {
+            sig.returns.push(AbiParam::new(I64));
+        }
+        let s = self.bcx.import_signature(sig);
+        self.sigs.insert((n, ret), s);
+        s
     }
 
     pub(super) fn call_ctx(&mut self, f: *const u8, rest: &[Value]) -> Value {
@@ -409,23 +428,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             }
             self.blocks.insert(pc, b);
         }
-        // Move every local out of the frame in one helper call.
         let nl = self.code.varnames.len();
-        let mut raw = Vec::with_capacity(nl);
-        if nl > 0 {
-            let slot = self.bcx.create_sized_stack_slot(StackSlotData::new(
-                StackSlotKind::ExplicitSlot,
-                (nl * 8) as u32,
-                3,
-            ));
-            let buf = self.bcx.ins().stack_addr(I64, slot, 0);
-            let n = self.iconst(nl as i64);
-            self.call(h::take_locals as *const u8, &[self.ctx, buf, n], false);
-            let flags = MemFlagsData::trusted();
-            for i in 0..nl {
-                raw.push(self.bcx.ins().load(I64, flags, buf, (i * 8) as i32));
-            }
-        }
+        let raw = self.entry_locals(nl);
         for i in 0..nl {
             let k = self.types.locals[i];
             let var = self.bcx.declare_var(Self::var_type(k));
@@ -584,7 +588,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                     .map_or(0, |c| c as *const _ as i64);
                 self.global_sites += 1;
                 let cell = self.iconst(cell);
-                let r = self.call_ctx(h::load_global as *const u8, &[n, cell]);
+                let r = self.call_ctx(h::load_global_cached as *const u8, &[n, cell]);
                 self.check_raised(r, pc);
                 self.push(r, Kind::Boxed);
             }
@@ -894,7 +898,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 let args = self.stack.split_off(at);
                 let callee = self.pop_boxed();
                 let (buf, n) = self.args_buffer(args);
-                let r = self.call_ctx(calls::call_buf as *const u8, &[callee, buf, n]);
+                let r = self.lower_call(callee, buf, n);
                 self.decref(callee);
                 self.check_raised(r, pc);
                 self.push(r, Kind::Boxed);
@@ -909,14 +913,13 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                         return false;
                     }
                 }
-                let at = self.stack.len() - argc as usize;
-                let args = self.stack.split_off(at);
-                let this = self.pop_boxed();
+                let at = self.stack.len() - argc as usize - 1;
+                // The receiver moves into the buffer as the first argument.
+                let this_and_args = self.stack.split_off(at);
                 let func = self.pop_boxed();
-                let (buf, n) = self.args_buffer(args);
-                let r = self.call_ctx(calls::call_method_buf as *const u8, &[func, this, buf, n]);
+                let (buf, n) = self.args_buffer(this_and_args);
+                let r = self.lower_method_call(func, buf, n);
                 self.decref(func);
-                self.decref(this);
                 self.check_raised(r, pc);
                 self.push(r, Kind::Boxed);
             }

@@ -8,7 +8,8 @@
 //! arithmetic, guards and boxing), `items` (inline list indexing),
 //! `natives` (`math` functions as native operations), `layout` (the
 //! object fields compiled code reads), `helpers` (the `extern "C"` runtime
-//! calls; `calls` for calls), `deopt` (exits back to the interpreter),
+//! calls; `calls` for calls), `direct` (direct machine calls between
+//! compiled functions), `deopt` (exits back to the interpreter),
 //! `service` (the compile thread), `backend` (the Cranelift module),
 //! `stats` (`--stats`).
 //!
@@ -16,7 +17,7 @@
 //! the heap, names, globals and attribute caches are reached through
 //! helpers and the frame (or the function, in a frameless call); the
 //! other addresses it embeds are process-wide (helpers, `math` functions)
-//! or its own `LoadGlobal` cache cells. Why code is not yet shared between
+//! or its own `LoadGlobal` and call-site cache cells. Why code is not yet shared between
 //! isolates (workers): those cells are per compiled version and written by
 //! the isolate that runs it, so a shared version would need its cells
 //! passed in the activation instead of embedded; and the type feedback a
@@ -33,6 +34,7 @@ pub(crate) mod arith;
 pub(crate) mod backend;
 pub(crate) mod calls;
 pub mod deopt;
+pub(crate) mod direct;
 pub(crate) mod helpers;
 pub(crate) mod items;
 pub mod layout;
@@ -89,7 +91,7 @@ struct FuncEntry {
     deopts: u32,
     /// Global-lookup caches of every compiled version (old versions may
     /// still be running further up the stack).
-    caches: Vec<backend::GlobalCache>,
+    caches: Vec<backend::SiteCells>,
 }
 
 /// Keys are code-object addresses: hashing them is the identity.
@@ -129,6 +131,9 @@ pub struct JitState {
     /// The last function called in compiled code: a call to it again (a
     /// recursion, a call in a loop) skips the table lookup.
     hot: Option<Hot>,
+    /// The entries direct calls read (`direct.rs`), by code key; never
+    /// removed, so their addresses stay valid for the isolate's life.
+    cells: AddrMap<Box<direct::EntryCell>>,
 }
 
 struct Hot {
@@ -149,6 +154,7 @@ impl Default for JitState {
             last_refused: 0,
             hot: None,
             staged: Vec::new(),
+            cells: AddrMap::default(),
         }
     }
 }
@@ -198,6 +204,40 @@ impl JitState {
         }
     }
 
+    /// The entry a direct call of `k` may take without `entry_for`: the
+    /// installed one exactly when `entry_for` would return it with no
+    /// side effect (no recompile due); else 0.
+    fn published(&self, k: usize) -> usize {
+        if !self.enabled {
+            return 0;
+        }
+        match self.funcs.get(&k) {
+            Some(e) if e.deopts < DEOPT_LIMIT || e.generation >= SPECULATIVE_GENERATIONS => {
+                match e.tier {
+                    Tier::Compiled(entry) => entry as usize,
+                    _ => 0,
+                }
+            }
+            _ => 0,
+        }
+    }
+
+    /// Bring `k`'s entry cell (if any) up to date after its tier changed.
+    fn publish(&self, k: usize) {
+        if let Some(cell) = self.cells.get(&k) {
+            cell.entry.set(self.published(k));
+        }
+    }
+
+    /// The entry cell of `code`, made on first use.
+    pub(crate) fn entry_cell(&mut self, code: &Arc<CodeObject>) -> *const direct::EntryCell {
+        let k = key(code);
+        let entry = self.published(k);
+        let cell = self.cells.entry(k).or_default();
+        cell.entry.set(entry);
+        &**cell as *const direct::EntryCell
+    }
+
     /// The compiled entry for `code`, if installed. Queues a compile
     /// when the function is hot enough, and a recompile when the current
     /// version keeps deoptimising; never waits for one unless `sync`.
@@ -244,6 +284,9 @@ impl JitState {
         };
         if !self.queue.send(request) {
             self.enabled = false;
+            for cell in self.cells.values() {
+                cell.entry.set(0);
+            }
             return None;
         }
         self.flush_hot();
@@ -260,6 +303,7 @@ impl JitState {
         e.tier = Tier::Pending;
         e.generation = generation;
         e.deopts = 0;
+        self.publish(k);
         if !self.sync {
             return None;
         }
@@ -290,6 +334,7 @@ impl JitState {
             }
             Err(refusal) => Tier::Refused(refusal.to_string()),
         };
+        self.publish(done.key);
     }
 }
 
@@ -303,6 +348,10 @@ pub(crate) fn count_exit(vm: &mut Vm, code: &Arc<CodeObject>, reason: u8) {
         e.stats.count_exit(reason);
         if reason.is_deopt() {
             e.deopts += 1;
+            if e.deopts == DEOPT_LIMIT {
+                // A recompile is due: direct calls go through `entry_for`.
+                jit.publish(key(code));
+            }
         }
     }
 }
@@ -344,7 +393,7 @@ fn run(vm: &mut Vm, f: &mut Frame, entry: Entry, entry_pc: usize) -> Entered {
     if r == RAISED {
         count_exit(vm, &f.code, ctx.exit_reason);
         f.pc = ctx.exit_pc as usize;
-        Entered::Exited(ctx.err.take())
+        Entered::Exited(ctx.err.take().map(|e| *e))
     } else {
         // SAFETY: a normal return hands over an owned value.
         Entered::Returned(unsafe { from_bits(r) })
@@ -383,10 +432,10 @@ pub(crate) unsafe fn call_frameless(
     // a reference to it) and `take_locals` consumes the arguments.
     let r = unsafe { entry(&mut ctx, 0) };
     if r == RAISED {
-        Err(ctx
-            .err
-            .take()
-            .unwrap_or_else(|| PyErr::runtime_error("compiled code raised no exception")))
+        Err(ctx.err.take().map_or_else(
+            || PyErr::runtime_error("compiled code raised no exception"),
+            |e| *e,
+        ))
     } else {
         // SAFETY: a normal return hands over an owned value.
         Ok(unsafe { from_bits(r) })
@@ -437,6 +486,9 @@ pub fn report(vm: &Vm) -> String {
             // Calls through the hot cache are not in the table yet.
             if let Some(h) = vm.jit.hot.as_ref().filter(|h| h.key == *k) {
                 stats.calls += h.calls;
+            }
+            if let Some(cell) = vm.jit.cells.get(k) {
+                stats.calls += cell.calls.get();
             }
             (e.code.qualname.to_string(), tier, stats)
         })

@@ -19,7 +19,7 @@ use std::time::Instant;
 use kiln_compiler::bytecode::CodeObject;
 
 use super::analyze::{self, Refusal};
-use super::backend::{Backend, GlobalCache};
+use super::backend::{Backend, SiteCells};
 use super::lower::Entry;
 use crate::feedback::Feedback;
 
@@ -36,7 +36,7 @@ pub struct Request {
 /// A finished compile, sent back to the isolate that asked.
 pub struct Compiled {
     pub key: usize,
-    pub result: Result<(Entry, usize, GlobalCache), Refusal>,
+    pub result: Result<(Entry, usize, SiteCells), Refusal>,
     /// Loop headers compiled code can be entered at, with stack depths.
     pub osr_headers: Vec<(usize, u32)>,
     /// Wall time of the compile on the compile thread.
@@ -119,7 +119,7 @@ pub fn snapshot(f: &Feedback) -> Feedback {
     copy
 }
 
-fn compile(b: &mut Backend, r: &Request) -> Result<(Entry, usize, GlobalCache), Refusal> {
+fn compile(b: &mut Backend, r: &Request) -> Result<(Entry, usize, SiteCells), Refusal> {
     b.compile(&r.code, &r.feedback, r.speculate)
 }
 

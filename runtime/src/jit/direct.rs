@@ -1,0 +1,378 @@
+//! Direct calls from compiled code to compiled code.
+//!
+//! Each `Call` and `CallMethod` site in compiled code (a method's receiver
+//! is passed as its first argument) has a `CallSite` cache: the function
+//! object last called there (a strong reference, so its address cannot be
+//! reused by another object while the site remembers it) and the
+//! `EntryCell` of its code. The cell holds the callee's installed entry
+//! exactly while `JitState::entry_for` would hand out that entry without
+//! side effects (`JitState::publish`), and 0 otherwise. The fast path is
+//! then, inline: the callee is the remembered object, its cell is not 0,
+//! the recursion limit is not reached and no interrupt is pending; build
+//! the callee's `JitCtx` in a stack slot, pass the arguments buffer as
+//! the frameless call's arguments (the callee's prologue reads them) and
+//! call the entry. Anything else takes `calls::call_buf_site` (or
+//! `call_method_site`), the general call (it raises `RecursionError` or
+//! the interrupt, compiles, or interprets), which refills the site.
+//!
+//! A strong reference keeps the remembered callee alive until the site is
+//! refilled or its code freed with the isolate; a function object has no
+//! finalizer, so this only delays freeing it. Results and the `RAISED` protocol
+//! are those of `jit::call_frameless`, so exits, exceptions and tracebacks
+//! do not change.
+
+use std::cell::Cell;
+use std::mem::offset_of;
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{
+    BlockArg, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value,
+};
+
+use super::abi::{self, ctx_offset, from_bits, into_bits, JitCtx, RAISED};
+use super::calls;
+use super::helpers as h;
+use super::lower::{Lowerer, I64};
+use crate::error::PyErr;
+use crate::object::FunctionObj;
+use crate::value::Value as PyValue;
+use crate::vm::{Vm, RECURSION_LIMIT};
+
+/// Where direct calls find a code object's compiled entry; one per code
+/// object per isolate, at a fixed address for the isolate's life.
+#[repr(C)]
+#[derive(Default)]
+pub struct EntryCell {
+    /// The `Entry` to call, or 0: take the slow path.
+    pub entry: Cell<usize>,
+    /// Direct calls made through this cell (for `--stats`).
+    pub calls: Cell<u64>,
+}
+
+/// One `Call` instruction's cache of its last callee.
+#[repr(C)]
+#[derive(Default)]
+pub struct CallSite {
+    /// The callee's bits (an owned reference), 0 when empty.
+    callee: Cell<u64>,
+    /// The `FunctionObj` inside that callee.
+    func: Cell<usize>,
+    /// The `EntryCell` of the callee's code.
+    cell: Cell<usize>,
+}
+
+impl CallSite {
+    /// Remember `callee` (the function `func`) as this site's callee.
+    pub(super) fn remember(&self, vm: &mut Vm, callee: &PyValue, func: &FunctionObj) {
+        if self.callee.get() == callee.bits() {
+            return;
+        }
+        let cell = vm.jit.entry_cell(&func.code);
+        let old = self.callee.replace(into_bits(callee.clone()) as u64);
+        self.func.set(func as *const FunctionObj as usize);
+        self.cell.set(cell as usize);
+        if old != 0 {
+            // SAFETY: the site owned the reference it held.
+            drop(unsafe { from_bits(old as i64) });
+        }
+    }
+}
+
+impl Drop for CallSite {
+    fn drop(&mut self) {
+        let old = self.callee.replace(0);
+        if old != 0 {
+            // SAFETY: the site owned the reference it held. Sites are
+            // filled and dropped only on their isolate's thread.
+            drop(unsafe { from_bits(old as i64) });
+        }
+    }
+}
+
+const SITE_CALLEE: i32 = offset_of!(CallSite, callee) as i32;
+const SITE_FUNC: i32 = offset_of!(CallSite, func) as i32;
+const SITE_CELL: i32 = offset_of!(CallSite, cell) as i32;
+const CELL_ENTRY: i32 = offset_of!(EntryCell, entry) as i32;
+const CELL_CALLS: i32 = offset_of!(EntryCell, calls) as i32;
+const VM_DEPTH: i32 = offset_of!(Vm, depth) as i32;
+
+/// A direct call that returned `RAISED`: move the callee's error into the
+/// caller's context, where the caller's exit finds it.
+pub extern "C" fn adopt_err(ctx: *mut JitCtx, callee: *mut JitCtx) -> i64 {
+    // SAFETY: compiled code passes its own live context and the callee's
+    // context it built in its stack slot, which the call left initialised.
+    let (c, k) = unsafe { (&mut *ctx, &mut *callee) };
+    let err = k
+        .err
+        .take()
+        .unwrap_or_else(|| Box::new(PyErr::runtime_error("compiled code raised no exception")));
+    c.err = Some(err);
+    RAISED
+}
+
+impl Lowerer<'_, '_> {
+    /// A `Call` of `callee` (borrowed) with `n` owned arguments in `buf`;
+    /// the result bits, or `RAISED` with the error in the context.
+    pub(super) fn lower_call(&mut self, callee: Value, buf: Value, n: Value) -> Value {
+        let Some(site) = self.next_call_site() else {
+            return self.call_ctx(calls::call_buf as *const u8, &[callee, buf, n]);
+        };
+        self.lower_site_call(site, calls::call_buf_site as *const u8, callee, buf, n)
+    }
+
+    /// A `CallMethod` of `func` (borrowed; EMPTY when the receiver is the
+    /// callable) with the receiver and the arguments, `n` owned values in
+    /// `buf`; results as `lower_call`.
+    pub(super) fn lower_method_call(&mut self, func: Value, buf: Value, n: Value) -> Value {
+        let Some(site) = self.next_call_site() else {
+            return self.call_ctx(calls::call_method_all as *const u8, &[func, buf, n]);
+        };
+        self.lower_site_call(site, calls::call_method_site as *const u8, func, buf, n)
+    }
+
+    /// The direct call through `site`, with `slow_path` (a helper of
+    /// `call_buf_site`'s signature) for everything else.
+    fn lower_site_call(
+        &mut self,
+        site: *const CallSite,
+        slow_path: *const u8,
+        callee: Value,
+        buf: Value,
+        n: Value,
+    ) -> Value {
+        let flags = MemFlagsData::trusted();
+        let site = self.iconst(site as i64);
+        let done = self.bcx.create_block();
+        let result = self.bcx.append_block_param(done, I64);
+        let slow = self.bcx.create_block();
+        let known = self.bcx.create_block();
+        let compiled = self.bcx.create_block();
+        let go = self.bcx.create_block();
+        let raised = self.bcx.create_block();
+        self.bcx.set_cold_block(slow);
+        self.bcx.set_cold_block(raised);
+
+        let cached = self.bcx.ins().load(I64, flags, site, SITE_CALLEE);
+        let same = self.bcx.ins().icmp(IntCC::Equal, cached, callee);
+        self.bcx.ins().brif(same, known, &[], slow, &[]);
+
+        self.bcx.switch_to_block(known);
+        let cell = self.bcx.ins().load(I64, flags, site, SITE_CELL);
+        let entry = self.bcx.ins().load(I64, flags, cell, CELL_ENTRY);
+        self.bcx.ins().brif(entry, compiled, &[], slow, &[]);
+
+        // The checks every call makes: the recursion limit and the
+        // interrupt flag (the slow path raises either).
+        self.bcx.switch_to_block(compiled);
+        let vm = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::VM);
+        let depth = self.bcx.ins().uload32(flags, vm, VM_DEPTH);
+        let deep = self.bcx.ins().icmp_imm_s(
+            IntCC::UnsignedGreaterThanOrEqual,
+            depth,
+            i64::from(RECURSION_LIMIT),
+        );
+        let flag_ptr = self
+            .bcx
+            .ins()
+            .load(I64, flags, self.ctx, ctx_offset::INTERRUPT);
+        let flag = self.bcx.ins().uload8(I64, flags, flag_ptr, 0);
+        let interrupted = self.bcx.ins().icmp_imm_s(IntCC::NotEqual, flag, 0);
+        let stop = self.bcx.ins().bor(deep, interrupted);
+        self.bcx.ins().brif(stop, slow, &[], go, &[]);
+
+        self.bcx.switch_to_block(go);
+        let deeper = self.bcx.ins().iadd_imm_s(depth, 1);
+        self.bcx.ins().istore32(flags, deeper, vm, VM_DEPTH);
+        let calls = self.bcx.ins().load(I64, flags, cell, CELL_CALLS);
+        let calls = self.bcx.ins().iadd_imm_s(calls, 1);
+        self.bcx.ins().store(flags, calls, cell, CELL_CALLS);
+        let func = self.bcx.ins().load(I64, flags, site, SITE_FUNC);
+        let callee_ctx = self.callee_ctx(flag_ptr, vm, func, buf, n);
+        let zero = self.iconst(0);
+        let sig = self.sig(2, true);
+        let call = self
+            .bcx
+            .ins()
+            .call_indirect(sig, entry, &[callee_ctx, zero]);
+        let r = self.bcx.inst_results(call)[0];
+        let depth = self.bcx.ins().uload32(flags, vm, VM_DEPTH);
+        let depth = self.bcx.ins().iadd_imm_s(depth, -1);
+        self.bcx.ins().istore32(flags, depth, vm, VM_DEPTH);
+        let is_raised = self.bcx.ins().icmp_imm_s(IntCC::Equal, r, abi::RAISED);
+        self.bcx
+            .ins()
+            .brif(is_raised, raised, &[], done, &[BlockArg::Value(r)]);
+
+        self.bcx.switch_to_block(raised);
+        let r = self.call_ctx(adopt_err as *const u8, &[callee_ctx]);
+        self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
+
+        self.bcx.switch_to_block(slow);
+        let r = self.call_ctx(slow_path, &[callee, buf, n, site]);
+        self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
+
+        self.bcx.switch_to_block(done);
+        result
+    }
+
+    /// The callee's context of a direct call, in this function's one
+    /// context slot (calls made here never overlap): a frameless call of
+    /// `func` with `n` arguments at `buf`.
+    fn callee_ctx(
+        &mut self,
+        interrupt: Value,
+        vm: Value,
+        func: Value,
+        buf: Value,
+        n: Value,
+    ) -> Value {
+        let slot = match self.callee_ctx_slot {
+            Some(s) => s,
+            None => {
+                let s = self.bcx.create_sized_stack_slot(StackSlotData::new(
+                    StackSlotKind::ExplicitSlot,
+                    ctx_offset::SIZE,
+                    3,
+                ));
+                self.callee_ctx_slot = Some(s);
+                s
+            }
+        };
+        let flags = MemFlagsData::trusted();
+        let at = self.bcx.ins().stack_addr(I64, slot, 0);
+        let zero = self.iconst(0);
+        let none = self.iconst(abi::NONE_BITS);
+        let ins = |l: &mut Self, v: Value, off: i32| {
+            l.bcx.ins().store(flags, v, at, off);
+        };
+        ins(self, interrupt, ctx_offset::INTERRUPT);
+        ins(self, vm, ctx_offset::VM);
+        ins(self, zero, ctx_offset::FRAME);
+        ins(self, func, ctx_offset::FUNC);
+        ins(self, buf, ctx_offset::CALL_ARGS);
+        ins(self, n, ctx_offset::CALL_NARGS);
+        ins(self, zero, ctx_offset::ERR);
+        ins(self, zero, ctx_offset::ENTRY_STACK);
+        ins(self, none, ctx_offset::AUX);
+        self.bcx
+            .ins()
+            .istore32(flags, zero, at, ctx_offset::EXIT_PC);
+        self.bcx
+            .ins()
+            .istore8(flags, zero, at, ctx_offset::EXIT_REASON);
+        at
+    }
+}
+
+impl Lowerer<'_, '_> {
+    /// The function's `nl` locals at entry, as owned bits. A frameless
+    /// call with exactly the positional parameters (every direct call)
+    /// reads its arguments straight from the caller's buffer; an entry
+    /// from a frame (or anything unusual) moves them with `take_locals`.
+    pub(super) fn entry_locals(&mut self, nl: usize) -> Vec<Value> {
+        if nl == 0 {
+            return Vec::new();
+        }
+        let flags = MemFlagsData::trusted();
+        let argc = (self.code.arg_count as usize).min(nl);
+        let join = self.bcx.create_block();
+        let raw: Vec<Value> = (0..nl)
+            .map(|_| self.bcx.append_block_param(join, I64))
+            .collect();
+        let frameless = self.bcx.create_block();
+        let direct = self.bcx.create_block();
+        let helper = self.bcx.create_block();
+        let frame = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::FRAME);
+        self.bcx.ins().brif(frame, helper, &[], frameless, &[]);
+
+        self.bcx.switch_to_block(frameless);
+        let nargs = self
+            .bcx
+            .ins()
+            .load(I64, flags, self.ctx, ctx_offset::CALL_NARGS);
+        let exact = self.bcx.ins().icmp_imm_s(IntCC::Equal, nargs, argc as i64);
+        self.bcx.ins().brif(exact, direct, &[], helper, &[]);
+
+        self.bcx.switch_to_block(direct);
+        let args = self
+            .bcx
+            .ins()
+            .load(I64, flags, self.ctx, ctx_offset::CALL_ARGS);
+        let mut vals = Vec::with_capacity(nl);
+        for i in 0..argc {
+            let v = self.bcx.ins().load(I64, flags, args, (i * 8) as i32);
+            vals.push(BlockArg::Value(v));
+        }
+        let empty = self.iconst(abi::EMPTY_BITS);
+        vals.resize(nl, BlockArg::Value(empty));
+        // The arguments are ours now (as `take_locals` records).
+        let zero = self.iconst(0);
+        self.bcx
+            .ins()
+            .store(flags, zero, self.ctx, ctx_offset::CALL_NARGS);
+        self.bcx.ins().jump(join, &vals);
+
+        self.bcx.switch_to_block(helper);
+        let slot = self.bcx.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            (nl * 8) as u32,
+            3,
+        ));
+        let buf = self.bcx.ins().stack_addr(I64, slot, 0);
+        let n = self.iconst(nl as i64);
+        self.call(h::take_locals as *const u8, &[self.ctx, buf, n], false);
+        let vals: Vec<BlockArg> = (0..nl)
+            .map(|i| BlockArg::Value(self.bcx.ins().load(I64, flags, buf, (i * 8) as i32)))
+            .collect();
+        self.bcx.ins().jump(join, &vals);
+
+        self.bcx.switch_to_block(join);
+        raw
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::isolate::{Isolate, Options, RunError};
+    use std::sync::atomic::Ordering;
+    use std::time::{Duration, Instant};
+
+    /// A deadline must end a script that only recurses (no loop, so no
+    /// back-edge check): direct calls test the interrupt flag inline.
+    #[test]
+    fn interrupt_ends_pure_recursion_in_direct_calls() {
+        let mut isolate = Isolate::new(Options {
+            jit: true,
+            jit_threshold: Some(2),
+            jit_sync: true,
+            ..Options::default()
+        });
+        isolate.set_stdout(Box::new(std::io::sink()));
+        let flag = isolate.interrupt_handle();
+        let started = Instant::now();
+        let setter = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            flag.store(true, Ordering::Relaxed);
+        });
+        let source = "def fib(n):\n    if n < 2:\n        return n\n    \
+                      return fib(n - 1) + fib(n - 2)\n\nprint(fib(60))\n";
+        let r = isolate.run_source(source, "spin.py");
+        let _ = setter.join();
+        match r {
+            Err(RunError::Uncaught { traceback, .. }) => {
+                assert!(traceback.contains("deadline"), "{traceback}");
+                assert!(traceback.contains("line 4, in fib"), "{traceback}");
+            }
+            other => panic!("not interrupted: {other:?}"),
+        }
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn context_offsets_match_the_struct() {
+        use super::ctx_offset;
+        assert_eq!(ctx_offset::INTERRUPT, 0);
+        assert!(ctx_offset::AUX as u32 + 8 <= ctx_offset::SIZE);
+        assert_eq!(std::mem::size_of::<Option<Box<crate::error::PyErr>>>(), 8);
+    }
+}
