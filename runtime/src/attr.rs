@@ -14,6 +14,14 @@ fn is_property(v: &Value) -> bool {
     matches!(v.payload(), Some(Payload::Property(_)))
 }
 
+/// A class attribute `LoadMethod` can pair with `self` unbound.
+fn is_method(v: &Value) -> bool {
+    matches!(
+        v.payload(),
+        Some(Payload::Function(_)) | Some(Payload::Native(_))
+    )
+}
+
 impl Vm {
     /// Find `name` along the class chain starting at `class`.
     pub fn class_attr(&self, class: &Value, name: &str) -> Option<Value> {
@@ -47,9 +55,8 @@ impl Vm {
             return hit;
         }
         let found = self.class_attr_hashed(class, name, hash);
-        let is_property = found
-            .as_ref()
-            .is_some_and(|d| matches!(d.payload(), Some(Payload::Property(_))));
+        let is_property = found.as_ref().is_some_and(is_property);
+        let is_method = found.as_ref().is_some_and(is_method);
         let script_setattr = self
             .class_attr(class, "__setattr__")
             .is_some_and(|f| matches!(f.payload(), Some(Payload::Function(_))));
@@ -60,6 +67,8 @@ impl Vm {
                 class: class.clone(),
                 epoch: self.class_epoch,
                 found: found.clone(),
+                found_is_property: is_property,
+                found_is_method: is_method,
                 plain_store,
                 index: std::cell::Cell::new(0),
             },
@@ -67,9 +76,95 @@ impl Vm {
         (found, plain_store)
     }
 
+    /// `obj.name` at a cached site (`name` is a str value): the hit of a
+    /// plain instance attribute at the site's hint index is inline, small
+    /// enough to need no register saves; everything else is out of line.
+    #[inline]
+    pub fn getattr_cached(
+        &mut self,
+        obj: &Value,
+        name: &Value,
+        cache: &AttrCache,
+        slot: u16,
+    ) -> PyResult<Value> {
+        if let Some(Payload::Instance(inst)) = obj.payload() {
+            let hit = cache.with_entry(slot, &inst.class, self.class_epoch, |e| {
+                let i = (e.index.get() as usize).checked_sub(1)?;
+                if e.found_is_property {
+                    return None;
+                }
+                let d = inst.dict.try_borrow().ok()?;
+                d.get_if_key_at(i, name).cloned()
+            });
+            if let Some(Some(v)) = hit {
+                return Ok(v);
+            }
+        }
+        self.getattr_cached_slow(obj, name, cache, slot)
+    }
+
+    /// `LoadMethod` at a cached site: the hit of a function on an
+    /// instance's class, not shadowed by the instance, is inline.
+    #[inline]
+    pub fn load_method_cached(
+        &mut self,
+        obj: &Value,
+        name: &Value,
+        cache: &AttrCache,
+        slot: u16,
+    ) -> PyResult<(Value, Value)> {
+        if let (Some(Payload::Instance(inst)), Some(name_obj)) = (obj.payload(), name.as_str_obj())
+        {
+            let hit = cache.with_entry(slot, &inst.class, self.class_epoch, |e| {
+                let f = e.found.as_ref().filter(|_| e.found_is_method)?;
+                let d = inst.dict.try_borrow().ok()?;
+                let hash = cached_str_hash(name_obj);
+                (!d.has_name(name, &name_obj.s, hash)).then(|| f.clone())
+            });
+            if let Some(Some(f)) = hit {
+                return Ok((f, obj.clone()));
+            }
+        }
+        self.load_method_cached_slow(obj, name, cache, slot)
+    }
+
+    /// `obj.name = value` at a cached site: a plain store over the entry
+    /// at the site's hint index is inline.
+    #[inline]
+    pub fn setattr_cached(
+        &mut self,
+        obj: &Value,
+        name: &Value,
+        value: Value,
+        cache: &AttrCache,
+        slot: u16,
+    ) -> PyResult<()> {
+        if let Some(Payload::Instance(inst)) = obj.payload() {
+            let hint = cache.with_entry(slot, &inst.class, self.class_epoch, |e| {
+                (e.plain_store).then(|| e.index.get() as usize)
+            });
+            if let Some(Some(i)) = hint {
+                if let Ok(mut d) = inst.dict.try_borrow_mut() {
+                    let at = i
+                        .checked_sub(1)
+                        .filter(|&i| d.get_if_key_at(i, name).is_some());
+                    if let Some(v) = at.and_then(|i| d.get_index_mut(i)) {
+                        // Dropping the old value runs no script code
+                        // (finalisation is deferred), so under the borrow is fine.
+                        *v = value;
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        self.setattr_cached_slow(obj, name, value, cache, slot)
+    }
+
     /// `obj.name` at a cached site (`name` is a str value). Same rules as
     /// `getattr`, which handles everything but plain instances.
-    pub fn getattr_cached(
+    #[cold]
+    #[inline(never)]
+    fn getattr_cached_slow(
         &mut self,
         obj: &Value,
         name: &Value,
@@ -92,11 +187,11 @@ impl Vm {
             }
             return self.getattr(obj, name.as_str().unwrap_or(""));
         };
-        let hash = cached_str_hash(name_obj);
         // Fast path: the site knows the class and the class has no property
-        // of this name, so the instance dict decides first.
+        // of this name, so the instance dict decides first; the hint index
+        // usually holds the name (checked by identity: names are interned).
         let fast = cache.with_entry(slot, &inst.class, self.class_epoch, |e| {
-            if e.found.as_ref().is_some_and(is_property) {
+            if e.found_is_property {
                 return None;
             }
             let d = inst.dict.try_borrow().ok()?;
@@ -106,6 +201,7 @@ impl Vm {
             {
                 return Some(Ok(v.clone()));
             }
+            let hash = cached_str_hash(name_obj);
             match d.index_of_name(name, &name_obj.s, hash) {
                 Some(i) => {
                     e.index.set(i as u32 + 1);
@@ -123,6 +219,7 @@ impl Vm {
             Some(Err(None)) => return self.getattr(obj, &name_obj.s),
             None => {}
         }
+        let hash = cached_str_hash(name_obj);
         let (descr, _) = self.site_lookup(cache, slot, &inst.class, &name_obj.s, hash);
         if let Some(d) = &descr {
             if matches!(d.payload(), Some(Payload::Property(_))) {
@@ -148,7 +245,9 @@ impl Vm {
     }
 
     /// `LoadMethod` at a cached site; same protocol as `load_method`.
-    pub fn load_method_cached(
+    #[cold]
+    #[inline(never)]
+    fn load_method_cached_slow(
         &mut self,
         obj: &Value,
         name: &Value,
@@ -192,26 +291,35 @@ impl Vm {
                 return self.load_method(obj, &name_obj.s);
             }
         };
-        let (descr, _) = self.site_lookup(cache, slot, &inst.class, &name_obj.s, hash);
-        if let Some(f) = descr {
-            if matches!(
-                f.payload(),
-                Some(Payload::Function(_)) | Some(Payload::Native(_))
-            ) {
-                let shadowed = inst
-                    .dict
-                    .try_borrow()
-                    .map_or(true, |d| d.get_name(name, &name_obj.s, hash).is_some());
-                if !shadowed {
-                    return Ok((f, obj.clone()));
-                }
+        // A hit: a function on the class, not shadowed by the instance.
+        let hit = |e: &AttrEntry| {
+            let f = e.found.as_ref().filter(|_| e.found_is_method)?;
+            let shadowed = inst
+                .dict
+                .try_borrow()
+                .map_or(true, |d| d.has_name(name, &name_obj.s, hash));
+            (!shadowed).then(|| f.clone())
+        };
+        let cached = cache.with_entry(slot, &inst.class, self.class_epoch, hit);
+        let found = match cached {
+            Some(found) => found,
+            None => {
+                self.site_lookup(cache, slot, &inst.class, &name_obj.s, hash);
+                cache
+                    .with_entry(slot, &inst.class, self.class_epoch, hit)
+                    .flatten()
             }
+        };
+        match found {
+            Some(f) => Ok((f, obj.clone())),
+            None => self.load_method(obj, &name_obj.s),
         }
-        self.load_method(obj, &name_obj.s)
     }
 
     /// `obj.name = value` at a cached site; same rules as `setattr`.
-    pub fn setattr_cached(
+    #[cold]
+    #[inline(never)]
+    fn setattr_cached_slow(
         &mut self,
         obj: &Value,
         name: &Value,
@@ -224,7 +332,17 @@ impl Vm {
             return self.setattr(obj, name.as_str().unwrap_or(""), value);
         };
         let hash = cached_str_hash(name_obj);
-        let (_, plain_store) = self.site_lookup(cache, slot, &inst.class, &name_obj.s, hash);
+        // (plain store, hint index) from the site, filling it on a miss.
+        let probe = |e: &AttrEntry| (e.plain_store, e.index.get());
+        let (plain_store, hint) = match cache.with_entry(slot, &inst.class, self.class_epoch, probe)
+        {
+            Some(hit) => hit,
+            None => (
+                self.site_lookup(cache, slot, &inst.class, &name_obj.s, hash)
+                    .1,
+                0,
+            ),
+        };
         if !plain_store {
             return self.setattr(obj, &name_obj.s, value);
         }
@@ -233,12 +351,9 @@ impl Vm {
             .try_borrow_mut()
             .map_err(|_| PyErr::reentrant("instance"))?;
         // The entry at the site's hint index, if it holds this name.
-        let hinted = cache
-            .with_entry(slot, &inst.class, self.class_epoch, |e| {
-                let i = (e.index.get() as usize).checked_sub(1)?;
-                d.get_if_key_at(i, name).map(|_| i)
-            })
-            .flatten();
+        let hinted = (hint as usize)
+            .checked_sub(1)
+            .filter(|&i| d.get_if_key_at(i, name).is_some());
         match hinted.and_then(|i| d.get_index_mut(i)) {
             Some(v) => *v = value,
             None => {

@@ -1,5 +1,5 @@
 //! Inline caches for attribute sites (`LoadAttr`, `StoreAttr`,
-//! `LoadMethod`): per site, the class last seen and what a lookup of the
+//! `LoadMethod`): per site, the last two classes seen and what a lookup of the
 //! site's name along that class's chain found. An entry is valid only while
 //! the isolate's class epoch is unchanged (`Vm::class_epoch`, bumped by every
 //! write to a class namespace), so a cache never answers differently from
@@ -17,6 +17,12 @@ pub struct AttrEntry {
     pub epoch: u64,
     /// `class_attr(class, name)` at `epoch`.
     pub found: Option<Value>,
+    /// `found` is a property (a data descriptor: it wins over the
+    /// instance dict), kept so hits need not inspect `found`.
+    pub found_is_property: bool,
+    /// `found` is a plain or native function: `LoadMethod` can skip
+    /// making a bound method.
+    pub found_is_method: bool,
     /// For store sites: the class defines neither a property for the name
     /// nor a script `__setattr__`, so a store goes straight to the dict.
     pub plain_store: bool,
@@ -26,28 +32,26 @@ pub struct AttrEntry {
     pub index: Cell<u32>,
 }
 
+/// Classes one site remembers: two covers the common polymorphic site (a
+/// method name shared by two classes) without a miss on every alternation.
+const WAYS: usize = 2;
+
 /// The caches of one code object, indexed by feedback slot.
 pub struct AttrCache {
-    sites: Box<[RefCell<Option<AttrEntry>>]>,
+    sites: Box<[RefCell<[Option<AttrEntry>; WAYS]>]>,
 }
 
 impl AttrCache {
     pub fn new(n: usize) -> AttrCache {
         AttrCache {
-            sites: (0..n).map(|_| RefCell::new(None)).collect(),
+            sites: (0..n).map(|_| RefCell::new([None, None])).collect(),
         }
     }
 
     /// The class-chain lookup cached at `slot` for `class`, if current.
     #[inline]
     pub fn lookup(&self, slot: u16, class: &Value, epoch: u64) -> Option<(Option<Value>, bool)> {
-        let site = self.sites.get(slot as usize)?.try_borrow().ok()?;
-        match &*site {
-            Some(e) if e.epoch == epoch && e.class.is(class) => {
-                Some((e.found.clone(), e.plain_store))
-            }
-            _ => None,
-        }
+        self.with_entry(slot, class, epoch, |e| (e.found.clone(), e.plain_store))
     }
 
     /// Run `f` on the entry cached at `slot` for `class`, if current.
@@ -60,16 +64,24 @@ impl AttrCache {
         f: impl FnOnce(&AttrEntry) -> R,
     ) -> Option<R> {
         let site = self.sites.get(slot as usize)?.try_borrow().ok()?;
-        match &*site {
-            Some(e) if e.epoch == epoch && e.class.is(class) => Some(f(e)),
-            _ => None,
-        }
+        let e = site
+            .iter()
+            .flatten()
+            .find(|e| e.class.is(class) && e.epoch == epoch)?;
+        Some(f(e))
     }
 
-    /// Remember a lookup at `slot`.
+    /// Remember a lookup at `slot`: it becomes the first entry, and the
+    /// previous first entry, if still current and for another class, the
+    /// second.
     pub fn fill(&self, slot: u16, entry: AttrEntry) {
         if let Some(Ok(mut site)) = self.sites.get(slot as usize).map(RefCell::try_borrow_mut) {
-            *site = Some(entry);
+            let [first, second] = &mut *site;
+            let keep = first
+                .take()
+                .filter(|e| e.epoch == entry.epoch && !e.class.is(&entry.class));
+            *second = keep;
+            *first = Some(entry);
         }
     }
 }

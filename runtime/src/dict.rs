@@ -237,6 +237,20 @@ impl Dict {
             .map(|(_, v)| v)
     }
 
+    /// Whether the str key `key` (text `name`, hash `hash`) is present.
+    /// Instance dicts are small: a scan of the stored hashes beats a
+    /// probe of the index table, which costs a hash mix and a table walk.
+    #[inline]
+    pub fn has_name(&self, key: &Value, name: &str, hash: u64) -> bool {
+        if self.map.len() <= 8 {
+            return self
+                .map
+                .keys()
+                .any(|k| k.hash == hash && (k.key.is(key) || k.key.as_str() == Some(name)));
+        }
+        self.index_of_name(key, name, hash).is_some()
+    }
+
     /// `get_name`, returning the entry's index.
     #[inline]
     pub fn index_of_name(&self, key: &Value, name: &str, hash: u64) -> Option<usize> {
