@@ -14,6 +14,22 @@ fn is_property(v: &Value) -> bool {
     matches!(v.payload(), Some(Payload::Property(_)))
 }
 
+/// Whether a value's methods come from its built-in type alone
+/// (no instance dict, not a module, class or exception).
+#[inline]
+fn builtin_receiver(v: &Value) -> bool {
+    !matches!(
+        v.payload(),
+        Some(
+            Payload::Instance(_)
+                | Payload::Module(_)
+                | Payload::Class(_)
+                | Payload::Super(..)
+                | Payload::Exception(_),
+        )
+    )
+}
+
 /// A class attribute `LoadMethod` can pair with `self` unbound.
 fn is_method(v: &Value) -> bool {
     matches!(
@@ -120,6 +136,18 @@ impl Vm {
                 let d = inst.dict.try_borrow().ok()?;
                 let hash = cached_str_hash(name_obj);
                 (!d.has_name(name, &name_obj.s, hash)).then(|| f.clone())
+            });
+            if let Some(Some(f)) = hit {
+                return Ok((f, obj.clone()));
+            }
+        } else if builtin_receiver(obj) {
+            // `items.append(x)`: a method of a built-in type, which has no
+            // instance dict to shadow it.
+            let class = self.type_ref(self.type_id_of(obj));
+            let hit = class.and_then(|class| {
+                cache.with_entry(slot, class, self.class_epoch, |e| {
+                    e.found.clone().filter(|_| e.found_is_method)
+                })
             });
             if let Some(Some(f)) = hit {
                 return Ok((f, obj.clone()));
@@ -361,6 +389,12 @@ impl Vm {
                 cache.with_entry(slot, &inst.class, self.class_epoch, |e| {
                     e.index.set(i as u32 + 1)
                 });
+                if let Some(cls) = inst.class.as_class() {
+                    let n = u32::try_from(d.len()).unwrap_or(u32::MAX);
+                    if n > cls.instance_size.get() {
+                        cls.instance_size.set(n);
+                    }
+                }
             }
         }
         Ok(())

@@ -399,9 +399,10 @@ pub fn construct(
         TypeId::Object => {
             check_args("object", args, 0, 0)
                 .map_err(|_| PyErr::type_error("object() takes no arguments"))?;
+            let size = cls.as_class().map_or(0, |c| c.instance_size.get() as usize);
             Ok(Value::new_heap(Payload::Instance(InstanceObj {
                 class: cls.clone(),
-                dict: RefCell::new(Dict::new()),
+                dict: RefCell::new(Dict::with_capacity(size)),
             })))
         }
         TypeId::Type => match args.len() {

@@ -445,7 +445,7 @@ impl Vm {
         } else {
             Value::new_heap(Payload::Instance(InstanceObj {
                 class: cls_v.clone(),
-                dict: RefCell::new(Dict::new()),
+                dict: RefCell::new(Dict::with_capacity(cls.instance_size.get() as usize)),
             }))
         };
         match self.class_attr_hashed(cls_v, "__init__", INIT_HASH) {

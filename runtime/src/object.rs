@@ -232,6 +232,9 @@ pub struct ClassObj {
     /// The module the class was defined in (`__module__`), "builtins" for
     /// built-in types.
     pub module: Box<str>,
+    /// The most attributes an instance has been seen to get: new instances
+    /// start with a dict of that capacity, so `__init__` does not regrow it.
+    pub instance_size: Cell<u32>,
 }
 
 /// An instance of a user class. Attributes live in a plain dict for now

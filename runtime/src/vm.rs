@@ -118,6 +118,7 @@ impl Vm {
                 layout: id,
                 builtin: Some(id),
                 module: "builtins".into(),
+                instance_size: std::cell::Cell::new(0),
             })));
         }
         self.types = slots.into_iter().map(Option::unwrap_or_default).collect();
@@ -141,6 +142,7 @@ impl Vm {
                 layout: TypeId::BaseException,
                 builtin: None,
                 module: "builtins".into(),
+                instance_size: std::cell::Cell::new(0),
             })));
         }
         self.exc_types = excs;
@@ -203,6 +205,12 @@ impl Vm {
     /// The class object of a built-in type.
     pub fn type_value(&self, id: TypeId) -> Value {
         self.types.get(id as usize).cloned().unwrap_or_default()
+    }
+
+    /// `type_value` without taking a reference (for identity checks).
+    #[inline]
+    pub(crate) fn type_ref(&self, id: TypeId) -> Option<&Value> {
+        self.types.get(id as usize)
     }
 
     /// The class object of a built-in exception.

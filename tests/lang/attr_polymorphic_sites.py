@@ -101,3 +101,35 @@ lg = Logged()
 for o in [Ring(), lg, Hub(), lg]:
     bump(o)
 print(read_both(lg), lg.b)
+
+
+# Methods of built-in values at one site, mixed with an instance whose
+# class defines the same method name.
+class Counting:
+    def count(self, v):
+        return 42
+
+
+def count_of(x, v):
+    return x.count(v)
+
+
+total = 0
+for i in range(3000):
+    total += count_of([1, 1, 2], 1) + count_of((1,), 1)
+    total += count_of(Counting(), 1) + count_of("1a1", "1")
+print(total)
+
+
+# Instances of one class that end up with different numbers of
+# attributes (new instances start with room for the most seen).
+class Bag:
+    def __init__(self, n):
+        for i in range(n):
+            setattr(self, "k" + str(i), i)
+        self.last = n
+
+
+bags = [Bag(n % 7) for n in range(50)]
+print([len(vars(b)) for b in bags[:10]], sum(b.last for b in bags))
+print(list(vars(Bag(3))))

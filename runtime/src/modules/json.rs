@@ -28,6 +28,7 @@ pub fn json_init(vm: &mut Vm) -> PyResult<Value> {
         layout: TypeId::BaseException,
         builtin: None,
         module: "json.decoder".into(),
+        instance_size: std::cell::Cell::new(0),
     }));
     Ok(vm.new_module(
         "json",
