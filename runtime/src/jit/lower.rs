@@ -7,7 +7,8 @@
 //! owns (one reference, exactly like the interpreter's stack); ints,
 //! floats and conditions may be unboxed. Locals live in Cranelift variables
 //! of their kind. Values are boxed when they reach a helper, a block edge or
-//! an exit. An exit writes locals and stack back into the frame and the
+//! an exit (a native range loop's iterator stays a placeholder across
+//! block edges and is built only at an exit: `range_loop.rs`). An exit writes locals and stack back into the frame and the
 //! interpreter resumes at that offset (raising there if a helper raised;
 //! re-executing the instruction after a failed guard) — see `deopt.rs`.
 //!

@@ -198,6 +198,11 @@ fn track(code: &CodeObject, an: &Analysis, lp: &RangeLoop) -> Option<Vec<Option<
         }
         for (s, _) in succ {
             let q = if pc == lp.call {
+                // A second iterator of the same loop while one is live
+                // would share its variables.
+                if p.is_some() {
+                    return None;
+                }
                 Some(d.checked_sub(lp.argc + 1)?)
             } else {
                 match p {
