@@ -29,6 +29,7 @@ impl Lowerer<'_, '_> {
             Kind::Int => self.box_int(v),
             Kind::Float => self.box_float(v),
             Kind::Bool => self.bool_bits(v),
+            Kind::RangeIter(n) => self.materialise_range(n),
         }
     }
 
@@ -148,7 +149,7 @@ impl Lowerer<'_, '_> {
                 self.guard(ok, exit);
                 self.unbox_float(v)
             }
-            Kind::Bool => {
+            Kind::Bool | Kind::RangeIter(_) => {
                 let z = self.bcx.ins().f64const(0.0);
                 self.always_exit(exit, z)
             }
@@ -177,6 +178,8 @@ impl Lowerer<'_, '_> {
                 let z = self.bcx.ins().f64const(0.0);
                 return self.bcx.ins().fcmp(FloatCC::NotEqual, v, z);
             }
+            // An iterator is true.
+            Kind::RangeIter(_) => return self.bcx.ins().iconst(types::I8, 1),
             Kind::Boxed => {}
         }
         let join = self.bcx.create_block();
@@ -234,7 +237,7 @@ impl Lowerer<'_, '_> {
                 let r = self.bcx.ins().bxor_imm_s(e.0, 1);
                 self.push(r, Kind::Bool);
             }
-            Kind::Boxed => {
+            Kind::Boxed | Kind::RangeIter(_) => {
                 let v = self.boxed(e);
                 let o = self.iconst(op as i64);
                 let r = self.call_ctx(h::unary as *const u8, &[o, v]);

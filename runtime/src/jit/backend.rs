@@ -18,6 +18,7 @@ use super::analyze::{analyze, Refusal};
 use super::direct::CallSite;
 use super::helpers::GlobalCell;
 use super::lower::{Entry, Lowerer};
+use super::range_loop;
 use super::types::infer;
 use crate::feedback::Feedback;
 
@@ -92,7 +93,8 @@ impl Backend {
             calls: (0..calls).map(|_| CallSite::default()).collect(),
         };
         let analysis = analyze(code)?;
-        let types = infer(code, &analysis, feedback, speculate);
+        let ranges = range_loop::find(code, &analysis, speculate);
+        let types = infer(code, &analysis, feedback, speculate, &ranges);
         let mut sig = self.module.make_signature();
         sig.params.push(AbiParam::new(types::I64));
         sig.params.push(AbiParam::new(types::I64));
@@ -111,7 +113,8 @@ impl Backend {
         let config = self.module.target_config();
         {
             let bcx = FunctionBuilder::new(&mut ctx.func, &mut self.fctx);
-            Lowerer::new(bcx, code, feedback, &analysis, &types, &cache, call_conv).lower(config);
+            let parts = (feedback, &analysis, &types, &ranges, &cache);
+            Lowerer::new(bcx, code, parts, call_conv).lower(config);
         }
         self.module
             .define_function(id, ctx)

@@ -7,7 +7,8 @@
 //! owns (one reference, exactly like the interpreter's stack); ints,
 //! floats and conditions may be unboxed. Locals live in Cranelift variables
 //! of their kind. Values are boxed when they reach a helper, a block edge or
-//! an exit. An exit writes locals and stack back into the frame and the
+//! an exit (a native range loop's iterator stays a placeholder across
+//! block edges and is built only at an exit: `range_loop.rs`). An exit writes locals and stack back into the frame and the
 //! interpreter resumes at that offset (raising there if a helper raised;
 //! re-executing the instruction after a failed guard) — see `deopt.rs`.
 //!
@@ -36,6 +37,7 @@ use super::direct::CallSite;
 use super::helpers as h;
 use super::layout;
 use super::natives;
+use super::range_loop::{RangeLoops, RangeVars};
 use super::types::{Kind, Types};
 use crate::feedback::Feedback;
 use crate::value::{SMALL_INT_MAX, SMALL_INT_MIN};
@@ -59,13 +61,16 @@ pub struct Lowerer<'a, 'b> {
     pub(super) feedback: &'a Feedback,
     analysis: &'a Analysis,
     pub(super) types: &'a Types,
+    pub(super) ranges: &'a RangeLoops,
+    /// Per native range loop: its state (`range_loop.rs`).
+    pub(super) range_vars: Vec<RangeVars>,
     pub(super) speculate: bool,
     call_conv: CallConv,
     pub(super) ctx: Value,
     /// Names of the `LoadMethod`s whose `CallMethod` is still to come.
     method_names: Vec<u32>,
     locals: Vec<Variable>,
-    blocks: HashMap<usize, Block>,
+    pub(super) blocks: HashMap<usize, Block>,
     sigs: HashMap<(usize, bool), SigRef>,
     pub(super) stack: Vec<(Value, Kind)>,
     exits: Vec<ExitSite>,
@@ -83,12 +88,10 @@ impl<'a, 'b> Lowerer<'a, 'b> {
     pub fn new(
         bcx: FunctionBuilder<'b>,
         code: &'a CodeObject,
-        feedback: &'a Feedback,
-        analysis: &'a Analysis,
-        types: &'a Types,
-        cells: &'a SiteCells,
+        parts: Parts<'a>,
         call_conv: CallConv,
     ) -> Self {
+        let (feedback, analysis, types, ranges, cells) = parts;
         let dummy = Value::from_u32(0);
         Lowerer {
             bcx,
@@ -96,6 +99,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             feedback,
             analysis,
             types,
+            ranges,
+            range_vars: Vec::new(),
             speculate: types.speculate,
             call_conv,
             ctx: dummy,
@@ -319,10 +324,21 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         vals.iter().map(|v| BlockArg::Value(*v)).collect()
     }
 
-    /// Box every stack entry (block edges carry boxed values only).
-    fn boxed_stack(&mut self) -> Vec<Value> {
+    /// The stack as a block edge carries it: boxed, except range loop
+    /// placeholders, which stay (their parameter is unused).
+    pub(super) fn edge_stack(&mut self) -> Vec<(Value, Kind)> {
         let st = self.stack.clone();
-        st.into_iter().map(|e| self.boxed(e)).collect()
+        st.into_iter()
+            .map(|e| match e.1 {
+                Kind::RangeIter(_) => e,
+                _ => (self.boxed(e), Kind::Boxed),
+            })
+            .collect()
+    }
+
+    /// The values of `edge_stack`.
+    fn boxed_stack(&mut self) -> Vec<Value> {
+        self.edge_stack().into_iter().map(|e| e.0).collect()
     }
 
     fn jump_to(&mut self, target: usize, stack: &[Value]) {
@@ -435,6 +451,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             let var = self.bcx.declare_var(Self::var_type(k));
             self.locals.push(var);
         }
+        self.declare_range_vars();
         // OSR entries: one compare per loop header, then the normal entry.
         for &(header, d) in &self.analysis.loop_headers.clone() {
             let is = self
@@ -445,7 +462,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             let next = self.bcx.create_block();
             self.bcx.ins().brif(is, osr, &[], next, &[]);
             self.bcx.switch_to_block(osr);
-            let mut vals = Vec::new();
+            let mut vals: Vec<Value> = Vec::new();
             for k in 0..d {
                 let kv = self.iconst(k as i64);
                 vals.push(self.call_ctx(h::take_stack as *const u8, &[kv]));
@@ -469,6 +486,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 };
                 self.bcx.def_var(self.locals[i], v);
             }
+            self.osr_unpack_ranges(header, &mut vals, fail);
             self.jump_to(header, &vals);
             self.bcx.switch_to_block(next);
         }
@@ -491,6 +509,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 .iter()
                 .map(|v| (*v, Kind::Boxed))
                 .collect();
+            self.retag_range_stack(start);
             let mut pc = start;
             while let Some(instr) = self.code.code.get(pc).copied() {
                 if self.lower_instr(pc, instr) {
@@ -710,7 +729,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 };
                 // The value stays on the stack while truth is tested.
                 let truth = self.truth_borrowed(top, pc);
-                let kept = self.boxed_stack();
+                let kept_entries = self.edge_stack();
+                let kept: Vec<Value> = kept_entries.iter().map(|e| e.0).collect();
                 let kept_args = Self::block_args(&kept);
                 let popped_vals = kept[..kept.len() - 1].to_vec();
                 let top_boxed = kept[kept.len() - 1];
@@ -724,10 +744,11 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 }
                 self.bcx.switch_to_block(pop_block);
                 self.decref(top_boxed);
-                self.stack = popped_vals.iter().map(|v| (*v, Kind::Boxed)).collect();
+                self.stack = kept_entries[..kept_entries.len() - 1].to_vec();
                 self.jump_to(pc + 1, &popped_vals);
                 return true;
             }
+            Instr::GetIter if matches!(self.stack.last(), Some((_, Kind::RangeIter(_)))) => {}
             Instr::GetIter => {
                 let v = self.pop_boxed();
                 let r = self.call_ctx(h::get_iter as *const u8, &[v]);
@@ -736,8 +757,13 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 self.push(r, Kind::Boxed);
             }
             Instr::ForIter { target, .. } => {
-                let st = self.boxed_stack();
-                self.stack = st.iter().map(|v| (*v, Kind::Boxed)).collect();
+                if let Some((_, Kind::RangeIter(n))) = self.stack.last().copied() {
+                    self.lower_range_for(pc, target as usize, n);
+                    return true;
+                }
+                let edge = self.edge_stack();
+                let st: Vec<Value> = edge.iter().map(|e| e.0).collect();
+                self.stack = edge;
                 let Some(&it) = st.last() else {
                     return self.unsupported(pc);
                 };
@@ -893,6 +919,11 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 self.check_raised(r, pc);
                 self.push(r, Kind::Boxed);
             }
+            Instr::Call { argc, .. } if self.ranges.at_call(pc).is_some() => {
+                if let Some(n) = self.ranges.at_call(pc) {
+                    self.lower_range_call(pc, argc as usize, n);
+                }
+            }
             Instr::Call { argc, .. } => {
                 let at = self.stack.len() - argc as usize;
                 let args = self.stack.split_off(at);
@@ -993,6 +1024,16 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         self.bcx.def_var(var, conv);
     }
 }
+
+/// What `Lowerer::new` lowers from: feedback, analysis, types, range
+/// loops and the site caches.
+pub type Parts<'a> = (
+    &'a Feedback,
+    &'a Analysis,
+    &'a Types,
+    &'a RangeLoops,
+    &'a SiteCells,
+);
 
 /// The context type compiled code receives (for documentation and tests).
 pub type Entry = unsafe extern "C" fn(*mut JitCtx, i64) -> i64;

@@ -5,7 +5,8 @@
 //! One file per concern: `abi` (bits and the activation record), `analyze`
 //! (reachability, stack depths, refusals), `types` (which values and
 //! locals are unboxed, from feedback), `lower` (IR building; `arith` for
-//! arithmetic, guards and boxing), `items` (inline list indexing),
+//! arithmetic, guards and boxing), `range_loop` (`for x in range(...)`
+//! as a native counted loop), `items` (inline list indexing),
 //! `natives` (`math` functions as native operations), `layout` (the
 //! object fields compiled code reads), `helpers` (the `extern "C"` runtime
 //! calls; `calls` for calls), `direct` (direct machine calls between
@@ -40,6 +41,7 @@ pub(crate) mod items;
 pub mod layout;
 pub(crate) mod lower;
 pub(crate) mod natives;
+pub(crate) mod range_loop;
 pub(crate) mod service;
 pub mod stats;
 pub mod types;

@@ -78,7 +78,7 @@ impl Lowerer<'_, '_> {
                 ok = self.bcx.ins().band(ok, is_float);
                 self.unbox_float(arg.0)
             }
-            Kind::Bool => {
+            Kind::Bool | Kind::RangeIter(_) => {
                 ok = self.bcx.ins().iconst(types::I8, 0);
                 self.bcx.ins().f64const(0.0)
             }

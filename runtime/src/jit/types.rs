@@ -11,6 +11,7 @@
 use kiln_compiler::bytecode::{BinOp, CodeFlags, CodeObject, Constant, Instr, UnaryOp};
 
 use super::analyze::{successors, Analysis};
+use super::range_loop::RangeLoops;
 use crate::feedback::{bits as fb, Feedback};
 use crate::value::{SMALL_INT_MAX, SMALL_INT_MIN};
 
@@ -25,6 +26,9 @@ pub enum Kind {
     Float,
     /// An `i8` condition (0 or 1).
     Bool,
+    /// The iterator of native range loop `n` (`range_loop.rs`): no value,
+    /// its state is in that loop's variables.
+    RangeIter(u16),
 }
 
 /// How an arithmetic or comparison site is compiled.
@@ -223,6 +227,7 @@ fn stored_kinds(
     an: &Analysis,
     fbk: &Feedback,
     speculate: bool,
+    ranges: &RangeLoops,
     locals: &[Option<Kind>],
 ) -> Vec<Option<Kind>> {
     let mut stored: Vec<Option<Kind>> = vec![None; locals.len()];
@@ -238,6 +243,12 @@ fn stored_kinds(
             continue;
         };
         let mut st: Vec<Kind> = vec![Kind::Boxed; *d as usize];
+        // A native range loop's item enters its body unboxed.
+        if ranges.item_block(start).is_some() {
+            if let Some(top) = st.last_mut() {
+                *top = Kind::Int;
+            }
+        }
         let mut pc = start;
         while let Some(instr) = code.code.get(pc) {
             let pop = |st: &mut Vec<Kind>| st.pop().unwrap_or(Kind::Boxed);
@@ -312,7 +323,13 @@ fn stored_kinds(
 
 /// Decide every local's representation. Without `speculate` everything is
 /// boxed (the fallback after repeated deoptimisation).
-pub fn infer(code: &CodeObject, an: &Analysis, fbk: &Feedback, speculate: bool) -> Types {
+pub fn infer(
+    code: &CodeObject,
+    an: &Analysis,
+    fbk: &Feedback,
+    speculate: bool,
+    ranges: &RangeLoops,
+) -> Types {
     let nl = code.varnames.len();
     let params = param_count(code).min(nl);
     let assigned = definitely_assigned(code, an);
@@ -341,7 +358,7 @@ pub fn infer(code: &CodeObject, an: &Analysis, fbk: &Feedback, speculate: bool) 
         .collect();
     // Optimistic fixed point: a local's kind only ever widens.
     for _ in 0..(nl + 2) {
-        let stored = stored_kinds(code, an, fbk, speculate, &locals);
+        let stored = stored_kinds(code, an, fbk, speculate, ranges, &locals);
         let mut changed = false;
         for i in 0..nl {
             if pinned[i] {
