@@ -43,6 +43,9 @@ unsafe fn take_buf(vm: &mut Vm, buf: *const i64, n: usize, out: Option<Vec<Value
     v
 }
 
+/// Whether a call may go frameless. Code with cells never does: only
+/// `Vm::new_frame` makes its cells (see `cells.rs`), so it is always
+/// entered from a frame.
 fn is_simple(func: &FunctionObj, nargs: usize) -> bool {
     let code = &func.code;
     nargs == code.arg_count as usize
