@@ -89,6 +89,45 @@ fn stats_name_compiled_functions() {
     assert!(stderr.contains("jit: total:"), "{stderr}");
 }
 
+/// Functions with cell or free variables (closures, comprehensions) are
+/// compiled; generator expressions stay interpreted.
+#[test]
+fn stats_show_closures_compiled() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lang");
+    let out = run(
+        &dir.join("jit_closures.py"),
+        &[
+            "--jit",
+            "on",
+            "--jit-sync",
+            "--jit-threshold",
+            "2",
+            "--stats",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for name in [
+        "scaled",
+        "scaled.<locals>.<listcomp>",
+        "Box.spread",
+        "make_counter.<locals>.bump",
+        "osr_with_cells",
+    ] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains(&format!(" {name}  jit "))),
+            "{name} not compiled in:\n{stderr}"
+        );
+    }
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("<genexpr>  interp (generator")),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn kill_switch_keeps_everything_interpreted() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lang");
