@@ -89,6 +89,45 @@ fn stats_name_compiled_functions() {
     assert!(stderr.contains("jit: total:"), "{stderr}");
 }
 
+/// Functions with cell or free variables (closures, comprehensions) are
+/// compiled; generator expressions stay interpreted.
+#[test]
+fn stats_show_closures_compiled() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lang");
+    let out = run(
+        &dir.join("jit_closures.py"),
+        &[
+            "--jit",
+            "on",
+            "--jit-sync",
+            "--jit-threshold",
+            "2",
+            "--stats",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for name in [
+        "scaled",
+        "scaled.<locals>.<listcomp>",
+        "Box.spread",
+        "make_counter.<locals>.bump",
+        "osr_with_cells",
+    ] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains(&format!(" {name}  jit "))),
+            "{name} not compiled in:\n{stderr}"
+        );
+    }
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("<genexpr>  interp (generator")),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn kill_switch_keeps_everything_interpreted() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lang");
@@ -142,4 +181,37 @@ fn background_compiles_are_installed() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no call count in {line}"));
     assert!(calls > 1_500_000, "{line}");
+}
+
+/// `super()` outside a method (no `__class__` cell) fails the same way in
+/// compiled code as in the interpreter, with or without closures; methods
+/// using it stay interpreted and still work.
+#[test]
+fn zero_argument_super_matches_the_interpreter() {
+    let dir = std::env::temp_dir().join(format!("kiln-super-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let prog = dir.join("sup.py");
+    std::fs::write(
+        &prog,
+        "class A:\n    def f(self, n):\n        return n + 1\n\n\
+         class B(A):\n    def f(self, n):\n        xs = [n for _ in range(2)]\n        \
+         return super().f(n) + len(xs)\n\n\
+         def plain():\n    try:\n        return super()\n    except RuntimeError as e:\n        \
+         return str(e)\n\n\
+         def closure():\n    x = 1\n    g = lambda: x\n    try:\n        return super()\n    \
+         except RuntimeError as e:\n        return str(e) + str(g())\n\n\
+         t = 0\nfor i in range(50):\n    t += B().f(i)\n    print(plain(), closure())\nprint(t)\n",
+    )
+    .expect("write program");
+    let on = run(
+        &prog,
+        &["--jit", "on", "--jit-sync", "--jit-threshold", "2"],
+    );
+    let off = run(&prog, &["--jit", "off"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        String::from_utf8_lossy(&on.stdout),
+        String::from_utf8_lossy(&off.stdout)
+    );
+    assert_eq!(on.status.code(), Some(0));
 }

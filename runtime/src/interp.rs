@@ -443,7 +443,7 @@ fn build_class(vm: &mut Vm, body: &Value, name: &Value, bases: Vec<Value>) -> Py
 
 /// `super()` without arguments: the `__class__` cell and the first argument
 /// of the calling frame.
-fn zero_arg_super(code: &CodeObject, locals: &[Value]) -> PyResult<Value> {
+pub(crate) fn zero_arg_super(code: &CodeObject, locals: &[Value]) -> PyResult<Value> {
     let Some(idx) = code.freevars.iter().position(|n| &**n == "__class__") else {
         return Err(PyErr::runtime_error("super(): __class__ cell not found"));
     };

@@ -15,8 +15,13 @@ use kiln_compiler::bytecode::{CodeFlags, CodeObject, Instr};
 pub enum Refusal {
     #[error("unsupported instruction {0}")]
     Unsupported(&'static str),
-    #[error("generator, class body, module or closure code")]
+    #[error("generator, coroutine, class body or module code")]
     CodeKind,
+    /// Zero-argument `super()` reads the `__class__` cell and the first
+    /// argument from the interpreter frame's locals, which compiled code
+    /// holds elsewhere while it runs.
+    #[error("zero-argument super()")]
+    ClassCell,
     #[error("inconsistent stack depth at {0}")]
     StackShape(usize),
     #[error("code generation failed: {0}")]
@@ -79,6 +84,10 @@ fn supported(i: &Instr) -> bool {
             | Instr::UnpackSequence { .. }
             | Instr::CallKw { .. }
             | Instr::CallMethodKw { .. }
+            | Instr::LoadDeref { .. }
+            | Instr::StoreDeref { .. }
+            | Instr::DeleteDeref { .. }
+            | Instr::LoadClosure { .. }
     )
 }
 
@@ -108,8 +117,11 @@ pub(crate) fn successors(pc: usize, i: &Instr, d: u32) -> Option<Vec<(usize, u32
 pub fn analyze(code: &CodeObject) -> Result<Analysis, Refusal> {
     let bad =
         CodeFlags::GENERATOR | CodeFlags::COROUTINE | CodeFlags::CLASS_BODY | CodeFlags::MODULE;
-    if code.flags.0 & bad != 0 || code.num_cells() > 0 {
+    if code.flags.0 & bad != 0 {
         return Err(Refusal::CodeKind);
+    }
+    if code.freevars.iter().any(|n| &**n == "__class__") {
+        return Err(Refusal::ClassCell);
     }
     let n = code.code.len();
     let mut depth: Vec<Option<u32>> = vec![None; n];

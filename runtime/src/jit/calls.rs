@@ -22,7 +22,7 @@ use super::direct::CallSite;
 use crate::error::{ExcKind, PyErr, PyResult};
 use crate::frame::Frame;
 use crate::interp::{run_frame, Exit};
-use crate::object::{FunctionObj, Payload};
+use crate::object::{FunctionObj, Payload, TypeId};
 use crate::value::Value;
 use crate::vm::{Vm, RECURSION_LIMIT};
 
@@ -43,6 +43,9 @@ unsafe fn take_buf(vm: &mut Vm, buf: *const i64, n: usize, out: Option<Vec<Value
     v
 }
 
+/// Whether a call may go frameless. Code with cells never does: only
+/// `Vm::new_frame` makes its cells (see `cells.rs`), so it is always
+/// entered from a frame.
 fn is_simple(func: &FunctionObj, nargs: usize) -> bool {
     let code = &func.code;
     nargs == code.arg_count as usize
@@ -167,7 +170,7 @@ pub extern "C" fn call_buf_site(
     n: i64,
     site: *const CallSite,
 ) -> i64 {
-    guarded_call(ctx, |vm, _| {
+    guarded_call(ctx, |vm, c| {
         // SAFETY: the callee stays owned by compiled code; `buf` holds `n`
         // owned arguments; `site` is null or a cache of the running code,
         // which keeps it alive.
@@ -175,6 +178,14 @@ pub extern "C" fn call_buf_site(
         let site = unsafe { site.as_ref() };
         let n = n.max(0) as usize;
         match callee.payload() {
+            // `super()` as the interpreter's `Call` does it. Compiled code
+            // never has a `__class__` cell (`analyze` refuses it), so this
+            // is its error, without the frame's locals.
+            Some(Payload::Class(cls)) if n == 0 && cls.builtin == Some(TypeId::Super) => {
+                // SAFETY: the context is the running activation.
+                let env = unsafe { super::helpers::env_of(c) };
+                crate::interp::zero_arg_super(env.code, &[])
+            }
             Some(Payload::Function(func)) if is_simple(func, n) => {
                 if let (Some(site), true) = (site, vm.jit.enabled) {
                     site.remember(vm, &callee, func);

@@ -59,7 +59,7 @@ pub(super) unsafe fn env_of<'a>(ctx: &JitCtx) -> Env<'a> {
 /// Run `body` with the VM and environment of `ctx`; a panic becomes an
 /// error.
 #[inline(always)]
-fn guarded(
+pub(super) fn guarded(
     ctx: *mut JitCtx,
     body: impl FnOnce(&mut Vm, &Env, &mut JitCtx) -> PyResult<i64>,
 ) -> i64 {

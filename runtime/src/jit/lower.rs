@@ -32,6 +32,7 @@ use super::abi::{self, JitCtx};
 use super::analyze::Analysis;
 use super::backend::SiteCells;
 use super::calls;
+use super::cells;
 use super::deopt::Reason;
 use super::direct::CallSite;
 use super::helpers as h;
@@ -444,7 +445,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             }
             self.blocks.insert(pc, b);
         }
-        let nl = self.code.varnames.len();
+        // Cell slots follow the variables, as in the interpreter's frame.
+        let nl = cells::frame_locals(self.code);
         let raw = self.entry_locals(nl);
         for i in 0..nl {
             let k = self.types.locals[i];
@@ -954,13 +956,26 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 self.check_raised(r, pc);
                 self.push(r, Kind::Boxed);
             }
+            Instr::LoadDeref { .. }
+            | Instr::StoreDeref { .. }
+            | Instr::DeleteDeref { .. }
+            | Instr::LoadClosure { .. } => return self.lower_cell(pc, instr),
             _ => return self.unsupported(pc),
         }
         false
     }
 
+    /// The current value of boxed local `i` (a cell slot), if it is one.
+    pub(super) fn local_value(&mut self, i: usize) -> Option<Value> {
+        if self.types.locals.get(i) != Some(&Kind::Boxed) {
+            return None;
+        }
+        let var = *self.locals.get(i)?;
+        Some(self.bcx.use_var(var))
+    }
+
     /// `analyze` refuses every other instruction; exit to be safe.
-    fn unsupported(&mut self, pc: usize) -> bool {
+    pub(super) fn unsupported(&mut self, pc: usize) -> bool {
         let exit = self.emit_exit_block(pc, Reason::Unsupported);
         self.bcx.ins().jump(exit, &[]);
         true

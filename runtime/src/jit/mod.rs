@@ -10,7 +10,8 @@
 //! `natives` (`math` functions as native operations), `layout` (the
 //! object fields compiled code reads), `helpers` (the `extern "C"` runtime
 //! calls; `calls` for calls), `direct` (direct machine calls between
-//! compiled functions), `deopt` (exits back to the interpreter),
+//! compiled functions), `cells` (closures: cell and free variables),
+//! `deopt` (exits back to the interpreter),
 //! `service` (the compile thread), `backend` (the Cranelift module),
 //! `stats` (`--stats`).
 //!
@@ -34,6 +35,7 @@ pub mod analyze;
 pub(crate) mod arith;
 pub(crate) mod backend;
 pub(crate) mod calls;
+pub(crate) mod cells;
 pub mod deopt;
 pub(crate) mod direct;
 pub(crate) mod helpers;

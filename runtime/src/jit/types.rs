@@ -149,7 +149,8 @@ pub fn param_count(code: &CodeObject) -> usize {
 pub struct Types {
     /// False after repeated deoptimisation: every site is generic.
     pub speculate: bool,
-    /// Representation of each local for the whole function.
+    /// Representation of each local for the whole function: the
+    /// variables, then the cell slots (`cells::frame_locals`).
     pub locals: Vec<Kind>,
     /// Per instruction: locals certainly bound on entry to it.
     pub assigned: Vec<Option<Vec<bool>>>,
@@ -379,11 +380,14 @@ pub fn infer(
             break;
         }
     }
+    // Cell slots (after the variables) hold cell objects: always boxed.
+    let cells = std::iter::repeat_n(Kind::Boxed, code.num_cells());
     Types {
         speculate,
         locals: locals
             .into_iter()
             .map(|k| k.unwrap_or(Kind::Boxed))
+            .chain(cells)
             .collect(),
         assigned,
     }

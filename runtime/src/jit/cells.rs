@@ -1,0 +1,152 @@
+//! Cells in compiled code: `LoadDeref`, `StoreDeref`, `DeleteDeref` and
+//! `LoadClosure`.
+//!
+//! A function with cell variables (locals captured by a nested function or
+//! a comprehension) or free variables has the interpreter's locals layout:
+//! `varnames` then one slot per cell (`cellvars`, then `freevars`), each
+//! holding a `Cell` object that `Vm::new_frame` made (seeded from the
+//! parameters) or took from the closure. Compiled code keeps those slots
+//! as boxed locals holding the very same cell objects, moved in from the
+//! frame at entry and written back at every exit, so a closure made before
+//! an exit shares its cells with the interpreter after it.
+//!
+//! Such code only runs entered from a frame: frameless calls never target
+//! it (`calls::is_simple` refuses code with cells), since only the frame
+//! path makes the cells.
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{BlockArg, InstBuilder};
+use kiln_compiler::bytecode::{CodeObject, Instr};
+
+use super::abi::{borrow_bits, from_bits, into_bits, JitCtx, EMPTY_BITS};
+use super::helpers::guarded;
+use super::lower::{Lowerer, I64};
+use super::types::Kind;
+use crate::error::{ExcKind, PyErr};
+use crate::object::Payload;
+use crate::value::Value;
+
+/// Locals of `code` as the interpreter lays them out: variables, then cells.
+pub(crate) fn frame_locals(code: &CodeObject) -> usize {
+    code.varnames.len() + code.num_cells()
+}
+
+/// The contents of `cell` (borrowed) as owned bits, or `EMPTY_BITS` when it
+/// is unbound or anything unusual (then `load_deref` decides). Never
+/// raises or panics, so it needs no context and no guard.
+pub extern "C" fn cell_get(cell: i64) -> i64 {
+    // SAFETY: compiled code passes a cell slot it owns.
+    let cell = unsafe { borrow_bits(cell) };
+    match cell.payload() {
+        Some(Payload::Cell(c)) => c.try_borrow().map_or(EMPTY_BITS, |v| into_bits(v.clone())),
+        _ => EMPTY_BITS,
+    }
+}
+
+/// `LoadDeref` of cell `idx` (borrowed `cell`), the interpreter's rule
+/// exactly: its contents, or the unbound-local / free-variable error.
+pub extern "C" fn load_deref(ctx: *mut JitCtx, cell: i64, idx: i64) -> i64 {
+    guarded(ctx, |_, f, _| {
+        // SAFETY: compiled code passes a cell slot it owns.
+        let cell = unsafe { borrow_bits(cell) };
+        let v = match cell.payload() {
+            Some(Payload::Cell(c)) => c
+                .try_borrow()
+                .map_err(|_| PyErr::reentrant("cell"))?
+                .clone(),
+            _ => Value::empty(),
+        };
+        if !v.is_empty() {
+            return Ok(into_bits(v));
+        }
+        let code = f.code;
+        let i = idx.max(0) as usize;
+        let ncell = code.cellvars.len();
+        if i < ncell {
+            let n = code.cellvars.get(i).map_or("?", |s| &**s);
+            return Err(PyErr::new(
+                ExcKind::UnboundLocalError,
+                format!(
+                    "cannot access local variable '{n}' where it is not associated with a value"
+                ),
+            ));
+        }
+        let n = code.freevars.get(i - ncell).map_or("?", |s| &**s);
+        Err(PyErr::name_error(format!(
+            "cannot access free variable '{n}' where it is not associated with a value in enclosing scope"
+        )))
+    })
+}
+
+/// `StoreDeref` (`v` is `EMPTY_BITS` for `DeleteDeref`): borrows `cell`,
+/// consumes `v`. The old contents are dropped after the cell is released.
+pub extern "C" fn store_deref(ctx: *mut JitCtx, cell: i64, v: i64) -> i64 {
+    guarded(ctx, |_, _, _| {
+        // SAFETY: compiled code passes a cell slot it owns and hands over `v`.
+        let (cell, v) = unsafe { (borrow_bits(cell), from_bits(v)) };
+        // The interpreter ignores a slot without a cell; so does this.
+        let Some(Payload::Cell(c)) = cell.payload() else {
+            return Ok(0);
+        };
+        let old = std::mem::replace(
+            &mut *c.try_borrow_mut().map_err(|_| PyErr::reentrant("cell"))?,
+            v,
+        );
+        drop(old);
+        Ok(0)
+    })
+}
+
+impl Lowerer<'_, '_> {
+    /// Lower one cell instruction; true when it ended the block.
+    pub(super) fn lower_cell(&mut self, pc: usize, instr: Instr) -> bool {
+        let (Instr::LoadDeref { idx }
+        | Instr::StoreDeref { idx }
+        | Instr::DeleteDeref { idx }
+        | Instr::LoadClosure { idx }) = instr
+        else {
+            return self.unsupported(pc);
+        };
+        let slot = self.code.varnames.len() + idx as usize;
+        let Some(cell) = self.local_value(slot) else {
+            return self.unsupported(pc);
+        };
+        match instr {
+            Instr::LoadDeref { .. } => {
+                let v = self
+                    .call(cell_get as *const u8, &[cell], true)
+                    .unwrap_or(cell);
+                let is_empty = self.bcx.ins().icmp_imm_s(IntCC::Equal, v, EMPTY_BITS);
+                let slow = self.bcx.create_block();
+                let done = self.bcx.create_block();
+                let r = self.bcx.append_block_param(done, I64);
+                self.bcx.set_cold_block(slow);
+                let fast = [BlockArg::Value(v)];
+                self.bcx.ins().brif(is_empty, slow, &[], done, &fast);
+                self.bcx.switch_to_block(slow);
+                let i = self.iconst(i64::from(idx));
+                let slow_v = self.call_ctx(load_deref as *const u8, &[cell, i]);
+                self.check_raised(slow_v, pc);
+                let slow_arg = [BlockArg::Value(slow_v)];
+                self.bcx.ins().jump(done, &slow_arg);
+                self.bcx.switch_to_block(done);
+                self.push(r, Kind::Boxed);
+            }
+            Instr::StoreDeref { .. } | Instr::DeleteDeref { .. } => {
+                let v = if matches!(instr, Instr::StoreDeref { .. }) {
+                    self.pop_boxed()
+                } else {
+                    self.iconst(EMPTY_BITS)
+                };
+                let r = self.call_ctx(store_deref as *const u8, &[cell, v]);
+                self.check_raised(r, pc);
+            }
+            _ => {
+                // The cell object itself, for a closure tuple.
+                self.incref(cell);
+                self.push(cell, Kind::Boxed);
+            }
+        }
+        false
+    }
+}
