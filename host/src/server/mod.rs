@@ -5,6 +5,7 @@
 //! limits, deadlines, cache, metrics, access log, graceful shutdown) is
 //! plain Rust.
 
+mod allocator;
 pub mod app;
 mod body;
 pub mod cache;
@@ -41,15 +42,9 @@ pub use metrics::{jit_stats, Metrics};
 
 use dispatch::Shared;
 
-/// mimalloc: about a quarter fewer instructions per scripted request than glibc's
-/// malloc (the request path allocates a few dozen small objects), and it
-/// hands freed pages back to the system, so parked connections (see
-/// `conn.rs`) really shrink the process (both measured with callgrind
-/// and `benches/http/idle_rss.py`). Built without transparent huge pages
-/// (`no_thp`): with them, its arenas are backed by 2 MiB pages and a small
-/// script's resident size doubled (6.8 -> 14.6 MB for `kiln run`).
+/// See `allocator.rs` for why mimalloc, and why not through its crate.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: allocator::Mimalloc = allocator::Mimalloc;
 use static_files::StaticFiles;
 
 #[derive(Debug, Error)]
