@@ -265,11 +265,15 @@ pub fn fast_eq(a: &Value, b: &Value) -> Option<bool> {
     if a.is(b) {
         return Some(true);
     }
+    // Str keys first: the common case, and `num_eq` would inspect both
+    // values for every numeric form before giving up on them.
+    if let (Some(Payload::Str(x)), Some(Payload::Str(y))) = (a.payload(), b.payload()) {
+        return Some(x.s == y.s);
+    }
     if let Some(r) = num_eq(a, b) {
         return Some(r);
     }
     match (a.payload(), b.payload()) {
-        (Some(Payload::Str(x)), Some(Payload::Str(y))) => Some(x.s == y.s),
         (Some(Payload::Bytes(x)), Some(Payload::Bytes(y))) => Some(x == y),
         (Some(Payload::Tuple(x)), Some(Payload::Tuple(y))) => {
             if x.len() != y.len() {
