@@ -94,6 +94,7 @@ def swaps(n):
     return a, b, c
 
 
+# (`del` keeps these two in the interpreter for now.)
 def deleted(n):
     out = []
     for i in range(n):
@@ -181,10 +182,11 @@ def raises(n):
     return caught
 
 
-def deopt_mid_loop(n):
+def deopt_mid_loop(n, bad):
     # The element type changes late: guards exit with borrowed values live.
     vals = [Box(i) for i in range(n)]
-    vals[n - 3] = Box(1.5)
+    if bad >= 0:
+        vals[bad] = Box(1.5)
     acc = 0
     cur = vals[0]
     for i in range(n):
@@ -216,6 +218,28 @@ def store_into_self(n):
         if lst is None:
             break
     return depth
+
+
+def generic_ops(n):
+    # Generic operators read borrowed operands; the result may be stored
+    # back into the operand's own local.
+    s = "a"
+    t = "b"
+    lst = [1]
+    hits = 0
+    for i in range(n):
+        s = s + t
+        s += t
+        t = t + s[0]
+        lst += [i]
+        lst = lst * 1
+        if lst == list(lst):
+            hits += 1
+        if s < t:
+            hits += 10
+        if lst != [lst]:
+            hits += 100
+    return len(s), len(t), len(lst), hits
 
 
 def main():
@@ -255,16 +279,18 @@ def main():
     for k in range(300):
         r = raises(9)
     print("raises", r)
-    print("deopt", deopt_mid_loop(50))
     for k in range(300):
-        r = deopt_mid_loop(20)
-    print("deopt again", r, deopt_mid_loop(40))
+        r = deopt_mid_loop(20, -1)
+    print("deopt", r, deopt_mid_loop(50, 47), deopt_mid_loop(40, 5))
     for k in range(300):
         r = aliasing(4)
     print("aliasing", r)
     for k in range(300):
         r = store_into_self(6)
     print("self", r)
+    for k in range(300):
+        r = generic_ops(6)
+    print("generic", r)
 
 
 main()

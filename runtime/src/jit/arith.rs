@@ -291,8 +291,9 @@ impl Lowerer<'_, '_> {
                 self.push(r, Kind::Float);
             }
             Plan::Generic => {
-                let a = self.boxed(a);
-                let b = self.boxed(b);
+                // The helpers only read their operands.
+                let a = self.borrow_of(a);
+                let b = self.borrow_of(b);
                 self.generic_binary(pc, op, seen, inplace, a, b);
             }
         }
@@ -379,8 +380,8 @@ impl Lowerer<'_, '_> {
         op: BinOp,
         seen: u8,
         inplace: bool,
-        a: Value,
-        b: Value,
+        (a, a_borrowed): (Value, bool),
+        (b, b_borrowed): (Value, bool),
     ) {
         let int_ok = seen & (fb::INT | fb::INT << 4) == (fb::INT | fb::INT << 4)
             && matches!(
@@ -451,8 +452,8 @@ impl Lowerer<'_, '_> {
             h::binary as *const u8
         };
         let r = self.call_ctx(f, &[o, a, b]);
-        self.decref(a);
-        self.decref(b);
+        self.end_borrow((a, a_borrowed));
+        self.end_borrow((b, b_borrowed));
         self.check_raised(r, pc);
         self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
         self.bcx.switch_to_block(join);
@@ -488,8 +489,8 @@ impl Lowerer<'_, '_> {
                 self.push(c, Kind::Bool);
             }
             Plan::Generic => {
-                let a = self.boxed(a);
-                let b = self.boxed(b);
+                let a = self.borrow_of(a);
+                let b = self.borrow_of(b);
                 let r = self.generic_compare(pc, op, seen, icc, a, b);
                 self.push(r, Kind::Boxed);
             }
@@ -502,8 +503,8 @@ impl Lowerer<'_, '_> {
         op: CmpOp,
         seen: u8,
         icc: IntCC,
-        a: Value,
-        b: Value,
+        (a, a_borrowed): (Value, bool),
+        (b, b_borrowed): (Value, bool),
     ) -> Value {
         let int_ok = seen & (fb::INT | fb::INT << 4) == (fb::INT | fb::INT << 4);
         let join = self.bcx.create_block();
@@ -526,8 +527,8 @@ impl Lowerer<'_, '_> {
         self.bcx.switch_to_block(generic);
         let o = self.iconst(op as i64);
         let r = self.call_ctx(h::compare as *const u8, &[o, a, b]);
-        self.decref(a);
-        self.decref(b);
+        self.end_borrow((a, a_borrowed));
+        self.end_borrow((b, b_borrowed));
         self.check_raised(r, pc);
         self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
         self.bcx.switch_to_block(join);

@@ -374,7 +374,14 @@ impl<'a, 'b> Lowerer<'a, 'b> {
     /// Pop the boxed bits for a read-only consumer, and whether they are
     /// borrowed (then `end_borrow` releases nothing).
     pub(super) fn pop_borrow(&mut self) -> (Value, bool) {
-        match self.pop_raw() {
+        let e = self.pop_raw();
+        self.borrow_of(e)
+    }
+
+    /// The boxed bits of a popped entry for a read-only use, and whether
+    /// they are borrowed (see `pop_borrow`).
+    pub(super) fn borrow_of(&mut self, e: (Value, Kind)) -> (Value, bool) {
+        match e {
             (v, Kind::Borrowed) => (v, true),
             e => (self.boxed(e), false),
         }
