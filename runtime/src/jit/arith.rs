@@ -26,6 +26,11 @@ impl Lowerer<'_, '_> {
     pub(super) fn boxed(&mut self, (v, k): (Value, Kind)) -> Value {
         match k {
             Kind::Boxed => v,
+            // The stack or a callee will own it: take a reference.
+            Kind::Borrowed => {
+                self.incref(v);
+                v
+            }
             Kind::Int => self.box_int(v),
             Kind::Float => self.box_float(v),
             Kind::Bool => self.bool_bits(v),
@@ -103,7 +108,7 @@ impl Lowerer<'_, '_> {
     pub(super) fn guard_int(&mut self, (v, k): (Value, Kind), exit: Block) -> Value {
         match k {
             Kind::Int => v,
-            Kind::Boxed => {
+            Kind::Boxed | Kind::Borrowed => {
                 let ok = self.is_small_int(v);
                 self.guard(ok, exit);
                 self.unbox_int(v)
@@ -119,7 +124,7 @@ impl Lowerer<'_, '_> {
     pub(super) fn guard_float(&mut self, (v, k): (Value, Kind), exit: Block) -> Value {
         match k {
             Kind::Float => v,
-            Kind::Boxed => {
+            Kind::Boxed | Kind::Borrowed => {
                 let ok = self.is_float(v);
                 self.guard(ok, exit);
                 self.unbox_float(v)
@@ -138,13 +143,13 @@ impl Lowerer<'_, '_> {
         match k {
             Kind::Float => v,
             Kind::Int => self.bcx.ins().fcvt_from_sint(types::F64, v),
-            Kind::Boxed if side == fb::INT => {
+            Kind::Boxed | Kind::Borrowed if side == fb::INT => {
                 let ok = self.is_small_int(v);
                 self.guard(ok, exit);
                 let i = self.unbox_int(v);
                 self.bcx.ins().fcvt_from_sint(types::F64, i)
             }
-            Kind::Boxed => {
+            Kind::Boxed | Kind::Borrowed => {
                 let ok = self.is_float(v);
                 self.guard(ok, exit);
                 self.unbox_float(v)
@@ -180,7 +185,7 @@ impl Lowerer<'_, '_> {
             }
             // An iterator is true.
             Kind::RangeIter(_) => return self.bcx.ins().iconst(types::I8, 1),
-            Kind::Boxed => {}
+            Kind::Boxed | Kind::Borrowed => {}
         }
         let join = self.bcx.create_block();
         let res = self.bcx.append_block_param(join, types::I8);
@@ -237,7 +242,7 @@ impl Lowerer<'_, '_> {
                 let r = self.bcx.ins().bxor_imm_s(e.0, 1);
                 self.push(r, Kind::Bool);
             }
-            Kind::Boxed | Kind::RangeIter(_) => {
+            Kind::Boxed | Kind::Borrowed | Kind::RangeIter(_) => {
                 let v = self.boxed(e);
                 let o = self.iconst(op as i64);
                 let r = self.call_ctx(h::unary as *const u8, &[o, v]);
@@ -249,10 +254,12 @@ impl Lowerer<'_, '_> {
     }
 
     pub(super) fn lower_binary(&mut self, pc: usize, op: BinOp, slot: u16, inplace: bool) {
-        let b = self.pop();
-        let a = self.pop();
+        // Native plans only read a borrowed operand (a number holds no
+        // reference; an exit boxes it); the generic path takes its own.
+        let b = self.pop_raw();
+        let a = self.pop_raw();
         let seen = self.feedback.slot(slot);
-        match binary_plan(self.speculate, op, seen, a.1, b.1) {
+        match binary_plan(self.speculate, op, seen, a.1.plain(), b.1.plain()) {
             Plan::Int => {
                 let arith_exit = self.exit_with_operands(pc, Reason::Overflow, &[a, b]);
                 let guard_exit = if a.1 == Kind::Int && b.1 == Kind::Int {
@@ -284,8 +291,9 @@ impl Lowerer<'_, '_> {
                 self.push(r, Kind::Float);
             }
             Plan::Generic => {
-                let a = self.boxed(a);
-                let b = self.boxed(b);
+                // The helpers only read their operands.
+                let a = self.borrow_of(a);
+                let b = self.borrow_of(b);
                 self.generic_binary(pc, op, seen, inplace, a, b);
             }
         }
@@ -372,8 +380,8 @@ impl Lowerer<'_, '_> {
         op: BinOp,
         seen: u8,
         inplace: bool,
-        a: Value,
-        b: Value,
+        (a, a_borrowed): (Value, bool),
+        (b, b_borrowed): (Value, bool),
     ) {
         let int_ok = seen & (fb::INT | fb::INT << 4) == (fb::INT | fb::INT << 4)
             && matches!(
@@ -444,8 +452,8 @@ impl Lowerer<'_, '_> {
             h::binary as *const u8
         };
         let r = self.call_ctx(f, &[o, a, b]);
-        self.decref(a);
-        self.decref(b);
+        self.end_borrow((a, a_borrowed));
+        self.end_borrow((b, b_borrowed));
         self.check_raised(r, pc);
         self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
         self.bcx.switch_to_block(join);
@@ -453,8 +461,9 @@ impl Lowerer<'_, '_> {
     }
 
     pub(super) fn lower_compare(&mut self, pc: usize, op: CmpOp, slot: u16) {
-        let b = self.pop();
-        let a = self.pop();
+        // As in `lower_binary`: borrowed operands are read in place.
+        let b = self.pop_raw();
+        let a = self.pop_raw();
         let seen = self.feedback.slot(slot);
         let (icc, fcc) = match op {
             CmpOp::Lt => (IntCC::SignedLessThan, FloatCC::LessThan),
@@ -464,7 +473,7 @@ impl Lowerer<'_, '_> {
             CmpOp::Gt => (IntCC::SignedGreaterThan, FloatCC::GreaterThan),
             CmpOp::Ge => (IntCC::SignedGreaterThanOrEqual, FloatCC::GreaterThanOrEqual),
         };
-        match compare_plan(self.speculate, seen, a.1, b.1) {
+        match compare_plan(self.speculate, seen, a.1.plain(), b.1.plain()) {
             Plan::Int => {
                 let exit = self.exit_with_operands(pc, Reason::TypeGuard, &[a, b]);
                 let x = self.guard_int(a, exit);
@@ -480,8 +489,8 @@ impl Lowerer<'_, '_> {
                 self.push(c, Kind::Bool);
             }
             Plan::Generic => {
-                let a = self.boxed(a);
-                let b = self.boxed(b);
+                let a = self.borrow_of(a);
+                let b = self.borrow_of(b);
                 let r = self.generic_compare(pc, op, seen, icc, a, b);
                 self.push(r, Kind::Boxed);
             }
@@ -494,8 +503,8 @@ impl Lowerer<'_, '_> {
         op: CmpOp,
         seen: u8,
         icc: IntCC,
-        a: Value,
-        b: Value,
+        (a, a_borrowed): (Value, bool),
+        (b, b_borrowed): (Value, bool),
     ) -> Value {
         let int_ok = seen & (fb::INT | fb::INT << 4) == (fb::INT | fb::INT << 4);
         let join = self.bcx.create_block();
@@ -518,8 +527,8 @@ impl Lowerer<'_, '_> {
         self.bcx.switch_to_block(generic);
         let o = self.iconst(op as i64);
         let r = self.call_ctx(h::compare as *const u8, &[o, a, b]);
-        self.decref(a);
-        self.decref(b);
+        self.end_borrow((a, a_borrowed));
+        self.end_borrow((b, b_borrowed));
         self.check_raised(r, pc);
         self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
         self.bcx.switch_to_block(join);

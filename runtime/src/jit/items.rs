@@ -21,7 +21,8 @@ impl Lowerer<'_, '_> {
     /// The list layout, when this site's index was always an int.
     fn list_site(&self, slot: u16, key: Kind) -> Option<ListLayout> {
         let key_seen = self.feedback.slot(slot) >> 4;
-        let int_key = key == Kind::Int || (key == Kind::Boxed && key_seen == fb::INT);
+        let boxed = matches!(key, Kind::Boxed | Kind::Borrowed);
+        let int_key = key == Kind::Int || (boxed && key_seen == fb::INT);
         if int_key {
             layout::list()
         } else {
@@ -94,34 +95,40 @@ impl Lowerer<'_, '_> {
         key: (Value, Kind),
         rest: &[Value],
     ) -> Value {
-        let keyv = self.boxed(key);
+        // A borrowed key is read in place: the local keeps it alive.
+        let temp = !matches!(key.1, Kind::Boxed | Kind::Borrowed);
+        let keyv = if temp { self.boxed(key) } else { key.0 };
         let mut args = vec![obj, keyv];
         args.extend_from_slice(rest);
         let r = self.call_ctx(helper, &args);
-        if key.1 != Kind::Boxed {
+        if temp {
             self.decref(keyv);
         }
         r
     }
 
-    /// Release the container and the key after either path; raise at `pc`
-    /// if the result says so.
-    fn release_operands(&mut self, pc: usize, obj: Value, key: (Value, Kind), result: Value) {
-        self.decref(obj);
-        if key.1 == Kind::Boxed {
-            self.decref(key.0);
-        }
+    /// Release the container and the key after either path (a borrowed
+    /// operand releases nothing); raise at `pc` if the result says so.
+    fn release_operands(
+        &mut self,
+        pc: usize,
+        obj: (Value, bool),
+        key: (Value, Kind),
+        result: Value,
+    ) {
+        self.end_borrow(obj);
+        self.release(key);
         self.check_raised(result, pc);
     }
 
     /// `Subscr`: [obj, key] → [obj[key]].
     pub(super) fn lower_subscr(&mut self, pc: usize, slot: u16) {
-        let key = self.pop();
-        let obj = self.pop();
-        let objv = self.boxed(obj);
+        let key = self.pop_raw();
+        let obj = self.pop_borrow();
+        let objv = obj.0;
         let Some(l) = self.list_site(slot, key.1) else {
             let r = self.subscr_helper(h::subscr as *const u8, objv, key, &[]);
-            self.release_operands(pc, objv, key, r);
+            self.release_operands(pc, obj, key, r);
             self.push(r, Kind::Boxed);
             return;
         };
@@ -139,19 +146,19 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(join);
-        self.release_operands(pc, objv, key, result);
+        self.release_operands(pc, obj, key, result);
         self.push(result, Kind::Boxed);
     }
 
     /// `StoreSubscr`: [value, obj, key] → [] with `obj[key] = value`.
     pub(super) fn lower_store_subscr(&mut self, pc: usize, slot: u16) {
-        let key = self.pop();
-        let obj = self.pop();
-        let objv = self.boxed(obj);
+        let key = self.pop_raw();
+        let obj = self.pop_borrow();
+        let objv = obj.0;
         let v = self.pop_boxed();
         let Some(l) = self.list_site(slot, key.1) else {
             let r = self.subscr_helper(h::store_subscr as *const u8, objv, key, &[v]);
-            self.release_operands(pc, objv, key, r);
+            self.release_operands(pc, obj, key, r);
             return;
         };
         let slow = self.bcx.create_block();
@@ -172,6 +179,6 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(join);
-        self.release_operands(pc, objv, key, status);
+        self.release_operands(pc, obj, key, status);
     }
 }

@@ -5,8 +5,11 @@
 //! The value stack is interpreted abstractly into SSA values, each with a
 //! `Kind`: boxed values are the raw bits of a `Value` that compiled code
 //! owns (one reference, exactly like the interpreter's stack); ints,
-//! floats and conditions may be unboxed. Locals live in Cranelift variables
-//! of their kind. Values are boxed when they reach a helper, a block edge or
+//! floats and conditions may be unboxed. A boxed local's value is pushed
+//! `Borrowed` (the local keeps the reference): read-only consumers use it
+//! in place, `pop` takes a reference for the rest, and a store to a boxed
+//! local first makes every borrowed entry owned. Locals live in Cranelift
+//! variables of their kind. Values are boxed when they reach a helper, a block edge or
 //! an exit (a native range loop's iterator stays a placeholder across
 //! block edges and is built only at an exit: `range_loop.rs`). An exit writes locals and stack back into the frame and the
 //! interpreter resumes at that offset (raising there if a helper raised;
@@ -212,7 +215,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         self.bcx.switch_to_block(cont);
     }
 
-    /// Drop a stack entry: only boxed values own a reference.
+    /// Drop a stack entry: only boxed values own a reference (a borrowed
+    /// one is the local's).
     pub(super) fn release(&mut self, (v, k): (Value, Kind)) {
         if k == Kind::Boxed {
             self.decref(v);
@@ -348,10 +352,57 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         self.bcx.ins().jump(b, &args);
     }
 
+    /// Pop an entry the consumer owns: a borrowed one takes a reference.
     pub(super) fn pop(&mut self) -> (Value, Kind) {
+        match self.pop_raw() {
+            (v, Kind::Borrowed) => {
+                self.incref(v);
+                (v, Kind::Boxed)
+            }
+            e => e,
+        }
+    }
+
+    /// Pop an entry as it is, possibly `Borrowed`: for consumers that
+    /// only read it and then `release` it.
+    pub(super) fn pop_raw(&mut self) -> (Value, Kind) {
         match self.stack.pop() {
             Some(v) => v,
             None => (self.iconst(abi::NONE_BITS), Kind::Boxed),
+        }
+    }
+
+    /// Pop the boxed bits for a read-only consumer, and whether they are
+    /// borrowed (then `end_borrow` releases nothing).
+    pub(super) fn pop_borrow(&mut self) -> (Value, bool) {
+        let e = self.pop_raw();
+        self.borrow_of(e)
+    }
+
+    /// The boxed bits of a popped entry for a read-only use, and whether
+    /// they are borrowed (see `pop_borrow`).
+    pub(super) fn borrow_of(&mut self, e: (Value, Kind)) -> (Value, bool) {
+        match e {
+            (v, Kind::Borrowed) => (v, true),
+            e => (self.boxed(e), false),
+        }
+    }
+
+    /// The end of a `pop_borrow` read: release only an owned value.
+    pub(super) fn end_borrow(&mut self, (v, borrowed): (Value, bool)) {
+        if !borrowed {
+            self.decref(v);
+        }
+    }
+
+    /// Turn every borrowed stack entry into an owned one: before a local
+    /// is rebound, which may drop the reference they borrow.
+    fn own_borrowed(&mut self) {
+        for i in 0..self.stack.len() {
+            if let (v, Kind::Borrowed) = self.stack[i] {
+                self.incref(v);
+                self.stack[i] = (v, Kind::Boxed);
+            }
         }
     }
 
@@ -597,8 +648,9 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                     self.bcx.ins().jump(exit, &[]);
                     self.bcx.switch_to_block(cont);
                 }
-                self.incref(v);
-                self.push(v, Kind::Boxed);
+                // No reference taken: the local keeps it while the value
+                // is on the stack (`own_borrowed` before any rebinding).
+                self.push(v, Kind::Borrowed);
             }
             Instr::StoreFast { idx } => self.store_fast(pc, idx as usize),
             Instr::LoadGlobal { name } => {
@@ -644,17 +696,17 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             Instr::InPlace { op, slot } => self.lower_binary(pc, op, slot, true),
             Instr::Compare { op, slot } => self.lower_compare(pc, op, slot),
             Instr::Is { invert } => {
-                let b = self.pop_boxed();
-                let a = self.pop_boxed();
+                let b = self.pop_borrow();
+                let a = self.pop_borrow();
                 let cc = if invert {
                     IntCC::NotEqual
                 } else {
                     IntCC::Equal
                 };
-                let c = self.bcx.ins().icmp(cc, a, b);
+                let c = self.bcx.ins().icmp(cc, a.0, b.0);
                 let r = self.bool_bits(c);
-                self.decref(a);
-                self.decref(b);
+                self.end_borrow(a);
+                self.end_borrow(b);
                 self.push(r, Kind::Boxed);
             }
             Instr::Contains { invert } => {
@@ -668,30 +720,30 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 self.push(r, Kind::Boxed);
             }
             Instr::LoadAttr { name, slot } => {
-                let obj = self.pop_boxed();
+                let obj = self.pop_borrow();
                 let n = self.iconst(name as i64);
                 let s = self.iconst(i64::from(slot));
-                let r = self.call_ctx(h::load_attr as *const u8, &[obj, n, s]);
-                self.decref(obj);
+                let r = self.call_ctx(h::load_attr as *const u8, &[obj.0, n, s]);
+                self.end_borrow(obj);
                 self.check_raised(r, pc);
                 self.push(r, Kind::Boxed);
             }
             Instr::StoreAttr { name, slot } => {
-                let obj = self.pop_boxed();
+                let obj = self.pop_borrow();
                 let v = self.pop_boxed();
                 let n = self.iconst(name as i64);
                 let s = self.iconst(i64::from(slot));
-                let r = self.call_ctx(h::store_attr as *const u8, &[obj, n, v, s]);
-                self.decref(obj);
+                let r = self.call_ctx(h::store_attr as *const u8, &[obj.0, n, v, s]);
+                self.end_borrow(obj);
                 self.check_raised(r, pc);
             }
             Instr::LoadMethod { name, slot } => {
                 self.method_names.push(name);
-                let obj = self.pop_boxed();
+                let obj = self.pop_borrow();
                 let n = self.iconst(name as i64);
                 let s = self.iconst(i64::from(slot));
-                let r = self.call_ctx(h::load_method as *const u8, &[obj, n, s]);
-                self.decref(obj);
+                let r = self.call_ctx(h::load_method as *const u8, &[obj.0, n, s]);
+                self.end_borrow(obj);
                 self.check_raised(r, pc);
                 let this = self.call_ctx(h::take_aux as *const u8, &[]);
                 self.push(r, Kind::Boxed);
@@ -712,7 +764,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             }
             Instr::PopJumpIfFalse { target } | Instr::PopJumpIfTrue { target } => {
                 let jump_if = matches!(instr, Instr::PopJumpIfTrue { .. });
-                let e = self.pop();
+                // A borrowed value is tested in place: nothing to release.
+                let e = self.pop_raw();
                 let truth = self.truth(e, pc);
                 let st = self.boxed_stack();
                 let args = Self::block_args(&st);
@@ -1018,6 +1071,9 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         let lk = self.types.locals[idx];
         let var = self.locals[idx];
         if lk == Kind::Boxed {
+            // The old value may be dropped below: borrows of it (of any
+            // local, for simplicity) must hold their own reference.
+            self.own_borrowed();
             let bv = self.boxed((v, kv));
             let old = self.bcx.use_var(var);
             self.bcx.def_var(var, bv);

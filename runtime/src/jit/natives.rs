@@ -69,7 +69,7 @@ impl Lowerer<'_, '_> {
         let x = match arg.1 {
             Kind::Float => arg.0,
             Kind::Int => self.bcx.ins().fcvt_from_sint(types::F64, arg.0),
-            Kind::Boxed => {
+            Kind::Boxed | Kind::Borrowed => {
                 let hi = self.bcx.ins().ushr_imm_s(arg.0, 51);
                 let is_float = self
                     .bcx

@@ -397,7 +397,8 @@ impl Lowerer<'_, '_> {
                     self.go_on_if(ok, exit);
                     v
                 }
-                Kind::Boxed => {
+                // Ints hold no reference: a borrowed one needs no release.
+                Kind::Boxed | Kind::Borrowed => {
                     let t = self.tag16(v);
                     let ok = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::INT_HI);
                     self.go_on_if(ok, exit);
@@ -413,7 +414,7 @@ impl Lowerer<'_, '_> {
             };
             ints.push(x);
         }
-        if callee.1 != Kind::Boxed {
+        if !matches!(callee.1, Kind::Boxed | Kind::Borrowed) {
             self.bcx.ins().jump(exit, &[]);
             let dead = self.bcx.create_block();
             self.bcx.switch_to_block(dead);
@@ -438,7 +439,7 @@ impl Lowerer<'_, '_> {
             self.go_on_if(ok, exit);
         }
         self.stack.truncate(at);
-        self.decref(callee.0);
+        self.release(callee);
         self.bcx.def_var(vars.next, start);
         self.bcx.def_var(vars.stop, stop);
         self.bcx.def_var(vars.step, step);

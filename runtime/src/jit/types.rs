@@ -20,6 +20,10 @@ use crate::value::{SMALL_INT_MAX, SMALL_INT_MIN};
 pub enum Kind {
     /// NaN-boxed bits, an owned reference.
     Boxed,
+    /// NaN-boxed bits of a boxed local, not owned: the local keeps the
+    /// reference (a `LoadFast` without incref). Lowering only; valid
+    /// while the local is not rebound (`own_borrowed` before a store).
+    Borrowed,
     /// An unboxed `i64` (may exceed the 48-bit immediate range).
     Int,
     /// An unboxed `f64`.
@@ -29,6 +33,17 @@ pub enum Kind {
     /// The iterator of native range loop `n` (`range_loop.rs`): no value,
     /// its state is in that loop's variables.
     RangeIter(u16),
+}
+
+impl Kind {
+    /// The kind planning sees: a borrowed value is a boxed one (the
+    /// inference in this module never borrows).
+    pub fn plain(self) -> Kind {
+        match self {
+            Kind::Borrowed => Kind::Boxed,
+            k => k,
+        }
+    }
 }
 
 /// How an arithmetic or comparison site is compiled.
