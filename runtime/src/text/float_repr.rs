@@ -28,7 +28,20 @@ pub fn shortest_digits(f: f64) -> Digits {
         d.digits = "0".to_string();
         d.decpt = 1;
     }
+    // Two shortest strings can both read back as `f` (f = 802741128660033.25:
+    // "...033.2" and "...033.3"). CPython then takes the one nearest the
+    // exact value, ties to even, which is the correctly rounded string of
+    // that length; Rust's shortest mode may take the other.
+    let nearest = significant_digits(f, d.digits.len());
+    if nearest.digits != d.digits && reads_back_as(&nearest, f.abs()) {
+        return nearest;
+    }
     d
+}
+
+/// Whether `0.DIGITS × 10^decpt` parses to exactly `a`.
+fn reads_back_as(d: &Digits, a: f64) -> bool {
+    format!("0.{}e{}", d.digits, d.decpt).parse::<f64>() == Ok(a)
 }
 
 /// `f.abs()` correctly rounded to `count` (>= 1) significant digits.
@@ -116,13 +129,52 @@ pub fn float_repr(f: f64) -> String {
     if f.is_nan() {
         return "nan".to_string();
     }
+    if let Some(text) = fixed_repr_fast(f) {
+        return text;
+    }
     let sign = if f.is_sign_negative() { "-" } else { "" };
     format!("{sign}{}", repr_magnitude(f))
+}
+
+/// `repr(f)` where CPython lays it out in fixed notation: `0.0`, and
+/// `1e-4 <= |f| < 1e16`. Rust's `Display` prints the same shortest
+/// round-trip digits as `{:e}` in fixed notation, so the layout needs no
+/// parsing, only a missing `.0`; far fewer instructions than the general
+/// path. The bounds are exact: a float
+/// below 1e16 cannot have `1e16` as its shortest form (that string reads
+/// back as 1e16 itself), and likewise for 1e-4 from below.
+fn fixed_repr_fast(f: f64) -> Option<String> {
+    let a = f.abs();
+    if !(a == 0.0 || (1e-4..1e16).contains(&a)) {
+        return None;
+    }
+    let shortest = format!("{a}");
+    // The tie rule of `shortest_digits`: the correctly rounded string with
+    // as many fraction digits, when it also reads back as `a`.
+    let frac = shortest.find('.').map_or(0, |i| shortest.len() - i - 1);
+    let nearest = format!("{a:.frac$}");
+    let body = if nearest != shortest && nearest.parse::<f64>() == Ok(a) {
+        nearest
+    } else {
+        shortest
+    };
+    let mut text = String::with_capacity(body.len() + 3);
+    if f.is_sign_negative() {
+        text.push('-');
+    }
+    text.push_str(&body);
+    if !body.contains('.') {
+        text.push_str(".0");
+    }
+    Some(text)
 }
 
 /// `repr` of `|f|` (no sign); `inf`/`nan` for non-finite values.
 pub fn repr_magnitude(f: f64) -> String {
     if let Some(text) = non_finite(f, false) {
+        return text;
+    }
+    if let Some(text) = fixed_repr_fast(f.abs()) {
         return text;
     }
     let d = shortest_digits(f);
@@ -228,6 +280,75 @@ fn trim_trailing_zeros(d: &mut Digits) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The general path: shortest digits laid out by CPython's rule.
+    fn repr_by_digits(f: f64) -> String {
+        let sign = if f.is_sign_negative() { "-" } else { "" };
+        let d = shortest_digits(f);
+        let body = if d.decpt <= -4 || d.decpt > 16 {
+            digits_to_scientific(&d, 0, false)
+        } else {
+            let mut text = digits_to_fixed(&d, 0);
+            if !text.contains('.') {
+                text.push_str(".0");
+            }
+            text
+        };
+        format!("{sign}{body}")
+    }
+
+    proptest! {
+        #[test]
+        fn fixed_fast_path_agrees_with_digits(bits in any::<u64>()) {
+            let f = f64::from_bits(bits);
+            if let Some(fast) = fixed_repr_fast(f) {
+                prop_assert_eq!(fast, repr_by_digits(f));
+            }
+        }
+
+        #[test]
+        fn fixed_fast_path_agrees_in_range(m in 1e-4f64..1e16, neg in any::<bool>()) {
+            let f = if neg { -m } else { m };
+            if let Some(fast) = fixed_repr_fast(f) {
+                prop_assert_eq!(fast, repr_by_digits(f));
+            }
+            prop_assert_eq!(float_repr(f), repr_by_digits(f));
+        }
+    }
+
+    #[test]
+    fn fixed_fast_path_edges() {
+        let next_down = |x: f64| f64::from_bits(x.to_bits() - 1);
+        for f in [
+            0.0,
+            -0.0,
+            1e-4,
+            next_down(1e-4),
+            1e16,
+            next_down(1e16),
+            0.1,
+            1.5,
+            100.0,
+            123456789.125,
+        ] {
+            assert_eq!(float_repr(f), repr_by_digits(f), "{f:e}");
+        }
+        assert_eq!(float_repr(-0.0), "-0.0");
+        assert_eq!(float_repr(1e16), "1e+16");
+        assert_eq!(float_repr(next_down(1e16)), "9999999999999998.0");
+        assert_eq!(float_repr(1e-4), "0.0001");
+        assert_eq!(float_repr(next_down(1e-4)), "9.999999999999999e-05");
+        // Ties between two shortest strings go to the even digit, as in
+        // CPython. (Written as sums: both terms are exact, and a literal
+        // would be "excessive precision" to a linter using Rust's tie rule.)
+        assert_eq!(
+            float_repr(-1529443619979752.0 - 0.25),
+            "-1529443619979752.2"
+        );
+        assert_eq!(float_repr(802741128660033.0 + 0.25), "802741128660033.2");
+        assert_eq!(float_repr(802741128660033.0 + 0.75), "802741128660033.8");
+    }
 
     #[test]
     fn repr_matches_cpython() {
