@@ -31,6 +31,22 @@ fn run(program: &Path, args: &[&str]) -> Output {
         .expect("kiln runs")
 }
 
+/// `kiln run --stats` of a language test with every function compiled
+/// as soon as possible: the stats table (stderr).
+fn stats_at_threshold_2(test: &str) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lang");
+    let args = [
+        "--jit",
+        "on",
+        "--jit-sync",
+        "--jit-threshold",
+        "2",
+        "--stats",
+    ];
+    let out = run(&dir.join(test), &args);
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 fn differs(program: &Path, threshold: &str) -> Option<String> {
     let off = run(program, &["--jit", "off"]);
     let on = run(
@@ -69,19 +85,7 @@ fn every_language_program_prints_the_same_in_both_tiers() {
 
 #[test]
 fn stats_name_compiled_functions() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lang");
-    let out = run(
-        &dir.join("jit_recursion.py"),
-        &[
-            "--jit",
-            "on",
-            "--jit-sync",
-            "--jit-threshold",
-            "2",
-            "--stats",
-        ],
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stats_at_threshold_2("jit_recursion.py");
     assert!(
         stderr.lines().any(|l| l.contains(" fib  jit ")),
         "no compiled fib in:\n{stderr}"
@@ -93,19 +97,7 @@ fn stats_name_compiled_functions() {
 /// compiled; generator expressions stay interpreted.
 #[test]
 fn stats_show_closures_compiled() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lang");
-    let out = run(
-        &dir.join("jit_closures.py"),
-        &[
-            "--jit",
-            "on",
-            "--jit-sync",
-            "--jit-threshold",
-            "2",
-            "--stats",
-        ],
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stats_at_threshold_2("jit_closures.py");
     for name in [
         "scaled",
         "scaled.<locals>.<listcomp>",

@@ -177,6 +177,12 @@ pub fn repr_magnitude(f: f64) -> String {
     if let Some(text) = fixed_repr_fast(f.abs()) {
         return text;
     }
+    magnitude_by_digits(f)
+}
+
+/// The general path of `repr_magnitude` (finite `f`): shortest digits laid
+/// out by CPython's rule, scientific outside `1e-4 <= |f| < 1e16`.
+fn magnitude_by_digits(f: f64) -> String {
     let d = shortest_digits(f);
     if d.decpt <= -4 || d.decpt > 16 {
         digits_to_scientific(&d, 0, false)
@@ -282,20 +288,10 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// The general path: shortest digits laid out by CPython's rule.
+    /// `repr(f)` by the general path only.
     fn repr_by_digits(f: f64) -> String {
         let sign = if f.is_sign_negative() { "-" } else { "" };
-        let d = shortest_digits(f);
-        let body = if d.decpt <= -4 || d.decpt > 16 {
-            digits_to_scientific(&d, 0, false)
-        } else {
-            let mut text = digits_to_fixed(&d, 0);
-            if !text.contains('.') {
-                text.push_str(".0");
-            }
-            text
-        };
-        format!("{sign}{body}")
+        format!("{sign}{}", magnitude_by_digits(f))
     }
 
     proptest! {
