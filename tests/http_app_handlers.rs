@@ -280,7 +280,7 @@ fn failures_are_500_and_the_worker_survives() {
         }
         assert_eq!(get(k.addr, "/", &[]).text(), "hello");
         assert!(
-            k.log().contains("ValueError: boom on purpose"),
+            k.log_shows("ValueError: boom on purpose"),
             "traceback is logged"
         );
     }

@@ -116,6 +116,23 @@ impl Kiln {
     pub fn log(&self) -> String {
         self.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
+
+    /// Whether the server's log shows `needle` within a few seconds: the
+    /// log is read from the child's stderr by another thread, so a line
+    /// written just before a response may not have arrived yet.
+    #[allow(dead_code)]
+    pub fn log_shows(&self, needle: &str) -> bool {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            if self.log().contains(needle) {
+                return true;
+            }
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
 }
 
 impl Drop for Kiln {
