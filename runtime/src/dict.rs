@@ -131,6 +131,12 @@ impl Dict {
         self.version
     }
 
+    /// Where the version lives, for compiled code that checks it inline
+    /// (`jit::layout::dict`).
+    pub fn version_ptr(&self) -> *const u64 {
+        &self.version
+    }
+
     fn keys_changed(&mut self) {
         self.version = fresh_version();
     }

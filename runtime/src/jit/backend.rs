@@ -116,9 +116,14 @@ impl Backend {
             let parts = (feedback, &analysis, &types, &ranges, &cache);
             Lowerer::new(bcx, code, parts, call_conv).lower(config);
         }
+        let dump = dump_requested();
+        ctx.set_disasm(dump);
         self.module
             .define_function(id, ctx)
             .map_err(|e| codegen(format!("{e:?}")))?;
+        if dump {
+            dump_compiled(&code.name, ctx);
+        }
         let size = ctx.compiled_code().map_or(0, |c| c.code_buffer().len());
         self.module.clear_context(ctx);
         self.module.finalize_definitions().map_err(codegen)?;
@@ -128,4 +133,22 @@ impl Backend {
         let entry = unsafe { std::mem::transmute::<*const u8, Entry>(ptr) };
         Ok((entry, size, cache))
     }
+}
+
+/// `KILN_JIT_DUMP=1`: print each compiled function's optimised IR and
+/// machine code to stderr (for people working on the JIT).
+fn dump_requested() -> bool {
+    static DUMP: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *DUMP.get_or_init(|| std::env::var("KILN_JIT_DUMP").is_ok_and(|v| v == "1"))
+}
+
+fn dump_compiled(name: &str, ctx: &cranelift_codegen::Context) {
+    let disasm = ctx
+        .compiled_code()
+        .and_then(|c| c.vcode.as_deref())
+        .unwrap_or("");
+    eprintln!(
+        "=== {name}: IR\n{}\n=== {name}: machine code\n{disasm}",
+        ctx.func.display()
+    );
 }

@@ -339,11 +339,16 @@ pub extern "C" fn load_global(ctx: *mut JitCtx, name: i64, cache: *const Cell<u6
 /// version is unchanged the entries have not moved (only a key-set change
 /// can move them, and it changes the version, which is also never shared
 /// by two dicts of a thread), so the slot still holds the current value.
+/// `globals` is that dict's identity (not a reference: a freed dict's
+/// address may come back, but never with the same version), so compiled
+/// code can check a hit inline (`Lowerer::load_global`) without calling.
+#[repr(C)]
 #[derive(Default)]
 pub struct GlobalCell {
     pub index: Cell<u64>,
-    version: Cell<u64>,
-    slot: Cell<usize>,
+    pub(super) version: Cell<u64>,
+    pub(super) slot: Cell<usize>,
+    pub(super) globals: Cell<u64>,
 }
 
 /// `LoadGlobal` as compiled code calls it: the cached hits without
@@ -381,6 +386,7 @@ pub extern "C" fn load_global_cached(ctx: *mut JitCtx, name: i64, cell: *const G
         Some(v) => {
             cell.version.set(globals.version());
             cell.slot.set(v as *const Value as usize);
+            cell.globals.set(env.globals.bits());
             into_bits(v.clone())
         }
         None => load_global(ctx, name, &cell.index),

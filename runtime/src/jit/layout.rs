@@ -51,17 +51,8 @@ fn measure_list() -> Option<ListLayout> {
         return None;
     };
     let base = (list.bits() & super::abi::PAYLOAD_MASK as u64) as usize;
-    let size = std::mem::size_of::<HeapObject>();
-    let words = |ptr: usize| -> Vec<(i32, u64)> {
-        (8..size)
-            .step_by(8)
-            // SAFETY: every aligned word inside the live heap object is
-            // readable; the values are only compared, never used.
-            .map(|off| (off as i32, unsafe { ((ptr + off) as *const u64).read() }))
-            .collect()
-    };
     let data_ptr = cell.try_borrow().ok()?.as_ptr() as u64;
-    let unborrowed = words(base);
+    let unborrowed = object_words(base);
     let one = |want: u64| -> Option<i32> {
         let mut hits = unborrowed.iter().filter(|(_, w)| *w == want);
         let first = hits.next()?.0;
@@ -70,15 +61,33 @@ fn measure_list() -> Option<ListLayout> {
     let data = one(data_ptr)?;
     let len = one(PROBE_LEN as u64)?;
     one(PROBE_CAP as u64)?;
-    // The borrow counter: the one word that reads 1 under a shared borrow
-    // and -1 under a mutable one, and 0 otherwise.
+    let borrow = borrow_flag(&list, cell)?;
+    Some(ListLayout { borrow, data, len })
+}
+
+/// The aligned words of the heap object at `base`, with their offsets.
+fn object_words(base: usize) -> Vec<(i32, u64)> {
+    (8..std::mem::size_of::<HeapObject>())
+        .step_by(8)
+        // SAFETY: every aligned word inside a live heap object is readable;
+        // the values are only compared, never used.
+        .map(|off| (off as i32, unsafe { ((base + off) as *const u64).read() }))
+        .collect()
+}
+
+/// The offset of `cell`'s borrow counter inside `obj` (whose payload it
+/// is): the one word that reads 0 unborrowed, 1 under a shared borrow and
+/// -1 under a mutable one.
+fn borrow_flag<T>(obj: &Value, cell: &std::cell::RefCell<T>) -> Option<i32> {
+    let base = (obj.bits() & super::abi::PAYLOAD_MASK as u64) as usize;
+    let unborrowed = object_words(base);
     let shared = {
         let _guard = cell.try_borrow().ok()?;
-        words(base)
+        object_words(base)
     };
     let mutable = {
         let _guard = cell.try_borrow_mut().ok()?;
-        words(base)
+        object_words(base)
     };
     let mut flags = unborrowed
         .iter()
@@ -87,10 +96,32 @@ fn measure_list() -> Option<ListLayout> {
         .filter(|(((_, u), (_, s)), (_, m))| *u == 0 && *s == 1 && *m == u64::MAX)
         .map(|(((off, _), _), _)| *off);
     let borrow = flags.next()?;
-    if flags.next().is_some() {
-        return None;
-    }
-    Some(ListLayout { borrow, data, len })
+    flags.next().is_none().then_some(borrow)
+}
+
+/// Byte offsets, from the start of a dict's heap object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DictLayout {
+    /// The `RefCell` borrow counter, as for lists.
+    pub borrow: i32,
+    /// The key-set version (`Dict::version`).
+    pub version: i32,
+}
+
+/// The dict layout of this build, measured once (`None`: unknown).
+pub fn dict() -> Option<DictLayout> {
+    static LAYOUT: OnceLock<Option<DictLayout>> = OnceLock::new();
+    *LAYOUT.get_or_init(measure_dict)
+}
+
+fn measure_dict() -> Option<DictLayout> {
+    let dict = Value::dict(crate::dict::Dict::new());
+    let cell = dict.as_dict()?;
+    let base = (dict.bits() & super::abi::PAYLOAD_MASK as u64) as usize;
+    let version = cell.try_borrow().ok()?.version_ptr() as usize;
+    let version = i32::try_from(version.checked_sub(base)?).ok()?;
+    let borrow = borrow_flag(&dict, cell)?;
+    Some(DictLayout { borrow, version })
 }
 
 /// The kind byte compiled code compares against for a list.
@@ -144,6 +175,25 @@ mod tests {
             assert_eq!(data.add(1).read(), Value::int(2).bits());
             assert_eq!(((base + REFCOUNT as usize) as *const u32).read(), 1);
         }
+    }
+
+    #[test]
+    fn dict_layout_is_measured_and_reads_back() {
+        let layout = dict().expect("the dict layout is measurable");
+        let d = Value::dict(crate::dict::Dict::new());
+        let cell = d.as_dict().expect("a dict");
+        let version = cell.borrow().version();
+        let base = (d.bits() & crate::jit::abi::PAYLOAD_MASK as u64) as usize;
+        // SAFETY: the measured words of a live dict.
+        let read = |off: i32| unsafe { ((base + off as usize) as *const i64).read() };
+        assert_eq!(read(layout.version) as u64, version);
+        assert_eq!(read(layout.borrow), 0);
+        {
+            let _g = cell.borrow_mut();
+            assert_eq!(read(layout.borrow), -1);
+        }
+        cell.borrow_mut().set_name("k", Value::int(1));
+        assert_ne!(read(layout.version) as u64, version, "a new key changes it");
     }
 
     #[test]

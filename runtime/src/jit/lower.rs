@@ -86,6 +86,9 @@ pub struct Lowerer<'a, 'b> {
     call_sites_used: usize,
     /// The stack slot direct calls build their callee's context in.
     pub(super) callee_ctx_slot: Option<StackSlot>,
+    /// The activation's globals dict (borrowed bits), when some
+    /// `LoadGlobal` reads it inline (`globals.rs`).
+    pub(super) globals: Option<Value>,
 }
 
 impl<'a, 'b> Lowerer<'a, 'b> {
@@ -119,6 +122,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             call_sites: &cells.calls,
             call_sites_used: 0,
             callee_ctx_slot: None,
+            globals: None,
         }
     }
 
@@ -499,6 +503,10 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         // Cell slots follow the variables, as in the interpreter's frame.
         let nl = cells::frame_locals(self.code);
         let raw = self.entry_locals(nl);
+        let reads_globals = (self.code.code.iter()).any(|i| matches!(i, Instr::LoadGlobal { .. }));
+        if reads_globals && layout::dict().is_some() {
+            self.globals = Some(self.globals_prologue());
+        }
         for i in 0..nl {
             let k = self.types.locals[i];
             let var = self.bcx.declare_var(Self::var_type(k));
@@ -654,16 +662,12 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             }
             Instr::StoreFast { idx } => self.store_fast(pc, idx as usize),
             Instr::LoadGlobal { name } => {
-                let n = self.iconst(name as i64);
                 let cell = self
                     .global_cache
                     .get(self.global_sites)
-                    .map_or(0, |c| c as *const _ as i64);
+                    .map_or(std::ptr::null(), |c| c as *const h::GlobalCell);
                 self.global_sites += 1;
-                let cell = self.iconst(cell);
-                let r = self.call_ctx(h::load_global_cached as *const u8, &[n, cell]);
-                self.check_raised(r, pc);
-                self.push(r, Kind::Boxed);
+                self.lower_load_global(pc, name, cell);
             }
             Instr::StoreGlobal { name } => {
                 let v = self.pop_boxed();

@@ -10,7 +10,8 @@
 //! `natives` (`math` functions as native operations), `layout` (the
 //! object fields compiled code reads), `helpers` (the `extern "C"` runtime
 //! calls; `calls` for calls), `direct` (direct machine calls between
-//! compiled functions), `cells` (closures: cell and free variables),
+//! compiled functions), `globals` (`LoadGlobal` hits inline), `cells`
+//! (closures: cell and free variables),
 //! `deopt` (exits back to the interpreter),
 //! `service` (the compile thread), `backend` (the Cranelift module),
 //! `stats` (`--stats`).
@@ -38,6 +39,7 @@ pub(crate) mod calls;
 pub(crate) mod cells;
 pub mod deopt;
 pub(crate) mod direct;
+pub(crate) mod globals;
 pub(crate) mod helpers;
 pub(crate) mod items;
 pub mod layout;
