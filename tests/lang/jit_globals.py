@@ -121,3 +121,51 @@ countdown = replacement
 print(original(5))
 countdown = original
 print(original(5))
+
+
+# Attributes of globals: module functions read inline, then the module
+# attribute is rebound, deleted and restored, and the same site sees a
+# class and an instance instead of a module.
+import math
+
+
+def roots(k):
+    s = 0.0
+    for i in range(k):
+        s += math.sqrt(i) + math.pi
+    return s
+
+
+print(roots(100))
+real_sqrt = math.sqrt
+math.sqrt = lambda x: -1.0
+print(roots(10))
+del math.sqrt
+try:
+    roots(3)
+except AttributeError as e:
+    print("AttributeError:", e)
+math.sqrt = real_sqrt
+print(roots(10))
+
+
+class Box:
+    pi = 3
+    sqrt = staticmethod(lambda x: x)
+
+
+def through(k):
+    s = 0
+    for i in range(k):
+        s += math.pi + math.sqrt(i)
+    return s
+
+
+print(through(50))
+math = Box
+print(through(50))
+math = Box()
+print(through(50))
+import math  # noqa: E402
+
+print(through(50))

@@ -16,17 +16,33 @@ use kiln_compiler::bytecode::{CodeObject, Instr};
 
 use super::analyze::{analyze, Refusal};
 use super::direct::CallSite;
-use super::helpers::GlobalCell;
+use super::globals::SlotCell;
 use super::lower::{Entry, Lowerer};
 use super::range_loop;
 use super::types::infer;
 use crate::feedback::Feedback;
 
 /// The per-site caches one compiled version points at: `LoadGlobal`
-/// cells (see `helpers::load_global`) and direct-call sites (`direct`).
+/// cells and cells for attributes of globals (`globals.rs`: modules), and
+/// direct-call sites (`direct`).
 pub struct SiteCells {
-    pub globals: Box<[GlobalCell]>,
+    pub globals: Box<[SlotCell]>,
+    pub global_attrs: Box<[SlotCell]>,
     pub calls: Box<[CallSite]>,
+}
+
+/// Whether the instruction at `pc` reads an attribute of the value a
+/// `LoadGlobal` just pushed (`math.sqrt`): such sites get a module cell.
+pub(super) fn is_global_attr(code: &CodeObject, pc: usize) -> bool {
+    let attr = matches!(
+        code.code.get(pc),
+        Some(Instr::LoadAttr { .. } | Instr::LoadMethod { .. })
+    );
+    let after_global = pc
+        .checked_sub(1)
+        .and_then(|p| code.code.get(p))
+        .is_some_and(|i| matches!(i, Instr::LoadGlobal { .. }));
+    attr && after_global
 }
 
 pub struct Backend {
@@ -88,8 +104,12 @@ impl Backend {
         let count = |want: fn(&Instr) -> bool| code.code.iter().filter(|i| want(i)).count();
         let globals = count(|i| matches!(i, Instr::LoadGlobal { .. }));
         let calls = count(|i| matches!(i, Instr::Call { .. } | Instr::CallMethod { .. }));
+        let global_attrs = (0..code.code.len())
+            .filter(|&pc| is_global_attr(code, pc))
+            .count();
         let cache = SiteCells {
-            globals: (0..globals).map(|_| GlobalCell::default()).collect(),
+            globals: (0..globals).map(|_| SlotCell::default()).collect(),
+            global_attrs: (0..global_attrs).map(|_| SlotCell::default()).collect(),
             calls: (0..calls).map(|_| CallSite::default()).collect(),
         };
         let analysis = analyze(code)?;

@@ -1,31 +1,167 @@
-//! `LoadGlobal` in compiled code: a hit in the site's `GlobalCell` is
-//! checked and read inline; everything else calls `load_global_cached`.
+//! Reads of dict entries that compiled code checks inline: `LoadGlobal`
+//! (a global, or a builtin the globals do not shadow) and attributes of
+//! modules (`math.sqrt`). Each site has a `SlotCell`; a hit is a few
+//! loads and compares, anything else calls a helper that does the
+//! generic lookup and refills the cell.
 //!
 //! The activation's globals dict is found once, in the prologue (from the
-//! interpreter frame, or from the function in a frameless call). A hit
-//! needs the cell to have been filled from that same dict, the dict's
-//! key-set version to be unchanged since (so the value's slot has not
-//! moved), and no mutable borrow of the dict to be live; then the slot
-//! holds the global's current value.
+//! interpreter frame, or from the function in a frameless call).
 
+use std::cell::Cell;
 use std::mem::offset_of;
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{BlockArg, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, MemFlagsData, Value};
 
-use super::abi::{self, ctx_offset};
-use super::helpers::{self as h, GlobalCell};
+use super::abi::{self, borrow_bits, ctx_offset, into_bits, JitCtx, EMPTY_BITS, RAISED};
+use super::helpers::{self as h, env_of, name_of};
 use super::layout;
 use super::lower::{Lowerer, I64};
 use super::types::Kind;
+use crate::dict::Dict;
 use crate::frame::Frame;
-use crate::object::FunctionObj;
+use crate::object::{FunctionObj, ModuleObj, Payload};
+use crate::value::Value as PyValue;
+use crate::vm::Vm;
 
-const CELL_VERSION: i32 = offset_of!(GlobalCell, version) as i32;
-const CELL_SLOT: i32 = offset_of!(GlobalCell, slot) as i32;
-const CELL_GLOBALS: i32 = offset_of!(GlobalCell, globals) as i32;
+/// One site's cached entry: the address of the value's slot in `dict`,
+/// valid while that dict keeps the key-set version it had when the cell
+/// was filled (only a key-set change moves entries, and it changes the
+/// version, which no other dict of the thread ever has; so a freed dict
+/// whose address comes back never matches). `dict` is an identity, not a
+/// reference.
+///
+/// A hit also needs `*also_ptr == also_version`: for a builtin, the
+/// builtins dict's version (the slot is in builtins; `dict` is then the
+/// globals, where the name was absent); otherwise `also_ptr` points at
+/// `also_version` itself. No dict is mutably borrowed while script code
+/// runs (`dict.rs`: script `__eq__` runs outside any borrow); compiled
+/// code still checks the borrow flag of `dict`.
+#[repr(C)]
+#[derive(Default)]
+pub struct SlotCell {
+    /// `load_global`'s hint: the entry's index + 1 in the globals, or 0.
+    pub index: Cell<u64>,
+    dict: Cell<u64>,
+    version: Cell<u64>,
+    slot: Cell<usize>,
+    also_ptr: Cell<usize>,
+    also_version: Cell<u64>,
+}
+
+const CELL_DICT: i32 = offset_of!(SlotCell, dict) as i32;
+const CELL_VERSION: i32 = offset_of!(SlotCell, version) as i32;
+const CELL_SLOT: i32 = offset_of!(SlotCell, slot) as i32;
+const CELL_ALSO_PTR: i32 = offset_of!(SlotCell, also_ptr) as i32;
+const CELL_ALSO_VERSION: i32 = offset_of!(SlotCell, also_version) as i32;
 const FRAME_GLOBALS: i32 = offset_of!(Frame, globals) as i32;
 const FUNC_GLOBALS: i32 = offset_of!(FunctionObj, globals) as i32;
+
+impl SlotCell {
+    /// Remember `value`, an entry of `d` (the dict value `dict`); `also`
+    /// is the builtins dict when `value` is one of its entries instead.
+    fn fill(&self, dict: &PyValue, d: &Dict, value: &PyValue, also: Option<&Dict>) {
+        self.dict.set(dict.bits());
+        self.version.set(d.version());
+        self.slot.set(value as *const PyValue as usize);
+        match also {
+            Some(b) => {
+                self.also_ptr.set(b.version_ptr() as usize);
+                self.also_version.set(b.version());
+            }
+            None => {
+                self.also_ptr.set(self.also_version.as_ptr() as usize);
+            }
+        }
+    }
+}
+
+/// `LoadGlobal` after the inline check missed: the generic lookup, then
+/// the cell is refilled for the next time.
+pub extern "C" fn load_global_cached(ctx: *mut JitCtx, name: i64, cell: *const SlotCell) -> i64 {
+    // SAFETY: compiled code passes its live context and its own cell,
+    // which lives as long as the code.
+    let Some(cell) = (unsafe { cell.as_ref() }) else {
+        return h::load_global(ctx, name, std::ptr::null());
+    };
+    let r = h::load_global(ctx, name, &cell.index);
+    if r != RAISED {
+        // SAFETY: as above; the lookup left no borrow behind.
+        let (c, vm) = unsafe { (&*ctx, &*(*ctx).vm) };
+        fill_global(vm, c, name, cell);
+    }
+    r
+}
+
+fn fill_global(vm: &Vm, c: &JitCtx, name: i64, cell: &SlotCell) {
+    // SAFETY: the activation is live (see `env_of`).
+    let env = unsafe { env_of(c) };
+    let key = name_of(&env, name);
+    let Some(s) = key.as_str_obj() else { return };
+    let hash = crate::hash::cached_str_hash(s);
+    let Some(g) = env.globals.as_dict().and_then(|d| d.try_borrow().ok()) else {
+        return;
+    };
+    if let Some(i) = g.index_of_name(&key, &s.s, hash) {
+        if let Some((_, v)) = g.get_index(i) {
+            cell.fill(env.globals, &g, v, None);
+        }
+        return;
+    }
+    let Some(b) = vm.builtins.as_dict().and_then(|d| d.try_borrow().ok()) else {
+        return;
+    };
+    if let Some((_, v)) = b
+        .index_of_name(&key, &s.s, hash)
+        .and_then(|i| b.get_index(i))
+    {
+        cell.fill(env.globals, &g, v, Some(&b));
+    }
+}
+
+/// `LoadAttr` (`method` 0) or `LoadMethod` (1) of `obj` (borrowed) after
+/// the inline module check missed: a module's attribute refills the cell;
+/// anything else is the generic helper.
+pub extern "C" fn module_attr_cached(
+    ctx: *mut JitCtx,
+    obj: i64,
+    name: i64,
+    slot: i64,
+    cell: *const SlotCell,
+    method: i64,
+) -> i64 {
+    let generic = move || match method {
+        0 => h::load_attr(ctx, obj, name, slot),
+        _ => h::load_method(ctx, obj, name, slot),
+    };
+    // SAFETY: the operand stays owned by compiled code; the cell lives as
+    // long as the code; the context is live for this call.
+    let (value, cell, c) = unsafe { (borrow_bits(obj), &*cell, &mut *ctx) };
+    let Some(Payload::Module(m)) = value.payload() else {
+        return generic();
+    };
+    // SAFETY: the activation is live (see `env_of`).
+    let key = name_of(&unsafe { env_of(c) }, name);
+    match module_entry(m, &key, cell) {
+        Some(v) if method == 0 => v,
+        Some(v) => {
+            c.aux = v;
+            EMPTY_BITS
+        }
+        // Missing: the generic path raises the interpreter's error.
+        None => generic(),
+    }
+}
+
+/// The module's attribute `key` (a new reference), remembered in `cell`.
+fn module_entry(m: &ModuleObj, key: &PyValue, cell: &SlotCell) -> Option<i64> {
+    let s = key.as_str_obj()?;
+    let hash = crate::hash::cached_str_hash(s);
+    let d = m.dict.as_dict()?.try_borrow().ok()?;
+    let (_, v) = d.get_index(d.index_of_name(key, &s.s, hash)?)?;
+    cell.fill(&m.dict, &d, v, None);
+    Some(into_bits(v.clone()))
+}
 
 impl Lowerer<'_, '_> {
     /// The activation's globals (borrowed bits), computed where the
@@ -52,55 +188,153 @@ impl Lowerer<'_, '_> {
         globals
     }
 
-    /// `LoadGlobal name` at `pc` through `cell` (null: no cache), pushing
-    /// an owned reference.
-    pub(super) fn lower_load_global(&mut self, pc: usize, name: u32, cell: *const GlobalCell) {
-        let n = self.iconst(i64::from(name));
-        let cell_addr = self.iconst(cell as i64);
-        let (Some(globals), Some(dict), false) = (self.globals, layout::dict(), cell.is_null())
-        else {
-            let r = self.call_ctx(h::load_global_cached as *const u8, &[n, cell_addr]);
-            self.check_raised(r, pc);
-            self.push(r, Kind::Boxed);
-            return;
-        };
+    /// The inline check of `cell` against the dict value `dict`: on a hit
+    /// the current block goes on with the entry's value (a new reference);
+    /// on a miss it branches to `miss`.
+    fn read_slot_cell(&mut self, cell: Value, dict: Value, miss: Block) -> Option<Value> {
+        let layout = layout::dict()?;
         let flags = MemFlagsData::trusted();
         let same_dict = self.bcx.create_block();
         let hit = self.bcx.create_block();
-        let slow = self.bcx.create_block();
-        let done = self.bcx.create_block();
-        let result = self.bcx.append_block_param(done, I64);
-        self.bcx.set_cold_block(slow);
 
-        let filled_from = self.bcx.ins().load(I64, flags, cell_addr, CELL_GLOBALS);
-        let same = self.bcx.ins().icmp(IntCC::Equal, filled_from, globals);
-        self.bcx.ins().brif(same, same_dict, &[], slow, &[]);
+        let filled_from = self.bcx.ins().load(I64, flags, cell, CELL_DICT);
+        let same = self.bcx.ins().icmp(IntCC::Equal, filled_from, dict);
+        self.bcx.ins().brif(same, same_dict, &[], miss, &[]);
 
         self.bcx.switch_to_block(same_dict);
-        let obj = self.bcx.ins().band_imm_s(globals, abi::PAYLOAD_MASK);
-        let version = self.bcx.ins().load(I64, flags, obj, dict.version);
-        let seen = self.bcx.ins().load(I64, flags, cell_addr, CELL_VERSION);
-        let borrow = self.bcx.ins().load(I64, flags, obj, dict.borrow);
+        let obj = self.bcx.ins().band_imm_s(dict, abi::PAYLOAD_MASK);
+        let version = self.bcx.ins().load(I64, flags, obj, layout.version);
+        let seen = self.bcx.ins().load(I64, flags, cell, CELL_VERSION);
+        let borrow = self.bcx.ins().load(I64, flags, obj, layout.borrow);
+        let also_ptr = self.bcx.ins().load(I64, flags, cell, CELL_ALSO_PTR);
+        let also = self.bcx.ins().load(I64, flags, also_ptr, 0);
+        let also_seen = self.bcx.ins().load(I64, flags, cell, CELL_ALSO_VERSION);
         let unchanged = self.bcx.ins().icmp(IntCC::Equal, version, seen);
+        let also_unchanged = self.bcx.ins().icmp(IntCC::Equal, also, also_seen);
         let readable = self
             .bcx
             .ins()
             .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, borrow, 0);
-        let ok = self.bcx.ins().band(unchanged, readable);
-        self.bcx.ins().brif(ok, hit, &[], slow, &[]);
+        let ok = self.bcx.ins().band(unchanged, also_unchanged);
+        let ok = self.bcx.ins().band(ok, readable);
+        self.bcx.ins().brif(ok, hit, &[], miss, &[]);
 
         self.bcx.switch_to_block(hit);
-        let slot = self.bcx.ins().load(I64, flags, cell_addr, CELL_SLOT);
+        let slot = self.bcx.ins().load(I64, flags, cell, CELL_SLOT);
         let v = self.bcx.ins().load(I64, flags, slot, 0);
         self.incref(v);
-        self.bcx.ins().jump(done, &[BlockArg::Value(v)]);
+        Some(v)
+    }
 
+    /// `LoadGlobal name` at `pc` through `cell` (null: no cache), pushing
+    /// an owned reference.
+    pub(super) fn lower_load_global(&mut self, pc: usize, name: u32, cell: *const SlotCell) {
+        let n = self.iconst(i64::from(name));
+        let cell_addr = self.iconst(cell as i64);
+        let done = self.bcx.create_block();
+        let result = self.bcx.append_block_param(done, I64);
+        let slow = self.bcx.create_block();
+        self.bcx.set_cold_block(slow);
+        let inline = match self.globals {
+            Some(g) if !cell.is_null() => self.read_slot_cell(cell_addr, g, slow),
+            _ => None,
+        };
+        match inline {
+            Some(v) => {
+                self.bcx.ins().jump(done, &[BlockArg::Value(v)]);
+            }
+            None => {
+                self.bcx.ins().jump(slow, &[]);
+            }
+        }
         self.bcx.switch_to_block(slow);
-        let r = self.call_ctx(h::load_global_cached as *const u8, &[n, cell_addr]);
+        let r = self.call_ctx(load_global_cached as *const u8, &[n, cell_addr]);
         self.check_raised(r, pc);
         self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(done);
         self.push(result, Kind::Boxed);
+    }
+
+    /// `LoadAttr` or (`method`) `LoadMethod` of `name` on the popped
+    /// receiver, with a module's attribute read inline through `cell`.
+    pub(super) fn lower_module_attr(
+        &mut self,
+        pc: usize,
+        name: u32,
+        slot: u16,
+        cell: *const SlotCell,
+        method: bool,
+    ) {
+        let obj = self.pop_borrow();
+        let done = self.bcx.create_block();
+        let result = self.bcx.append_block_param(done, I64);
+        let this = method.then(|| self.bcx.append_block_param(done, I64));
+        let slow = self.bcx.create_block();
+        self.bcx.set_cold_block(slow);
+        let cell_addr = self.iconst(cell as i64);
+        // A module function's `LoadMethod` pushes (empty, function).
+        let empty = self.iconst(EMPTY_BITS);
+        let hit_args = |v: Value| match method {
+            true => vec![BlockArg::Value(empty), BlockArg::Value(v)],
+            false => vec![BlockArg::Value(v)],
+        };
+
+        let dict = self.module_dict_of(obj.0, slow);
+        match dict.and_then(|d| self.read_slot_cell(cell_addr, d, slow)) {
+            Some(v) => {
+                self.bcx.ins().jump(done, &hit_args(v));
+            }
+            None => {
+                self.bcx.ins().jump(slow, &[]);
+            }
+        }
+
+        // The slow path leaves a method's second value in the context.
+        self.bcx.switch_to_block(slow);
+        let n = self.iconst(i64::from(name));
+        let s = self.iconst(i64::from(slot));
+        let m = self.iconst(i64::from(method));
+        let r = self.call_ctx(
+            module_attr_cached as *const u8,
+            &[obj.0, n, s, cell_addr, m],
+        );
+        let mut args = vec![BlockArg::Value(r)];
+        if method {
+            let second = self.call_ctx(h::take_aux as *const u8, &[]);
+            args.push(BlockArg::Value(second));
+        }
+        self.bcx.ins().jump(done, &args);
+
+        self.bcx.switch_to_block(done);
+        self.end_borrow(obj);
+        self.check_raised(result, pc);
+        self.push(result, Kind::Boxed);
+        if let Some(this) = this {
+            self.push(this, Kind::Boxed);
+        }
+    }
+
+    /// The dict value of `obj` if it is a module (continuing in a new
+    /// block), else a branch to `miss`; None when the module layout is
+    /// unknown (nothing emitted).
+    fn module_dict_of(&mut self, obj: Value, miss: Block) -> Option<Value> {
+        let dict_off = layout::module_dict()?;
+        let flags = MemFlagsData::trusted();
+        let t = self.tag16(obj);
+        let is_ptr = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::PTR_HI);
+        let heap = self.bcx.create_block();
+        self.bcx.ins().brif(is_ptr, heap, &[], miss, &[]);
+        self.bcx.switch_to_block(heap);
+        let p = self.bcx.ins().band_imm_s(obj, abi::PAYLOAD_MASK);
+        let kind = self.bcx.ins().uload8(I64, flags, p, layout::KIND);
+        let is_module =
+            self.bcx
+                .ins()
+                .icmp_imm_s(IntCC::Equal, kind, i64::from(layout::MODULE_KIND));
+        let module = self.bcx.create_block();
+        self.bcx.ins().brif(is_module, module, &[], miss, &[]);
+        self.bcx.switch_to_block(module);
+        Some(self.bcx.ins().load(I64, flags, p, dict_off))
     }
 }

@@ -128,7 +128,7 @@ fn unop(op: i64) -> UnaryOp {
 }
 
 /// Name `idx` of the running code object as text.
-fn name_of(env: &Env, idx: i64) -> Value {
+pub(super) fn name_of(env: &Env, idx: i64) -> Value {
     env.info
         .names
         .get(idx as usize)
@@ -331,66 +331,6 @@ pub extern "C" fn load_global(ctx: *mut JitCtx, name: i64, cache: *const Cell<u6
             None => Err(PyErr::name_error(format!("name '{n}' is not defined"))),
         }
     })
-}
-
-/// One compiled `LoadGlobal` site's cache: the entry index for
-/// `load_global`, and the address of the value's slot in the globals dict
-/// together with the dict's key-set version when it was taken. While the
-/// version is unchanged the entries have not moved (only a key-set change
-/// can move them, and it changes the version, which is also never shared
-/// by two dicts of a thread), so the slot still holds the current value.
-/// `globals` is that dict's identity (not a reference: a freed dict's
-/// address may come back, but never with the same version), so compiled
-/// code can check a hit inline (`Lowerer::load_global`) without calling.
-#[repr(C)]
-#[derive(Default)]
-pub struct GlobalCell {
-    pub index: Cell<u64>,
-    pub(super) version: Cell<u64>,
-    pub(super) slot: Cell<usize>,
-    pub(super) globals: Cell<u64>,
-}
-
-/// `LoadGlobal` as compiled code calls it: the cached hits without
-/// `guarded`, since nothing on those paths can panic or raise; anything
-/// else is `load_global`.
-pub extern "C" fn load_global_cached(ctx: *mut JitCtx, name: i64, cell: *const GlobalCell) -> i64 {
-    // SAFETY: as `load_global`; the context is live for this call and the
-    // cell lives as long as the code.
-    let (c, cell) = unsafe { (&*ctx, cell.as_ref()) };
-    let Some(cell) = cell else {
-        return load_global(ctx, name, std::ptr::null());
-    };
-    let env = unsafe { env_of(c) };
-    // SAFETY: no mutable borrow of the globals is live while compiled code
-    // runs a `LoadGlobal` unless the flag says so (checked); the borrow
-    // ends before anything else runs.
-    let Some(globals) = env
-        .globals
-        .as_dict()
-        .and_then(|d| unsafe { d.try_borrow_unguarded() }.ok())
-    else {
-        return load_global(ctx, name, &cell.index);
-    };
-    if cell.slot.get() != 0 && globals.version() == cell.version.get() {
-        // SAFETY: see `GlobalCell`: the slot is the live entry's value.
-        let v = unsafe { &*(cell.slot.get() as *const Value) };
-        return into_bits(v.clone());
-    }
-    let hit = (cell.index.get() as usize).checked_sub(1).and_then(|i| {
-        let key = env.info.names.get(name as usize)?;
-        let (k, v) = globals.get_index(i)?;
-        k.is(key).then_some(v)
-    });
-    match hit {
-        Some(v) => {
-            cell.version.set(globals.version());
-            cell.slot.set(v as *const Value as usize);
-            cell.globals.set(env.globals.bits());
-            into_bits(v.clone())
-        }
-        None => load_global(ctx, name, &cell.index),
-    }
 }
 
 /// Consumes `v`.

@@ -124,6 +124,29 @@ fn measure_dict() -> Option<DictLayout> {
     Some(DictLayout { borrow, version })
 }
 
+/// Offset of a module object's dict value, from the start of the
+/// object, measured once (`None`: unknown).
+pub fn module_dict() -> Option<i32> {
+    static OFFSET: OnceLock<Option<i32>> = OnceLock::new();
+    *OFFSET.get_or_init(measure_module_dict)
+}
+
+fn measure_module_dict() -> Option<i32> {
+    let dict = Value::dict(crate::dict::Dict::new());
+    let module = Value::new_heap(Payload::Module(crate::object::ModuleObj {
+        name: "probe".into(),
+        dict: dict.clone(),
+    }));
+    let base = (module.bits() & super::abi::PAYLOAD_MASK as u64) as usize;
+    let mut hits = object_words(base)
+        .into_iter()
+        .filter(|(_, w)| *w == dict.bits());
+    let first = hits.next()?.0;
+    hits.next().is_none().then_some(first)
+}
+
+/// The kind byte of a module object.
+pub const MODULE_KIND: u8 = Kind::Module as u8;
 /// The kind byte compiled code compares against for a list.
 pub const LIST_KIND: u8 = Kind::List as u8;
 /// The kind byte of a built-in function object.
@@ -194,6 +217,22 @@ mod tests {
         }
         cell.borrow_mut().set_name("k", Value::int(1));
         assert_ne!(read(layout.version) as u64, version, "a new key changes it");
+    }
+
+    #[test]
+    fn module_dict_offset_finds_the_dict() {
+        let off = module_dict().expect("the module layout is measurable");
+        let dict = Value::dict(crate::dict::Dict::new());
+        let module = Value::new_heap(Payload::Module(crate::object::ModuleObj {
+            name: "m".into(),
+            dict: dict.clone(),
+        }));
+        let base = (module.bits() & crate::jit::abi::PAYLOAD_MASK as u64) as usize;
+        // SAFETY: reading the header and the measured word of a live object.
+        unsafe {
+            assert_eq!(((base + KIND as usize) as *const u8).read(), MODULE_KIND);
+            assert_eq!(((base + off as usize) as *const u64).read(), dict.bits());
+        }
     }
 
     #[test]

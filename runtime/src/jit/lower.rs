@@ -38,6 +38,7 @@ use super::calls;
 use super::cells;
 use super::deopt::Reason;
 use super::direct::CallSite;
+use super::globals::SlotCell;
 use super::helpers as h;
 use super::layout;
 use super::natives;
@@ -79,8 +80,11 @@ pub struct Lowerer<'a, 'b> {
     pub(super) stack: Vec<(Value, Kind)>,
     exits: Vec<ExitSite>,
     /// One cache cell per `LoadGlobal`, in instruction order.
-    global_cache: &'a [h::GlobalCell],
+    global_cache: &'a [SlotCell],
     global_sites: usize,
+    /// One cell per attribute read of a global (`backend::is_global_attr`).
+    global_attr_cache: &'a [SlotCell],
+    global_attr_sites: usize,
     /// One direct-call cache per `Call` and `CallMethod`, in lowering order.
     call_sites: &'a [CallSite],
     call_sites_used: usize,
@@ -119,11 +123,22 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             exits: Vec::new(),
             global_cache: &cells.globals,
             global_sites: 0,
+            global_attr_cache: &cells.global_attrs,
+            global_attr_sites: 0,
             call_sites: &cells.calls,
             call_sites_used: 0,
             callee_ctx_slot: None,
             globals: None,
         }
+    }
+
+    /// The next attribute-of-a-global cell, when `pc` is such a site.
+    fn global_attr_cell(&self, pc: usize) -> Option<*const SlotCell> {
+        if !super::backend::is_global_attr(self.code, pc) {
+            return None;
+        }
+        let cell = self.global_attr_cache.get(self.global_attr_sites)?;
+        Some(cell as *const SlotCell)
     }
 
     /// The address of the next `Call`'s cache, if one is left.
@@ -665,7 +680,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 let cell = self
                     .global_cache
                     .get(self.global_sites)
-                    .map_or(std::ptr::null(), |c| c as *const h::GlobalCell);
+                    .map_or(std::ptr::null(), |c| c as *const SlotCell);
                 self.global_sites += 1;
                 self.lower_load_global(pc, name, cell);
             }
@@ -722,6 +737,17 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 self.decref(container);
                 self.check_raised(r, pc);
                 self.push(r, Kind::Boxed);
+            }
+            Instr::LoadAttr { name, slot } if self.global_attr_cell(pc).is_some() => {
+                let cell = self.global_attr_cell(pc).unwrap_or(std::ptr::null());
+                self.global_attr_sites += 1;
+                self.lower_module_attr(pc, name, slot, cell, false);
+            }
+            Instr::LoadMethod { name, slot } if self.global_attr_cell(pc).is_some() => {
+                self.method_names.push(name);
+                let cell = self.global_attr_cell(pc).unwrap_or(std::ptr::null());
+                self.global_attr_sites += 1;
+                self.lower_module_attr(pc, name, slot, cell, true);
             }
             Instr::LoadAttr { name, slot } => {
                 let obj = self.pop_borrow();
