@@ -17,17 +17,20 @@ use kiln_compiler::bytecode::{CodeObject, Instr};
 use super::analyze::{analyze, Refusal};
 use super::direct::CallSite;
 use super::globals::SlotCell;
+use super::inst_attrs::InstAttrCell;
 use super::lower::{Entry, Lowerer};
 use super::range_loop;
 use super::types::infer;
 use crate::feedback::Feedback;
 
 /// The per-site caches one compiled version points at: `LoadGlobal`
-/// cells and cells for attributes of globals (`globals.rs`: modules), and
-/// direct-call sites (`direct`).
+/// cells and cells for attributes of globals (`globals.rs`: modules), instance
+/// attribute cells, and direct-call sites (`direct`).
 pub struct SiteCells {
     pub globals: Box<[SlotCell]>,
     pub global_attrs: Box<[SlotCell]>,
+    /// One per other `LoadAttr` and every `StoreAttr` (`inst_attrs.rs`).
+    pub inst_attrs: Box<[InstAttrCell]>,
     pub calls: Box<[CallSite]>,
 }
 
@@ -107,9 +110,17 @@ impl Backend {
         let global_attrs = (0..code.code.len())
             .filter(|&pc| is_global_attr(code, pc))
             .count();
+        let inst_attrs = (0..code.code.len())
+            .filter(|&pc| match code.code[pc] {
+                Instr::LoadAttr { .. } => !is_global_attr(code, pc),
+                Instr::StoreAttr { .. } => true,
+                _ => false,
+            })
+            .count();
         let cache = SiteCells {
             globals: (0..globals).map(|_| SlotCell::default()).collect(),
             global_attrs: (0..global_attrs).map(|_| SlotCell::default()).collect(),
+            inst_attrs: (0..inst_attrs).map(|_| InstAttrCell::default()).collect(),
             calls: (0..calls).map(|_| CallSite::default()).collect(),
         };
         let analysis = analyze(code)?;

@@ -145,6 +145,97 @@ fn measure_module_dict() -> Option<i32> {
     hits.next().is_none().then_some(first)
 }
 
+/// Byte offsets of what compiled code reads of a class instance: from the
+/// start of the object, its class, its dict's borrow counter, and its
+/// dict's entry array (pointer and length); within one entry, the key
+/// (a `Value`) and the value, `stride` bytes apart from entry to entry.
+///
+/// The dict's entries are `indexmap`'s; their layout is measured here
+/// from a real instance, never assumed. Two probes of different sizes
+/// must agree, or compiled code leaves instances to helpers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InstanceLayout {
+    pub class: i32,
+    pub borrow: i32,
+    pub data: i32,
+    pub len: i32,
+    pub stride: i32,
+    pub key: i32,
+    pub value: i32,
+}
+
+/// The instance layout of this build, measured once (`None`: unknown).
+pub fn instance() -> Option<InstanceLayout> {
+    static LAYOUT: OnceLock<Option<InstanceLayout>> = OnceLock::new();
+    *LAYOUT.get_or_init(|| {
+        let a = measure_instance(PROBE_LEN)?;
+        let b = measure_instance(11)?;
+        (a == b).then_some(a)
+    })
+}
+
+fn measure_instance(n: usize) -> Option<InstanceLayout> {
+    use crate::object::InstanceObj;
+    let mut d = crate::dict::Dict::new();
+    for i in 0..n {
+        d.set_name(&format!("attr{i}"), Value::int(i as i64));
+    }
+    // Any distinctive heap value stands in for the class.
+    let class = Value::list(Vec::new());
+    let obj = Value::new_heap(Payload::Instance(InstanceObj {
+        class: class.clone(),
+        dict: std::cell::RefCell::new(d),
+    }));
+    let Some(Payload::Instance(inst)) = obj.payload() else {
+        return None;
+    };
+    let base = (obj.bits() & super::abi::PAYLOAD_MASK as u64) as usize;
+    let words = object_words(base);
+    let unique = |want: u64| -> Option<i32> {
+        let mut hits = words.iter().filter(|(_, w)| *w == want);
+        let first = hits.next()?.0;
+        hits.next().is_none().then_some(first)
+    };
+    let class_off = unique(class.bits())?;
+    let (k0, v0, v1) = {
+        let d = inst.dict.try_borrow().ok()?;
+        let (k0, v0) = d.get_index(0)?;
+        let (_, v1) = d.get_index(1)?;
+        (
+            k0 as *const Value as usize,
+            v0 as *const Value as usize,
+            v1 as *const Value as usize,
+        )
+    };
+    let stride = v1.checked_sub(v0)?;
+    // The entry array: the one word pointing at or before entry 0's key
+    // and value, within one entry.
+    let inside = |w: u64| {
+        let w = w as usize;
+        k0.checked_sub(w).is_some_and(|o| o < stride)
+            && v0.checked_sub(w).is_some_and(|o| o < stride)
+    };
+    let mut data_hits = words.iter().filter(|(_, w)| inside(*w));
+    let (data_off, data) = *data_hits.next()?;
+    if data_hits.next().is_some() {
+        return None;
+    }
+    // Any word that always equals the number of entries will do.
+    let len_off = words.iter().find(|(_, w)| *w == n as u64)?.0;
+    let borrow = borrow_flag(&obj, &inst.dict)?;
+    Some(InstanceLayout {
+        class: class_off,
+        borrow,
+        data: data_off,
+        len: len_off,
+        stride: i32::try_from(stride).ok()?,
+        key: i32::try_from(k0 - data as usize).ok()?,
+        value: i32::try_from(v0 - data as usize).ok()?,
+    })
+}
+
+/// The kind byte of a class instance.
+pub const INSTANCE_KIND: u8 = Kind::Instance as u8;
 /// The kind byte of a module object.
 pub const MODULE_KIND: u8 = Kind::Module as u8;
 /// The kind byte compiled code compares against for a list.
@@ -233,6 +324,34 @@ mod tests {
             assert_eq!(((base + KIND as usize) as *const u8).read(), MODULE_KIND);
             assert_eq!(((base + off as usize) as *const u64).read(), dict.bits());
         }
+    }
+
+    #[test]
+    fn instance_layout_reads_attributes_back() {
+        let layout = instance().expect("the instance layout is measurable");
+        let mut d = crate::dict::Dict::new();
+        for (i, name) in ["a", "b", "c"].iter().enumerate() {
+            d.set_name(name, Value::int(10 + i as i64));
+        }
+        let class = Value::dict(crate::dict::Dict::new());
+        let obj = Value::new_heap(Payload::Instance(crate::object::InstanceObj {
+            class: class.clone(),
+            dict: std::cell::RefCell::new(d),
+        }));
+        let Some(Payload::Instance(inst)) = obj.payload() else {
+            panic!("an instance");
+        };
+        let key_c = inst.dict.borrow().get_index(2).map(|(k, _)| k.bits());
+        let base = (obj.bits() & crate::jit::abi::PAYLOAD_MASK as u64) as usize;
+        // SAFETY: the measured words of a live instance and its entries.
+        let word = |addr: usize| unsafe { (addr as *const u64).read() };
+        assert_eq!(word(base) as u32 as u8, 1, "refcount");
+        assert_eq!(word(base + layout.class as usize), class.bits());
+        assert_eq!(word(base + layout.len as usize), 3);
+        assert_eq!(word(base + layout.borrow as usize), 0);
+        let entry = word(base + layout.data as usize) as usize + 2 * layout.stride as usize;
+        assert_eq!(Some(word(entry + layout.key as usize)), key_c);
+        assert_eq!(word(entry + layout.value as usize), Value::int(12).bits());
     }
 
     #[test]

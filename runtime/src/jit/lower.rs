@@ -40,6 +40,7 @@ use super::deopt::Reason;
 use super::direct::CallSite;
 use super::globals::SlotCell;
 use super::helpers as h;
+use super::inst_attrs::InstAttrCell;
 use super::layout;
 use super::natives;
 use super::range_loop::{RangeLoops, RangeVars};
@@ -85,6 +86,9 @@ pub struct Lowerer<'a, 'b> {
     /// One cell per attribute read of a global (`backend::is_global_attr`).
     global_attr_cache: &'a [SlotCell],
     global_attr_sites: usize,
+    /// One cell per instance attribute site, in lowering order.
+    inst_attr_cache: &'a [InstAttrCell],
+    inst_attr_sites: usize,
     /// One direct-call cache per `Call` and `CallMethod`, in lowering order.
     call_sites: &'a [CallSite],
     call_sites_used: usize,
@@ -125,6 +129,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             global_sites: 0,
             global_attr_cache: &cells.global_attrs,
             global_attr_sites: 0,
+            inst_attr_cache: &cells.inst_attrs,
+            inst_attr_sites: 0,
             call_sites: &cells.calls,
             call_sites_used: 0,
             callee_ctx_slot: None,
@@ -139,6 +145,14 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         }
         let cell = self.global_attr_cache.get(self.global_attr_sites)?;
         Some(cell as *const SlotCell)
+    }
+
+    /// The next instance attribute cell (null if none is left: the
+    /// lowering then calls helpers only).
+    fn next_inst_attr_cell(&mut self) -> *const InstAttrCell {
+        let cell = self.inst_attr_cache.get(self.inst_attr_sites);
+        self.inst_attr_sites += 1;
+        cell.map_or(std::ptr::null(), |c| c as *const InstAttrCell)
     }
 
     /// The address of the next `Call`'s cache, if one is left.
@@ -750,22 +764,12 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 self.lower_module_attr(pc, name, slot, cell, true);
             }
             Instr::LoadAttr { name, slot } => {
-                let obj = self.pop_borrow();
-                let n = self.iconst(name as i64);
-                let s = self.iconst(i64::from(slot));
-                let r = self.call_ctx(h::load_attr as *const u8, &[obj.0, n, s]);
-                self.end_borrow(obj);
-                self.check_raised(r, pc);
-                self.push(r, Kind::Boxed);
+                let cell = self.next_inst_attr_cell();
+                self.lower_inst_load_attr(pc, name, slot, cell);
             }
             Instr::StoreAttr { name, slot } => {
-                let obj = self.pop_borrow();
-                let v = self.pop_boxed();
-                let n = self.iconst(name as i64);
-                let s = self.iconst(i64::from(slot));
-                let r = self.call_ctx(h::store_attr as *const u8, &[obj.0, n, v, s]);
-                self.end_borrow(obj);
-                self.check_raised(r, pc);
+                let cell = self.next_inst_attr_cell();
+                self.lower_inst_store_attr(pc, name, slot, cell);
             }
             Instr::LoadMethod { name, slot } => {
                 self.method_names.push(name);

@@ -10,7 +10,8 @@
 //! `natives` (`math` functions as native operations), `layout` (the
 //! object fields compiled code reads), `helpers` (the `extern "C"` runtime
 //! calls; `calls` for calls), `direct` (direct machine calls between
-//! compiled functions), `globals` (`LoadGlobal` hits inline), `cells`
+//! compiled functions), `globals` (`LoadGlobal` and module attributes
+//! inline), `inst_attrs` (instance attributes inline), `cells`
 //! (closures: cell and free variables),
 //! `deopt` (exits back to the interpreter),
 //! `service` (the compile thread), `backend` (the Cranelift module),
@@ -41,6 +42,7 @@ pub mod deopt;
 pub(crate) mod direct;
 pub(crate) mod globals;
 pub(crate) mod helpers;
+pub(crate) mod inst_attrs;
 pub(crate) mod items;
 pub mod layout;
 pub(crate) mod lower;

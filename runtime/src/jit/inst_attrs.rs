@@ -1,0 +1,297 @@
+//! Attributes of class instances in compiled code: a `LoadAttr` or
+//! `StoreAttr` that finds the attribute in the instance's own dict, at the
+//! entry index instances of that class keep it at, is checked and done
+//! inline — the equivalent of a hidden-class check on a slot vector:
+//!
+//! - the receiver is an instance of the site's cached class, and the
+//!   isolate's class epoch is the cached one (no class namespace changed
+//!   since, so the class still has no property of that name and, for
+//!   stores, no script `__setattr__`);
+//! - the instance dict is not mutably borrowed (for stores: not borrowed
+//!   at all), the cached index is below its length, and the entry there
+//!   has the site's name as its key (names are interned: identity).
+//!
+//! Anything else calls the interpreter's cached path (`helpers::load_attr`
+//! or `store_attr`), which keeps every rule of attribute access, and then
+//! refills the site's `InstAttrCell` from the interpreter's cache entry.
+//! Entry layouts are measured (`layout::instance`); when they cannot be,
+//! every access takes the helper.
+
+use std::cell::Cell;
+use std::mem::offset_of;
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, MemFlagsData, Value};
+
+use super::abi::{self, borrow_bits, ctx_offset, from_bits, into_bits, JitCtx, RAISED};
+use super::helpers::{self as h, env_of, name_of};
+use super::layout::{self, InstanceLayout};
+use super::lower::{Lowerer, I64};
+use super::types::Kind;
+use crate::object::Payload;
+use crate::value::Value as PyValue;
+use crate::vm::Vm;
+
+/// One compiled attribute site's cached instance entry. `class` and `key`
+/// are owned references (0 when empty), so their addresses cannot be
+/// reused by other objects while the cell remembers them.
+#[repr(C)]
+#[derive(Default)]
+pub struct InstAttrCell {
+    class: Cell<u64>,
+    epoch: Cell<u64>,
+    index: Cell<u64>,
+    key: Cell<u64>,
+}
+
+const CELL_CLASS: i32 = offset_of!(InstAttrCell, class) as i32;
+const CELL_EPOCH: i32 = offset_of!(InstAttrCell, epoch) as i32;
+const CELL_INDEX: i32 = offset_of!(InstAttrCell, index) as i32;
+const CELL_KEY: i32 = offset_of!(InstAttrCell, key) as i32;
+const VM_CLASS_EPOCH: i32 = offset_of!(Vm, class_epoch) as i32;
+
+impl InstAttrCell {
+    fn set(&self, class: &PyValue, epoch: u64, index: usize, key: &PyValue) {
+        self.release();
+        self.class.set(into_bits(class.clone()) as u64);
+        self.key.set(into_bits(key.clone()) as u64);
+        self.epoch.set(epoch);
+        self.index.set(index as u64);
+    }
+
+    fn release(&self) {
+        for field in [&self.class, &self.key] {
+            let old = field.replace(0);
+            if old != 0 {
+                // SAFETY: the cell owned the reference it held; cells are
+                // filled and dropped only on their isolate's thread.
+                drop(unsafe { from_bits(old as i64) });
+            }
+        }
+    }
+}
+
+impl Drop for InstAttrCell {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+/// After a `LoadAttr` or `StoreAttr` (`store`) of `name` on `obj` at site
+/// `slot` went through the interpreter's cache: remember where the
+/// instance keeps the attribute, if the interpreter's entry allows it.
+fn refill(ctx: *mut JitCtx, obj: i64, name: i64, slot: i64, cell: &InstAttrCell, store: bool) {
+    // SAFETY: compiled code passes its live context; the operand stays
+    // owned by compiled code for this call.
+    let (c, obj) = unsafe { (&*ctx, borrow_bits(obj)) };
+    let Some(Payload::Instance(inst)) = obj.payload() else {
+        return;
+    };
+    // SAFETY: the activation is live (see `env_of`).
+    let env = unsafe { env_of(c) };
+    // SAFETY: the VM outlives the activation; only read here.
+    let epoch = unsafe { (*c.vm).class_epoch };
+    let key = name_of(&env, name);
+    let index = env
+        .info
+        .attr_cache
+        .with_entry(slot as u16, &inst.class, epoch, |e| {
+            let usable = match store {
+                true => e.plain_store,
+                false => !e.found_is_property,
+            };
+            (e.index.get() as usize).checked_sub(1).filter(|_| usable)
+        })
+        .flatten();
+    let Some(i) = index else { return };
+    let here = inst
+        .dict
+        .try_borrow()
+        .is_ok_and(|d| d.get_if_key_at(i, &key).is_some());
+    if here {
+        cell.set(&inst.class, epoch, i, &key);
+    }
+}
+
+/// `LoadAttr` after the inline check missed.
+pub extern "C" fn load_attr_cached(
+    ctx: *mut JitCtx,
+    obj: i64,
+    name: i64,
+    slot: i64,
+    cell: *const InstAttrCell,
+) -> i64 {
+    let r = h::load_attr(ctx, obj, name, slot);
+    // SAFETY: the cell lives as long as the code that passes it.
+    if let (true, Some(cell)) = (r != RAISED, unsafe { cell.as_ref() }) {
+        refill(ctx, obj, name, slot, cell, false);
+    }
+    r
+}
+
+/// `StoreAttr` after the inline check missed. Borrows `obj`, consumes `v`.
+pub extern "C" fn store_attr_cached(
+    ctx: *mut JitCtx,
+    obj: i64,
+    name: i64,
+    v: i64,
+    slot: i64,
+    cell: *const InstAttrCell,
+) -> i64 {
+    let r = h::store_attr(ctx, obj, name, v, slot);
+    // SAFETY: as `load_attr_cached`.
+    if let (true, Some(cell)) = (r != RAISED, unsafe { cell.as_ref() }) {
+        refill(ctx, obj, name, slot, cell, true);
+    }
+    r
+}
+
+impl Lowerer<'_, '_> {
+    /// The address of the entry `obj` (boxed bits) keeps `cell`'s
+    /// attribute in, continuing in a new block; a branch to `miss` when
+    /// any check fails. `store` also needs the dict not borrowed at all.
+    fn inst_entry(
+        &mut self,
+        l: InstanceLayout,
+        obj: Value,
+        cell: Value,
+        store: bool,
+        miss: Block,
+    ) -> Value {
+        let flags = MemFlagsData::trusted();
+        let t = self.tag16(obj);
+        let is_ptr = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::PTR_HI);
+        let heap = self.bcx.create_block();
+        self.bcx.ins().brif(is_ptr, heap, &[], miss, &[]);
+
+        self.bcx.switch_to_block(heap);
+        let p = self.bcx.ins().band_imm_s(obj, abi::PAYLOAD_MASK);
+        let kind = self.bcx.ins().uload8(I64, flags, p, layout::KIND);
+        let class = self.bcx.ins().load(I64, flags, p, l.class);
+        let want_class = self.bcx.ins().load(I64, flags, cell, CELL_CLASS);
+        let vm = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::VM);
+        let epoch = self.bcx.ins().load(I64, flags, vm, VM_CLASS_EPOCH);
+        let want_epoch = self.bcx.ins().load(I64, flags, cell, CELL_EPOCH);
+        let is_inst =
+            self.bcx
+                .ins()
+                .icmp_imm_s(IntCC::Equal, kind, i64::from(layout::INSTANCE_KIND));
+        let same_class = self.bcx.ins().icmp(IntCC::Equal, class, want_class);
+        let same_epoch = self.bcx.ins().icmp(IntCC::Equal, epoch, want_epoch);
+        let ok = self.bcx.ins().band(is_inst, same_class);
+        let ok = self.bcx.ins().band(ok, same_epoch);
+        let shaped = self.bcx.create_block();
+        self.bcx.ins().brif(ok, shaped, &[], miss, &[]);
+
+        // Only an instance has a dict at these offsets: read it now.
+        self.bcx.switch_to_block(shaped);
+        let borrow = self.bcx.ins().load(I64, flags, p, l.borrow);
+        let len = self.bcx.ins().load(I64, flags, p, l.len);
+        let index = self.bcx.ins().load(I64, flags, cell, CELL_INDEX);
+        let free = match store {
+            true => self.bcx.ins().icmp_imm_s(IntCC::Equal, borrow, 0),
+            false => self
+                .bcx
+                .ins()
+                .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, borrow, 0),
+        };
+        let in_range = self.bcx.ins().icmp(IntCC::UnsignedLessThan, index, len);
+        let ok = self.bcx.ins().band(free, in_range);
+        let indexed = self.bcx.create_block();
+        self.bcx.ins().brif(ok, indexed, &[], miss, &[]);
+
+        self.bcx.switch_to_block(indexed);
+        let data = self.bcx.ins().load(I64, flags, p, l.data);
+        let offset = self.bcx.ins().imul_imm_s(index, i64::from(l.stride));
+        let entry = self.bcx.ins().iadd(data, offset);
+        let key = self.bcx.ins().load(I64, flags, entry, l.key);
+        let want_key = self.bcx.ins().load(I64, flags, cell, CELL_KEY);
+        let same_key = self.bcx.ins().icmp(IntCC::Equal, key, want_key);
+        let found = self.bcx.create_block();
+        self.bcx.ins().brif(same_key, found, &[], miss, &[]);
+        self.bcx.switch_to_block(found);
+        entry
+    }
+
+    /// `LoadAttr name` (site `slot`) through `cell`.
+    pub(super) fn lower_inst_load_attr(
+        &mut self,
+        pc: usize,
+        name: u32,
+        slot: u16,
+        cell: *const InstAttrCell,
+    ) {
+        let obj = self.pop_borrow();
+        let done = self.bcx.create_block();
+        let result = self.bcx.append_block_param(done, I64);
+        let slow = self.bcx.create_block();
+        self.bcx.set_cold_block(slow);
+        let cell_addr = self.iconst(cell as i64);
+        match layout::instance().filter(|_| !cell.is_null()) {
+            Some(l) => {
+                let entry = self.inst_entry(l, obj.0, cell_addr, false, slow);
+                let flags = MemFlagsData::trusted();
+                let v = self.bcx.ins().load(I64, flags, entry, l.value);
+                self.incref(v);
+                self.bcx.ins().jump(done, &[BlockArg::Value(v)]);
+            }
+            None => {
+                self.bcx.ins().jump(slow, &[]);
+            }
+        }
+
+        self.bcx.switch_to_block(slow);
+        let n = self.iconst(i64::from(name));
+        let s = self.iconst(i64::from(slot));
+        let r = self.call_ctx(load_attr_cached as *const u8, &[obj.0, n, s, cell_addr]);
+        self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
+
+        self.bcx.switch_to_block(done);
+        self.end_borrow(obj);
+        self.check_raised(result, pc);
+        self.push(result, Kind::Boxed);
+    }
+
+    /// `StoreAttr name` (site `slot`) through `cell`.
+    pub(super) fn lower_inst_store_attr(
+        &mut self,
+        pc: usize,
+        name: u32,
+        slot: u16,
+        cell: *const InstAttrCell,
+    ) {
+        let obj = self.pop_borrow();
+        let v = self.pop_boxed();
+        let done = self.bcx.create_block();
+        let result = self.bcx.append_block_param(done, I64);
+        let slow = self.bcx.create_block();
+        self.bcx.set_cold_block(slow);
+        let cell_addr = self.iconst(cell as i64);
+        match layout::instance().filter(|_| !cell.is_null()) {
+            Some(l) => {
+                let entry = self.inst_entry(l, obj.0, cell_addr, true, slow);
+                let flags = MemFlagsData::trusted();
+                let old = self.bcx.ins().load(I64, flags, entry, l.value);
+                self.bcx.ins().store(flags, v, entry, l.value);
+                // Freeing the old value runs no script code (finalisation
+                // is deferred), so nothing can observe the store half-done.
+                self.decref(old);
+                let zero = self.iconst(0);
+                self.bcx.ins().jump(done, &[BlockArg::Value(zero)]);
+            }
+            None => {
+                self.bcx.ins().jump(slow, &[]);
+            }
+        }
+
+        self.bcx.switch_to_block(slow);
+        let n = self.iconst(i64::from(name));
+        let s = self.iconst(i64::from(slot));
+        let r = self.call_ctx(store_attr_cached as *const u8, &[obj.0, n, v, s, cell_addr]);
+        self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
+
+        self.bcx.switch_to_block(done);
+        self.end_borrow(obj);
+        self.check_raised(result, pc);
+    }
+}
