@@ -140,3 +140,35 @@ print(sum(get_value(o) for o in objs))
 h = Holder()
 h.value = 7
 print(get_value(h), get_value(Holder))
+
+
+# Methods through LoadMethod: shadowed by an instance attribute, replaced
+# on the class, and called on a subclass instance at the same site.
+class Greeter:
+    def hello(self):
+        return 1
+
+
+def greet_all(gs):
+    t = 0
+    for g in gs:
+        t += g.hello()
+    return t
+
+
+gs = [Greeter() for _ in range(30)]
+print(greet_all(gs))
+gs[5].hello = lambda: 100
+print(greet_all(gs))
+del gs[5].hello
+Greeter.hello = lambda self: 2
+print(greet_all(gs))
+
+
+class Loud(Greeter):
+    def hello(self):
+        return 10
+
+
+gs.append(Loud())
+print(greet_all(gs))

@@ -17,7 +17,7 @@ use kiln_compiler::bytecode::{CodeObject, Instr};
 use super::analyze::{analyze, Refusal};
 use super::direct::CallSite;
 use super::globals::SlotCell;
-use super::inst_attrs::InstAttrCell;
+use super::inst_attrs::{InstAttrCell, MethodCell};
 use super::lower::{Entry, Lowerer};
 use super::range_loop;
 use super::types::infer;
@@ -31,6 +31,8 @@ pub struct SiteCells {
     pub global_attrs: Box<[SlotCell]>,
     /// One per other `LoadAttr` and every `StoreAttr` (`inst_attrs.rs`).
     pub inst_attrs: Box<[InstAttrCell]>,
+    /// One per `LoadMethod` that is not an attribute of a global.
+    pub methods: Box<[MethodCell]>,
     pub calls: Box<[CallSite]>,
 }
 
@@ -117,10 +119,16 @@ impl Backend {
                 _ => false,
             })
             .count();
+        let methods = (0..code.code.len())
+            .filter(|&pc| {
+                matches!(code.code[pc], Instr::LoadMethod { .. }) && !is_global_attr(code, pc)
+            })
+            .count();
         let cache = SiteCells {
             globals: (0..globals).map(|_| SlotCell::default()).collect(),
             global_attrs: (0..global_attrs).map(|_| SlotCell::default()).collect(),
             inst_attrs: (0..inst_attrs).map(|_| InstAttrCell::default()).collect(),
+            methods: (0..methods).map(|_| MethodCell::default()).collect(),
             calls: (0..calls).map(|_| CallSite::default()).collect(),
         };
         let analysis = analyze(code)?;

@@ -295,3 +295,195 @@ impl Lowerer<'_, '_> {
         self.check_raised(result, pc);
     }
 }
+
+/// One compiled `LoadMethod` site's cached method of instances of one
+/// class: `func` is what the class chain gives for the name (a plain or
+/// built-in function), valid while the class epoch is `epoch` and the
+/// instance's own dict has no such key. References are owned, as in
+/// `InstAttrCell`.
+#[repr(C)]
+#[derive(Default)]
+pub struct MethodCell {
+    class: Cell<u64>,
+    epoch: Cell<u64>,
+    func: Cell<u64>,
+    key: Cell<u64>,
+}
+
+const METHOD_CLASS: i32 = offset_of!(MethodCell, class) as i32;
+const METHOD_EPOCH: i32 = offset_of!(MethodCell, epoch) as i32;
+
+impl MethodCell {
+    fn release(&self) {
+        for field in [&self.class, &self.func, &self.key] {
+            let old = field.replace(0);
+            if old != 0 {
+                // SAFETY: as `InstAttrCell::release`.
+                drop(unsafe { from_bits(old as i64) });
+            }
+        }
+    }
+}
+
+impl Drop for MethodCell {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+/// The rest of an inline method hit, once compiled code has checked the
+/// receiver's class and the epoch: the cached function (a new reference)
+/// if the instance does not shadow it, else 0.
+pub extern "C" fn method_unshadowed(obj: i64, cell: *const MethodCell) -> i64 {
+    // SAFETY: compiled code passes a borrowed instance and its live cell.
+    let (obj, cell) = unsafe { (borrow_bits(obj), &*cell) };
+    let Some(Payload::Instance(inst)) = obj.payload() else {
+        return 0;
+    };
+    // SAFETY: the cell owns its key and function while they are set.
+    let (key, func) = unsafe {
+        (
+            borrow_bits(cell.key.get() as i64),
+            borrow_bits(cell.func.get() as i64),
+        )
+    };
+    let Some(s) = key.as_str_obj() else { return 0 };
+    let hash = crate::hash::cached_str_hash(s);
+    let shadowed = inst
+        .dict
+        .try_borrow()
+        .map_or(true, |d| d.has_name(&key, &s.s, hash));
+    match shadowed {
+        true => 0,
+        false => into_bits(PyValue::clone(&func)),
+    }
+}
+
+/// `LoadMethod` after the inline check missed: the interpreter's cached
+/// path, then the cell is refilled when the receiver is an instance whose
+/// class gives a function for the name.
+pub extern "C" fn load_method_cached(
+    ctx: *mut JitCtx,
+    obj: i64,
+    name: i64,
+    slot: i64,
+    cell: *const MethodCell,
+) -> i64 {
+    let r = h::load_method(ctx, obj, name, slot);
+    // SAFETY: the cell lives as long as the code that passes it.
+    let Some(cell) = (unsafe { cell.as_ref() }) else {
+        return r;
+    };
+    if r == RAISED || r == abi::EMPTY_BITS {
+        return r;
+    }
+    // SAFETY: compiled code passes its live context; the operand stays
+    // owned by compiled code for this call.
+    let (c, value) = unsafe { (&*ctx, borrow_bits(obj)) };
+    let Some(Payload::Instance(inst)) = value.payload() else {
+        return r;
+    };
+    // SAFETY: the activation is live; the VM outlives it.
+    let (env, epoch) = unsafe { (env_of(c), (*c.vm).class_epoch) };
+    let key = name_of(&env, name);
+    let method = env
+        .info
+        .attr_cache
+        .with_entry(slot as u16, &inst.class, epoch, |e| {
+            e.found
+                .clone()
+                .filter(|f| e.found_is_method && f.bits() as i64 == r)
+        })
+        .flatten();
+    if let Some(func) = method {
+        cell.release();
+        cell.class.set(into_bits(inst.class.clone()) as u64);
+        cell.func.set(into_bits(func) as u64);
+        cell.key.set(into_bits(key) as u64);
+        cell.epoch.set(epoch);
+    }
+    r
+}
+
+impl Lowerer<'_, '_> {
+    /// `LoadMethod name` (site `slot`) through `cell`: pushes the
+    /// function and the receiver, or whatever the interpreter's path
+    /// gives on a miss.
+    pub(super) fn lower_inst_load_method(
+        &mut self,
+        pc: usize,
+        name: u32,
+        slot: u16,
+        cell: *const MethodCell,
+    ) {
+        let obj = self.pop_borrow();
+        let done = self.bcx.create_block();
+        let func = self.bcx.append_block_param(done, I64);
+        let this = self.bcx.append_block_param(done, I64);
+        let slow = self.bcx.create_block();
+        self.bcx.set_cold_block(slow);
+        let cell_addr = self.iconst(cell as i64);
+        if cell.is_null() {
+            self.bcx.ins().jump(slow, &[]);
+        } else {
+            let flags = MemFlagsData::trusted();
+            let t = self.tag16(obj.0);
+            let is_ptr = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::PTR_HI);
+            let heap = self.bcx.create_block();
+            self.bcx.ins().brif(is_ptr, heap, &[], slow, &[]);
+            self.bcx.switch_to_block(heap);
+            let p = self.bcx.ins().band_imm_s(obj.0, abi::PAYLOAD_MASK);
+            let kind = self.bcx.ins().uload8(I64, flags, p, layout::KIND);
+            let is_inst =
+                self.bcx
+                    .ins()
+                    .icmp_imm_s(IntCC::Equal, kind, i64::from(layout::INSTANCE_KIND));
+            let known = self.bcx.create_block();
+            self.bcx.ins().brif(is_inst, known, &[], slow, &[]);
+            // The class word is read only once the kind says instance.
+            self.bcx.switch_to_block(known);
+            let class_off = layout::instance().map(|l| l.class);
+            let ok = match class_off {
+                Some(off) => {
+                    let class = self.bcx.ins().load(I64, flags, p, off);
+                    let want = self.bcx.ins().load(I64, flags, cell_addr, METHOD_CLASS);
+                    let vm = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::VM);
+                    let epoch = self.bcx.ins().load(I64, flags, vm, VM_CLASS_EPOCH);
+                    let want_epoch = self.bcx.ins().load(I64, flags, cell_addr, METHOD_EPOCH);
+                    let a = self.bcx.ins().icmp(IntCC::Equal, class, want);
+                    let b = self.bcx.ins().icmp(IntCC::Equal, epoch, want_epoch);
+                    self.bcx.ins().band(a, b)
+                }
+                None => self.bcx.ins().iconst(cranelift_codegen::ir::types::I8, 0),
+            };
+            let same = self.bcx.create_block();
+            self.bcx.ins().brif(ok, same, &[], slow, &[]);
+            self.bcx.switch_to_block(same);
+            let f = self
+                .call(method_unshadowed as *const u8, &[obj.0, cell_addr], true)
+                .unwrap_or(obj.0);
+            let hit = self.bcx.create_block();
+            self.bcx.ins().brif(f, hit, &[], slow, &[]);
+            self.bcx.switch_to_block(hit);
+            self.incref(obj.0);
+            self.bcx
+                .ins()
+                .jump(done, &[BlockArg::Value(f), BlockArg::Value(obj.0)]);
+        }
+
+        self.bcx.switch_to_block(slow);
+        let n = self.iconst(i64::from(name));
+        let s = self.iconst(i64::from(slot));
+        let r = self.call_ctx(load_method_cached as *const u8, &[obj.0, n, s, cell_addr]);
+        let second = self.call_ctx(h::take_aux as *const u8, &[]);
+        self.bcx
+            .ins()
+            .jump(done, &[BlockArg::Value(r), BlockArg::Value(second)]);
+
+        self.bcx.switch_to_block(done);
+        self.end_borrow(obj);
+        self.check_raised(func, pc);
+        self.push(func, Kind::Boxed);
+        self.push(this, Kind::Boxed);
+    }
+}

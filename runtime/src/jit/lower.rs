@@ -40,7 +40,7 @@ use super::deopt::Reason;
 use super::direct::CallSite;
 use super::globals::SlotCell;
 use super::helpers as h;
-use super::inst_attrs::InstAttrCell;
+use super::inst_attrs::{InstAttrCell, MethodCell};
 use super::layout;
 use super::natives;
 use super::range_loop::{RangeLoops, RangeVars};
@@ -89,6 +89,9 @@ pub struct Lowerer<'a, 'b> {
     /// One cell per instance attribute site, in lowering order.
     inst_attr_cache: &'a [InstAttrCell],
     inst_attr_sites: usize,
+    /// One cell per other `LoadMethod`, in lowering order.
+    method_cache: &'a [MethodCell],
+    method_sites: usize,
     /// One direct-call cache per `Call` and `CallMethod`, in lowering order.
     call_sites: &'a [CallSite],
     call_sites_used: usize,
@@ -131,6 +134,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             global_attr_sites: 0,
             inst_attr_cache: &cells.inst_attrs,
             inst_attr_sites: 0,
+            method_cache: &cells.methods,
+            method_sites: 0,
             call_sites: &cells.calls,
             call_sites_used: 0,
             callee_ctx_slot: None,
@@ -773,15 +778,10 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             }
             Instr::LoadMethod { name, slot } => {
                 self.method_names.push(name);
-                let obj = self.pop_borrow();
-                let n = self.iconst(name as i64);
-                let s = self.iconst(i64::from(slot));
-                let r = self.call_ctx(h::load_method as *const u8, &[obj.0, n, s]);
-                self.end_borrow(obj);
-                self.check_raised(r, pc);
-                let this = self.call_ctx(h::take_aux as *const u8, &[]);
-                self.push(r, Kind::Boxed);
-                self.push(this, Kind::Boxed);
+                let cell = self.method_cache.get(self.method_sites);
+                self.method_sites += 1;
+                let cell = cell.map_or(std::ptr::null(), |c| c as *const MethodCell);
+                self.lower_inst_load_method(pc, name, slot, cell);
             }
             Instr::Subscr { slot } => self.lower_subscr(pc, slot),
             Instr::StoreSubscr { slot } => self.lower_store_subscr(pc, slot),
