@@ -2,10 +2,16 @@
 //! their deadline and calls the owning worker's `Interrupter`. A handler stuck
 //! in a loop blocks its worker's event loop, so the worker's own timers cannot
 //! fire; only another thread can reach the runtime's interrupt flag.
+//!
+//! Nothing here is shared between workers on the request path: each worker
+//! keeps its requests' deadlines in its own list (`WorkerWatch`, used only
+//! on its thread) and publishes the earliest one in its own slot, one
+//! atomic store. The watchdog thread reads the slots.
 
-use std::collections::HashMap;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -16,46 +22,52 @@ const TICK: Duration = Duration::from_millis(50);
 /// the watchdog steps in only after this slack, so it does not interrupt a
 /// worker that was about to cut the request off itself.
 const SLACK: Duration = Duration::from_millis(200);
+/// A slot's value when its worker has no request in flight.
+const IDLE: u64 = u64::MAX;
 
-struct Watched {
-    worker: usize,
-    deadline: Instant,
-    fired: bool,
+/// One worker's published state.
+struct Slot {
+    /// The earliest deadline among the worker's requests in flight, in
+    /// nanoseconds since `State::epoch`, or `IDLE`.
+    earliest: AtomicU64,
+    interrupter: OnceLock<Interrupter>,
 }
 
-#[derive(Default)]
 struct State {
-    watched: Mutex<HashMap<u64, Watched>>,
-    interrupters: Mutex<HashMap<usize, Interrupter>>,
-    next_id: AtomicU64,
+    epoch: Instant,
+    slots: Box<[Slot]>,
     stop: AtomicBool,
 }
 
+impl State {
+    fn nanos_since_epoch(&self, t: Instant) -> u64 {
+        let nanos = t.saturating_duration_since(self.epoch).as_nanos();
+        u64::try_from(nanos).unwrap_or(IDLE - 1).min(IDLE - 1)
+    }
+}
+
 /// Shared by all workers; cheap to clone.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Watchdog {
     state: Arc<State>,
 }
 
-/// Removes its request from the watch list when dropped.
-pub struct WatchGuard {
-    state: Arc<State>,
-    id: u64,
-}
-
-impl Drop for WatchGuard {
-    fn drop(&mut self) {
-        self.state
-            .watched
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&self.id);
-    }
-}
-
 impl Watchdog {
-    pub fn new() -> Watchdog {
-        Watchdog::default()
+    /// A watchdog for workers `0..workers`.
+    pub fn new(workers: usize) -> Watchdog {
+        let slots = (0..workers)
+            .map(|_| Slot {
+                earliest: AtomicU64::new(IDLE),
+                interrupter: OnceLock::new(),
+            })
+            .collect();
+        Watchdog {
+            state: Arc::new(State {
+                epoch: Instant::now(),
+                slots,
+                stop: AtomicBool::new(false),
+            }),
+        }
     }
 
     /// Starts the watching thread; it ends after `stop`.
@@ -64,9 +76,10 @@ impl Watchdog {
         std::thread::Builder::new()
             .name("kiln-watchdog".into())
             .spawn(move || {
+                let mut fired = vec![IDLE; state.slots.len()];
                 while !state.stop.load(Ordering::Relaxed) {
                     std::thread::sleep(TICK);
-                    fire_overdue(&state, Instant::now());
+                    fire_overdue(&state, Instant::now(), &mut fired);
                 }
             })
     }
@@ -75,63 +88,90 @@ impl Watchdog {
         self.state.stop.store(true, Ordering::Relaxed);
     }
 
+    /// Set worker `worker`'s interrupter (once; later calls are ignored).
     pub fn set_interrupter(&self, worker: usize, interrupter: Interrupter) {
-        self.state
-            .interrupters
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(worker, interrupter);
+        if let Some(slot) = self.state.slots.get(worker) {
+            let _ = slot.interrupter.set(interrupter);
+        }
     }
 
-    /// Watches one request until the guard drops.
-    pub fn watch(&self, worker: usize, deadline: Instant) -> WatchGuard {
-        let id = self.state.next_id.fetch_add(1, Ordering::Relaxed);
-        self.state
-            .watched
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(
-                id,
-                Watched {
-                    worker,
-                    deadline,
-                    fired: false,
-                },
-            );
-        WatchGuard {
+    /// The watch list of worker `index`, for use on that worker's thread.
+    pub fn worker(&self, index: usize) -> Rc<WorkerWatch> {
+        Rc::new(WorkerWatch {
             state: Arc::clone(&self.state),
+            index,
+            in_flight: RefCell::new(Vec::new()),
+            next_id: Cell::new(0),
+        })
+    }
+}
+
+/// One worker's requests in flight with their deadlines.
+pub struct WorkerWatch {
+    state: Arc<State>,
+    index: usize,
+    /// (request id, deadline in nanoseconds since the epoch).
+    in_flight: RefCell<Vec<(u64, u64)>>,
+    next_id: Cell<u64>,
+}
+
+impl WorkerWatch {
+    /// Watches one request until the guard drops.
+    pub fn watch(self: &Rc<Self>, deadline: Instant) -> WatchGuard {
+        let id = self.next_id.get();
+        self.next_id.set(id.wrapping_add(1));
+        let at = self.state.nanos_since_epoch(deadline);
+        self.in_flight.borrow_mut().push((id, at));
+        self.publish();
+        WatchGuard {
+            watch: Rc::clone(self),
             id,
         }
     }
 
-    #[cfg(test)]
-    fn check_now(&self, now: Instant) {
-        fire_overdue(&self.state, now);
+    /// Store the earliest deadline in flight in this worker's slot.
+    fn publish(&self) {
+        let earliest = self
+            .in_flight
+            .borrow()
+            .iter()
+            .map(|&(_, at)| at)
+            .min()
+            .unwrap_or(IDLE);
+        if let Some(slot) = self.state.slots.get(self.index) {
+            slot.earliest.store(earliest, Ordering::Relaxed);
+        }
     }
 }
 
-fn fire_overdue(state: &State, now: Instant) {
-    let mut overdue = Vec::new();
-    {
-        let mut watched = state.watched.lock().unwrap_or_else(PoisonError::into_inner);
-        for entry in watched.values_mut() {
-            if !entry.fired && entry.deadline + SLACK <= now {
-                entry.fired = true;
-                overdue.push(entry.worker);
-            }
+/// Removes its request from the worker's watch list when dropped.
+pub struct WatchGuard {
+    watch: Rc<WorkerWatch>,
+    id: u64,
+}
+
+impl Drop for WatchGuard {
+    fn drop(&mut self) {
+        self.watch
+            .in_flight
+            .borrow_mut()
+            .retain(|&(id, _)| id != self.id);
+        self.watch.publish();
+    }
+}
+
+/// Interrupt every worker whose earliest deadline is overdue by more than
+/// `SLACK`, once per deadline (`fired` remembers the last one per slot).
+fn fire_overdue(state: &State, now: Instant, fired: &mut [u64]) {
+    let now = state.nanos_since_epoch(now);
+    let slack = u64::try_from(SLACK.as_nanos()).unwrap_or(u64::MAX);
+    for (slot, last) in state.slots.iter().zip(fired.iter_mut()) {
+        let earliest = slot.earliest.load(Ordering::Relaxed);
+        if earliest == IDLE || earliest.saturating_add(slack) > now || *last == earliest {
+            continue;
         }
-    }
-    if overdue.is_empty() {
-        return;
-    }
-    let interrupters = state
-        .interrupters
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    overdue.sort_unstable();
-    overdue.dedup();
-    for worker in overdue {
-        if let Some(interrupt) = interrupters.get(&worker) {
+        *last = earliest;
+        if let Some(interrupt) = slot.interrupter.get() {
             interrupt();
         }
     }
@@ -142,31 +182,61 @@ mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
 
-    #[test]
-    fn fires_once_per_overdue_request_and_only_after_the_deadline() {
-        let dog = Watchdog::new();
+    fn counting(dog: &Watchdog, worker: usize) -> Arc<AtomicUsize> {
         let hits = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&hits);
         dog.set_interrupter(
-            3,
+            worker,
             Arc::new(move || {
                 counter.fetch_add(1, Ordering::SeqCst);
             }),
         );
+        hits
+    }
+
+    #[test]
+    fn fires_once_per_overdue_request_and_only_after_the_deadline() {
+        let dog = Watchdog::new(5);
+        let hits = counting(&dog, 3);
+        let mut fired = vec![IDLE; 5];
         let start = Instant::now();
-        let guard = dog.watch(3, start + Duration::from_secs(1));
-        dog.check_now(start);
+        let three = dog.worker(3);
+        let guard = three.watch(start + Duration::from_secs(1));
+        fire_overdue(&dog.state, start, &mut fired);
         assert_eq!(hits.load(Ordering::SeqCst), 0);
-        dog.check_now(start + Duration::from_secs(2));
-        dog.check_now(start + Duration::from_secs(3));
+        fire_overdue(&dog.state, start + Duration::from_secs(2), &mut fired);
+        fire_overdue(&dog.state, start + Duration::from_secs(3), &mut fired);
         assert_eq!(hits.load(Ordering::SeqCst), 1);
         drop(guard);
-        let _other = dog.watch(4, start);
-        dog.check_now(start + Duration::from_secs(5));
+        fire_overdue(&dog.state, start + Duration::from_secs(4), &mut fired);
+        assert_eq!(hits.load(Ordering::SeqCst), 1, "nothing in flight");
+        let _other = dog.worker(4).watch(start);
+        fire_overdue(&dog.state, start + Duration::from_secs(5), &mut fired);
         assert_eq!(
             hits.load(Ordering::SeqCst),
             1,
             "worker 4 has no interrupter"
         );
+    }
+
+    #[test]
+    fn the_earliest_request_in_flight_counts_and_the_next_one_after_it() {
+        let dog = Watchdog::new(1);
+        let hits = counting(&dog, 0);
+        let mut fired = vec![IDLE; 1];
+        let start = Instant::now();
+        let watch = dog.worker(0);
+        let late = watch.watch(start + Duration::from_secs(10));
+        let early = watch.watch(start + Duration::from_secs(1));
+        fire_overdue(&dog.state, start + Duration::from_secs(2), &mut fired);
+        assert_eq!(hits.load(Ordering::SeqCst), 1);
+        // The interrupted request ends; the other is not overdue yet.
+        drop(early);
+        fire_overdue(&dog.state, start + Duration::from_secs(3), &mut fired);
+        assert_eq!(hits.load(Ordering::SeqCst), 1);
+        fire_overdue(&dog.state, start + Duration::from_secs(11), &mut fired);
+        assert_eq!(hits.load(Ordering::SeqCst), 2);
+        drop(late);
+        assert_eq!(dog.state.slots[0].earliest.load(Ordering::Relaxed), IDLE);
     }
 }

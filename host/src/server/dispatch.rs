@@ -21,7 +21,7 @@ use super::app::WorkerApp;
 use super::body::OutBody;
 use super::compress;
 use super::config::ServerConfig;
-use super::deadline::Watchdog;
+use super::deadline::{Watchdog, WorkerWatch};
 use super::metrics::Metrics;
 use super::request::{Headers, Request};
 use super::response::{Body, HandlerError, Response};
@@ -44,17 +44,19 @@ pub struct WorkerCtx {
     pub index: usize,
     pub shared: Arc<Shared>,
     pub app: RefCell<Box<dyn WorkerApp>>,
+    /// This worker's requests and their deadlines (`deadline.rs`).
+    pub watch: Rc<WorkerWatch>,
     /// hyper's connection settings, shared by the worker's connections.
     pub http: hyper::server::conn::http1::Builder,
 }
 
 /// Counts a request as in flight until dropped.
-struct InFlight<'a>(&'a Shared);
+struct InFlight<'a>(&'a Shared, usize);
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
-        self.0.metrics.request_finished();
+        self.0.metrics.request_finished(self.1);
     }
 }
 
@@ -76,8 +78,8 @@ pub async fn handle(
     let accept_encoding = req.headers().get(http::header::ACCEPT_ENCODING).cloned();
 
     let previous = shared.in_flight.fetch_add(1, Ordering::AcqRel);
-    shared.metrics.request_started();
-    let guard = InFlight(&shared);
+    shared.metrics.request_started(ctx.index);
+    let guard = InFlight(&shared, ctx.index);
     let (label, response) = if previous >= shared.config.max_in_flight {
         ("overloaded".to_owned(), plain(503, "server busy\n"))
     } else {
@@ -93,7 +95,9 @@ pub async fn handle(
         &shared.config,
     );
     let took = started.elapsed();
-    shared.metrics.record(&label, method, response.status, took);
+    shared
+        .metrics
+        .record(ctx.index, &label, method, response.status, took);
     if let Some(raw_path) = raw_path {
         tracing::info!(
             target: "kiln::access",
@@ -212,7 +216,7 @@ async fn route(
     request.remote_addr = Some(remote.ip());
 
     let deadline = Instant::now() + config.timeout;
-    let _watch = shared.watchdog.watch(ctx.index, deadline);
+    let _watch = ctx.watch.watch(deadline);
     let future = ctx.app.borrow_mut().call(route, request, params);
     let result = tokio::time::timeout_at(deadline.into(), future).await;
     let response = match result {

@@ -6,7 +6,10 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
-use dashmap::DashMap;
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use rustc_hash::FxHashMap;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 14] = [
@@ -21,6 +24,14 @@ struct Histogram {
 }
 
 impl Histogram {
+    fn merge(&mut self, other: &Histogram) {
+        for (mine, theirs) in self.counts.iter_mut().zip(other.counts) {
+            *mine += theirs;
+        }
+        self.total += other.total;
+        self.sum_seconds += other.sum_seconds;
+    }
+
     fn observe(&mut self, seconds: f64) {
         for (count, bound) in self.counts.iter_mut().zip(BUCKETS) {
             if seconds <= bound {
@@ -72,6 +83,20 @@ struct RouteStats {
 }
 
 impl RouteStats {
+    fn merge(&mut self, other: &RouteStats) {
+        for (method, status, n) in &other.counts {
+            match self
+                .counts
+                .iter_mut()
+                .find(|(m, s, _)| s == status && m == method)
+            {
+                Some(entry) => entry.2 += n,
+                None => self.counts.push((method.clone(), *status, *n)),
+            }
+        }
+        self.latency.merge(&other.latency);
+    }
+
     fn add(&mut self, method: &str, status: u16, seconds: f64) {
         match self
             .counts
@@ -85,50 +110,92 @@ impl RouteStats {
     }
 }
 
-/// Request metrics shared by all workers. Recording a request allocates
-/// nothing once its route, method and status have been seen.
+/// One worker's share of the request metrics: only that worker records
+/// into it, so its lock is uncontended except while metrics are rendered.
 #[derive(Debug, Default)]
+struct Shard {
+    routes: FxHashMap<String, RouteStats>,
+}
+
+/// A worker's in-flight gauge, on its own cache line so that workers do
+/// not share one.
+#[derive(Debug, Default)]
+#[repr(align(128))]
+struct Gauge(AtomicI64);
+
+/// Request metrics, one shard per worker (summed when rendered): recording
+/// a request touches no lock or counter another worker writes, and
+/// allocates nothing once its route, method and status have been seen.
+#[derive(Debug)]
 pub struct Metrics {
-    routes: DashMap<String, RouteStats>,
-    in_flight: AtomicI64,
+    shards: Box<[Mutex<Shard>]>,
+    in_flight: Box<[Gauge]>,
 }
 
 impl Metrics {
-    pub fn new() -> Metrics {
-        Metrics::default()
+    /// Metrics for workers `0..workers` (at least one shard).
+    pub fn new(workers: usize) -> Metrics {
+        let n = workers.max(1);
+        Metrics {
+            shards: (0..n).map(|_| Mutex::default()).collect(),
+            in_flight: (0..n).map(|_| Gauge::default()).collect(),
+        }
     }
 
-    /// Counts one finished request. `route` is the route pattern, or a fixed
-    /// label such as "static" or "unmatched" so labels stay bounded.
-    pub fn record(&self, route: &str, method: &str, status: u16, took: Duration) {
+    fn shard(&self, worker: usize) -> MutexGuard<'_, Shard> {
+        let shard = &self.shards[worker % self.shards.len()];
+        shard.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn record(&self, worker: usize, route: &str, method: &str, status: u16, took: Duration) {
         let seconds = took.as_secs_f64();
-        if let Some(mut stats) = self.routes.get_mut(route) {
+        let mut shard = self.shard(worker);
+        if let Some(stats) = shard.routes.get_mut(route) {
             stats.add(method, status, seconds);
             return;
         }
-        self.routes
+        shard
+            .routes
             .entry(route.to_owned())
             .or_default()
             .add(method, status, seconds);
     }
 
-    pub fn request_started(&self) {
-        self.in_flight.fetch_add(1, Ordering::Relaxed);
+    pub fn request_started(&self, worker: usize) {
+        self.in_flight[worker % self.in_flight.len()]
+            .0
+            .fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn request_finished(&self) {
-        self.in_flight.fetch_sub(1, Ordering::Relaxed);
+    pub fn request_finished(&self, worker: usize) {
+        self.in_flight[worker % self.in_flight.len()]
+            .0
+            .fetch_sub(1, Ordering::Relaxed);
     }
 
     pub fn in_flight(&self) -> i64 {
-        self.in_flight.load(Ordering::Relaxed)
+        self.in_flight
+            .iter()
+            .map(|g| g.0.load(Ordering::Relaxed))
+            .sum()
+    }
+
+    /// Every worker's routes summed: route → (counts, latency).
+    fn merged(&self) -> BTreeMap<String, RouteStats> {
+        let mut all: BTreeMap<String, RouteStats> = BTreeMap::new();
+        for worker in 0..self.shards.len() {
+            for (route, stats) in &self.shard(worker).routes {
+                all.entry(route.clone()).or_default().merge(stats);
+            }
+        }
+        all
     }
 
     /// Total requests counted so far.
     pub fn total_requests(&self) -> u64 {
-        self.routes
-            .iter()
-            .flat_map(|e| e.value().counts.iter().map(|c| c.2).collect::<Vec<_>>())
+        self.merged()
+            .values()
+            .flat_map(|stats| stats.counts.iter().map(|c| c.2))
             .sum()
     }
 
@@ -139,16 +206,14 @@ impl Metrics {
             "# HELP kiln_requests_total HTTP requests handled, by route, method and status.\n",
         );
         out.push_str("# TYPE kiln_requests_total counter\n");
-        let mut rows: Vec<((String, String, u16), u64)> = self
-            .routes
+        let routes = self.merged();
+        let mut rows: Vec<((&str, &str, u16), u64)> = routes
             .iter()
-            .flat_map(|e| {
-                let route = e.key().clone();
-                e.value()
+            .flat_map(|(route, stats)| {
+                stats
                     .counts
                     .iter()
-                    .map(|(m, s, n)| ((route.clone(), m.clone(), *s), *n))
-                    .collect::<Vec<_>>()
+                    .map(|(m, s, n)| ((route.as_str(), m.as_str(), *s), *n))
             })
             .collect();
         rows.sort();
@@ -156,25 +221,19 @@ impl Metrics {
             let _ = writeln!(
                 out,
                 "kiln_requests_total{{route=\"{}\",method=\"{}\",status=\"{status}\"}} {count}",
-                escape_label(&route),
-                escape_label(&method)
+                escape_label(route),
+                escape_label(method)
             );
         }
         out.push_str(
             "# HELP kiln_request_duration_seconds Time from request head to response, by route.\n",
         );
         out.push_str("# TYPE kiln_request_duration_seconds histogram\n");
-        let mut hists: Vec<(String, [u64; BUCKETS.len()], u64, f64)> = self
-            .routes
-            .iter()
-            .map(|e| {
-                let h = &e.value().latency;
-                (e.key().clone(), h.counts, h.total, h.sum_seconds)
-            })
-            .collect();
-        hists.sort_by(|a, b| a.0.cmp(&b.0));
-        for (route, counts, total, sum) in hists {
-            let route = escape_label(&route);
+        // A BTreeMap: routes come out sorted.
+        for (route, stats) in &routes {
+            let h = &stats.latency;
+            let (counts, total, sum) = (h.counts, h.total, h.sum_seconds);
+            let route = escape_label(route);
             for (bound, count) in BUCKETS.iter().zip(counts) {
                 let _ = writeln!(out, "kiln_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {count}");
             }
@@ -230,11 +289,14 @@ mod tests {
 
     #[test]
     fn renders_counters_histograms_and_gauges() {
-        let m = Metrics::new();
-        m.record("/users/<int:id>", "GET", 200, Duration::from_millis(3));
-        m.record("/users/<int:id>", "GET", 200, Duration::from_millis(30));
-        m.record("unmatched", "GET", 404, Duration::from_micros(100));
-        m.request_started();
+        let m = Metrics::new(2);
+        // Two workers' shards, summed in the output.
+        m.record(0, "/users/<int:id>", "GET", 200, Duration::from_millis(3));
+        m.record(1, "/users/<int:id>", "GET", 200, Duration::from_millis(30));
+        m.record(1, "unmatched", "GET", 404, Duration::from_micros(100));
+        m.request_started(0);
+        m.request_started(1);
+        m.request_finished(0);
         let text = m.render();
         assert!(text.contains("# TYPE kiln_requests_total counter"));
         assert!(text.contains(
@@ -265,7 +327,7 @@ mod tests {
         jit_stats().record_compilation(Duration::from_millis(2));
         jit_stats().record_deopt();
         assert!(jit_stats().compilations.load(Ordering::Relaxed) > before);
-        assert!(Metrics::new()
+        assert!(Metrics::new(1)
             .render()
             .contains("kiln_jit_compilations_total"));
     }

@@ -132,9 +132,9 @@ where
         ),
         None => None,
     };
-    let metrics = Arc::new(Metrics::new());
-    let watchdog = deadline::Watchdog::new();
     let workers = config.resolved_workers();
+    let metrics = Arc::new(Metrics::new(workers));
+    let watchdog = deadline::Watchdog::new(workers);
     let shared = Arc::new(Shared {
         config,
         metrics: Arc::clone(&metrics),

@@ -4,7 +4,7 @@
 //! strings, and `path` loses to everything; a path that matches only under
 //! other methods is a 405 with the allowed set. Pure data, no I/O.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use thiserror::Error;
 

@@ -85,10 +85,12 @@ async fn run(
     }
     let grace = shared.config.shutdown_grace;
     let http = http_builder(&shared.config);
+    let watch = shared.watchdog.worker(index);
     let ctx = Rc::new(WorkerCtx {
         index,
         shared,
         app: RefCell::new(app),
+        watch,
         http,
     });
     loop {

@@ -215,8 +215,10 @@ const COMMON_METHODS: [&str; 7] = ["GET", "POST", "HEAD", "PUT", "DELETE", "PATC
 /// What building request objects needs, made once per loaded app.
 pub struct RequestBuilder {
     class: Value,
-    /// The attributes set up front, in their order (see `build`).
-    keys: [AttrKey; 6],
+    /// The attributes set up front, in their order (see `build`), as a
+    /// dict with None values: each request's dict is a clone with the
+    /// values replaced, cheaper than inserting key by key.
+    template: Dict,
     methods: Vec<(&'static str, Value)>,
     empty_str: Value,
     empty_bytes: Value,
@@ -227,17 +229,22 @@ pub struct RequestBuilder {
 
 impl RequestBuilder {
     pub fn new(class: Value) -> RequestBuilder {
+        let keys = [
+            "method",
+            "path",
+            "query_string",
+            "data",
+            "remote_addr",
+            "_head",
+        ]
+        .map(AttrKey::new);
+        let mut template = Dict::with_capacity(keys.len());
+        for key in &keys {
+            template.push_new(key.1, key.0.clone(), Value::none());
+        }
         RequestBuilder {
             class,
-            keys: [
-                "method",
-                "path",
-                "query_string",
-                "data",
-                "remote_addr",
-                "_head",
-            ]
-            .map(AttrKey::new),
+            template,
             methods: COMMON_METHODS
                 .iter()
                 .map(|m| (*m, Value::from_str(m)))
@@ -294,9 +301,11 @@ impl RequestBuilder {
             self.remote(req.remote_addr),
             head,
         ];
-        let mut dict = Dict::with_capacity(values.len());
-        for (key, value) in self.keys.iter().zip(values) {
-            dict.push_new(key.1, key.0.clone(), value);
+        let mut dict = self.template.clone();
+        for (i, value) in values.into_iter().enumerate() {
+            if let Some(slot) = dict.get_index_mut(i) {
+                *slot = value;
+            }
         }
         Value::new_heap(Payload::Instance(InstanceObj {
             class: self.class.clone(),
