@@ -43,14 +43,15 @@ unsafe fn take_buf(vm: &mut Vm, buf: *const i64, n: usize, out: Option<Vec<Value
     v
 }
 
-/// Whether a call may go frameless. Code with cells never does: only
-/// `Vm::new_frame` makes its cells (see `cells.rs`), so it is always
-/// entered from a frame.
+/// Whether a call may go frameless. Code with cell variables never does:
+/// only `Vm::new_frame` makes fresh cells (see `cells.rs`). Free variables
+/// are fine: their cells are the closure's, which a frameless entry takes
+/// from the function (`helpers::take_locals`).
 fn is_simple(func: &FunctionObj, nargs: usize) -> bool {
     let code = &func.code;
     nargs == code.arg_count as usize
         && code.kwonly_count == 0
-        && code.num_cells() == 0
+        && code.cellvars.is_empty()
         && code.flags.0
             & (CodeFlags::VARARGS
                 | CodeFlags::VARKEYWORDS
@@ -110,6 +111,14 @@ unsafe fn call_simple(
 /// A plain call through an interpreter frame built here (the callee has
 /// no compiled code yet; the interpreter may still enter some).
 fn call_plain(vm: &mut Vm, func: &FunctionObj, locals: Vec<Value>) -> PyResult<Value> {
+    if func.code.num_cells() > 0 {
+        // A closure: its frame needs the closure's cells.
+        enter_checks(vm)?;
+        vm.depth += 1;
+        let r = vm.run_function(func, locals);
+        vm.depth -= 1;
+        return r;
+    }
     let mut locals = locals;
     locals.resize(func.code.varnames.len(), Value::empty());
     let stack = vm.take_vec();

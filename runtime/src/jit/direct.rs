@@ -26,7 +26,7 @@ use std::mem::offset_of;
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    BlockArg, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value,
+    Block, BlockArg, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value,
 };
 
 use super::abi::{self, ctx_offset, from_bits, into_bits, JitCtx, RAISED};
@@ -285,7 +285,15 @@ impl Lowerer<'_, '_> {
         let frame = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::FRAME);
         self.bcx.ins().brif(frame, helper, &[], frameless, &[]);
 
+        // A closure's free-variable cells come from the function: the
+        // helper fills them.
         self.bcx.switch_to_block(frameless);
+        if self.code.num_cells() > 0 {
+            self.bcx.ins().jump(helper, &[]);
+            self.bcx.switch_to_block(direct);
+            self.bcx.ins().jump(helper, &[]);
+            return self.entry_locals_from_helper(helper, join, raw, nl);
+        }
         let nargs = self
             .bcx
             .ins()
@@ -312,6 +320,20 @@ impl Lowerer<'_, '_> {
             .store(flags, zero, self.ctx, ctx_offset::CALL_NARGS);
         self.bcx.ins().jump(join, &vals);
 
+        self.entry_locals_from_helper(helper, join, raw, nl)
+    }
+
+    /// The `helper` block of `entry_locals`: `take_locals` moves the
+    /// locals into a stack buffer, then on to `join` (whose parameters
+    /// `raw` are returned).
+    fn entry_locals_from_helper(
+        &mut self,
+        helper: Block,
+        join: Block,
+        raw: Vec<Value>,
+        nl: usize,
+    ) -> Vec<Value> {
+        let flags = MemFlagsData::trusted();
         self.bcx.switch_to_block(helper);
         let slot = self.bcx.create_sized_stack_slot(StackSlotData::new(
             StackSlotKind::ExplicitSlot,

@@ -164,11 +164,18 @@ pub extern "C" fn take_locals(ctx: *mut JitCtx, buf: *mut i64, n: i64) {
         }
         None => {
             let args = std::mem::replace(&mut c.call_nargs, 0);
+            // SAFETY: a frameless activation's function outlives the call.
+            let func = unsafe { &*c.func };
+            // Free variables follow the variables (a frameless callee has
+            // no cell variables): the closure's cells.
+            let nvars = func.code.varnames.len();
             for i in 0..n {
                 let bits = if i < args {
                     unsafe { c.call_args.add(i).read() }
                 } else {
-                    EMPTY_BITS
+                    i.checked_sub(nvars)
+                        .and_then(|k| func.closure.get(k))
+                        .map_or(EMPTY_BITS, |cell| into_bits(cell.clone()))
                 };
                 unsafe { buf.add(i).write(bits) };
             }
@@ -221,7 +228,8 @@ pub extern "C" fn exit_with(
     let func = unsafe { &*c.func };
     let mut locals = vm.take_vec();
     locals.extend((0..nl).map(take));
-    locals.resize(func.code.varnames.len(), Value::empty());
+    // Variables, then (for a closure) its free variables' cells.
+    locals.resize(super::cells::frame_locals(&func.code), Value::empty());
     let mut stack = vm.take_vec();
     stack.extend((nl..nl + ns).map(take));
     let mut frame = Frame {

@@ -1,0 +1,94 @@
+# Closures (free variables, no cell variables of their own) called from
+# compiled code without a frame: reads and writes of the captured cells,
+# a guard failing inside the closure, an exception from it, recursion.
+
+
+def make_rng(seed):
+    state = [seed]
+
+    def below(n):
+        state[0] = (state[0] * 1103515245 + 12345) % 2147483648
+        return (state[0] // 65536) % n
+
+    return below
+
+
+def draw(below, k):
+    total = 0
+    for i in range(k):
+        total += below(10 + i % 7)
+    return total
+
+
+rng = make_rng(7)
+print(draw(rng, 3000))
+print(draw(rng, 10))
+
+
+def make_counter():
+    count = 0
+
+    def bump(by):
+        nonlocal count
+        count += by
+        return count
+
+    def read():
+        return count
+
+    return bump, read
+
+
+def drive(bump, k):
+    last = 0
+    for i in range(k):
+        last = bump(i % 3)
+    return last
+
+
+bump, read = make_counter()
+print(drive(bump, 2000), read())
+# The captured int turns into a float, then a big int: the closure's
+# guards fail while it was called without a frame.
+print(drive(bump, 5), read())
+bump(0.5)
+print(drive(bump, 5), read())
+bump(2 ** 70)
+print(drive(bump, 5), read())
+
+
+def make_divider(d):
+    def divide(x):
+        return x // d
+
+    return divide
+
+
+def divide_all(f, xs):
+    out = 0
+    for x in xs:
+        out += f(x)
+    return out
+
+
+print(divide_all(make_divider(3), range(3000)))
+try:
+    divide_all(make_divider(0), [1, 2])
+except ZeroDivisionError as e:
+    print("ZeroDivisionError:", e)
+
+
+def make_walker(limit):
+    def walk(n):
+        if n >= limit:
+            return n
+        return walk(n + 1) + 0
+
+    return walk
+
+
+walk = make_walker(300)
+total = 0
+for _ in range(20):
+    total += walk(0)
+print(total)
