@@ -22,6 +22,7 @@ use super::direct::CallSite;
 use crate::error::{ExcKind, PyErr, PyResult};
 use crate::frame::Frame;
 use crate::interp::{run_frame, Exit};
+use crate::native::NativeFn;
 use crate::object::{FunctionObj, Payload, TypeId};
 use crate::value::Value;
 use crate::vm::{Vm, RECURSION_LIMIT};
@@ -41,6 +42,36 @@ unsafe fn take_buf(vm: &mut Vm, buf: *const i64, n: usize, out: Option<Vec<Value
         v.push(unsafe { from_bits(buf.add(i).read()) });
     }
     v
+}
+
+/// The `n` owned values at `buf`, dropped when this goes out of scope
+/// (also if the callee panics).
+struct OwnedArgs(*const i64, usize);
+
+impl Drop for OwnedArgs {
+    fn drop(&mut self) {
+        for i in 0..self.1 {
+            // SAFETY: see `call_native_buf`: each value is owned here and
+            // dropped exactly once.
+            drop(unsafe { from_bits(self.0.add(i).read()) });
+        }
+    }
+}
+
+/// Call a built-in function on the `n` owned values at `buf` in place:
+/// `Value` is one word, so the buffer already is the `&[Value]` the
+/// built-in takes; no vector is filled and emptied.
+///
+/// # Safety
+/// `buf` holds `n` owned values, which this call consumes.
+unsafe fn call_native_buf(vm: &mut Vm, f: NativeFn, buf: *const i64, n: usize) -> PyResult<Value> {
+    let owned = OwnedArgs(buf, n);
+    // SAFETY: `Value` is `repr(transparent)` over its bits; the values
+    // stay alive (owned by `owned`) for the whole call.
+    let args = unsafe { std::slice::from_raw_parts(buf as *const Value, n) };
+    let r = f(vm, args, &[]);
+    drop(owned);
+    r
 }
 
 /// Whether a call may go frameless. Code with cell variables never does:
@@ -208,6 +239,8 @@ pub extern "C" fn call_buf_site(
                 vm.give_vec(args);
                 r
             }
+            // SAFETY: as above.
+            Some(Payload::Native(nf)) => unsafe { call_native_buf(vm, nf.func, buf, n) },
             _ => {
                 let args = unsafe { take_buf(vm, buf, n, None) };
                 let r = vm.call(&callee, &args);
