@@ -64,6 +64,10 @@ pub struct JitCtx {
     pub exit_reason: u8,
     /// The second result of a two-result helper (`LoadMethod`).
     pub aux: i64,
+    /// The running code's constants as values (`CodeInfo::consts`, never
+    /// changed after it is made): `LoadConst` of a heap constant reads
+    /// them in place.
+    pub consts: *const Value,
 }
 
 /// Give up ownership of a value, returning its bits.
@@ -116,6 +120,7 @@ pub mod ctx_offset {
     pub const ENTRY_STACK: i32 = offset_of!(JitCtx, entry_stack) as i32;
     pub const EXIT_REASON: i32 = offset_of!(JitCtx, exit_reason) as i32;
     pub const AUX: i32 = offset_of!(JitCtx, aux) as i32;
+    pub const CONSTS: i32 = offset_of!(JitCtx, consts) as i32;
     pub const SIZE: u32 = std::mem::size_of::<JitCtx>() as u32;
 }
 

@@ -59,6 +59,9 @@ pub struct CallSite {
     func: Cell<usize>,
     /// The `EntryCell` of the callee's code.
     cell: Cell<usize>,
+    /// The callee's constants (`JitCtx::consts`), alive while the site
+    /// holds the callee.
+    consts: Cell<usize>,
 }
 
 impl CallSite {
@@ -71,6 +74,7 @@ impl CallSite {
         let old = self.callee.replace(into_bits(callee.clone()) as u64);
         self.func.set(func as *const FunctionObj as usize);
         self.cell.set(cell as usize);
+        self.consts.set(func.info.consts.as_ptr() as usize);
         if old != 0 {
             // SAFETY: the site owned the reference it held.
             drop(unsafe { from_bits(old as i64) });
@@ -92,6 +96,7 @@ impl Drop for CallSite {
 const SITE_CALLEE: i32 = offset_of!(CallSite, callee) as i32;
 const SITE_FUNC: i32 = offset_of!(CallSite, func) as i32;
 const SITE_CELL: i32 = offset_of!(CallSite, cell) as i32;
+const SITE_CONSTS: i32 = offset_of!(CallSite, consts) as i32;
 const CELL_ENTRY: i32 = offset_of!(EntryCell, entry) as i32;
 const CELL_CALLS: i32 = offset_of!(EntryCell, calls) as i32;
 const VM_DEPTH: i32 = offset_of!(Vm, depth) as i32;
@@ -187,7 +192,8 @@ impl Lowerer<'_, '_> {
         let calls = self.bcx.ins().iadd_imm_s(calls, 1);
         self.bcx.ins().store(flags, calls, cell, CELL_CALLS);
         let func = self.bcx.ins().load(I64, flags, site, SITE_FUNC);
-        let callee_ctx = self.callee_ctx(flag_ptr, vm, func, buf, n);
+        let consts = self.bcx.ins().load(I64, flags, site, SITE_CONSTS);
+        let callee_ctx = self.callee_ctx(flag_ptr, vm, func, consts, buf, n);
         let zero = self.iconst(0);
         let sig = self.sig(2, true);
         let call = self
@@ -223,6 +229,7 @@ impl Lowerer<'_, '_> {
         interrupt: Value,
         vm: Value,
         func: Value,
+        consts: Value,
         buf: Value,
         n: Value,
     ) -> Value {
@@ -254,6 +261,7 @@ impl Lowerer<'_, '_> {
         ins(self, zero, ctx_offset::ERR);
         ins(self, zero, ctx_offset::ENTRY_STACK);
         ins(self, none, ctx_offset::AUX);
+        ins(self, consts, ctx_offset::CONSTS);
         self.bcx
             .ins()
             .istore32(flags, zero, at, ctx_offset::EXIT_PC);

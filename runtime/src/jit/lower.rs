@@ -662,7 +662,19 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                         let v = self.iconst(abi::FALSE_BITS | *b as i64);
                         self.push(v, Kind::Boxed);
                     }
-                    _ => {
+                    // A heap constant (str, big int, tuple...): read in
+                    // place from the code's constants.
+                    Some(_) => {
+                        let flags = MemFlagsData::trusted();
+                        let consts =
+                            self.bcx
+                                .ins()
+                                .load(I64, flags, self.ctx, abi::ctx_offset::CONSTS);
+                        let v = self.bcx.ins().load(I64, flags, consts, (idx as i32) * 8);
+                        self.incref(v);
+                        self.push(v, Kind::Boxed);
+                    }
+                    None => {
                         let i = self.iconst(idx as i64);
                         let v = self.call_ctx(h::load_const as *const u8, &[i]);
                         self.push(v, Kind::Boxed);

@@ -388,6 +388,7 @@ fn run(vm: &mut Vm, f: &mut Frame, entry: Entry, entry_pc: usize) -> Entered {
         },
         exit_reason: 0,
         aux: NONE_BITS,
+        consts: f.info.consts.as_ptr(),
     };
     // SAFETY: `entry` was produced by `backend::compile` for this code
     // object and follows the `Entry` ABI; the context outlives the call
@@ -435,6 +436,7 @@ pub(crate) unsafe fn call_frameless(
         entry_stack: std::ptr::null_mut(),
         exit_reason: 0,
         aux: NONE_BITS,
+        consts: func.info.consts.as_ptr(),
     };
     // SAFETY: as `run`; the function outlives the call (the caller holds
     // a reference to it) and `take_locals` consumes the arguments.
