@@ -15,6 +15,40 @@ use crate::object::{FunctionObj, GenObj, InstanceObj, Payload, TypeId};
 use crate::value::Value;
 use crate::vm::{Vm, RECURSION_LIMIT};
 
+/// Fill the cell slots of a call's locals (variables, then one slot per
+/// `cellvars` and `freevars` entry): fresh cells for the cell variables,
+/// seeded from the parameters they capture, and the closure's cells for
+/// the free variables.
+pub(crate) fn install_cells(func: &FunctionObj, locals: &mut [Value]) {
+    let code = &func.code;
+    if code.num_cells() == 0 {
+        return;
+    }
+    let nvars = code.varnames.len();
+    for i in 0..code.cellvars.len() {
+        if let Some(slot) = locals.get_mut(nvars + i) {
+            *slot = Value::cell(Value::empty());
+        }
+    }
+    for &(cell, param) in &code.cell_params {
+        let arg = locals
+            .get(param as usize)
+            .cloned()
+            .unwrap_or_else(Value::empty);
+        if let Some(Payload::Cell(c)) = locals.get(nvars + cell as usize).and_then(|v| v.payload())
+        {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                *c = arg;
+            }
+        }
+    }
+    for (i, cell) in func.closure.iter().enumerate() {
+        if let Some(slot) = locals.get_mut(nvars + code.cellvars.len() + i) {
+            *slot = cell.clone();
+        }
+    }
+}
+
 impl Vm {
     /// `f(*args)`.
     pub fn call(&mut self, f: &Value, args: &[Value]) -> PyResult<Value> {
@@ -173,32 +207,7 @@ impl Vm {
         if locals.len() != nlocals {
             locals.resize(nlocals, Value::empty());
         }
-        // Cells: fresh ones for cellvars (seeded from parameters), the
-        // closure's for freevars.
-        let nvars = code.varnames.len();
-        if code.num_cells() > 0 {
-            for i in 0..code.cellvars.len() {
-                if let Some(slot) = locals.get_mut(nvars + i) {
-                    *slot = Value::cell(Value::empty());
-                }
-            }
-            for &(cell, param) in &code.cell_params {
-                let arg = locals
-                    .get(param as usize)
-                    .cloned()
-                    .unwrap_or_else(Value::empty);
-                if let Some(Payload::Cell(c)) =
-                    locals.get(nvars + cell as usize).and_then(|v| v.payload())
-                {
-                    *c.borrow_mut() = arg;
-                }
-            }
-            for (i, cell) in func.closure.iter().enumerate() {
-                if let Some(slot) = locals.get_mut(nvars + code.cellvars.len() + i) {
-                    *slot = cell.clone();
-                }
-            }
-        }
+        install_cells(func, &mut locals);
         func.info
             .feedback
             .calls

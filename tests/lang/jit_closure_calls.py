@@ -92,3 +92,57 @@ total = 0
 for _ in range(20):
     total += walk(0)
 print(total)
+
+
+# Functions with cell variables of their own (captured by a comprehension
+# or an inner function), called from compiled code: their cells are made
+# at entry, seeded from the parameters, and shared with closures made
+# before a guard fails inside them.
+class Router:
+    def __init__(self, rid):
+        self.rid = rid
+        self.queue = list(range(rid % 5 + 3))
+
+    def compact(self, start):
+        self.queue = [self.queue[k] + self.rid for k in range(start, len(self.queue))]
+        return len(self.queue)
+
+
+def work(routers):
+    t = 0
+    for r in routers:
+        t += r.compact(1)
+    return t
+
+
+routers = [Router(i) for i in range(40)]
+print(work(routers), work(routers), sum(sum(r.queue) for r in routers))
+
+
+def adder_pair(base, step):
+    def add(x):
+        return x + base
+
+    def bump():
+        nonlocal base
+        base += step
+        return base
+
+    return add(1) + add(2), bump, add
+
+
+def use_pairs(k, step):
+    out = 0
+    keep = None
+    for i in range(k):
+        s, bump, add = adder_pair(i, step)
+        out += s + bump()
+        keep = (bump, add)
+    return out, keep
+
+
+total, (bump, add) = use_pairs(500, 1)
+print(total, add(0), bump(), add(0))
+# The captured parameter becomes a float inside the hot function.
+total, (bump, add) = use_pairs(3, 0.5)
+print(total, add(0), bump(), add(0))

@@ -74,15 +74,13 @@ unsafe fn call_native_buf(vm: &mut Vm, f: NativeFn, buf: *const i64, n: usize) -
     r
 }
 
-/// Whether a call may go frameless. Code with cell variables never does:
-/// only `Vm::new_frame` makes fresh cells (see `cells.rs`). Free variables
-/// are fine: their cells are the closure's, which a frameless entry takes
-/// from the function (`helpers::take_locals`).
+/// Whether a call may go frameless: exactly the positional parameters, and
+/// not a generator. A frameless entry of code with cells makes them as a
+/// frame would (`helpers::take_locals`, `call::install_cells`).
 fn is_simple(func: &FunctionObj, nargs: usize) -> bool {
     let code = &func.code;
     nargs == code.arg_count as usize
         && code.kwonly_count == 0
-        && code.cellvars.is_empty()
         && code.flags.0
             & (CodeFlags::VARARGS
                 | CodeFlags::VARKEYWORDS
@@ -143,7 +141,7 @@ unsafe fn call_simple(
 /// no compiled code yet; the interpreter may still enter some).
 fn call_plain(vm: &mut Vm, func: &FunctionObj, locals: Vec<Value>) -> PyResult<Value> {
     if func.code.num_cells() > 0 {
-        // A closure: its frame needs the closure's cells.
+        // Its frame needs cells: `new_frame` makes them.
         enter_checks(vm)?;
         vm.depth += 1;
         let r = vm.run_function(func, locals);

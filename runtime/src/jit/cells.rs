@@ -10,11 +10,10 @@
 //! frame at entry and written back at every exit, so a closure made before
 //! an exit shares its cells with the interpreter after it.
 //!
-//! Code with cell variables only runs entered from a frame: frameless
-//! calls never target it (`calls::is_simple`), since only the frame path
-//! makes fresh cells. A closure with free variables only may be called
-//! frameless: its entry takes the closure's cells from the function
-//! (`helpers::take_locals`), and an exit hands them to the frame it builds.
+//! A frameless call (no interpreter frame) makes the cells at entry as a
+//! frame would (`helpers::take_locals` with `call::install_cells`): fresh
+//! cells for the cell variables, the closure's for the free variables; an
+//! exit hands them to the frame it builds.
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{BlockArg, InstBuilder};

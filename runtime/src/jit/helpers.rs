@@ -166,16 +166,27 @@ pub extern "C" fn take_locals(ctx: *mut JitCtx, buf: *mut i64, n: i64) {
             let args = std::mem::replace(&mut c.call_nargs, 0);
             // SAFETY: a frameless activation's function outlives the call.
             let func = unsafe { &*c.func };
-            // Free variables follow the variables (a frameless callee has
-            // no cell variables): the closure's cells.
-            let nvars = func.code.varnames.len();
+            if func.code.num_cells() > 0 {
+                // Cells made as a frame would make them.
+                // SAFETY: the VM outlives the activation.
+                let vm = unsafe { &mut *c.vm };
+                let mut locals = vm.take_vec();
+                locals.extend((0..args).map(|i| unsafe { from_bits(c.call_args.add(i).read()) }));
+                locals.resize(n.max(args), Value::empty());
+                crate::call::install_cells(func, &mut locals);
+                for (i, v) in locals.drain(..).enumerate() {
+                    if i < n {
+                        unsafe { buf.add(i).write(into_bits(v)) };
+                    }
+                }
+                vm.give_vec(locals);
+                return;
+            }
             for i in 0..n {
                 let bits = if i < args {
                     unsafe { c.call_args.add(i).read() }
                 } else {
-                    i.checked_sub(nvars)
-                        .and_then(|k| func.closure.get(k))
-                        .map_or(EMPTY_BITS, |cell| into_bits(cell.clone()))
+                    EMPTY_BITS
                 };
                 unsafe { buf.add(i).write(bits) };
             }
