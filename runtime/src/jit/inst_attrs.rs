@@ -29,7 +29,7 @@ use super::layout::{self, InstanceLayout};
 use super::lower::{Lowerer, I64};
 use super::types::Kind;
 use crate::object::Payload;
-use crate::value::Value as PyValue;
+use crate::value::{Kind as HeapKind, Value as PyValue};
 use crate::vm::Vm;
 
 /// One compiled attribute site's cached instance entry. `class` and `key`
@@ -296,25 +296,44 @@ impl Lowerer<'_, '_> {
     }
 }
 
-/// One compiled `LoadMethod` site's cached method of instances of one
-/// class: `func` is what the class chain gives for the name (a plain or
-/// built-in function), valid while the class epoch is `epoch` and the
-/// instance's own dict has no such key. References are owned, as in
-/// `InstAttrCell`.
+/// One compiled `LoadMethod` site's cached method, for instances of one
+/// class or for values of one built-in type: `func` is what the class
+/// chain gives for the name (a plain or built-in function), valid while
+/// the class epoch is `epoch` and, for an instance, its own dict has no
+/// such key. `kind` is the heap kind byte of the built-in type, or
+/// `NO_KIND` for instances. References are owned, as in `InstAttrCell`.
 #[repr(C)]
-#[derive(Default)]
 pub struct MethodCell {
     class: Cell<u64>,
     epoch: Cell<u64>,
     func: Cell<u64>,
     key: Cell<u64>,
+    kind: Cell<u64>,
+}
+
+/// Matches no kind byte.
+const NO_KIND: u64 = u64::MAX;
+
+impl Default for MethodCell {
+    fn default() -> MethodCell {
+        MethodCell {
+            class: Cell::new(0),
+            epoch: Cell::new(0),
+            func: Cell::new(0),
+            key: Cell::new(0),
+            kind: Cell::new(NO_KIND),
+        }
+    }
 }
 
 const METHOD_CLASS: i32 = offset_of!(MethodCell, class) as i32;
 const METHOD_EPOCH: i32 = offset_of!(MethodCell, epoch) as i32;
+const METHOD_FUNC: i32 = offset_of!(MethodCell, func) as i32;
+const METHOD_KIND: i32 = offset_of!(MethodCell, kind) as i32;
 
 impl MethodCell {
     fn release(&self) {
+        self.kind.set(NO_KIND);
         for field in [&self.class, &self.func, &self.key] {
             let old = field.replace(0);
             if old != 0 {
@@ -322,6 +341,20 @@ impl MethodCell {
                 drop(unsafe { from_bits(old as i64) });
             }
         }
+    }
+}
+
+/// The kind byte of a built-in value whose methods depend on its kind
+/// alone (one kind, one type; sets are left out: set and frozenset share
+/// a kind).
+fn builtin_method_kind(v: &PyValue) -> Option<u64> {
+    match v.payload()? {
+        Payload::Str(_) => Some(HeapKind::Str as u64),
+        Payload::Bytes(_) => Some(HeapKind::Bytes as u64),
+        Payload::List(_) => Some(HeapKind::List as u64),
+        Payload::Tuple(_) => Some(HeapKind::Tuple as u64),
+        Payload::Dict(_) => Some(HeapKind::Dict as u64),
+        _ => None,
     }
 }
 
@@ -380,11 +413,22 @@ pub extern "C" fn load_method_cached(
     // SAFETY: compiled code passes its live context; the operand stays
     // owned by compiled code for this call.
     let (c, value) = unsafe { (&*ctx, borrow_bits(obj)) };
+    // SAFETY: the VM outlives the activation; only read here.
+    let epoch = unsafe { (*c.vm).class_epoch };
+    if let Some(kind) = builtin_method_kind(&value) {
+        // SAFETY: `r` is the function just returned, owned by the caller.
+        let func = unsafe { borrow_bits(r) };
+        cell.release();
+        cell.func.set(into_bits(PyValue::clone(&func)) as u64);
+        cell.epoch.set(epoch);
+        cell.kind.set(kind);
+        return r;
+    }
     let Some(Payload::Instance(inst)) = value.payload() else {
         return r;
     };
-    // SAFETY: the activation is live; the VM outlives it.
-    let (env, epoch) = unsafe { (env_of(c), (*c.vm).class_epoch) };
+    // SAFETY: the activation is live.
+    let env = unsafe { env_of(c) };
     let key = name_of(&env, name);
     let method = env
         .info
@@ -439,7 +483,27 @@ impl Lowerer<'_, '_> {
                     .ins()
                     .icmp_imm_s(IntCC::Equal, kind, i64::from(layout::INSTANCE_KIND));
             let known = self.bcx.create_block();
-            self.bcx.ins().brif(is_inst, known, &[], slow, &[]);
+            let other = self.bcx.create_block();
+            self.bcx.ins().brif(is_inst, known, &[], other, &[]);
+
+            // A built-in value: its kind is the cached one, in this epoch.
+            self.bcx.switch_to_block(other);
+            let want_kind = self.bcx.ins().load(I64, flags, cell_addr, METHOD_KIND);
+            let vm = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::VM);
+            let epoch = self.bcx.ins().load(I64, flags, vm, VM_CLASS_EPOCH);
+            let want_epoch = self.bcx.ins().load(I64, flags, cell_addr, METHOD_EPOCH);
+            let same_kind = self.bcx.ins().icmp(IntCC::Equal, kind, want_kind);
+            let same_epoch = self.bcx.ins().icmp(IntCC::Equal, epoch, want_epoch);
+            let ok = self.bcx.ins().band(same_kind, same_epoch);
+            let builtin_hit = self.bcx.create_block();
+            self.bcx.ins().brif(ok, builtin_hit, &[], slow, &[]);
+            self.bcx.switch_to_block(builtin_hit);
+            let f = self.bcx.ins().load(I64, flags, cell_addr, METHOD_FUNC);
+            self.incref(f);
+            self.incref(obj.0);
+            self.bcx
+                .ins()
+                .jump(done, &[BlockArg::Value(f), BlockArg::Value(obj.0)]);
             // The class word is read only once the kind says instance.
             self.bcx.switch_to_block(known);
             let class_off = layout::instance().map(|l| l.class);
