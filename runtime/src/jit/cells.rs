@@ -16,11 +16,12 @@
 //! exit hands them to the frame it builds.
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{BlockArg, InstBuilder};
+use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, MemFlagsData, Value as IrValue};
 use kiln_compiler::bytecode::{CodeObject, Instr};
 
-use super::abi::{borrow_bits, from_bits, into_bits, JitCtx, EMPTY_BITS};
+use super::abi::{self, borrow_bits, from_bits, into_bits, JitCtx, EMPTY_BITS};
 use super::helpers::guarded;
+use super::layout;
 use super::lower::{Lowerer, I64};
 use super::types::Kind;
 use crate::error::{ExcKind, PyErr};
@@ -99,6 +100,40 @@ pub extern "C" fn store_deref(ctx: *mut JitCtx, cell: i64, v: i64) -> i64 {
 }
 
 impl Lowerer<'_, '_> {
+    /// The contents of `cell` (a cell slot, borrowed), read in place: on to
+    /// `done` with a new reference when it is a cell, not mutably
+    /// borrowed, and bound; else to `slow` (which raises as it should).
+    fn read_cell_inline(&mut self, l: layout::CellLayout, cell: IrValue, slow: Block, done: Block) {
+        let flags = MemFlagsData::trusted();
+        let t = self.tag16(cell);
+        let is_ptr = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::PTR_HI);
+        let heap = self.bcx.create_block();
+        self.bcx.ins().brif(is_ptr, heap, &[], slow, &[]);
+        self.bcx.switch_to_block(heap);
+        let p = self.bcx.ins().band_imm_s(cell, abi::PAYLOAD_MASK);
+        let kind = self.bcx.ins().uload8(I64, flags, p, layout::KIND);
+        let is_cell = self
+            .bcx
+            .ins()
+            .icmp_imm_s(IntCC::Equal, kind, i64::from(layout::CELL_KIND));
+        let is = self.bcx.create_block();
+        self.bcx.ins().brif(is_cell, is, &[], slow, &[]);
+        self.bcx.switch_to_block(is);
+        let borrow = self.bcx.ins().load(I64, flags, p, l.borrow);
+        let v = self.bcx.ins().load(I64, flags, p, l.value);
+        let readable = self
+            .bcx
+            .ins()
+            .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, borrow, 0);
+        let bound = self.bcx.ins().icmp_imm_s(IntCC::NotEqual, v, EMPTY_BITS);
+        let ok = self.bcx.ins().band(readable, bound);
+        let hit = self.bcx.create_block();
+        self.bcx.ins().brif(ok, hit, &[], slow, &[]);
+        self.bcx.switch_to_block(hit);
+        self.incref(v);
+        self.bcx.ins().jump(done, &[BlockArg::Value(v)]);
+    }
+
     /// Lower one cell instruction; true when it ended the block.
     pub(super) fn lower_cell(&mut self, pc: usize, instr: Instr) -> bool {
         let (Instr::LoadDeref { idx }
@@ -114,16 +149,21 @@ impl Lowerer<'_, '_> {
         };
         match instr {
             Instr::LoadDeref { .. } => {
-                let v = self
-                    .call(cell_get as *const u8, &[cell], true)
-                    .unwrap_or(cell);
-                let is_empty = self.bcx.ins().icmp_imm_s(IntCC::Equal, v, EMPTY_BITS);
                 let slow = self.bcx.create_block();
                 let done = self.bcx.create_block();
                 let r = self.bcx.append_block_param(done, I64);
                 self.bcx.set_cold_block(slow);
-                let fast = [BlockArg::Value(v)];
-                self.bcx.ins().brif(is_empty, slow, &[], done, &fast);
+                match layout::cell() {
+                    Some(l) => self.read_cell_inline(l, cell, slow, done),
+                    None => {
+                        let v = self
+                            .call(cell_get as *const u8, &[cell], true)
+                            .unwrap_or(cell);
+                        let is_empty = self.bcx.ins().icmp_imm_s(IntCC::Equal, v, EMPTY_BITS);
+                        let fast = [BlockArg::Value(v)];
+                        self.bcx.ins().brif(is_empty, slow, &[], done, &fast);
+                    }
+                }
                 self.bcx.switch_to_block(slow);
                 let i = self.iconst(i64::from(idx));
                 let slow_v = self.call_ctx(load_deref as *const u8, &[cell, i]);

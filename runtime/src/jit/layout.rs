@@ -236,6 +236,41 @@ fn measure_instance(n: usize) -> Option<InstanceLayout> {
 
 /// The kind byte of a class instance.
 pub const INSTANCE_KIND: u8 = Kind::Instance as u8;
+/// Byte offsets, from the start of a cell object, of its `RefCell`'s
+/// borrow counter and of the value it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CellLayout {
+    pub borrow: i32,
+    pub value: i32,
+}
+
+/// The cell layout of this build, measured once (`None`: unknown).
+pub fn cell() -> Option<CellLayout> {
+    static LAYOUT: OnceLock<Option<CellLayout>> = OnceLock::new();
+    *LAYOUT.get_or_init(measure_cell)
+}
+
+fn measure_cell() -> Option<CellLayout> {
+    // A distinctive heap value as the contents.
+    let inside = Value::list(Vec::new());
+    let cell = Value::cell(inside.clone());
+    let Some(Payload::Cell(c)) = cell.payload() else {
+        return None;
+    };
+    let base = (cell.bits() & super::abi::PAYLOAD_MASK as u64) as usize;
+    let value = c.as_ptr() as usize;
+    let value = i32::try_from(value.checked_sub(base)?).ok()?;
+    // SAFETY: a word inside the live cell object, only compared.
+    let read = unsafe { ((base + value as usize) as *const u64).read() };
+    if read != inside.bits() {
+        return None;
+    }
+    let borrow = borrow_flag(&cell, c)?;
+    Some(CellLayout { borrow, value })
+}
+
+/// The kind byte of a cell object.
+pub const CELL_KIND: u8 = Kind::Cell as u8;
 /// The kind byte of a module object.
 pub const MODULE_KIND: u8 = Kind::Module as u8;
 /// The kind byte compiled code compares against for a list.
@@ -352,6 +387,18 @@ mod tests {
         let entry = word(base + layout.data as usize) as usize + 2 * layout.stride as usize;
         assert_eq!(Some(word(entry + layout.key as usize)), key_c);
         assert_eq!(word(entry + layout.value as usize), Value::int(12).bits());
+    }
+
+    #[test]
+    fn cell_layout_reads_the_contents() {
+        let l = cell().expect("the cell layout is measurable");
+        let c = Value::cell(Value::int(41));
+        let base = (c.bits() & crate::jit::abi::PAYLOAD_MASK as u64) as usize;
+        // SAFETY: the measured words of a live cell.
+        let word = |off: i32| unsafe { ((base + off as usize) as *const u64).read() };
+        assert_eq!(word(KIND) as u8, CELL_KIND);
+        assert_eq!(word(l.value), Value::int(41).bits());
+        assert_eq!(word(l.borrow), 0);
     }
 
     #[test]
