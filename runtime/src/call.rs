@@ -397,6 +397,43 @@ impl Vm {
         Ok(())
     }
 
+    /// The `__init__` function of a plain script class (no built-in
+    /// layout, no script `__new__`), whose instances are made by
+    /// allocating one and calling it; None for any other class. Cached
+    /// on the class for the current class epoch.
+    pub(crate) fn plain_init(&self, cls_v: &Value) -> Option<Value> {
+        let cls = cls_v.as_class()?;
+        if let Ok(cache) = cls.init_cache.try_borrow() {
+            if let Some((epoch, init)) = &*cache {
+                if *epoch == self.class_epoch {
+                    return init.clone();
+                }
+            }
+        }
+        const NEW_HASH: u64 = crate::hash::const_str_hash("__new__");
+        const INIT_HASH: u64 = crate::hash::const_str_hash("__init__");
+        let plain = cls.builtin.is_none()
+            && cls.layout == TypeId::Object
+            && self
+                .class_attr_hashed(cls_v, "__new__", NEW_HASH)
+                .is_none_or(|n| matches!(n.payload(), Some(Payload::Native(_))));
+        let init = self
+            .class_attr_hashed(cls_v, "__init__", INIT_HASH)
+            .filter(|i| plain && matches!(i.payload(), Some(Payload::Function(_))));
+        if let Ok(mut cache) = cls.init_cache.try_borrow_mut() {
+            *cache = Some((self.class_epoch, init.clone()));
+        }
+        init
+    }
+
+    /// A new, empty instance of the plain script class `cls_v`.
+    pub(crate) fn new_instance(cls_v: &Value, size_hint: usize) -> Value {
+        Value::new_heap(Payload::Instance(InstanceObj {
+            class: cls_v.clone(),
+            dict: RefCell::new(Dict::with_capacity(size_hint)),
+        }))
+    }
+
     /// `cls(*args, **kwargs)`.
     fn instantiate(
         &mut self,
@@ -428,6 +465,22 @@ impl Vm {
             }
             return Ok(exc);
         }
+        // The common case, from the class's cache: allocate, `__init__`.
+        if let Some(init) = self.plain_init(cls_v) {
+            let inst = Vm::new_instance(cls_v, cls.instance_size.get() as usize);
+            let mut full = self.take_vec();
+            full.push(inst.clone());
+            full.extend_from_slice(args);
+            let r = self.call_kw(&init, &full, kwargs);
+            self.give_vec(full);
+            return match r? {
+                r if r.is_none() => Ok(inst),
+                r => Err(PyErr::type_error(format!(
+                    "__init__() should return None, not '{}'",
+                    self.type_name(&r)
+                ))),
+            };
+        }
         if cls.layout != TypeId::Object {
             return Err(PyErr::unsupported(format!(
                 "subclassing the built-in type '{}' is not supported",
@@ -452,10 +505,7 @@ impl Vm {
             }
             obj
         } else {
-            Value::new_heap(Payload::Instance(InstanceObj {
-                class: cls_v.clone(),
-                dict: RefCell::new(Dict::with_capacity(cls.instance_size.get() as usize)),
-            }))
+            Vm::new_instance(cls_v, cls.instance_size.get() as usize)
         };
         match self.class_attr_hashed(cls_v, "__init__", INIT_HASH) {
             Some(init) if !matches!(init.payload(), Some(Payload::Native(_))) => {

@@ -432,6 +432,7 @@ fn build_class(vm: &mut Vm, body: &Value, name: &Value, bases: Vec<Value>) -> Py
         builtin: None,
         module: module_name.as_str().unwrap_or("__main__").into(),
         instance_size: std::cell::Cell::new(0),
+        init_cache: Default::default(),
     }));
     if let Some(cell) = classcell {
         if let Some(Payload::Cell(c)) = cell.payload() {

@@ -235,6 +235,8 @@ pub struct ClassObj {
     /// The most attributes an instance has been seen to get: new instances
     /// start with a dict of that capacity, so `__init__` does not regrow it.
     pub instance_size: Cell<u32>,
+    /// `Vm::plain_init`'s answer and the class epoch it was found in.
+    pub init_cache: RefCell<Option<(u64, Option<Value>)>>,
 }
 
 /// An instance of a user class. Attributes live in a plain dict for now

@@ -119,6 +119,7 @@ impl Vm {
                 builtin: Some(id),
                 module: "builtins".into(),
                 instance_size: std::cell::Cell::new(0),
+                init_cache: Default::default(),
             })));
         }
         self.types = slots.into_iter().map(Option::unwrap_or_default).collect();
@@ -143,6 +144,7 @@ impl Vm {
                 builtin: None,
                 module: "builtins".into(),
                 instance_size: std::cell::Cell::new(0),
+                init_cache: Default::default(),
             })));
         }
         self.exc_types = excs;

@@ -74,6 +74,52 @@ unsafe fn call_native_buf(vm: &mut Vm, f: NativeFn, buf: *const i64, n: usize) -
     r
 }
 
+/// `cls(args...)` with the `n` owned arguments at `buf`: for a plain
+/// script class whose `__init__` can be called frameless, the instance is
+/// made here and `__init__` called like a direct call; anything else is
+/// the interpreter's `Vm::call`.
+///
+/// # Safety
+/// `buf` holds `n` owned values, which this call consumes.
+unsafe fn instantiate_buf(
+    vm: &mut Vm,
+    callee: &Value,
+    cls: &crate::object::ClassObj,
+    buf: *const i64,
+    n: usize,
+) -> PyResult<Value> {
+    let init = vm.plain_init(callee);
+    let simple = match init.as_ref().and_then(Value::payload) {
+        Some(Payload::Function(fo)) if n <= MAX_FRAMELESS_METHOD_ARGS && is_simple(fo, n + 1) => {
+            Some(fo)
+        }
+        _ => None,
+    };
+    let Some(fo) = simple else {
+        // SAFETY: see the function contract.
+        let args = unsafe { take_buf(vm, buf, n, None) };
+        let r = vm.call(callee, &args);
+        vm.give_vec(args);
+        return r;
+    };
+    let inst = Vm::new_instance(callee, cls.instance_size.get() as usize);
+    let mut with_self = [0i64; MAX_FRAMELESS_METHOD_ARGS + 1];
+    with_self[0] = into_bits(inst.clone());
+    for (i, slot) in with_self[1..=n].iter_mut().enumerate() {
+        // SAFETY: `buf` holds `n` owned arguments, moved here.
+        *slot = unsafe { buf.add(i).read() };
+    }
+    // SAFETY: `with_self` owns the instance reference and the arguments.
+    let r = unsafe { call_simple(vm, fo, with_self.as_ptr(), n + 1) }?;
+    if !r.is_none() {
+        return Err(PyErr::type_error(format!(
+            "__init__() should return None, not '{}'",
+            vm.type_name(&r)
+        )));
+    }
+    Ok(inst)
+}
+
 /// Whether a call may go frameless: exactly the positional parameters, and
 /// not a generator. A frameless entry of code with cells makes them as a
 /// frame would (`helpers::take_locals`, `call::install_cells`).
@@ -239,6 +285,8 @@ pub extern "C" fn call_buf_site(
             }
             // SAFETY: as above.
             Some(Payload::Native(nf)) => unsafe { call_native_buf(vm, nf.func, buf, n) },
+            // SAFETY: as above.
+            Some(Payload::Class(cls)) => unsafe { instantiate_buf(vm, &callee, cls, buf, n) },
             _ => {
                 let args = unsafe { take_buf(vm, buf, n, None) };
                 let r = vm.call(&callee, &args);

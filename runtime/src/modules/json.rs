@@ -29,6 +29,7 @@ pub fn json_init(vm: &mut Vm) -> PyResult<Value> {
         builtin: None,
         module: "json.decoder".into(),
         instance_size: std::cell::Cell::new(0),
+        init_cache: Default::default(),
     }));
     Ok(vm.new_module(
         "json",
