@@ -61,6 +61,9 @@ pub struct Vm {
     pub jit: crate::jit::JitState,
     /// Source text by filename, for traceback lines.
     pub sources: HashMap<String, Rc<str>>,
+    /// The bits of the built-in `range` class (alive as long as the VM):
+    /// compiled range loops compare their callee with it inline.
+    pub range_class_bits: u64,
 }
 
 impl Vm {
@@ -87,8 +90,10 @@ impl Vm {
             stats: false,
             jit: crate::jit::JitState::default(),
             sources: HashMap::new(),
+            range_class_bits: 0,
         };
         vm.make_builtin_types();
+        vm.range_class_bits = vm.type_ref(TypeId::Range).map_or(0, Value::bits);
         vm.make_exception_types();
         vm.install_natives();
         vm

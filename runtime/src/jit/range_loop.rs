@@ -27,13 +27,16 @@ use cranelift_codegen::ir::{BlockArg, InstBuilder, MemFlagsData, StackSlotData, 
 use cranelift_frontend::Variable;
 use kiln_compiler::bytecode::{CodeObject, Constant, Instr, UnaryOp};
 
-use super::abi::{self, borrow_bits, into_bits};
+use super::abi::{self, borrow_bits, ctx_offset, into_bits};
 use super::analyze::{successors, Analysis};
 use super::deopt::Reason;
 use super::lower::{Lowerer, I64};
 use super::types::Kind;
-use crate::object::{IterState, Payload, TypeId};
+use crate::object::{IterState, Payload};
 use crate::value::{Value as PyValue, SMALL_INT_MAX, SMALL_INT_MIN};
+use crate::vm::Vm;
+
+const VM_RANGE_CLASS: i32 = std::mem::offset_of!(Vm, range_class_bits) as i32;
 
 /// One native range loop.
 pub struct RangeLoop {
@@ -259,13 +262,6 @@ pub extern "C" fn make_range_iter(next: i64, stop: i64, step: i64) -> i64 {
     into_bits(PyValue::iterator(IterState::Range { next, stop, step }))
 }
 
-/// Is `v` (borrowed) the built-in `range` class?
-pub extern "C" fn is_range_class(v: i64) -> i64 {
-    // SAFETY: borrowed operand stays owned by compiled code.
-    let v = unsafe { borrow_bits(v) };
-    matches!(v.payload(), Some(Payload::Class(c)) if c.builtin == Some(TypeId::Range)) as i64
-}
-
 /// OSR entry: the state of `it` (borrowed) into `out[0..3]` and 1, when
 /// it is a plain range iterator that nothing else references and whose
 /// state is in the immediate range; else 0.
@@ -419,10 +415,11 @@ impl Lowerer<'_, '_> {
             let dead = self.bcx.create_block();
             self.bcx.switch_to_block(dead);
         }
-        let is = self
-            .call(is_range_class as *const u8, &[callee.0], true)
-            .unwrap_or(callee.0);
-        let ok = self.bcx.ins().icmp_imm_s(IntCC::NotEqual, is, 0);
+        // The callee is the isolate's `range` class (`Vm::range_class_bits`).
+        let flags = MemFlagsData::trusted();
+        let vm = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::VM);
+        let range = self.bcx.ins().load(I64, flags, vm, VM_RANGE_CLASS);
+        let ok = self.bcx.ins().icmp(IntCC::Equal, callee.0, range);
         self.go_on_if(ok, exit);
         let (start, stop, step) = match ints.as_slice() {
             [stop] => (self.iconst(0), *stop, self.iconst(1)),
