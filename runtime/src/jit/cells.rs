@@ -19,7 +19,7 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, MemFlagsData, Value as IrValue};
 use kiln_compiler::bytecode::{CodeObject, Instr};
 
-use super::abi::{self, borrow_bits, from_bits, into_bits, JitCtx, EMPTY_BITS};
+use super::abi::{borrow_bits, from_bits, into_bits, JitCtx, EMPTY_BITS};
 use super::helpers::guarded;
 use super::layout;
 use super::lower::{Lowerer, I64};
@@ -105,20 +105,7 @@ impl Lowerer<'_, '_> {
     /// borrowed, and bound; else to `slow` (which raises as it should).
     fn read_cell_inline(&mut self, l: layout::CellLayout, cell: IrValue, slow: Block, done: Block) {
         let flags = MemFlagsData::trusted();
-        let t = self.tag16(cell);
-        let is_ptr = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::PTR_HI);
-        let heap = self.bcx.create_block();
-        self.bcx.ins().brif(is_ptr, heap, &[], slow, &[]);
-        self.bcx.switch_to_block(heap);
-        let p = self.bcx.ins().band_imm_s(cell, abi::PAYLOAD_MASK);
-        let kind = self.bcx.ins().uload8(I64, flags, p, layout::KIND);
-        let is_cell = self
-            .bcx
-            .ins()
-            .icmp_imm_s(IntCC::Equal, kind, i64::from(layout::CELL_KIND));
-        let is = self.bcx.create_block();
-        self.bcx.ins().brif(is_cell, is, &[], slow, &[]);
-        self.bcx.switch_to_block(is);
+        let p = self.heap_object_of(cell, layout::CELL_KIND, slow);
         let borrow = self.bcx.ins().load(I64, flags, p, l.borrow);
         let v = self.bcx.ins().load(I64, flags, p, l.value);
         let readable = self

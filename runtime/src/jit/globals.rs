@@ -320,21 +320,11 @@ impl Lowerer<'_, '_> {
     /// unknown (nothing emitted).
     fn module_dict_of(&mut self, obj: Value, miss: Block) -> Option<Value> {
         let dict_off = layout::module_dict()?;
-        let flags = MemFlagsData::trusted();
-        let t = self.tag16(obj);
-        let is_ptr = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::PTR_HI);
-        let heap = self.bcx.create_block();
-        self.bcx.ins().brif(is_ptr, heap, &[], miss, &[]);
-        self.bcx.switch_to_block(heap);
-        let p = self.bcx.ins().band_imm_s(obj, abi::PAYLOAD_MASK);
-        let kind = self.bcx.ins().uload8(I64, flags, p, layout::KIND);
-        let is_module =
+        let p = self.heap_object_of(obj, layout::MODULE_KIND, miss);
+        Some(
             self.bcx
                 .ins()
-                .icmp_imm_s(IntCC::Equal, kind, i64::from(layout::MODULE_KIND));
-        let module = self.bcx.create_block();
-        self.bcx.ins().brif(is_module, module, &[], miss, &[]);
-        self.bcx.switch_to_block(module);
-        Some(self.bcx.ins().load(I64, flags, p, dict_off))
+                .load(I64, MemFlagsData::trusted(), p, dict_off),
+        )
     }
 }

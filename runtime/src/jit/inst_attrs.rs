@@ -159,14 +159,7 @@ impl Lowerer<'_, '_> {
         miss: Block,
     ) -> Value {
         let flags = MemFlagsData::trusted();
-        let t = self.tag16(obj);
-        let is_ptr = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::PTR_HI);
-        let heap = self.bcx.create_block();
-        self.bcx.ins().brif(is_ptr, heap, &[], miss, &[]);
-
-        self.bcx.switch_to_block(heap);
-        let p = self.bcx.ins().band_imm_s(obj, abi::PAYLOAD_MASK);
-        let kind = self.bcx.ins().uload8(I64, flags, p, layout::KIND);
+        let (p, kind) = self.heap_object(obj, miss);
         let class = self.bcx.ins().load(I64, flags, p, l.class);
         let want_class = self.bcx.ins().load(I64, flags, cell, CELL_CLASS);
         let vm = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::VM);
@@ -471,13 +464,7 @@ impl Lowerer<'_, '_> {
             self.bcx.ins().jump(slow, &[]);
         } else {
             let flags = MemFlagsData::trusted();
-            let t = self.tag16(obj.0);
-            let is_ptr = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::PTR_HI);
-            let heap = self.bcx.create_block();
-            self.bcx.ins().brif(is_ptr, heap, &[], slow, &[]);
-            self.bcx.switch_to_block(heap);
-            let p = self.bcx.ins().band_imm_s(obj.0, abi::PAYLOAD_MASK);
-            let kind = self.bcx.ins().uload8(I64, flags, p, layout::KIND);
+            let (p, kind) = self.heap_object(obj.0, slow);
             let is_inst =
                 self.bcx
                     .ins()

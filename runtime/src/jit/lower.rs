@@ -208,6 +208,37 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         self.bcx.ins().ushr_imm_s(v, 48)
     }
 
+    /// The heap object behind `v` (boxed bits) and its kind byte,
+    /// continuing in a new block; a branch to `miss` when `v` is not a
+    /// heap pointer.
+    pub(super) fn heap_object(&mut self, v: Value, miss: Block) -> (Value, Value) {
+        let t = self.tag16(v);
+        let is_ptr = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::PTR_HI);
+        let heap = self.bcx.create_block();
+        self.bcx.ins().brif(is_ptr, heap, &[], miss, &[]);
+        self.bcx.switch_to_block(heap);
+        let p = self.bcx.ins().band_imm_s(v, abi::PAYLOAD_MASK);
+        let kind = self
+            .bcx
+            .ins()
+            .uload8(I64, MemFlagsData::trusted(), p, layout::KIND);
+        (p, kind)
+    }
+
+    /// The heap object behind `v` when it is of kind `want`, continuing
+    /// in a new block; else a branch to `miss`.
+    pub(super) fn heap_object_of(&mut self, v: Value, want: u8, miss: Block) -> Value {
+        let (p, kind) = self.heap_object(v, miss);
+        let ok = self
+            .bcx
+            .ins()
+            .icmp_imm_s(IntCC::Equal, kind, i64::from(want));
+        let cont = self.bcx.create_block();
+        self.bcx.ins().brif(ok, cont, &[], miss, &[]);
+        self.bcx.switch_to_block(cont);
+        p
+    }
+
     /// Take a reference: inline, as `Value::clone` does (heap pointers
     /// only).
     pub(super) fn incref(&mut self, v: Value) {
