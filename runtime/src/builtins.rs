@@ -387,6 +387,41 @@ fn int_from_str(s: &str, base: u32) -> PyResult<Value> {
 }
 
 /// Calling a built-in class: `int(x)`, `list(it)`, `range(n)`...
+/// CPython's error for a keyword argument a built-in type's constructor
+/// does not take (`dict` takes any: they become items).
+fn constructor_kwargs(id: TypeId, kwargs: &[(Value, Value)]) -> PyResult<()> {
+    let allowed: &[&str] = match id {
+        TypeId::Object if !kwargs.is_empty() => {
+            return Err(PyErr::type_error("object() takes no arguments"));
+        }
+        TypeId::Int => &["base"],
+        TypeId::Str => &["object", "encoding", "errors"],
+        TypeId::Bytes => &["source", "encoding", "errors"],
+        TypeId::Property => &["fget", "fset", "fdel", "doc"],
+        TypeId::Bool
+        | TypeId::Float
+        | TypeId::List
+        | TypeId::Tuple
+        | TypeId::Set
+        | TypeId::FrozenSet
+        | TypeId::Range
+        | TypeId::Slice
+        | TypeId::StaticMethod
+        | TypeId::ClassMethod
+        | TypeId::Super => {
+            if kwargs.is_empty() {
+                return Ok(());
+            }
+            return Err(PyErr::type_error(format!(
+                "{}() takes no keyword arguments",
+                id.name()
+            )));
+        }
+        _ => return Ok(()),
+    };
+    crate::native::check_kwargs(id.name(), kwargs, allowed)
+}
+
 pub fn construct(
     vm: &mut Vm,
     id: TypeId,
@@ -395,6 +430,7 @@ pub fn construct(
     kwargs: &[(Value, Value)],
 ) -> PyResult<Value> {
     let name = id.name();
+    constructor_kwargs(id, kwargs)?;
     match id {
         TypeId::Object => {
             check_args("object", args, 0, 0)

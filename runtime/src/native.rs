@@ -126,8 +126,9 @@ pub fn check_kwargs(fname: &str, kwargs: &[(Value, Value)], allowed: &[&str]) ->
     for (k, _) in kwargs {
         let key = k.as_str().unwrap_or("?");
         if !allowed.contains(&key) {
+            // CPython's wording for built-ins.
             return Err(PyErr::type_error(format!(
-                "{fname}() got an unexpected keyword argument '{key}'"
+                "'{key}' is an invalid keyword argument for {fname}()"
             )));
         }
     }

@@ -4,6 +4,7 @@
 
 use crate::error::{ExcKind, PyErr, PyResult};
 use crate::int::{as_i64, int_ref, IntRef};
+use crate::object::TypeId;
 use crate::text::{TextError, TextErrorKind};
 use crate::value::Value;
 use crate::vm::Vm;
@@ -32,7 +33,9 @@ pub fn text_int(i: IntRef<'_>) -> crate::text::int_format::IntRef<'_> {
 
 /// Checks the number of arguments after `self` (`name` is e.g. `"split"`),
 /// with CPython's wording.
-pub fn arity(name: &str, given: usize, min: usize, max: usize) -> PyResult<()> {
+/// `name` is formatted only for the error, so callers may pass
+/// `format_args!` without allocating on success.
+pub fn arity(name: impl std::fmt::Display, given: usize, min: usize, max: usize) -> PyResult<()> {
     if given >= min && given <= max {
         return Ok(());
     }
@@ -90,9 +93,11 @@ pub fn bind<'a>(
                 slots[i] = Some(value);
             }
             None => {
+                // CPython's wording for built-ins (script functions say
+                // "got an unexpected keyword argument").
                 return Err(PyErr::type_error(format!(
-                    "{fname}() got an unexpected keyword argument '{key}'"
-                )))
+                    "'{key}' is an invalid keyword argument for {fname}()"
+                )));
             }
         }
     }
@@ -100,7 +105,8 @@ pub fn bind<'a>(
 }
 
 /// Rejects keyword arguments for natives that take none.
-pub fn no_kwargs(fname: &str, kwargs: &[(Value, Value)]) -> PyResult<()> {
+/// As `arity`, `fname` is formatted only for the error.
+pub fn no_kwargs(fname: impl std::fmt::Display, kwargs: &[(Value, Value)]) -> PyResult<()> {
     if kwargs.is_empty() {
         Ok(())
     } else {
@@ -110,17 +116,23 @@ pub fn no_kwargs(fname: &str, kwargs: &[(Value, Value)]) -> PyResult<()> {
     }
 }
 
-/// The receiver of a method of a built-in type, or CPython's descriptor error.
-pub fn receiver<'a>(vm: &Vm, args: &'a [Value], ty: &str, name: &str) -> PyResult<&'a Value> {
+/// The receiver of a method of built-in type `ty`, or CPython's
+/// descriptor error.
+pub fn receiver<'a>(vm: &Vm, args: &'a [Value], ty: TypeId, name: &str) -> PyResult<&'a Value> {
+    let ty_name = ty.name();
     args.first()
-        .ok_or_else(|| PyErr::type_error(format!("unbound method {ty}.{name}() needs an argument")))
+        .ok_or_else(|| {
+            PyErr::type_error(format!(
+                "unbound method {ty_name}.{name}() needs an argument"
+            ))
+        })
         .and_then(|v| {
-            // The built-in type's name first: `type_name` allocates.
-            if vm.type_id_of(v).name() == ty || vm.type_name(v) == ty {
+            // The built-in type first: `type_name` allocates.
+            if vm.type_id_of(v) == ty || vm.type_name(v) == ty_name {
                 Ok(v)
             } else {
                 Err(PyErr::type_error(format!(
-                    "descriptor '{name}' for '{ty}' objects doesn't apply to a '{}' object",
+                    "descriptor '{name}' for '{ty_name}' objects doesn't apply to a '{}' object",
                     vm.type_name(v)
                 )))
             }

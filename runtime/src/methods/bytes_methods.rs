@@ -272,7 +272,7 @@ fn strip_impl(
     right: bool,
 ) -> PyResult<Value> {
     let b = this(vm, args, name)?;
-    no_kwargs(&format!("bytes.{name}"), kw)?;
+    no_kwargs(format_args!("bytes.{name}"), kw)?;
     arity(name, args.len() - 1, 0, 1)?;
     let set: Option<&[u8]> = match args.get(1) {
         Some(v) if !v.is_none() => Some(bytes_arg(vm, v)?),
@@ -350,7 +350,7 @@ fn bytes_replace(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
 
 fn affix(vm: &mut Vm, args: &[Value], kw: Kw, name: &str, at_end: bool) -> PyResult<Value> {
     let b = this(vm, args, name)?;
-    no_kwargs(&format!("bytes.{name}"), kw)?;
+    no_kwargs(format_args!("bytes.{name}"), kw)?;
     arity(name, args.len() - 1, 1, 3)?;
     let (s, e) = slice_bounds(
         b.len(),
@@ -470,7 +470,7 @@ fn partition_impl(
     reverse: bool,
 ) -> PyResult<Value> {
     let b = this(vm, args, name)?;
-    no_kwargs(&format!("bytes.{name}"), kw)?;
+    no_kwargs(format_args!("bytes.{name}"), kw)?;
     arity(name, args.len() - 1, 1, 1)?;
     let sep = bytes_arg(vm, &args[1])?;
     if sep.is_empty() {

@@ -33,7 +33,7 @@ pub fn register(r: &mut Registry) {
 }
 
 fn this<'a>(vm: &Vm, args: &'a [Value], name: &str) -> PyResult<&'a Value> {
-    receiver(vm, args, "dict", name)
+    receiver(vm, args, TypeId::Dict, name)
 }
 
 fn dict_get(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
@@ -47,8 +47,8 @@ fn dict_get(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
 
 fn view(vm: &mut Vm, args: &[Value], kw: Kw, name: &str, kind: ViewKind) -> PyResult<Value> {
     let d = this(vm, args, name)?;
-    no_kwargs(&format!("dict.{name}"), kw)?;
-    arity(&format!("dict.{name}"), args.len() - 1, 0, 0)?;
+    no_kwargs(format_args!("dict.{name}"), kw)?;
+    arity(format_args!("dict.{name}"), args.len() - 1, 0, 0)?;
     Ok(Value::new_heap(Payload::DictView(d.clone(), kind)))
 }
 

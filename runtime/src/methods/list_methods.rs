@@ -34,7 +34,7 @@ pub fn register(r: &mut Registry) {
 }
 
 fn this<'a>(vm: &Vm, args: &'a [Value], name: &str) -> PyResult<&'a Value> {
-    receiver(vm, args, "list", name)
+    receiver(vm, args, TypeId::List, name)
 }
 
 fn items_of(v: &Value) -> PyResult<Vec<Value>> {
@@ -149,9 +149,10 @@ fn list_remove(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     Ok(Value::none())
 }
 
-fn index_impl(vm: &mut Vm, args: &[Value], kw: Kw, ty: &str) -> PyResult<Value> {
-    let seq = receiver(vm, args, ty, "index")?;
-    no_kwargs(&format!("{ty}.index"), kw)?;
+fn index_impl(vm: &mut Vm, args: &[Value], kw: Kw, ty_id: TypeId) -> PyResult<Value> {
+    let seq = receiver(vm, args, ty_id, "index")?;
+    let ty = ty_id.name();
+    no_kwargs(format_args!("{ty}.index"), kw)?;
     arity("index", args.len() - 1, 1, 3)?;
     let start = opt_index(vm, args.get(2))?;
     let end = opt_index(vm, args.get(3))?;
@@ -165,10 +166,11 @@ fn index_impl(vm: &mut Vm, args: &[Value], kw: Kw, ty: &str) -> PyResult<Value> 
     }
 }
 
-fn count_impl(vm: &mut Vm, args: &[Value], kw: Kw, ty: &str) -> PyResult<Value> {
-    let seq = receiver(vm, args, ty, "count")?;
-    no_kwargs(&format!("{ty}.count"), kw)?;
-    arity(&format!("{ty}.count"), args.len() - 1, 1, 1)?;
+fn count_impl(vm: &mut Vm, args: &[Value], kw: Kw, ty_id: TypeId) -> PyResult<Value> {
+    let seq = receiver(vm, args, ty_id, "count")?;
+    let ty = ty_id.name();
+    no_kwargs(format_args!("{ty}.count"), kw)?;
+    arity(format_args!("{ty}.count"), args.len() - 1, 1, 1)?;
     let mut n = 0;
     for item in items_of(seq)? {
         if item.is(&args[1]) || crate::ops::eq(vm, &item, &args[1])? {
@@ -179,16 +181,16 @@ fn count_impl(vm: &mut Vm, args: &[Value], kw: Kw, ty: &str) -> PyResult<Value> 
 }
 
 fn list_index(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
-    index_impl(vm, args, kw, "list")
+    index_impl(vm, args, kw, TypeId::List)
 }
 fn list_count(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
-    count_impl(vm, args, kw, "list")
+    count_impl(vm, args, kw, TypeId::List)
 }
 fn tuple_index(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
-    index_impl(vm, args, kw, "tuple")
+    index_impl(vm, args, kw, TypeId::Tuple)
 }
 fn tuple_count(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
-    count_impl(vm, args, kw, "tuple")
+    count_impl(vm, args, kw, TypeId::Tuple)
 }
 
 fn list_clear(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {

@@ -68,7 +68,7 @@ pub fn register(r: &mut Registry) {
 }
 
 fn this<'a>(vm: &Vm, args: &'a [Value], name: &str) -> PyResult<&'a str> {
-    let v = receiver(vm, args, "str", name)?;
+    let v = receiver(vm, args, TypeId::Str, name)?;
     v.as_str().ok_or_else(|| {
         PyErr::type_error(format!(
             "descriptor '{name}' for 'str' objects doesn't apply to a '{}' object",
@@ -295,7 +295,7 @@ fn strip_impl(
     right: bool,
 ) -> PyResult<Value> {
     let s = this(vm, args, name)?;
-    no_kwargs(&format!("str.{name}"), kw)?;
+    no_kwargs(format_args!("str.{name}"), kw)?;
     arity(name, rest(args).len(), 0, 1)?;
     let chars = match args.get(1) {
         None => None,
@@ -417,7 +417,7 @@ fn find_impl(
     reverse: bool,
 ) -> PyResult<Option<usize>> {
     let s = this(vm, args, name)?;
-    no_kwargs(&format!("str.{name}"), kw)?;
+    no_kwargs(format_args!("str.{name}"), kw)?;
     let a = rest(args);
     arity(name, a.len(), 1, 3)?;
     let sub = str_arg(vm, &a[0], "")?;
@@ -481,7 +481,7 @@ fn str_count(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
 
 fn affix_impl(vm: &mut Vm, args: &[Value], kw: Kw, name: &str, at_end: bool) -> PyResult<Value> {
     let s = this(vm, args, name)?;
-    no_kwargs(&format!("str.{name}"), kw)?;
+    no_kwargs(format_args!("str.{name}"), kw)?;
     let a = rest(args);
     arity(name, a.len(), 1, 3)?;
     let Some((bs, be, _)) = window(vm, s, a.get(1), a.get(2))? else {
@@ -533,8 +533,8 @@ fn no_arg_map(
     f: fn(&str) -> String,
 ) -> PyResult<Value> {
     let s = this(vm, args, name)?;
-    no_kwargs(&format!("str.{name}"), kw)?;
-    arity(&format!("str.{name}"), rest(args).len(), 0, 0)?;
+    no_kwargs(format_args!("str.{name}"), kw)?;
+    arity(format_args!("str.{name}"), rest(args).len(), 0, 0)?;
     Ok(Value::from_string(f(s)))
 }
 
@@ -607,8 +607,8 @@ fn predicate(
     f: fn(&str) -> bool,
 ) -> PyResult<Value> {
     let s = this(vm, args, name)?;
-    no_kwargs(&format!("str.{name}"), kw)?;
-    arity(&format!("str.{name}"), rest(args).len(), 0, 0)?;
+    no_kwargs(format_args!("str.{name}"), kw)?;
+    arity(format_args!("str.{name}"), rest(args).len(), 0, 0)?;
     Ok(Value::bool(f(s)))
 }
 
@@ -728,7 +728,7 @@ fn fill_arg(vm: &Vm, v: Option<&Value>) -> PyResult<char> {
 
 fn pad_impl(vm: &mut Vm, args: &[Value], kw: Kw, name: &str) -> PyResult<Value> {
     let s = this(vm, args, name)?;
-    no_kwargs(&format!("str.{name}"), kw)?;
+    no_kwargs(format_args!("str.{name}"), kw)?;
     let a = rest(args);
     arity(name, a.len(), 1, 2)?;
     let width = index_arg(vm, &a[0])?;
@@ -785,8 +785,8 @@ fn partition_impl(
     reverse: bool,
 ) -> PyResult<Value> {
     let s = this(vm, args, name)?;
-    no_kwargs(&format!("str.{name}"), kw)?;
-    arity(&format!("str.{name}"), rest(args).len(), 1, 1)?;
+    no_kwargs(format_args!("str.{name}"), kw)?;
+    arity(format_args!("str.{name}"), rest(args).len(), 1, 1)?;
     let sep = str_arg(vm, &args[1], "")?;
     if sep.is_empty() {
         return Err(PyErr::value_error("empty separator"));
