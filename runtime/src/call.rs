@@ -176,7 +176,6 @@ impl Vm {
         let calls = &func.info.feedback.calls;
         calls.set(calls.get().wrapping_add(1));
         let mut frame = Frame {
-            code: code.clone(),
             info: func.info.clone(),
             globals: func.globals.clone(),
             locals,
@@ -214,7 +213,6 @@ impl Vm {
             .set(func.info.feedback.calls.get().wrapping_add(1));
         let stack = self.take_vec();
         Frame {
-            code: code.clone(),
             info: func.info.clone(),
             globals: func.globals.clone(),
             locals,

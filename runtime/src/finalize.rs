@@ -33,7 +33,11 @@ fn any_pending() -> bool {
 /// Whether closing a frame suspended at its current instruction could run
 /// code: only if a handler (`try`, `with`) covers the suspension point.
 fn needs_close(frame: &Frame) -> bool {
-    frame.pc != 0 && frame.code.handler_for(frame.pc.saturating_sub(1)).is_some()
+    frame.pc != 0
+        && frame
+            .code()
+            .handler_for(frame.pc.saturating_sub(1))
+            .is_some()
 }
 
 /// Called from `GenObj`'s drop: queue the suspended frame for closing.

@@ -11,7 +11,9 @@ use crate::code_info::CodeInfo;
 use crate::value::Value;
 
 pub struct Frame {
-    pub code: Arc<CodeObject>,
+    /// The code's per-isolate data, which also holds the code object
+    /// (`Frame::code`): reached through the non-atomic `Rc`, so making a
+    /// frame touches no atomic count.
     pub info: Rc<CodeInfo>,
     /// The module globals dict.
     pub globals: Value,
@@ -27,9 +29,15 @@ pub struct Frame {
 }
 
 impl Frame {
+    /// The code object this frame runs.
+    #[inline(always)]
+    pub fn code(&self) -> &Arc<CodeObject> {
+        &self.info.code
+    }
+
     /// Index of cell `idx` in `locals`.
     #[inline(always)]
     pub fn cell_slot(&self, idx: u32) -> usize {
-        self.code.varnames.len() + idx as usize
+        self.code().varnames.len() + idx as usize
     }
 }

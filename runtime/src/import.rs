@@ -80,7 +80,6 @@ impl Vm {
         }
         let stack = self.take_vec();
         let mut frame = Frame {
-            code: code.clone(),
             info,
             globals,
             locals,

@@ -62,11 +62,11 @@ fn unwind(vm: &mut Vm, f: &mut Frame, mut err: PyErr) -> PyResult<Exit> {
         if err.reraised {
             err.reraised = false;
         } else {
-            let line = f.code.line_of(f.pc);
-            let (file, name) = (f.code.filename.clone(), f.code.name.clone());
+            let line = f.code().line_of(f.pc);
+            let (file, name) = (f.code().filename.clone(), f.code().name.clone());
             vm.add_traceback(&mut err, &file, &name, line);
         }
-        let Some(h) = f.code.handler_for(f.pc).copied() else {
+        let Some(h) = f.code().handler_for(f.pc).copied() else {
             return Err(err);
         };
         let exc = vm.exc_value(&mut err);
@@ -401,7 +401,6 @@ fn build_class(vm: &mut Vm, body: &Value, name: &Value, bases: Vec<Value>) -> Py
     }
     let stack = vm.take_vec();
     let mut frame = Frame {
-        code: code.clone(),
         info: func.info.clone(),
         globals: func.globals.clone(),
         locals,
@@ -1180,7 +1179,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                         vm.call_function(&callee, func, &stack[base + 1..], &[])
                     }
                     Some(Payload::Class(c)) if argc == 0 && c.builtin == Some(TypeId::Super) => {
-                        zero_arg_super(&f.code, &locals)
+                        zero_arg_super(f.code(), &locals)
                     }
                     _ => vm.call(&callee, &stack[base + 1..]),
                 };

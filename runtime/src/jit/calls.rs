@@ -198,7 +198,6 @@ fn call_plain(vm: &mut Vm, func: &FunctionObj, locals: Vec<Value>) -> PyResult<V
     locals.resize(func.code.varnames.len(), Value::empty());
     let stack = vm.take_vec();
     let mut frame = Frame {
-        code: func.code.clone(),
         info: func.info.clone(),
         globals: func.globals.clone(),
         locals,

@@ -40,7 +40,7 @@ pub(super) unsafe fn env_of<'a>(ctx: &JitCtx) -> Env<'a> {
     unsafe {
         match ctx.frame.as_ref() {
             Some(f) => Env {
-                code: &f.code,
+                code: f.code(),
                 info: &f.info,
                 globals: &f.globals,
             },
@@ -244,7 +244,6 @@ pub extern "C" fn exit_with(
     let mut stack = vm.take_vec();
     stack.extend((nl..nl + ns).map(take));
     let mut frame = Frame {
-        code: func.code.clone(),
         info: func.info.clone(),
         globals: func.globals.clone(),
         locals,

@@ -395,12 +395,12 @@ fn run(vm: &mut Vm, f: &mut Frame, entry: Entry, entry_pc: usize) -> Entered {
     // and the VM and frame are not touched by Rust code meanwhile.
     let r = unsafe { entry(&mut ctx, entry_pc as i64) };
     if entry_pc != 0 {
-        if let Some(e) = vm.jit.funcs.get_mut(&key(&f.code)) {
+        if let Some(e) = vm.jit.funcs.get_mut(&key(f.code())) {
             e.stats.osr_entries += 1;
         }
     }
     if r == RAISED {
-        count_exit(vm, &f.code, ctx.exit_reason);
+        count_exit(vm, f.code(), ctx.exit_reason);
         f.pc = ctx.exit_pc as usize;
         Entered::Exited(ctx.err.take().map(|e| *e))
     } else {
@@ -457,7 +457,7 @@ pub fn enter_call(vm: &mut Vm, f: &mut Frame) -> Option<Entered> {
     if !vm.jit.enabled || f.pc != 0 {
         return None;
     }
-    let entry = vm.jit.entry_for_call(&f.code, &f.info.feedback)?;
+    let entry = vm.jit.entry_for_call(f.code(), &f.info.feedback)?;
     Some(run(vm, f, entry, 0))
 }
 
@@ -471,8 +471,8 @@ pub fn enter_osr(vm: &mut Vm, f: &mut Frame, target: usize) -> Option<Entered> {
     if fb.calls.get().saturating_add(fb.backedges.get()) < vm.jit.threshold {
         return None;
     }
-    let entry = vm.jit.entry_for(&f.code, &f.info.feedback)?;
-    let headers = vm.jit.funcs.get(&key(&f.code)).map(|e| &e.osr_headers)?;
+    let entry = vm.jit.entry_for(f.code(), &f.info.feedback)?;
+    let headers = vm.jit.funcs.get(&key(f.code())).map(|e| &e.osr_headers)?;
     let expected = headers.iter().find(|(h, _)| *h == target)?.1;
     if f.stack.len() != expected as usize {
         return None;
