@@ -46,3 +46,32 @@ def words(lines):
 
 
 print(words(["a b c", "aa bb"] * 300))
+
+
+# Class methods and other attributes of built-in values at method sites:
+# only a method paired with the receiver itself is cached.
+def from_keys(xs):
+    out = []
+    for x in xs:
+        out.append(x.fromkeys([1, 2], 0))
+    return out
+
+
+print(from_keys([{}, {"a": 1}] * 600)[-1])
+
+
+def translations(xs):
+    out = 0
+    for x in xs:
+        out += len(x.maketrans("ab", "cd"))
+    return out
+
+
+print(translations(["x", "y"] * 600))
+
+
+def class_names(xs):
+    return [x.__class__.__name__ for x in xs][-3:]
+
+
+print(class_names([[], {}, "s"] * 600))

@@ -400,7 +400,10 @@ pub extern "C" fn load_method_cached(
     let Some(cell) = (unsafe { cell.as_ref() }) else {
         return r;
     };
-    if r == RAISED || r == abi::EMPTY_BITS {
+    // Only a method paired with the receiver itself is cached: the inline
+    // hit pushes the receiver as `self`.
+    // SAFETY: the context is live; `aux` holds the pair's second value.
+    if r == RAISED || r == abi::EMPTY_BITS || unsafe { (*ctx).aux } != obj {
         return r;
     }
     // SAFETY: compiled code passes its live context; the operand stays
