@@ -378,3 +378,34 @@ try:
     read_scale(2)
 except NameError as e:
     print("NameError:", e)
+
+
+# A call site alternating between two callees (both remembered), then a
+# third, then one of them replaced on its class mid-run.
+class Ant:
+    def step(self, x):
+        return x + 1
+
+
+class Bee:
+    def step(self, x):
+        return x * 2
+
+
+class Cat:
+    def step(self, x):
+        return x - 3
+
+
+def walk(objs, k):
+    t = 0
+    for i in range(k):
+        for o in objs:
+            t = o.step(t) % 1000003
+    return t
+
+
+print(walk([Ant(), Bee()], 3000))
+print(walk([Ant(), Bee(), Cat()], 3000))
+Bee.step = lambda self, x: x + 7
+print(walk([Ant(), Bee()], 3000))

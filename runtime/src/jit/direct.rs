@@ -1,13 +1,13 @@
 //! Direct calls from compiled code to compiled code.
 //!
 //! Each `Call` and `CallMethod` site in compiled code (a method's receiver
-//! is passed as its first argument) has a `CallSite` cache: the function
-//! object last called there (a strong reference, so its address cannot be
-//! reused by another object while the site remembers it) and the
-//! `EntryCell` of its code. The cell holds the callee's installed entry
+//! is passed as its first argument) has a `CallSite` cache: the last two
+//! function objects called there (strong references, so their addresses
+//! cannot be reused by other objects while the site remembers them), each
+//! with the `EntryCell` of its code. The cell holds the callee's installed entry
 //! exactly while `JitState::entry_for` would hand out that entry without
 //! side effects (`JitState::publish`), and 0 otherwise. The fast path is
-//! then, inline: the callee is the remembered object, its cell is not 0,
+//! then, inline: the callee is one of the remembered objects, its cell is not 0,
 //! the recursion limit is not reached and no interrupt is pending; build
 //! the callee's `JitCtx` in a stack slot, pass the arguments buffer as
 //! the frameless call's arguments (the callee's prologue reads them) and
@@ -49,10 +49,10 @@ pub struct EntryCell {
     pub calls: Cell<u64>,
 }
 
-/// One `Call` instruction's cache of its last callee.
+/// One remembered callee of a call site.
 #[repr(C)]
 #[derive(Default)]
-pub struct CallSite {
+pub struct SiteWay {
     /// The callee's bits (an owned reference), 0 when empty.
     callee: Cell<u64>,
     /// The `FunctionObj` inside that callee.
@@ -64,42 +64,69 @@ pub struct CallSite {
     consts: Cell<usize>,
 }
 
+impl SiteWay {
+    fn release(&self) {
+        let old = self.callee.replace(0);
+        if old != 0 {
+            // SAFETY: the way owned the reference it held. Sites are
+            // filled and dropped only on their isolate's thread.
+            drop(unsafe { from_bits(old as i64) });
+        }
+    }
+
+    fn take_from(&self, other: &SiteWay) {
+        self.release();
+        self.callee.set(other.callee.replace(0));
+        self.func.set(other.func.get());
+        self.cell.set(other.cell.get());
+        self.consts.set(other.consts.get());
+    }
+}
+
+/// One `Call` or `CallMethod` instruction's cache of its last two callees
+/// (a method call site often alternates between two classes' methods).
+#[repr(C)]
+#[derive(Default)]
+pub struct CallSite {
+    ways: [SiteWay; 2],
+}
+
 impl CallSite {
-    /// Remember `callee` (the function `func`) as this site's callee.
+    /// Remember `callee` (the function `func`) as this site's first
+    /// callee; the previous first becomes the second.
     pub(super) fn remember(&self, vm: &mut Vm, callee: &PyValue, func: &FunctionObj) {
-        if self.callee.get() == callee.bits() {
+        let [first, second] = &self.ways;
+        if first.callee.get() == callee.bits() {
             return;
         }
         let cell = vm.jit.entry_cell(&func.code);
-        let old = self.callee.replace(into_bits(callee.clone()) as u64);
-        self.func.set(func as *const FunctionObj as usize);
-        self.cell.set(cell as usize);
-        self.consts.set(func.info.consts.as_ptr() as usize);
-        if old != 0 {
-            // SAFETY: the site owned the reference it held.
-            drop(unsafe { from_bits(old as i64) });
-        }
+        second.take_from(first);
+        first.callee.set(into_bits(callee.clone()) as u64);
+        first.func.set(func as *const FunctionObj as usize);
+        first.cell.set(cell as usize);
+        first.consts.set(func.info.consts.as_ptr() as usize);
     }
 }
 
 impl Drop for CallSite {
     fn drop(&mut self) {
-        let old = self.callee.replace(0);
-        if old != 0 {
-            // SAFETY: the site owned the reference it held. Sites are
-            // filled and dropped only on their isolate's thread.
-            drop(unsafe { from_bits(old as i64) });
+        for way in &self.ways {
+            way.release();
         }
     }
 }
 
-const SITE_CALLEE: i32 = offset_of!(CallSite, callee) as i32;
-const SITE_FUNC: i32 = offset_of!(CallSite, func) as i32;
-const SITE_CELL: i32 = offset_of!(CallSite, cell) as i32;
-const SITE_CONSTS: i32 = offset_of!(CallSite, consts) as i32;
+const WAY_SIZE: i64 = std::mem::size_of::<SiteWay>() as i64;
+const SITE_CALLEE: i32 = offset_of!(SiteWay, callee) as i32;
+const SITE_FUNC: i32 = offset_of!(SiteWay, func) as i32;
+const SITE_CELL: i32 = offset_of!(SiteWay, cell) as i32;
+const SITE_CONSTS: i32 = offset_of!(SiteWay, consts) as i32;
 const CELL_ENTRY: i32 = offset_of!(EntryCell, entry) as i32;
 const CELL_CALLS: i32 = offset_of!(EntryCell, calls) as i32;
 const VM_DEPTH: i32 = offset_of!(Vm, depth) as i32;
+
+// The ways are laid out one after the other from the site's start.
+const _: () = assert!(offset_of!(CallSite, ways) == 0);
 
 /// A direct call that returned `RAISED`: move the callee's error into the
 /// caller's context, where the caller's exit finds it.
@@ -157,12 +184,21 @@ impl Lowerer<'_, '_> {
         self.bcx.set_cold_block(slow);
         self.bcx.set_cold_block(raised);
 
-        let cached = self.bcx.ins().load(I64, flags, site, SITE_CALLEE);
-        let same = self.bcx.ins().icmp(IntCC::Equal, cached, callee);
-        self.bcx.ins().brif(same, known, &[], slow, &[]);
+        // Which way holds the callee: its address, or the slow path.
+        let first = self.bcx.ins().load(I64, flags, site, SITE_CALLEE);
+        let second = self
+            .bcx
+            .ins()
+            .load(I64, flags, site, SITE_CALLEE + WAY_SIZE as i32);
+        let is_first = self.bcx.ins().icmp(IntCC::Equal, first, callee);
+        let is_second = self.bcx.ins().icmp(IntCC::Equal, second, callee);
+        let either = self.bcx.ins().bor(is_first, is_second);
+        self.bcx.ins().brif(either, known, &[], slow, &[]);
 
         self.bcx.switch_to_block(known);
-        let cell = self.bcx.ins().load(I64, flags, site, SITE_CELL);
+        let second_way = self.bcx.ins().iadd_imm_s(site, WAY_SIZE);
+        let way = self.bcx.ins().select(is_first, site, second_way);
+        let cell = self.bcx.ins().load(I64, flags, way, SITE_CELL);
         let entry = self.bcx.ins().load(I64, flags, cell, CELL_ENTRY);
         self.bcx.ins().brif(entry, compiled, &[], slow, &[]);
 
@@ -191,8 +227,8 @@ impl Lowerer<'_, '_> {
         let calls = self.bcx.ins().load(I64, flags, cell, CELL_CALLS);
         let calls = self.bcx.ins().iadd_imm_s(calls, 1);
         self.bcx.ins().store(flags, calls, cell, CELL_CALLS);
-        let func = self.bcx.ins().load(I64, flags, site, SITE_FUNC);
-        let consts = self.bcx.ins().load(I64, flags, site, SITE_CONSTS);
+        let func = self.bcx.ins().load(I64, flags, way, SITE_FUNC);
+        let consts = self.bcx.ins().load(I64, flags, way, SITE_CONSTS);
         let callee_ctx = self.callee_ctx(flag_ptr, vm, func, consts, buf, n);
         let zero = self.iconst(0);
         let sig = self.sig(2, true);
