@@ -179,6 +179,12 @@ impl Dict {
         self.map.get_index(i).map(|(k, _)| k.hash)
     }
 
+    /// Where entry `i` keeps its key's hash, for measuring the entry
+    /// layout compiled code reads (`jit::layout::instance`).
+    pub fn hash_ptr_at(&self, i: usize) -> Option<*const u64> {
+        self.map.get_index(i).map(|(k, _)| &k.hash as *const u64)
+    }
+
     /// Find `key` (hash `hash`) using identity and primitive equality.
     pub fn probe(&self, hash: u64, key: &Value) -> Probe {
         let mut undecided = Vec::new();

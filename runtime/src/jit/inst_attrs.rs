@@ -302,6 +302,9 @@ pub struct MethodCell {
     func: Cell<u64>,
     key: Cell<u64>,
     kind: Cell<u64>,
+    /// The name's str hash: an instance dict with no key of that hash
+    /// cannot shadow the method (checked inline).
+    hash: Cell<u64>,
 }
 
 /// Matches no kind byte.
@@ -315,6 +318,7 @@ impl Default for MethodCell {
             func: Cell::new(0),
             key: Cell::new(0),
             kind: Cell::new(NO_KIND),
+            hash: Cell::new(0),
         }
     }
 }
@@ -323,6 +327,7 @@ const METHOD_CLASS: i32 = offset_of!(MethodCell, class) as i32;
 const METHOD_EPOCH: i32 = offset_of!(MethodCell, epoch) as i32;
 const METHOD_FUNC: i32 = offset_of!(MethodCell, func) as i32;
 const METHOD_KIND: i32 = offset_of!(MethodCell, kind) as i32;
+const METHOD_HASH: i32 = offset_of!(MethodCell, hash) as i32;
 
 impl MethodCell {
     fn release(&self) {
@@ -439,6 +444,8 @@ pub extern "C" fn load_method_cached(
         cell.release();
         cell.class.set(into_bits(inst.class.clone()) as u64);
         cell.func.set(into_bits(func) as u64);
+        cell.hash
+            .set(key.as_str_obj().map_or(0, crate::hash::cached_str_hash));
         cell.key.set(into_bits(key) as u64);
         cell.epoch.set(epoch);
     }
@@ -446,6 +453,75 @@ pub extern "C" fn load_method_cached(
 }
 
 impl Lowerer<'_, '_> {
+    /// The instance `obj` (object at `p`) does not shadow `cell`'s method
+    /// when no key of its dict has the name's hash: scan the entries
+    /// inline and go to `hit` with the function (a new reference). An
+    /// entry with that hash (a possible shadow) asks `method_unshadowed`;
+    /// a mutably borrowed dict goes to `slow`.
+    fn unshadowed_inline(
+        &mut self,
+        l: InstanceLayout,
+        p: Value,
+        obj: Value,
+        cell: Value,
+        hit: Block,
+        slow: Block,
+    ) {
+        let flags = MemFlagsData::trusted();
+        let borrow = self.bcx.ins().load(I64, flags, p, l.borrow);
+        let readable = self
+            .bcx
+            .ins()
+            .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, borrow, 0);
+        let start = self.bcx.create_block();
+        self.bcx.ins().brif(readable, start, &[], slow, &[]);
+
+        self.bcx.switch_to_block(start);
+        let len = self.bcx.ins().load(I64, flags, p, l.len);
+        let data = self.bcx.ins().load(I64, flags, p, l.data);
+        let want = self.bcx.ins().load(I64, flags, cell, METHOD_HASH);
+        let scan = self.bcx.create_block();
+        let i = self.bcx.append_block_param(scan, I64);
+        let body = self.bcx.create_block();
+        let next = self.bcx.create_block();
+        let absent = self.bcx.create_block();
+        let maybe = self.bcx.create_block();
+        self.bcx.set_cold_block(maybe);
+        let zero = self.iconst(0);
+        self.bcx.ins().jump(scan, &[BlockArg::Value(zero)]);
+
+        self.bcx.switch_to_block(scan);
+        let end = self
+            .bcx
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, i, len);
+        self.bcx.ins().brif(end, absent, &[], body, &[]);
+
+        self.bcx.switch_to_block(body);
+        let offset = self.bcx.ins().imul_imm_s(i, i64::from(l.stride));
+        let entry = self.bcx.ins().iadd(data, offset);
+        let h = self.bcx.ins().load(I64, flags, entry, l.hash);
+        let same = self.bcx.ins().icmp(IntCC::Equal, h, want);
+        self.bcx.ins().brif(same, maybe, &[], next, &[]);
+
+        self.bcx.switch_to_block(next);
+        let i1 = self.bcx.ins().iadd_imm_s(i, 1);
+        self.bcx.ins().jump(scan, &[BlockArg::Value(i1)]);
+
+        self.bcx.switch_to_block(absent);
+        let f = self.bcx.ins().load(I64, flags, cell, METHOD_FUNC);
+        self.incref(f);
+        self.bcx.ins().jump(hit, &[BlockArg::Value(f)]);
+
+        self.bcx.switch_to_block(maybe);
+        let f = self
+            .call(method_unshadowed as *const u8, &[obj, cell], true)
+            .unwrap_or(obj);
+        self.bcx
+            .ins()
+            .brif(f, hit, &[BlockArg::Value(f)], slow, &[]);
+    }
+
     /// `LoadMethod name` (site `slot`) through `cell`: pushes the
     /// function and the receiver, or whatever the interpreter's path
     /// gives on a miss.
@@ -513,11 +589,19 @@ impl Lowerer<'_, '_> {
             let same = self.bcx.create_block();
             self.bcx.ins().brif(ok, same, &[], slow, &[]);
             self.bcx.switch_to_block(same);
-            let f = self
-                .call(method_unshadowed as *const u8, &[obj.0, cell_addr], true)
-                .unwrap_or(obj.0);
             let hit = self.bcx.create_block();
-            self.bcx.ins().brif(f, hit, &[], slow, &[]);
+            let f = self.bcx.append_block_param(hit, I64);
+            match layout::instance() {
+                Some(l) => self.unshadowed_inline(l, p, obj.0, cell_addr, hit, slow),
+                None => {
+                    let f = self
+                        .call(method_unshadowed as *const u8, &[obj.0, cell_addr], true)
+                        .unwrap_or(obj.0);
+                    self.bcx
+                        .ins()
+                        .brif(f, hit, &[BlockArg::Value(f)], slow, &[]);
+                }
+            }
             self.bcx.switch_to_block(hit);
             self.incref(obj.0);
             self.bcx

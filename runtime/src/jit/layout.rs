@@ -162,6 +162,8 @@ pub struct InstanceLayout {
     pub stride: i32,
     pub key: i32,
     pub value: i32,
+    /// The key's hash within an entry.
+    pub hash: i32,
 }
 
 /// The instance layout of this build, measured once (`None`: unknown).
@@ -197,7 +199,7 @@ fn measure_instance(n: usize) -> Option<InstanceLayout> {
         hits.next().is_none().then_some(first)
     };
     let class_off = unique(class.bits())?;
-    let (k0, v0, v1) = {
+    let (k0, v0, v1, h0) = {
         let d = inst.dict.try_borrow().ok()?;
         let (k0, v0) = d.get_index(0)?;
         let (_, v1) = d.get_index(1)?;
@@ -205,6 +207,7 @@ fn measure_instance(n: usize) -> Option<InstanceLayout> {
             k0 as *const Value as usize,
             v0 as *const Value as usize,
             v1 as *const Value as usize,
+            d.hash_ptr_at(0)? as usize,
         )
     };
     let stride = v1.checked_sub(v0)?;
@@ -212,8 +215,9 @@ fn measure_instance(n: usize) -> Option<InstanceLayout> {
     // and value, within one entry.
     let inside = |w: u64| {
         let w = w as usize;
-        k0.checked_sub(w).is_some_and(|o| o < stride)
-            && v0.checked_sub(w).is_some_and(|o| o < stride)
+        [k0, v0, h0]
+            .iter()
+            .all(|&a| a.checked_sub(w).is_some_and(|o| o < stride))
     };
     let mut data_hits = words.iter().filter(|(_, w)| inside(*w));
     let (data_off, data) = *data_hits.next()?;
@@ -231,6 +235,7 @@ fn measure_instance(n: usize) -> Option<InstanceLayout> {
         stride: i32::try_from(stride).ok()?,
         key: i32::try_from(k0 - data as usize).ok()?,
         value: i32::try_from(v0 - data as usize).ok()?,
+        hash: i32::try_from(h0.checked_sub(data as usize)?).ok()?,
     })
 }
 
@@ -386,6 +391,10 @@ mod tests {
         assert_eq!(word(base + layout.borrow as usize), 0);
         let entry = word(base + layout.data as usize) as usize + 2 * layout.stride as usize;
         assert_eq!(Some(word(entry + layout.key as usize)), key_c);
+        assert_eq!(
+            Some(word(entry + layout.hash as usize)),
+            inst.dict.borrow().hash_at(2)
+        );
         assert_eq!(word(entry + layout.value as usize), Value::int(12).bits());
     }
 
