@@ -64,6 +64,9 @@ pub struct Vm {
     /// The bits of the built-in `range` class (alive as long as the VM):
     /// compiled range loops compare their callee with it inline.
     pub range_class_bits: u64,
+    /// The bits of the built-in `len` (alive as long as the VM): compiled
+    /// code computes `len(x)` itself when its callee is this.
+    pub len_bits: u64,
 }
 
 impl Vm {
@@ -91,11 +94,17 @@ impl Vm {
             jit: crate::jit::JitState::default(),
             sources: HashMap::new(),
             range_class_bits: 0,
+            len_bits: 0,
         };
         vm.make_builtin_types();
         vm.range_class_bits = vm.type_ref(TypeId::Range).map_or(0, Value::bits);
         vm.make_exception_types();
         vm.install_natives();
+        vm.len_bits = vm
+            .builtins
+            .as_dict()
+            .and_then(|d| d.borrow().get_str("len").map(Value::bits))
+            .unwrap_or(0);
         vm
     }
 

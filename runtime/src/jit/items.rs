@@ -2,6 +2,8 @@
 //! bound and borrow checks, and a helper call (the interpreter's rule) for
 //! anything else — another type, an index out of range (which raises the
 //! interpreter's `IndexError`), a list being mutated by native code.
+//! `len(x)` of a list, str, tuple or dict: read from the object when the
+//! callee is the built-in `len`, else the call.
 //!
 //! The inline path is not a speculation: it has a complete fallback, so
 //! it needs no guard exit. Feedback only decides whether it is worth
@@ -16,6 +18,10 @@ use super::layout::{self, ListLayout};
 use super::lower::{Lowerer, I64};
 use super::types::Kind;
 use crate::feedback::bits as fb;
+use crate::value::Kind as HeapKind;
+use crate::vm::Vm;
+
+const VM_LEN: i32 = std::mem::offset_of!(Vm, len_bits) as i32;
 
 impl Lowerer<'_, '_> {
     /// The list layout, when this site's index was always an int.
@@ -180,5 +186,84 @@ impl Lowerer<'_, '_> {
 
         self.bcx.switch_to_block(join);
         self.release_operands(pc, obj, key, status);
+    }
+}
+
+impl Lowerer<'_, '_> {
+    /// `Call` with one argument: when the callee is the built-in `len`
+    /// and the argument a list, str, tuple or dict, the length is read
+    /// from the object (a list's only while it is not mutably borrowed);
+    /// anything else is the call. The stack is [callee, arg].
+    pub(super) fn lower_len_or_call(&mut self, pc: usize) {
+        let Some(list) = layout::list() else {
+            return self.lower_plain_call(pc, 1);
+        };
+        let arg = self.pop_raw();
+        let callee = self.pop_boxed();
+        let flags = MemFlagsData::trusted();
+        let call = self.bcx.create_block();
+        let done = self.bcx.create_block();
+        let result = self.bcx.append_block_param(done, I64);
+        self.bcx.set_cold_block(call);
+
+        let vm = self
+            .bcx
+            .ins()
+            .load(I64, flags, self.ctx, abi::ctx_offset::VM);
+        let len_fn = self.bcx.ins().load(I64, flags, vm, VM_LEN);
+        let is_len = self.bcx.ins().icmp(IntCC::Equal, callee, len_fn);
+        let known = self.bcx.create_block();
+        self.bcx.ins().brif(is_len, known, &[], call, &[]);
+
+        self.bcx.switch_to_block(known);
+        let (bits, borrowed) = self.borrow_of(arg);
+        let (p, kind) = self.heap_object(bits, call);
+        // The length word's offset by kind (a list's also needs its
+        // borrow counter not to say "mutably borrowed").
+        let mut cases = vec![(layout::LIST_KIND, list.len)];
+        for k in [HeapKind::Str, HeapKind::Tuple, HeapKind::Dict] {
+            if let Some(off) = layout::len_word(k as u8) {
+                cases.push((k as u8, off));
+            }
+        }
+        let have = self.bcx.create_block();
+        let n = self.bcx.append_block_param(have, I64);
+        for (k, off) in cases {
+            let is = self.bcx.ins().icmp_imm_s(IntCC::Equal, kind, i64::from(k));
+            let this = self.bcx.create_block();
+            let other = self.bcx.create_block();
+            self.bcx.ins().brif(is, this, &[], other, &[]);
+            self.bcx.switch_to_block(this);
+            if k == layout::LIST_KIND {
+                let borrow = self.bcx.ins().load(I64, flags, p, list.borrow);
+                let ok = self
+                    .bcx
+                    .ins()
+                    .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, borrow, 0);
+                let read = self.bcx.create_block();
+                self.bcx.ins().brif(ok, read, &[], call, &[]);
+                self.bcx.switch_to_block(read);
+            }
+            let v = self.bcx.ins().load(I64, flags, p, off);
+            self.bcx.ins().jump(have, &[BlockArg::Value(v)]);
+            self.bcx.switch_to_block(other);
+        }
+        self.bcx.ins().jump(call, &[]);
+
+        self.bcx.switch_to_block(have);
+        let boxed = self.box_int(n);
+        // The argument was only read: release it if this code owned it.
+        self.end_borrow((bits, borrowed));
+        self.bcx.ins().jump(done, &[BlockArg::Value(boxed)]);
+
+        self.bcx.switch_to_block(call);
+        let (buf, count) = self.args_buffer(vec![arg]);
+        let r = self.lower_call(callee, buf, count);
+        self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
+
+        self.bcx.switch_to_block(done);
+        self.decref(callee);
+        self.check_raised(result, pc);
+        self.push(result, Kind::Boxed);
     }
 }

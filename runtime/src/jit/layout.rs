@@ -274,6 +274,49 @@ fn measure_cell() -> Option<CellLayout> {
     Some(CellLayout { borrow, value })
 }
 
+/// Offset, from the start of the object, of the word that holds what
+/// `len()` returns for a str (its code points), tuple or dict of this
+/// build, measured once from two probes of different sizes (`None`:
+/// unknown, or not one of those kinds). Lists use `ListLayout::len`.
+pub fn len_word(kind: u8) -> Option<i32> {
+    static OFFSETS: OnceLock<[Option<i32>; 3]> = OnceLock::new();
+    let offsets = OFFSETS.get_or_init(|| {
+        [
+            measure_len(|n| Value::from_string("é".repeat(n))),
+            measure_len(|n| Value::tuple(vec![Value::none(); n])),
+            measure_len(|n| {
+                let mut d = crate::dict::Dict::new();
+                for i in 0..n {
+                    d.set_name(&format!("k{i}"), Value::none());
+                }
+                Value::dict(d)
+            }),
+        ]
+    });
+    match kind {
+        k if k == Kind::Str as u8 => offsets[0],
+        k if k == Kind::Tuple as u8 => offsets[1],
+        k if k == Kind::Dict as u8 => offsets[2],
+        _ => None,
+    }
+}
+
+/// The first word of objects made by `make` that reads `n` for both
+/// probe sizes.
+fn measure_len(make: impl Fn(usize) -> Value) -> Option<i32> {
+    let offsets = |n: usize| -> Vec<i32> {
+        let v = make(n);
+        let base = (v.bits() & super::abi::PAYLOAD_MASK as u64) as usize;
+        object_words(base)
+            .into_iter()
+            .filter(|(_, w)| *w == n as u64)
+            .map(|(off, _)| off)
+            .collect()
+    };
+    let (a, b) = (offsets(PROBE_LEN), offsets(11));
+    a.into_iter().find(|off| b.contains(off))
+}
+
 /// The kind byte of a cell object.
 pub const CELL_KIND: u8 = Kind::Cell as u8;
 /// The kind byte of a module object.
@@ -408,6 +451,23 @@ mod tests {
         assert_eq!(word(KIND) as u8, CELL_KIND);
         assert_eq!(word(l.value), Value::int(41).bits());
         assert_eq!(word(l.borrow), 0);
+    }
+
+    #[test]
+    fn len_words_read_the_length() {
+        let cases = [
+            (Value::from_str("añb"), Kind::Str as u8, 3),
+            (Value::tuple(vec![Value::none(); 4]), Kind::Tuple as u8, 4),
+            (Value::dict(crate::dict::Dict::new()), Kind::Dict as u8, 0),
+        ];
+        for (v, kind, want) in cases {
+            let off = len_word(kind).expect("measurable");
+            let base = (v.bits() & crate::jit::abi::PAYLOAD_MASK as u64) as usize;
+            // SAFETY: the measured word of a live object.
+            let got = unsafe { ((base + off as usize) as *const u64).read() };
+            assert_eq!(got, want, "kind {kind}");
+        }
+        assert_eq!(len_word(Kind::List as u8), None);
     }
 
     #[test]

@@ -1056,16 +1056,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                     self.lower_range_call(pc, argc as usize, n);
                 }
             }
-            Instr::Call { argc, .. } => {
-                let at = self.stack.len() - argc as usize;
-                let args = self.stack.split_off(at);
-                let callee = self.pop_boxed();
-                let (buf, n) = self.args_buffer(args);
-                let r = self.lower_call(callee, buf, n);
-                self.decref(callee);
-                self.check_raised(r, pc);
-                self.push(r, Kind::Boxed);
-            }
+            Instr::Call { argc: 1, .. } => self.lower_len_or_call(pc),
+            Instr::Call { argc, .. } => self.lower_plain_call(pc, argc as usize),
             Instr::CallMethod { argc, .. } => {
                 let name = self.method_names.pop();
                 let native = name
@@ -1123,6 +1115,18 @@ impl<'a, 'b> Lowerer<'a, 'b> {
 
     /// Box `args` into a fresh buffer on the native stack; returns its
     /// address and length (ownership passes to the call helper).
+    /// `Call` with `argc` arguments: the stack is [callee, args...].
+    pub(super) fn lower_plain_call(&mut self, pc: usize, argc: usize) {
+        let at = self.stack.len() - argc;
+        let args = self.stack.split_off(at);
+        let callee = self.pop_boxed();
+        let (buf, n) = self.args_buffer(args);
+        let r = self.lower_call(callee, buf, n);
+        self.decref(callee);
+        self.check_raised(r, pc);
+        self.push(r, Kind::Boxed);
+    }
+
     pub(super) fn args_buffer(&mut self, args: Vec<(Value, Kind)>) -> (Value, Value) {
         let n = self.iconst(args.len() as i64);
         if args.is_empty() {
