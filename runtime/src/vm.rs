@@ -67,6 +67,9 @@ pub struct Vm {
     /// The bits of the built-in `len` (alive as long as the VM): compiled
     /// code computes `len(x)` itself when its callee is this.
     pub len_bits: u64,
+    /// The bits of `list.append` (the built-in method object): compiled
+    /// code appends itself when a method call's function is this.
+    pub list_append_bits: u64,
 }
 
 impl Vm {
@@ -95,6 +98,7 @@ impl Vm {
             sources: HashMap::new(),
             range_class_bits: 0,
             len_bits: 0,
+            list_append_bits: 0,
         };
         vm.make_builtin_types();
         vm.range_class_bits = vm.type_ref(TypeId::Range).map_or(0, Value::bits);
@@ -104,6 +108,11 @@ impl Vm {
             .builtins
             .as_dict()
             .and_then(|d| d.borrow().get_str("len").map(Value::bits))
+            .unwrap_or(0);
+        vm.list_append_bits = vm
+            .type_ref(TypeId::List)
+            .and_then(|c| c.as_class())
+            .and_then(|c| c.dict.borrow().get_str("append").map(Value::bits))
             .unwrap_or(0);
         vm
     }

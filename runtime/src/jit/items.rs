@@ -3,7 +3,8 @@
 //! anything else — another type, an index out of range (which raises the
 //! interpreter's `IndexError`), a list being mutated by native code.
 //! `len(x)` of a list, str, tuple or dict: read from the object when the
-//! callee is the built-in `len`, else the call.
+//! callee is the built-in `len`, else the call; `xs.append(v)` of a list
+//! by one small call when the method is the built-in `list.append`.
 //!
 //! The inline path is not a speculation: it has a complete fallback, so
 //! it needs no guard exit. Feedback only decides whether it is worth
@@ -22,6 +23,24 @@ use crate::value::Kind as HeapKind;
 use crate::vm::Vm;
 
 const VM_LEN: i32 = std::mem::offset_of!(Vm, len_bits) as i32;
+const VM_LIST_APPEND: i32 = std::mem::offset_of!(Vm, list_append_bits) as i32;
+
+/// `xs.append(v)` for a list `xs` (both borrowed): 1 when done (the list
+/// took its own reference to `v`), 0 when `xs` is not a list or is
+/// borrowed (nothing done: the caller makes the call).
+pub extern "C" fn list_append(xs: i64, v: i64) -> i64 {
+    // SAFETY: compiled code passes two values it keeps owning.
+    let (xs, v) = unsafe { (abi::borrow_bits(xs), abi::borrow_bits(v)) };
+    let Some(cell) = xs.as_list() else { return 0 };
+    let done = match cell.try_borrow_mut() {
+        Ok(mut items) => {
+            items.push(crate::value::Value::clone(&v));
+            1
+        }
+        Err(_) => 0,
+    };
+    done
+}
 
 impl Lowerer<'_, '_> {
     /// The list layout, when this site's index was always an int.
@@ -263,6 +282,58 @@ impl Lowerer<'_, '_> {
 
         self.bcx.switch_to_block(done);
         self.decref(callee);
+        self.check_raised(result, pc);
+        self.push(result, Kind::Boxed);
+    }
+}
+
+impl Lowerer<'_, '_> {
+    /// `CallMethod` with one argument named `append`: the stack is
+    /// [func, this, arg]. When `func` is the built-in `list.append` and
+    /// `this` a list, `list_append` does the work; anything else is the
+    /// method call.
+    pub(super) fn lower_append_or_call(&mut self, pc: usize) {
+        let arg = self.pop_raw();
+        let this = self.pop_raw();
+        let func = self.pop_boxed();
+        let flags = MemFlagsData::trusted();
+        let call = self.bcx.create_block();
+        let done = self.bcx.create_block();
+        let result = self.bcx.append_block_param(done, I64);
+        self.bcx.set_cold_block(call);
+
+        let vm = self
+            .bcx
+            .ins()
+            .load(I64, flags, self.ctx, abi::ctx_offset::VM);
+        let append = self.bcx.ins().load(I64, flags, vm, VM_LIST_APPEND);
+        let is_append = self.bcx.ins().icmp(IntCC::Equal, func, append);
+        let known = self.bcx.create_block();
+        self.bcx.ins().brif(is_append, known, &[], call, &[]);
+
+        // Both operands are only read here: on failure the call below
+        // still has them as they were.
+        self.bcx.switch_to_block(known);
+        let list = self.borrow_of(this);
+        let item = self.borrow_of(arg);
+        let ok = self
+            .call(list_append as *const u8, &[list.0, item.0], true)
+            .unwrap_or(list.0);
+        let appended = self.bcx.create_block();
+        self.bcx.ins().brif(ok, appended, &[], call, &[]);
+        self.bcx.switch_to_block(appended);
+        self.end_borrow(item);
+        self.end_borrow(list);
+        let none = self.iconst(abi::NONE_BITS);
+        self.bcx.ins().jump(done, &[BlockArg::Value(none)]);
+
+        self.bcx.switch_to_block(call);
+        let (buf, n) = self.args_buffer(vec![this, arg]);
+        let r = self.lower_method_call(func, buf, n);
+        self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
+
+        self.bcx.switch_to_block(done);
+        self.decref(func);
         self.check_raised(result, pc);
         self.push(result, Kind::Boxed);
     }

@@ -1068,6 +1068,13 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                         return false;
                     }
                 }
+                let is_append = name
+                    .and_then(|n| self.code.names.get(n as usize))
+                    .is_some_and(|n| &**n == "append");
+                if argc == 1 && is_append {
+                    self.lower_append_or_call(pc);
+                    return false;
+                }
                 let at = self.stack.len() - argc as usize - 1;
                 // The receiver moves into the buffer as the first argument.
                 let this_and_args = self.stack.split_off(at);
