@@ -184,20 +184,25 @@ impl Lowerer<'_, '_> {
         self.bcx.set_cold_block(slow);
         self.bcx.set_cold_block(raised);
 
-        // Which way holds the callee: its address, or the slow path.
+        // Which way holds the callee (the first is checked first: most
+        // sites see one callee), or the slow path.
+        let way = self.bcx.append_block_param(known, I64);
+        let not_first = self.bcx.create_block();
         let first = self.bcx.ins().load(I64, flags, site, SITE_CALLEE);
-        let second = self
-            .bcx
-            .ins()
-            .load(I64, flags, site, SITE_CALLEE + WAY_SIZE as i32);
         let is_first = self.bcx.ins().icmp(IntCC::Equal, first, callee);
+        self.bcx
+            .ins()
+            .brif(is_first, known, &[BlockArg::Value(site)], not_first, &[]);
+
+        self.bcx.switch_to_block(not_first);
+        let second_way = self.bcx.ins().iadd_imm_s(site, WAY_SIZE);
+        let second = self.bcx.ins().load(I64, flags, second_way, SITE_CALLEE);
         let is_second = self.bcx.ins().icmp(IntCC::Equal, second, callee);
-        let either = self.bcx.ins().bor(is_first, is_second);
-        self.bcx.ins().brif(either, known, &[], slow, &[]);
+        self.bcx
+            .ins()
+            .brif(is_second, known, &[BlockArg::Value(second_way)], slow, &[]);
 
         self.bcx.switch_to_block(known);
-        let second_way = self.bcx.ins().iadd_imm_s(site, WAY_SIZE);
-        let way = self.bcx.ins().select(is_first, site, second_way);
         let cell = self.bcx.ins().load(I64, flags, way, SITE_CELL);
         let entry = self.bcx.ins().load(I64, flags, cell, CELL_ENTRY);
         self.bcx.ins().brif(entry, compiled, &[], slow, &[]);
