@@ -225,12 +225,7 @@ impl Lowerer<'_, '_> {
         let result = self.bcx.append_block_param(done, I64);
         self.bcx.set_cold_block(call);
 
-        let vm = self
-            .bcx
-            .ins()
-            .load(I64, flags, self.ctx, abi::ctx_offset::VM);
-        let len_fn = self.bcx.ins().load(I64, flags, vm, VM_LEN);
-        let is_len = self.bcx.ins().icmp(IntCC::Equal, callee, len_fn);
+        let is_len = self.is_vm_value(callee, VM_LEN);
         let known = self.bcx.create_block();
         self.bcx.ins().brif(is_len, known, &[], call, &[]);
 
@@ -296,18 +291,12 @@ impl Lowerer<'_, '_> {
         let arg = self.pop_raw();
         let this = self.pop_raw();
         let func = self.pop_boxed();
-        let flags = MemFlagsData::trusted();
         let call = self.bcx.create_block();
         let done = self.bcx.create_block();
         let result = self.bcx.append_block_param(done, I64);
         self.bcx.set_cold_block(call);
 
-        let vm = self
-            .bcx
-            .ins()
-            .load(I64, flags, self.ctx, abi::ctx_offset::VM);
-        let append = self.bcx.ins().load(I64, flags, vm, VM_LIST_APPEND);
-        let is_append = self.bcx.ins().icmp(IntCC::Equal, func, append);
+        let is_append = self.is_vm_value(func, VM_LIST_APPEND);
         let known = self.bcx.create_block();
         self.bcx.ins().brif(is_append, known, &[], call, &[]);
 

@@ -208,6 +208,18 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         self.bcx.ins().ushr_imm_s(v, 48)
     }
 
+    /// Whether `v` (boxed bits) is the value the VM keeps at byte
+    /// `vm_offset` (a built-in it names, such as `Vm::len_bits`).
+    pub(super) fn is_vm_value(&mut self, v: Value, vm_offset: i32) -> Value {
+        let flags = MemFlagsData::trusted();
+        let vm = self
+            .bcx
+            .ins()
+            .load(I64, flags, self.ctx, abi::ctx_offset::VM);
+        let known = self.bcx.ins().load(I64, flags, vm, vm_offset);
+        self.bcx.ins().icmp(IntCC::Equal, v, known)
+    }
+
     /// The heap object behind `v` (boxed bits) and its kind byte,
     /// continuing in a new block; a branch to `miss` when `v` is not a
     /// heap pointer.

@@ -27,7 +27,7 @@ use cranelift_codegen::ir::{BlockArg, InstBuilder, MemFlagsData, StackSlotData, 
 use cranelift_frontend::Variable;
 use kiln_compiler::bytecode::{CodeObject, Constant, Instr, UnaryOp};
 
-use super::abi::{self, borrow_bits, ctx_offset, into_bits};
+use super::abi::{self, borrow_bits, into_bits};
 use super::analyze::{successors, Analysis};
 use super::deopt::Reason;
 use super::lower::{Lowerer, I64};
@@ -416,10 +416,7 @@ impl Lowerer<'_, '_> {
             self.bcx.switch_to_block(dead);
         }
         // The callee is the isolate's `range` class (`Vm::range_class_bits`).
-        let flags = MemFlagsData::trusted();
-        let vm = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::VM);
-        let range = self.bcx.ins().load(I64, flags, vm, VM_RANGE_CLASS);
-        let ok = self.bcx.ins().icmp(IntCC::Equal, callee.0, range);
+        let ok = self.is_vm_value(callee.0, VM_RANGE_CLASS);
         self.go_on_if(ok, exit);
         let (start, stop, step) = match ints.as_slice() {
             [stop] => (self.iconst(0), *stop, self.iconst(1)),
