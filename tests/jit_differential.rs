@@ -31,19 +31,22 @@ fn run(program: &Path, args: &[&str]) -> Output {
         .expect("kiln runs")
 }
 
+/// `kiln run` arguments: the JIT on, every function compiled as soon as
+/// possible, the stats table printed.
+const STATS_AT_THRESHOLD_2: [&str; 6] = [
+    "--jit",
+    "on",
+    "--jit-sync",
+    "--jit-threshold",
+    "2",
+    "--stats",
+];
+
 /// `kiln run --stats` of a language test with every function compiled
 /// as soon as possible: the stats table (stderr).
 fn stats_at_threshold_2(test: &str) -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lang");
-    let args = [
-        "--jit",
-        "on",
-        "--jit-sync",
-        "--jit-threshold",
-        "2",
-        "--stats",
-    ];
-    let out = run(&dir.join(test), &args);
+    let out = run(&dir.join(test), &STATS_AT_THRESHOLD_2);
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
@@ -124,15 +127,8 @@ fn stats_show_closures_compiled() {
 fn kill_switch_keeps_everything_interpreted() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lang");
     let out = Command::new(KILN)
-        .args([
-            "run",
-            "--jit",
-            "on",
-            "--jit-sync",
-            "--jit-threshold",
-            "2",
-            "--stats",
-        ])
+        .arg("run")
+        .args(STATS_AT_THRESHOLD_2)
         .arg("jit_recursion.py")
         .current_dir(&dir)
         .env("KILN_JIT", "0")

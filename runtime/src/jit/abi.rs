@@ -102,6 +102,19 @@ pub unsafe fn borrow_bits(bits: i64) -> std::mem::ManuallyDrop<Value> {
 
 pub const NONE_BITS: i64 = (0xFFF9u64 << 48) as i64;
 
+/// Drop the reference a compiled code's cache cell holds in `cell` (owned
+/// bits, 0 when empty), leaving it empty.
+///
+/// Cache cells are filled and dropped only on their isolate's thread, and
+/// only ever hold bits from `into_bits` (or 0).
+pub fn release_cell(cell: &std::cell::Cell<u64>) {
+    let old = cell.replace(0);
+    if old != 0 {
+        // SAFETY: see above: the cell owned the reference it held.
+        drop(unsafe { from_bits(old as i64) });
+    }
+}
+
 /// Byte offsets of the `JitCtx` fields compiled code reads or writes
 /// itself: a callee's prologue reads its arguments, and a direct call
 /// (`direct.rs`) builds the callee's context in a stack slot.

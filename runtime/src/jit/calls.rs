@@ -103,14 +103,8 @@ unsafe fn instantiate_buf(
         return r;
     };
     let inst = Vm::new_instance(callee, cls.instance_size.get() as usize);
-    let mut with_self = [0i64; MAX_FRAMELESS_METHOD_ARGS + 1];
-    with_self[0] = into_bits(inst.clone());
-    for (i, slot) in with_self[1..=n].iter_mut().enumerate() {
-        // SAFETY: `buf` holds `n` owned arguments, moved here.
-        *slot = unsafe { buf.add(i).read() };
-    }
-    // SAFETY: `with_self` owns the instance reference and the arguments.
-    let r = unsafe { call_simple(vm, fo, with_self.as_ptr(), n + 1) }?;
+    // SAFETY: see the function contract.
+    let r = unsafe { call_simple_with_self(vm, fo, inst.clone(), buf, n) }?;
     if !r.is_none() {
         return Err(PyErr::type_error(format!(
             "__init__() should return None, not '{}'",
@@ -181,6 +175,28 @@ unsafe fn call_simple(
     let r = unsafe { call_frameless(vm, func, entry, buf, n) };
     vm.depth -= 1;
     r
+}
+
+/// `call_simple` of `func` with `this` (owned) before the `n` owned
+/// arguments at `buf`, which must be at most `MAX_FRAMELESS_METHOD_ARGS`.
+///
+/// # Safety
+/// `buf` holds `n` owned values, which this call consumes.
+unsafe fn call_simple_with_self(
+    vm: &mut Vm,
+    func: &FunctionObj,
+    this: Value,
+    buf: *const i64,
+    n: usize,
+) -> PyResult<Value> {
+    let mut with_self = [0i64; MAX_FRAMELESS_METHOD_ARGS + 1];
+    with_self[0] = into_bits(this);
+    for (i, slot) in with_self[1..=n].iter_mut().enumerate() {
+        // SAFETY: `buf` holds `n` owned arguments, moved here.
+        *slot = unsafe { buf.add(i).read() };
+    }
+    // SAFETY: `with_self` now owns the receiver and the arguments.
+    unsafe { call_simple(vm, func, with_self.as_ptr(), n + 1) }
 }
 
 /// A plain call through an interpreter frame built here (the callee has
@@ -351,14 +367,8 @@ pub extern "C" fn call_method_buf(
         }
         if let Some(Payload::Function(fo)) = func.payload() {
             if n <= MAX_FRAMELESS_METHOD_ARGS && is_simple(fo, n + 1) {
-                let mut with_self = [0i64; MAX_FRAMELESS_METHOD_ARGS + 1];
-                with_self[0] = into_bits((*this).clone());
-                for (i, slot) in with_self[1..=n].iter_mut().enumerate() {
-                    // SAFETY: `buf` holds `n` owned arguments, moved here.
-                    *slot = unsafe { buf.add(i).read() };
-                }
-                // SAFETY: `with_self` now owns the receiver and arguments.
-                return unsafe { call_simple(vm, fo, with_self.as_ptr(), n + 1) };
+                // SAFETY: `buf` holds `n` owned arguments.
+                return unsafe { call_simple_with_self(vm, fo, (*this).clone(), buf, n) };
             }
         }
         let mut args = vm.take_vec();

@@ -29,7 +29,7 @@ use cranelift_codegen::ir::{
     Block, BlockArg, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value,
 };
 
-use super::abi::{self, ctx_offset, from_bits, into_bits, JitCtx, RAISED};
+use super::abi::{self, ctx_offset, into_bits, JitCtx, RAISED};
 use super::calls;
 use super::helpers as h;
 use super::lower::{Lowerer, I64};
@@ -66,12 +66,7 @@ pub struct SiteWay {
 
 impl SiteWay {
     fn release(&self) {
-        let old = self.callee.replace(0);
-        if old != 0 {
-            // SAFETY: the way owned the reference it held. Sites are
-            // filled and dropped only on their isolate's thread.
-            drop(unsafe { from_bits(old as i64) });
-        }
+        abi::release_cell(&self.callee);
     }
 
     fn take_from(&self, other: &SiteWay) {

@@ -23,7 +23,7 @@ use std::mem::offset_of;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, MemFlagsData, Value};
 
-use super::abi::{self, borrow_bits, ctx_offset, from_bits, into_bits, JitCtx, RAISED};
+use super::abi::{self, borrow_bits, ctx_offset, into_bits, JitCtx, RAISED};
 use super::helpers::{self as h, env_of, name_of};
 use super::layout::{self, InstanceLayout};
 use super::lower::{Lowerer, I64};
@@ -60,14 +60,8 @@ impl InstAttrCell {
     }
 
     fn release(&self) {
-        for field in [&self.class, &self.key] {
-            let old = field.replace(0);
-            if old != 0 {
-                // SAFETY: the cell owned the reference it held; cells are
-                // filled and dropped only on their isolate's thread.
-                drop(unsafe { from_bits(old as i64) });
-            }
-        }
+        abi::release_cell(&self.class);
+        abi::release_cell(&self.key);
     }
 }
 
@@ -332,13 +326,9 @@ const METHOD_HASH: i32 = offset_of!(MethodCell, hash) as i32;
 impl MethodCell {
     fn release(&self) {
         self.kind.set(NO_KIND);
-        for field in [&self.class, &self.func, &self.key] {
-            let old = field.replace(0);
-            if old != 0 {
-                // SAFETY: as `InstAttrCell::release`.
-                drop(unsafe { from_bits(old as i64) });
-            }
-        }
+        abi::release_cell(&self.class);
+        abi::release_cell(&self.func);
+        abi::release_cell(&self.key);
     }
 }
 
