@@ -52,6 +52,15 @@ const VM_CLASS_EPOCH: i32 = offset_of!(Vm, class_epoch) as i32;
 
 impl InstAttrCell {
     fn set(&self, class: &PyValue, epoch: u64, index: usize, key: &PyValue) {
+        // A store to a fresh instance misses every time and refills with
+        // the same entry: keep the references the cell already holds.
+        let same = self.class.get() == class.bits()
+            && self.key.get() == key.bits()
+            && self.epoch.get() == epoch
+            && self.index.get() == index as u64;
+        if same {
+            return;
+        }
         self.release();
         self.class.set(into_bits(class.clone()) as u64);
         self.key.set(into_bits(key.clone()) as u64);
