@@ -56,6 +56,34 @@ fn an_uncaught_exception_prints_a_traceback_and_exits_one() {
 }
 
 #[test]
+fn a_traceback_names_every_frame_of_nested_calls_in_order() {
+    // The interpreter runs these calls in one loop over a frame stack; the
+    // traceback must still list each frame, outermost first, as CPython's.
+    let out = run_source(
+        "nested",
+        "def a():\n    return b() + 1\ndef b():\n    return c() + 1\ndef c():\n    raise ValueError('deep')\na()\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let frames: Vec<String> = err
+        .lines()
+        .filter(|l| l.trim_start().starts_with("File "))
+        .map(|l| l.split(", ").skip(1).collect::<Vec<_>>().join(", "))
+        .collect();
+    assert_eq!(
+        frames,
+        [
+            "line 7, in <module>",
+            "line 2, in a",
+            "line 4, in b",
+            "line 6, in c"
+        ],
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().last(), Some("ValueError: deep"));
+}
+
+#[test]
 fn a_syntax_error_names_file_line_and_column_with_a_caret() {
     let out = run_source("syntax", "x = 1\ny = (2 +\n");
     assert_eq!(out.status.code(), Some(2));

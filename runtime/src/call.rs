@@ -19,11 +19,15 @@ use crate::vm::{Vm, RECURSION_LIMIT};
 /// `cellvars` and `freevars` entry): fresh cells for the cell variables,
 /// seeded from the parameters they capture, and the closure's cells for
 /// the free variables.
+#[inline(always)]
 pub(crate) fn install_cells(func: &FunctionObj, locals: &mut [Value]) {
-    let code = &func.code;
-    if code.num_cells() == 0 {
-        return;
+    if func.code.num_cells() != 0 {
+        fill_cells(func, locals);
     }
+}
+
+fn fill_cells(func: &FunctionObj, locals: &mut [Value]) {
+    let code = &func.code;
     let nvars = code.varnames.len();
     for i in 0..code.cellvars.len() {
         if let Some(slot) = locals.get_mut(nvars + i) {
@@ -147,53 +151,56 @@ impl Vm {
         r
     }
 
-    /// `func(*stack[at..])` when those values are exactly its parameters
-    /// (`binds_positionally`): the arguments are moved off the caller's
-    /// value stack into the callee's locals, and plain functions (no
-    /// cells, not generators) run without the general path's layers and
-    /// frame moves. A call costs about as many instructions as the
-    /// callee's first few bytecodes, so each one here counts.
-    pub(crate) fn call_positional(
+    /// The frame of a call `func(*stack[at..])` whose arguments are
+    /// exactly its parameters (`binds_positionally`), for the interpreter
+    /// to run in its own loop: a pooled box whose vectors are reused, the
+    /// arguments moved off the caller's value stack into its locals.
+    #[inline]
+    pub(crate) fn positional_frame(
         &mut self,
         func: &FunctionObj,
         stack: &mut Vec<Value>,
         at: usize,
-    ) -> PyResult<Value> {
+    ) -> Box<Frame> {
+        let mut frame = match self.frame_pool.pop() {
+            Some(mut frame) => {
+                frame.info = func.info.clone();
+                frame.globals = func.globals.clone();
+                frame.pc = 0;
+                frame
+            }
+            None => Box::new(Frame {
+                info: func.info.clone(),
+                globals: func.globals.clone(),
+                locals: Vec::new(),
+                stack: Vec::new(),
+                pc: 0,
+                namespace: Value::none(),
+                saved_exc: Value::none(),
+            }),
+        };
         let code = &func.code;
-        if code.num_cells() > 0 || code.flags.0 & (CodeFlags::GENERATOR | CodeFlags::COROUTINE) != 0
-        {
-            let mut locals = self.take_vec();
-            locals.extend(stack.drain(at.min(stack.len())..));
-            return self.run_function(func, locals);
+        move_args(stack, at, &mut frame.locals);
+        let nlocals = code.varnames.len() + code.num_cells();
+        if frame.locals.len() != nlocals {
+            frame.locals.resize(nlocals, Value::empty());
         }
-        self.enter_depth()?;
-        let mut locals = self.take_vec();
-        move_args(stack, at, &mut locals);
-        let nlocals = code.varnames.len();
-        if locals.len() != nlocals {
-            locals.resize(nlocals, Value::empty());
-        }
+        install_cells(func, &mut frame.locals);
         let calls = &func.info.feedback.calls;
         calls.set(calls.get().wrapping_add(1));
-        let mut frame = Frame {
-            info: func.info.clone(),
-            globals: func.globals.clone(),
-            locals,
-            stack: self.take_vec(),
-            pc: 0,
-            namespace: Value::none(),
-            saved_exc: Value::none(),
-        };
-        let r = run_frame(self, &mut frame, None);
-        self.depth -= 1;
-        // Moved out, not taken: dropping an emptied vector still costs a
-        // call into the drop loop.
-        let Frame { locals, stack, .. } = frame;
-        self.give_vec(locals);
-        self.give_vec(stack);
-        match r? {
-            Exit::Return(v) => Ok(v),
-            Exit::Yield(_) => Err(PyErr::runtime_error("yield outside a generator")),
+        frame
+    }
+
+    /// Take back a finished frame from `positional_frame`: its values are
+    /// dropped (front to back, the order CPython clears a frame in), the
+    /// box and its vectors kept for the next call.
+    #[inline]
+    pub(crate) fn release_frame(&mut self, mut frame: Box<Frame>) {
+        clear_values(&mut frame.locals);
+        clear_values(&mut frame.stack);
+        frame.globals = Value::none();
+        if self.frame_pool.len() < 256 {
+            self.frame_pool.push(frame);
         }
     }
 
@@ -532,6 +539,17 @@ impl Vm {
             }
         }
         Ok(inst)
+    }
+}
+
+/// Empty `v`, dropping a single value inline (a one-parameter function's
+/// locals) rather than through the slice drop loop.
+#[inline(always)]
+fn clear_values(v: &mut Vec<Value>) {
+    if v.len() == 1 {
+        v.pop();
+    } else if !v.is_empty() {
+        v.clear();
     }
 }
 

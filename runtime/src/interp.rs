@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::mem::ManuallyDrop;
 
-use kiln_compiler::bytecode::{BinOp, CmpOp, CodeObject, Conversion, Instr};
+use kiln_compiler::bytecode::{BinOp, CmpOp, CodeFlags, CodeObject, Conversion, Instr};
 
 use crate::code_info::CodeInfo;
 use crate::dict::Dict;
@@ -41,43 +41,31 @@ pub fn run_frame(vm: &mut Vm, f: &mut Frame, throw: Option<PyErr>) -> PyResult<E
             None => {}
         }
     }
-    let err = match pending {
-        Some(e) => e,
-        None => match execute(vm, f) {
-            Ok(exit) => return Ok(exit),
-            Err(e) => e,
-        },
-    };
-    unwind(vm, f, err)
+    execute(vm, f, pending)
 }
 
-/// `err` was raised at `f.pc`: add the traceback line, then go on at the
-/// handler that covers it (and keep doing so for what the handler raises),
-/// or leave with it. Out of line so that calls inline only the return path.
+/// `err` was raised at `f.pc`: add the traceback line, then set `f` up to
+/// go on at the handler that covers it, or give the error back when no
+/// handler does. Out of line: the dispatch loop keeps only its fast paths.
 #[cold]
 #[inline(never)]
-fn unwind(vm: &mut Vm, f: &mut Frame, mut err: PyErr) -> PyResult<Exit> {
-    loop {
-        // f.pc is the faulting instruction.
-        if err.reraised {
-            err.reraised = false;
-        } else {
-            let line = f.code().line_of(f.pc);
-            let (file, name) = (f.code().filename.clone(), f.code().name.clone());
-            vm.add_traceback(&mut err, &file, &name, line);
-        }
-        let Some(h) = f.code().handler_for(f.pc).copied() else {
-            return Err(err);
-        };
-        let exc = vm.exc_value(&mut err);
-        f.stack.truncate(h.depth as usize);
-        f.stack.push(exc);
-        f.pc = h.handler as usize;
-        err = match execute(vm, f) {
-            Ok(exit) => return Ok(exit),
-            Err(e) => e,
-        };
+fn catch(vm: &mut Vm, f: &mut Frame, mut err: PyErr) -> Result<(), PyErr> {
+    // f.pc is the faulting instruction.
+    if err.reraised {
+        err.reraised = false;
+    } else {
+        let line = f.code().line_of(f.pc);
+        let (file, name) = (f.code().filename.clone(), f.code().name.clone());
+        vm.add_traceback(&mut err, &file, &name, line);
     }
+    let Some(h) = f.code().handler_for(f.pc).copied() else {
+        return Err(err);
+    };
+    let exc = vm.exc_value(&mut err);
+    f.stack.truncate(h.depth as usize);
+    f.stack.push(exc);
+    f.pc = h.handler as usize;
+    Ok(())
 }
 
 #[inline(always)]
@@ -476,8 +464,110 @@ pub(crate) fn zero_arg_super(code: &CodeObject, locals: &[Value]) -> PyResult<Va
     Ok(Value::new_heap(Payload::Super(class, this)))
 }
 
-/// The dispatch loop. On error, `f.pc` is left at the faulting instruction.
-fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
+/// The dispatch loop: runs `f` until it returns or yields, raising
+/// `pending` in it first.
+///
+/// Calls of Python functions whose arguments bind positionally run in this
+/// same loop, as in CPython 3.11: the callee's frame (a pooled box)
+/// becomes the running one, its caller waits on `vm.frames`, and a return
+/// (or an exception the callee does not catch) resumes the caller. No Rust
+/// recursion per Python call: a call is a frame switch, not a trip through
+/// this function's prologue. Frames on `vm.frames` below `base` belong to
+/// activations further out.
+fn execute(vm: &mut Vm, f: &mut Frame, pending: Option<PyErr>) -> PyResult<Exit> {
+    let base = vm.frames.len();
+    // The running frame when it is a callee's; `f` runs while this is None.
+    let mut cur: Option<Box<Frame>> = None;
+    let mut pending = pending;
+    macro_rules! running {
+        () => {
+            match &mut cur {
+                Some(b) => &mut **b,
+                None => &mut *f,
+            }
+        };
+    }
+    // The running callee's frame is done: its caller runs again.
+    macro_rules! resume_caller {
+        () => {
+            if let Some(done) = cur.take() {
+                vm.release_frame(done);
+                vm.depth -= 1;
+                if vm.frames.len() > base {
+                    cur = vm.frames.pop();
+                }
+            }
+        };
+    }
+    loop {
+        let step = match pending.take() {
+            Some(e) => Err(e),
+            None => run_until_switch(vm, running!()),
+        };
+        match step {
+            Ok(Switch::Call(callee, raise)) => {
+                if let Some(caller) = cur.replace(callee) {
+                    vm.frames.push(caller);
+                }
+                pending = raise;
+            }
+            Ok(Switch::Return(v)) => {
+                if cur.is_none() {
+                    return Ok(Exit::Return(v));
+                }
+                resume_caller!();
+                running!().stack.push(v);
+            }
+            Ok(Switch::Yield(v)) if cur.is_none() => return Ok(Exit::Yield(v)),
+            // Generator code never runs as a callee here (`runs_inline`).
+            Ok(Switch::Yield(_)) => {
+                pending = Some(PyErr::runtime_error("yield outside a generator"))
+            }
+            Err(mut err) => loop {
+                // Unwind: a handler in the running frame takes the error,
+                // or the frame ends and its caller raises it at its call.
+                match catch(vm, running!(), err) {
+                    Ok(()) => break,
+                    Err(e) if cur.is_some() => {
+                        resume_caller!();
+                        let caller = running!();
+                        caller.pc = caller.pc.saturating_sub(1);
+                        err = e;
+                    }
+                    Err(e) => return Err(e),
+                }
+            },
+        }
+    }
+}
+
+/// Whether a call of `func` with `argc` positional arguments (and no
+/// keywords) runs in the calling `execute` loop: its arguments are
+/// exactly its parameters, and it is not a generator or coroutine (whose
+/// frames outlive the call).
+#[inline(always)]
+fn runs_inline(func: &FunctionObj, argc: usize) -> bool {
+    crate::call::binds_positionally(func, argc)
+        && func.code.flags.0 & (CodeFlags::GENERATOR | CodeFlags::COROUTINE) == 0
+}
+
+/// Why `run_until_switch` stopped.
+enum Switch {
+    /// The frame called a Python function: run the callee's frame, which
+    /// raises the error first when there is one (compiled code left it
+    /// with an exception).
+    Call(Box<Frame>, Option<PyErr>),
+    /// The frame returned.
+    Return(Value),
+    /// The (generator) frame yielded.
+    Yield(Value),
+}
+
+/// Run `f` until it returns, yields, raises or calls a Python function.
+/// On error, `f.pc` is left at the faulting instruction. Inlined: a
+/// switch is then a jump in `execute`.
+#[inline(always)]
+fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
     let info = f.info.clone();
     let code = &*info.code;
     let instrs: &[Instr] = &code.code;
@@ -512,6 +602,34 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
         ($r:expr) => {{
             give_back!();
             return $r;
+        }};
+    }
+    // Run the frame of a call of Python function `$func` (not a
+    // generator), its parameters `stack[$at..]`, its callee slot
+    // `stack[$at - 1]`: compiled code runs it on the spot; otherwise its
+    // frame runs next and this one waits for it.
+    macro_rules! call_python {
+        ($func:expr, $at:expr) => {{
+            tri!(vm.enter_depth());
+            let mut callee = vm.positional_frame($func, &mut stack, $at);
+            // The callee slot, moved out before.
+            stack.pop();
+            let mut raise = None;
+            if vm.jit.enabled {
+                match crate::jit::enter_call(vm, &mut callee) {
+                    Some(crate::jit::Entered::Returned(v)) => {
+                        vm.depth -= 1;
+                        vm.release_frame(callee);
+                        stack.push(v);
+                        continue;
+                    }
+                    Some(crate::jit::Entered::Exited(e)) => raise = e,
+                    None => {}
+                }
+            }
+            f.pc = pc;
+            give_back!();
+            return Ok(Switch::Call(callee, raise));
         }};
     }
 
@@ -578,7 +696,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
     loop {
         let Some(&instr) = instrs.get(pc) else {
             f.pc = pc;
-            leave!(Ok(Exit::Return(Value::none())));
+            leave!(Ok(Switch::Return(Value::none())));
         };
         pc += 1;
         match instr {
@@ -903,7 +1021,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                     f.pc = pc;
                     give_back!();
                     match crate::jit::enter_osr(vm, f, pc) {
-                        Some(crate::jit::Entered::Returned(v)) => return Ok(Exit::Return(v)),
+                        Some(crate::jit::Entered::Returned(v)) => return Ok(Switch::Return(v)),
                         Some(crate::jit::Entered::Exited(Some(e))) => return Err(e),
                         Some(crate::jit::Entered::Exited(None)) => pc = f.pc,
                         None => {}
@@ -979,7 +1097,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             Instr::Return => {
                 let v = pop!();
                 f.pc = pc;
-                leave!(Ok(Exit::Return(v)));
+                leave!(Ok(Switch::Return(v)));
             }
             Instr::BuildTuple { n } => {
                 let at = stack.len().saturating_sub(n as usize);
@@ -1170,10 +1288,8 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                 let callee = stack.get_mut(base).map(std::mem::take).unwrap_or_default();
                 fb!(slot, crate::feedback::kind_bits(&callee));
                 let r = match callee.payload() {
-                    Some(Payload::Function(func))
-                        if crate::call::binds_positionally(func, argc as usize) =>
-                    {
-                        vm.call_positional(func, &mut stack, base + 1)
+                    Some(Payload::Function(func)) if runs_inline(func, argc as usize) => {
+                        call_python!(func, base + 1)
                     }
                     Some(Payload::Function(func)) => {
                         vm.call_function(&callee, func, &stack[base + 1..], &[])
@@ -1237,11 +1353,9 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                     vm.call(&callee, &stack[base + 2..])
                 } else {
                     match func.payload() {
-                        Some(Payload::Function(fo))
-                            if crate::call::binds_positionally(fo, argc as usize + 1) =>
-                        {
+                        Some(Payload::Function(fo)) if runs_inline(fo, argc as usize + 1) => {
                             // `self` and the arguments are the parameters.
-                            vm.call_positional(fo, &mut stack, base + 1)
+                            call_python!(fo, base + 1)
                         }
                         Some(Payload::Function(fo)) => {
                             vm.call_function(&func, fo, &stack[base + 1..], &[])
@@ -1302,7 +1416,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
             Instr::Yield => {
                 let v = pop!();
                 f.pc = pc;
-                leave!(Ok(Exit::Yield(v)));
+                leave!(Ok(Switch::Yield(v)));
             }
             Instr::YieldFrom => {
                 let v = pop!();
@@ -1311,7 +1425,7 @@ fn execute(vm: &mut Vm, f: &mut Frame) -> PyResult<Exit> {
                     GenStep::Yielded(y) => {
                         // Re-execute this instruction on resume.
                         f.pc = pc - 1;
-                        leave!(Ok(Exit::Yield(y)));
+                        leave!(Ok(Switch::Yield(y)));
                     }
                     GenStep::Returned(r) => {
                         stack.pop();

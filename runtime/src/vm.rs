@@ -43,6 +43,14 @@ pub struct Vm {
     pub interrupt: Arc<AtomicBool>,
     /// Recycled value vectors for frames (no allocation per call).
     pub(crate) vec_pool: Vec<Vec<Value>>,
+    /// Frames waiting for a call that the interpreter runs in the same
+    /// dispatch loop (`interp::execute`), innermost last. Boxed: a frame
+    /// moves between here, the pool and the loop as one pointer.
+    #[allow(clippy::vec_box)]
+    pub(crate) frames: Vec<Box<crate::frame::Frame>>,
+    /// Finished call frames kept for reuse (`call::positional_frame`).
+    #[allow(clippy::vec_box)]
+    pub(crate) frame_pool: Vec<Box<crate::frame::Frame>>,
     code_infos: HashMap<usize, (Arc<CodeObject>, Rc<CodeInfo>)>,
     /// Bumped on every write to a class namespace; attribute caches
     /// (`attr_cache.rs`) are valid only for the epoch they were filled in.
@@ -86,6 +94,8 @@ impl Vm {
             depth: 0,
             interrupt: Arc::new(AtomicBool::new(false)),
             vec_pool: Vec::new(),
+            frames: Vec::new(),
+            frame_pool: Vec::new(),
             code_infos: HashMap::new(),
             class_epoch: 0,
             interned_names: HashMap::new(),
