@@ -153,16 +153,57 @@ impl Vm {
 
     /// The frame of a call `func(*stack[at..])` whose arguments are
     /// exactly its parameters (`binds_positionally`), for the interpreter
-    /// to run in its own loop: a pooled box whose vectors are reused, the
-    /// arguments moved off the caller's value stack into its locals.
-    #[inline]
+    /// to run in its own loop: the arguments are moved off the caller's
+    /// value stack into its locals.
+    #[inline(always)]
     pub(crate) fn positional_frame(
         &mut self,
         func: &FunctionObj,
         stack: &mut Vec<Value>,
         at: usize,
     ) -> Box<Frame> {
-        let mut frame = match self.frame_pool.pop() {
+        let mut frame = self.pooled_frame(func);
+        move_args(stack, at, &mut frame.locals);
+        let code = &func.code;
+        let nlocals = code.varnames.len() + code.num_cells();
+        if frame.locals.len() != nlocals {
+            frame.locals.resize(nlocals, Value::empty());
+        }
+        install_cells(func, &mut frame.locals);
+        count_call(func);
+        frame
+    }
+
+    /// The frame of a call `func(*args, **kwargs)` of any shape (defaults,
+    /// keywords, `*args`, `**kwargs`), for the interpreter to run in its
+    /// own loop; binding errors are CPython's.
+    pub(crate) fn bound_frame(
+        &mut self,
+        fv: &Value,
+        func: &FunctionObj,
+        args: &[Value],
+        kwargs: &[(Value, Value)],
+    ) -> PyResult<Box<Frame>> {
+        let mut frame = self.pooled_frame(func);
+        let code = &func.code;
+        frame
+            .locals
+            .resize(code.varnames.len() + code.num_cells(), Value::empty());
+        if let Err(e) = self.bind_args(fv, func, args, kwargs, &mut frame.locals) {
+            self.release_frame(frame);
+            return Err(e);
+        }
+        install_cells(func, &mut frame.locals);
+        count_call(func);
+        Ok(frame)
+    }
+
+    /// A frame box for a call of `func`, from the pool when there is one
+    /// (its vectors keep their capacity): code and globals set, at pc 0,
+    /// no locals yet.
+    #[inline(always)]
+    fn pooled_frame(&mut self, func: &FunctionObj) -> Box<Frame> {
+        match self.frame_pool.pop() {
             Some(mut frame) => {
                 frame.info = func.info.clone();
                 frame.globals = func.globals.clone();
@@ -178,23 +219,13 @@ impl Vm {
                 namespace: Value::none(),
                 saved_exc: Value::none(),
             }),
-        };
-        let code = &func.code;
-        move_args(stack, at, &mut frame.locals);
-        let nlocals = code.varnames.len() + code.num_cells();
-        if frame.locals.len() != nlocals {
-            frame.locals.resize(nlocals, Value::empty());
         }
-        install_cells(func, &mut frame.locals);
-        let calls = &func.info.feedback.calls;
-        calls.set(calls.get().wrapping_add(1));
-        frame
     }
 
     /// Take back a finished frame from `positional_frame`: its values are
     /// dropped (front to back, the order CPython clears a frame in), the
     /// box and its vectors kept for the next call.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn release_frame(&mut self, mut frame: Box<Frame>) {
         clear_values(&mut frame.locals);
         clear_values(&mut frame.stack);
@@ -214,10 +245,7 @@ impl Vm {
             locals.resize(nlocals, Value::empty());
         }
         install_cells(func, &mut locals);
-        func.info
-            .feedback
-            .calls
-            .set(func.info.feedback.calls.get().wrapping_add(1));
+        count_call(func);
         let stack = self.take_vec();
         Frame {
             info: func.info.clone(),
@@ -540,6 +568,13 @@ impl Vm {
         }
         Ok(inst)
     }
+}
+
+/// Count a call of `func` (the JIT's hotness counter).
+#[inline(always)]
+fn count_call(func: &FunctionObj) {
+    let calls = &func.info.feedback.calls;
+    calls.set(calls.get().wrapping_add(1));
 }
 
 /// Empty `v`, dropping a single value inline (a one-parameter function's

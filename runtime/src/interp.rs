@@ -505,11 +505,23 @@ fn execute(vm: &mut Vm, f: &mut Frame, pending: Option<PyErr>) -> PyResult<Exit>
             None => run_until_switch(vm, running!()),
         };
         match step {
-            Ok(Switch::Call(callee, raise)) => {
+            Ok(Switch::Call(mut callee)) => {
+                // Compiled code runs the call on the spot when it can.
+                if vm.jit.enabled {
+                    match crate::jit::enter_call(vm, &mut callee) {
+                        Some(crate::jit::Entered::Returned(v)) => {
+                            vm.depth -= 1;
+                            vm.release_frame(callee);
+                            running!().stack.push(v);
+                            continue;
+                        }
+                        Some(crate::jit::Entered::Exited(e)) => pending = e,
+                        None => {}
+                    }
+                }
                 if let Some(caller) = cur.replace(callee) {
                     vm.frames.push(caller);
                 }
-                pending = raise;
             }
             Ok(Switch::Return(v)) => {
                 if cur.is_none() {
@@ -541,22 +553,21 @@ fn execute(vm: &mut Vm, f: &mut Frame, pending: Option<PyErr>) -> PyResult<Exit>
     }
 }
 
-/// Whether a call of `func` with `argc` positional arguments (and no
-/// keywords) runs in the calling `execute` loop: its arguments are
-/// exactly its parameters, and it is not a generator or coroutine (whose
-/// frames outlive the call).
+/// Whether a call of `func` runs in the calling `execute` loop: it is not
+/// a generator or coroutine (whose frames outlive the call), and, given
+/// `Some(argc)` positional arguments alone, they are exactly its
+/// parameters (the fastest way in).
 #[inline(always)]
-fn runs_inline(func: &FunctionObj, argc: usize) -> bool {
-    crate::call::binds_positionally(func, argc)
+fn runs_inline(func: &FunctionObj, argc: Option<usize>) -> bool {
+    argc.is_none_or(|n| crate::call::binds_positionally(func, n))
         && func.code.flags.0 & (CodeFlags::GENERATOR | CodeFlags::COROUTINE) == 0
 }
 
 /// Why `run_until_switch` stopped.
 enum Switch {
-    /// The frame called a Python function: run the callee's frame, which
-    /// raises the error first when there is one (compiled code left it
-    /// with an exception).
-    Call(Box<Frame>, Option<PyErr>),
+    /// The frame called a Python function: run the callee's frame (its
+    /// arguments bound, the depth counted).
+    Call(Box<Frame>),
     /// The frame returned.
     Return(Value),
     /// The (generator) frame yielded.
@@ -611,25 +622,34 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
     macro_rules! call_python {
         ($func:expr, $at:expr) => {{
             tri!(vm.enter_depth());
-            let mut callee = vm.positional_frame($func, &mut stack, $at);
+            let callee = vm.positional_frame($func, &mut stack, $at);
             // The callee slot, moved out before.
             stack.pop();
-            let mut raise = None;
-            if vm.jit.enabled {
-                match crate::jit::enter_call(vm, &mut callee) {
-                    Some(crate::jit::Entered::Returned(v)) => {
-                        vm.depth -= 1;
-                        vm.release_frame(callee);
-                        stack.push(v);
-                        continue;
-                    }
-                    Some(crate::jit::Entered::Exited(e)) => raise = e,
-                    None => {}
-                }
+            run_callee!(callee);
+        }};
+    }
+    // The same for a call of any other shape: `$bound` is the callee's
+    // frame with its arguments bound (`Vm::bound_frame`), and the value
+    // stack from `$base` on (callee and arguments) is dropped.
+    macro_rules! call_python_bound {
+        ($bound:expr, $base:expr) => {{
+            let callee = tri!($bound);
+            if let Err(e) = vm.enter_depth() {
+                vm.release_frame(callee);
+                f.pc = pc - 1;
+                leave!(Err(e));
             }
+            stack.truncate($base);
+            run_callee!(callee);
+        }};
+    }
+    // Leave to `execute` to run `callee`, a new frame with the depth
+    // counted.
+    macro_rules! run_callee {
+        ($callee:expr) => {{
             f.pc = pc;
             give_back!();
-            return Ok(Switch::Call(callee, raise));
+            return Ok(Switch::Call($callee));
         }};
     }
 
@@ -1288,11 +1308,14 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                 let callee = stack.get_mut(base).map(std::mem::take).unwrap_or_default();
                 fb!(slot, crate::feedback::kind_bits(&callee));
                 let r = match callee.payload() {
-                    Some(Payload::Function(func)) if runs_inline(func, argc as usize) => {
+                    Some(Payload::Function(func)) if runs_inline(func, Some(argc as usize)) => {
                         call_python!(func, base + 1)
                     }
-                    Some(Payload::Function(func)) => {
-                        vm.call_function(&callee, func, &stack[base + 1..], &[])
+                    Some(Payload::Function(func)) if runs_inline(func, None) => {
+                        call_python_bound!(
+                            vm.bound_frame(&callee, func, &stack[base + 1..], &[]),
+                            base
+                        )
                     }
                     Some(Payload::Class(c)) if argc == 0 && c.builtin == Some(TypeId::Super) => {
                         zero_arg_super(f.code(), &locals)
@@ -1319,6 +1342,12 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                 let nkw = names.as_tuple().map_or(0, <[Value]>::len);
                 let split = stack.len().saturating_sub(nkw);
                 let kwargs = kw_pairs(&names, &stack[split..]);
+                if let Some(Payload::Function(func)) = callee.payload() {
+                    if runs_inline(func, None) {
+                        let args = &stack[base + 1..split];
+                        call_python_bound!(vm.bound_frame(&callee, func, args, &kwargs), base)
+                    }
+                }
                 let r = tri!(vm.call_kw(&callee, &stack[base + 1..split], &kwargs));
                 stack.truncate(base);
                 stack.push(r);
@@ -1353,9 +1382,15 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                     vm.call(&callee, &stack[base + 2..])
                 } else {
                     match func.payload() {
-                        Some(Payload::Function(fo)) if runs_inline(fo, argc as usize + 1) => {
+                        Some(Payload::Function(fo)) if runs_inline(fo, Some(argc as usize + 1)) => {
                             // `self` and the arguments are the parameters.
                             call_python!(fo, base + 1)
+                        }
+                        Some(Payload::Function(fo)) if runs_inline(fo, None) => {
+                            call_python_bound!(
+                                vm.bound_frame(&func, fo, &stack[base + 1..], &[]),
+                                base
+                            )
                         }
                         Some(Payload::Function(fo)) => {
                             vm.call_function(&func, fo, &stack[base + 1..], &[])
@@ -1384,12 +1419,18 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                 let nkw = names.as_tuple().map_or(0, <[Value]>::len);
                 let split = stack.len().saturating_sub(nkw);
                 let kwargs = kw_pairs(&names, &stack[split..]);
-                let r = if func.is_empty() {
-                    let callee = stack.get(base + 1).cloned().unwrap_or_default();
-                    vm.call_kw(&callee, &stack[base + 2..split], &kwargs)
+                let (callee, at) = if func.is_empty() {
+                    (stack.get(base + 1).cloned().unwrap_or_default(), base + 2)
                 } else {
-                    vm.call_kw(&func, &stack[base + 1..split], &kwargs)
+                    (func, base + 1)
                 };
+                if let Some(Payload::Function(fo)) = callee.payload() {
+                    if runs_inline(fo, None) {
+                        let args = &stack[at..split];
+                        call_python_bound!(vm.bound_frame(&callee, fo, args, &kwargs), base)
+                    }
+                }
+                let r = vm.call_kw(&callee, &stack[at..split], &kwargs);
                 let r = tri!(r);
                 // The result takes the callee's slot (`truncate` to the
                 // same length would still call the drop loop).

@@ -165,3 +165,40 @@ def mutual_b(n):
 
 
 print(mutual_a(11))
+
+
+# Calls of other shapes (defaults, keywords, *args, **kwargs) run in the
+# same loop; binding errors are raised at the call, in the caller.
+def shaped(a, b=2, *rest, c=3, **extra):
+    return (a, b, rest, c, sorted(extra.items()), leaf(a))
+
+
+print(shaped(1))
+print(shaped(1, 5, 6, 7, c=8, d=9))
+print(shaped(b=4, a=0))
+
+
+class Shape:
+    def scaled(self, k=2, *, offset=0):
+        return leaf(k) + offset
+
+    def both(self, x, y=1):
+        return self.scaled(x, offset=y)
+
+
+s = Shape()
+print(s.scaled(), s.scaled(5), s.scaled(k=3, offset=1), s.both(4), s.both(4, y=10))
+for bad in (lambda: shaped(), lambda: shaped(1, c=1, a=2), lambda: s.scaled(1, 2)):
+    try:
+        bad()
+    except TypeError as e:
+        print("TypeError:", e)
+
+
+def deep_kw(n, acc=0):
+    if n == 0:
+        return acc
+    return deep_kw(n - 1, acc=acc + n)
+
+
+print(deep_kw(500))
