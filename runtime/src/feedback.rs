@@ -15,6 +15,23 @@ pub mod bits {
     pub const FLOAT: u8 = 2;
     pub const STR: u8 = 4;
     pub const OTHER: u8 = 8;
+    /// Call sites only (`callee_bits`): a Python function was called.
+    pub const PY_FUNCTION: u8 = 16;
+    /// Call sites only: a built-in function or method was called.
+    pub const NATIVE: u8 = 32;
+}
+
+/// The bits a call site records for its callee: whether it was a Python
+/// function (the JIT then caches it for direct calls), a built-in (the
+/// JIT then tries its inline forms: `len`, `list.append`), or something
+/// else (classes, bound methods, callable instances).
+#[inline(always)]
+pub fn callee_bits(v: &Value) -> u8 {
+    match v.payload() {
+        Some(Payload::Function(_)) => bits::PY_FUNCTION,
+        Some(Payload::Native(_)) => bits::NATIVE,
+        _ => bits::OTHER,
+    }
 }
 
 /// The kind bits of one value.

@@ -1306,7 +1306,7 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                 let base = stack.len().saturating_sub(argc as usize + 1);
                 // Moved out (the slot is dropped after the call anyway).
                 let callee = stack.get_mut(base).map(std::mem::take).unwrap_or_default();
-                fb!(slot, crate::feedback::kind_bits(&callee));
+                fb!(slot, crate::feedback::callee_bits(&callee));
                 let r = match callee.payload() {
                     Some(Payload::Function(func)) if runs_inline(func, Some(argc as usize)) => {
                         call_python!(func, base + 1)
@@ -1338,7 +1338,7 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                 let names = pop!();
                 let base = stack.len().saturating_sub(argc as usize + 1);
                 let callee = stack.get(base).cloned().unwrap_or_default();
-                fb!(slot, crate::feedback::kind_bits(&callee));
+                fb!(slot, crate::feedback::callee_bits(&callee));
                 let nkw = names.as_tuple().map_or(0, <[Value]>::len);
                 let split = stack.len().saturating_sub(nkw);
                 let kwargs = kw_pairs(&names, &stack[split..]);
@@ -1376,11 +1376,19 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                     .get_mut(base)
                     .map(|v| std::mem::replace(v, Value::empty()))
                     .unwrap_or_else(Value::empty);
-                fb!(slot, crate::feedback::kind_bits(&func));
                 let r = if func.is_empty() {
+                    // Not a method: the attribute itself is the callee.
                     let callee = stack.get(base + 1).cloned().unwrap_or_default();
+                    fb!(slot, crate::feedback::callee_bits(&callee));
+                    if let Some(Payload::Function(fo)) = callee.payload() {
+                        if runs_inline(fo, None) {
+                            let args = &stack[base + 2..];
+                            call_python_bound!(vm.bound_frame(&callee, fo, args, &[]), base)
+                        }
+                    }
                     vm.call(&callee, &stack[base + 2..])
                 } else {
+                    fb!(slot, crate::feedback::callee_bits(&func));
                     match func.payload() {
                         Some(Payload::Function(fo)) if runs_inline(fo, Some(argc as usize + 1)) => {
                             // `self` and the arguments are the parameters.
@@ -1415,7 +1423,6 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                 let names = pop!();
                 let base = stack.len().saturating_sub(argc as usize + 2);
                 let func = stack.get(base).cloned().unwrap_or_default();
-                fb!(slot, crate::feedback::kind_bits(&func));
                 let nkw = names.as_tuple().map_or(0, <[Value]>::len);
                 let split = stack.len().saturating_sub(nkw);
                 let kwargs = kw_pairs(&names, &stack[split..]);
@@ -1424,6 +1431,7 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                 } else {
                     (func, base + 1)
                 };
+                fb!(slot, crate::feedback::callee_bits(&callee));
                 if let Some(Payload::Function(fo)) = callee.payload() {
                     if runs_inline(fo, None) {
                         let args = &stack[at..split];

@@ -34,6 +34,7 @@ use super::calls;
 use super::helpers as h;
 use super::lower::{Lowerer, I64};
 use crate::error::PyErr;
+use crate::feedback::bits as fb;
 use crate::object::FunctionObj;
 use crate::value::Value as PyValue;
 use crate::vm::{Vm, RECURSION_LIMIT};
@@ -138,10 +139,29 @@ pub extern "C" fn adopt_err(ctx: *mut JitCtx, callee: *mut JitCtx) -> i64 {
 }
 
 impl Lowerer<'_, '_> {
+    /// Whether the interpreter called a Python function at the call
+    /// site whose feedback is `slot`: only then is a direct-call cache
+    /// worth its code (it cannot hold anything else).
+    fn saw_python_callee(&self, slot: u16) -> bool {
+        self.feedback.slot(slot) & fb::PY_FUNCTION != 0
+    }
+
+    /// Whether the interpreter called a built-in at the call site whose
+    /// feedback is `slot`: only then are the inline forms of built-ins
+    /// (`len`, `list.append`) worth their code.
+    pub(super) fn saw_native_callee(&self, slot: u16) -> bool {
+        self.feedback.slot(slot) & fb::NATIVE != 0
+    }
+
     /// A `Call` of `callee` (borrowed) with `n` owned arguments in `buf`;
-    /// the result bits, or `RAISED` with the error in the context.
-    pub(super) fn lower_call(&mut self, callee: Value, buf: Value, n: Value) -> Value {
-        let Some(site) = self.next_call_site() else {
+    /// the result bits, or `RAISED` with the error in the context. `slot`
+    /// is the site's feedback.
+    pub(super) fn lower_call(&mut self, callee: Value, buf: Value, n: Value, slot: u16) -> Value {
+        let site = match self.saw_python_callee(slot) {
+            true => self.next_call_site(),
+            false => None,
+        };
+        let Some(site) = site else {
             return self.call_ctx(calls::call_buf as *const u8, &[callee, buf, n]);
         };
         self.lower_site_call(site, calls::call_buf_site as *const u8, callee, buf, n)
@@ -150,8 +170,18 @@ impl Lowerer<'_, '_> {
     /// A `CallMethod` of `func` (borrowed; EMPTY when the receiver is the
     /// callable) with the receiver and the arguments, `n` owned values in
     /// `buf`; results as `lower_call`.
-    pub(super) fn lower_method_call(&mut self, func: Value, buf: Value, n: Value) -> Value {
-        let Some(site) = self.next_call_site() else {
+    pub(super) fn lower_method_call(
+        &mut self,
+        func: Value,
+        buf: Value,
+        n: Value,
+        slot: u16,
+    ) -> Value {
+        let site = match self.saw_python_callee(slot) {
+            true => self.next_call_site(),
+            false => None,
+        };
+        let Some(site) = site else {
             return self.call_ctx(calls::call_method_all as *const u8, &[func, buf, n]);
         };
         self.lower_site_call(site, calls::call_method_site as *const u8, func, buf, n)

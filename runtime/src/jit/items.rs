@@ -213,9 +213,9 @@ impl Lowerer<'_, '_> {
     /// and the argument a list, str, tuple or dict, the length is read
     /// from the object (a list's only while it is not mutably borrowed);
     /// anything else is the call. The stack is [callee, arg].
-    pub(super) fn lower_len_or_call(&mut self, pc: usize) {
+    pub(super) fn lower_len_or_call(&mut self, pc: usize, slot: u16) {
         let Some(list) = layout::list() else {
-            return self.lower_plain_call(pc, 1);
+            return self.lower_plain_call(pc, 1, slot);
         };
         let arg = self.pop_raw();
         let callee = self.pop_boxed();
@@ -272,7 +272,7 @@ impl Lowerer<'_, '_> {
 
         self.bcx.switch_to_block(call);
         let (buf, count) = self.args_buffer(vec![arg]);
-        let r = self.lower_call(callee, buf, count);
+        let r = self.lower_call(callee, buf, count, slot);
         self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(done);
@@ -287,7 +287,7 @@ impl Lowerer<'_, '_> {
     /// [func, this, arg]. When `func` is the built-in `list.append` and
     /// `this` a list, `list_append` does the work; anything else is the
     /// method call.
-    pub(super) fn lower_append_or_call(&mut self, pc: usize) {
+    pub(super) fn lower_append_or_call(&mut self, pc: usize, slot: u16) {
         let arg = self.pop_raw();
         let this = self.pop_raw();
         let func = self.pop_boxed();
@@ -318,7 +318,7 @@ impl Lowerer<'_, '_> {
 
         self.bcx.switch_to_block(call);
         let (buf, n) = self.args_buffer(vec![this, arg]);
-        let r = self.lower_method_call(func, buf, n);
+        let r = self.lower_method_call(func, buf, n, slot);
         self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(done);

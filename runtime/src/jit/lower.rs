@@ -1068,9 +1068,11 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                     self.lower_range_call(pc, argc as usize, n);
                 }
             }
-            Instr::Call { argc: 1, .. } => self.lower_len_or_call(pc),
-            Instr::Call { argc, .. } => self.lower_plain_call(pc, argc as usize),
-            Instr::CallMethod { argc, .. } => {
+            Instr::Call { argc: 1, slot } if self.saw_native_callee(slot) => {
+                self.lower_len_or_call(pc, slot)
+            }
+            Instr::Call { argc, slot } => self.lower_plain_call(pc, argc as usize, slot),
+            Instr::CallMethod { argc, slot } => {
                 let name = self.method_names.pop();
                 let native = name
                     .and_then(|n| self.code.names.get(n as usize))
@@ -1083,8 +1085,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 let is_append = name
                     .and_then(|n| self.code.names.get(n as usize))
                     .is_some_and(|n| &**n == "append");
-                if argc == 1 && is_append {
-                    self.lower_append_or_call(pc);
+                if argc == 1 && is_append && self.saw_native_callee(slot) {
+                    self.lower_append_or_call(pc, slot);
                     return false;
                 }
                 let at = self.stack.len() - argc as usize - 1;
@@ -1092,7 +1094,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 let this_and_args = self.stack.split_off(at);
                 let func = self.pop_boxed();
                 let (buf, n) = self.args_buffer(this_and_args);
-                let r = self.lower_method_call(func, buf, n);
+                let r = self.lower_method_call(func, buf, n, slot);
                 self.decref(func);
                 self.check_raised(r, pc);
                 self.push(r, Kind::Boxed);
@@ -1135,12 +1137,12 @@ impl<'a, 'b> Lowerer<'a, 'b> {
     /// Box `args` into a fresh buffer on the native stack; returns its
     /// address and length (ownership passes to the call helper).
     /// `Call` with `argc` arguments: the stack is [callee, args...].
-    pub(super) fn lower_plain_call(&mut self, pc: usize, argc: usize) {
+    pub(super) fn lower_plain_call(&mut self, pc: usize, argc: usize, slot: u16) {
         let at = self.stack.len() - argc;
         let args = self.stack.split_off(at);
         let callee = self.pop_boxed();
         let (buf, n) = self.args_buffer(args);
-        let r = self.lower_call(callee, buf, n);
+        let r = self.lower_call(callee, buf, n, slot);
         self.decref(callee);
         self.check_raised(r, pc);
         self.push(r, Kind::Boxed);
