@@ -17,7 +17,7 @@ use kiln_runtime::host_api::{
 };
 use kiln_runtime::{Isolate, Value};
 use kiln_server::app::{
-    Body, HandlerError, HandlerResult, ParamValue, Request, Response, StreamError,
+    Body, Call, HandlerError, HandlerResult, ParamValue, Request, Response, StreamError,
 };
 
 use super::convert::param_to_plain;
@@ -102,12 +102,14 @@ impl RequestParts {
     }
 }
 
-pub async fn run_handler(
+/// Starts the handler: a synchronous one is answered here and then; an
+/// async one leaves a future that drives its coroutine.
+pub fn run_handler(
     loaded: Rc<Loaded>,
     route: usize,
     req: Request,
     params: Vec<(String, ParamValue)>,
-) -> HandlerResult {
+) -> Call {
     let params: Vec<(String, Plain)> = params
         .into_iter()
         .map(|(name, value)| (name, param_to_plain(value)))
@@ -119,13 +121,17 @@ pub async fn run_handler(
             .app
             .start(isolate.vm(), route, &data, &params)
             .map_err(handler_error)
-    })?;
+    });
     drop(req);
-    let coroutine = match started {
-        // A synchronous handler: answered without a coroutine step.
-        Started::Done(resp) => return into_response(&loaded, &resp),
-        Started::Pending(coroutine) => coroutine,
-    };
+    match started {
+        Ok(Started::Done(resp)) => Call::Done(into_response(&loaded, &resp)),
+        Ok(Started::Pending(coroutine)) => Call::Pending(Box::pin(drive(loaded, coroutine))),
+        Err(e) => Call::Done(Err(e)),
+    }
+}
+
+/// Resumes an async handler's coroutine until it returns or fails.
+async fn drive(loaded: Rc<Loaded>, coroutine: Value) -> HandlerResult {
     loop {
         let step = with_isolate(&loaded, |isolate| {
             Ok(loaded.app.resume(isolate.vm(), &coroutine, Value::none()))

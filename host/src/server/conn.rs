@@ -33,7 +33,7 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 
 use super::body::OutBody;
-use super::dispatch::{handle, WorkerCtx};
+use super::dispatch::{handle, Handled, ResponseFuture, WorkerCtx};
 
 use super::response::StreamError;
 
@@ -177,8 +177,46 @@ impl http_body::Body for TrackedBody {
     }
 }
 
-type ServiceFuture =
-    Pin<Box<dyn Future<Output = Result<hyper::Response<TrackedBody>, Infallible>>>>;
+/// The service's answer to hyper: most requests are answered in the call
+/// itself, so only those that wait carry a boxed future.
+enum ServiceFuture {
+    Ready(Option<hyper::Response<TrackedBody>>),
+    Pending {
+        future: ResponseFuture,
+        activity: Rc<Activity>,
+    },
+}
+
+impl Future for ServiceFuture {
+    type Output = Result<hyper::Response<TrackedBody>, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            // hyper polls a future only until it is ready, so `None` is not
+            // reached; an empty 500 would be the answer if it were.
+            ServiceFuture::Ready(resp) => Poll::Ready(Ok(resp.take().unwrap_or_else(|| {
+                let mut resp = hyper::Response::new(TrackedBody {
+                    inner: OutBody::full(Bytes::new()),
+                    activity: Activity::new(),
+                });
+                *resp.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+                resp
+            }))),
+            ServiceFuture::Pending { future, activity } => match future.as_mut().poll(cx) {
+                Poll::Ready(resp) => Poll::Ready(Ok(tracked(resp, Rc::clone(activity)))),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+}
+
+/// The response with a body that reports back to `activity`.
+fn tracked(resp: hyper::Response<OutBody>, activity: Rc<Activity>) -> hyper::Response<TrackedBody> {
+    if resp.headers().contains_key(http::header::CONNECTION) {
+        activity.parkable.set(false);
+    }
+    resp.map(|inner| TrackedBody { inner, activity })
+}
 
 /// Whether an exchange leaves the connection plainly reusable.
 fn plain_keep_alive(req: &hyper::Request<Incoming>) -> bool {
@@ -261,14 +299,10 @@ async fn run_hyper(
         if !plain_keep_alive(&req) {
             activity.parkable.set(false);
         }
-        let ctx = Rc::clone(&service_ctx);
-        Box::pin(async move {
-            let resp = handle(ctx, req, peer).await?;
-            if resp.headers().contains_key(http::header::CONNECTION) {
-                activity.parkable.set(false);
-            }
-            Ok(resp.map(|inner| TrackedBody { inner, activity }))
-        })
+        match handle(&service_ctx, req, peer) {
+            Handled::Ready(resp) => ServiceFuture::Ready(Some(tracked(resp, activity))),
+            Handled::Pending(future) => ServiceFuture::Pending { future, activity },
+        }
     });
     let mut conn = ctx.http.serve_connection(TokioIo::new(io), service);
     let mut stopping = *shutdown.borrow();

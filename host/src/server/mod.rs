@@ -16,6 +16,7 @@ mod deadline;
 mod dispatch;
 mod listener;
 pub mod metrics;
+mod outgoing;
 pub mod request;
 pub mod response;
 pub mod router;
@@ -119,7 +120,7 @@ where
         .local_addr()
         .map_err(|source| ServeError::Bind { addr, source })?;
     let static_files = match &config.static_dir {
-        Some(dir) => Some(
+        Some(dir) => Some(Arc::new(
             StaticFiles::with_cache(
                 dir,
                 &config.normalised_static_prefix(),
@@ -129,7 +130,7 @@ where
                 dir: dir.clone(),
                 source,
             })?,
-        ),
+        )),
         None => None,
     };
     let workers = config.resolved_workers();
