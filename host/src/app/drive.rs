@@ -55,28 +55,28 @@ fn with_isolate<T>(
 
 /// What the runtime's view of a request borrows besides the request.
 pub struct RequestParts {
-    remote: String,
+    remote: Rc<str>,
 }
 
 thread_local! {
     /// The last peer address and its text: formatting an IP costs more
     /// than the rest of the request's bookkeeping, and a keep-alive client
     /// sends many requests from one address.
-    static LAST_REMOTE: std::cell::RefCell<Option<(std::net::IpAddr, String)>> =
+    static LAST_REMOTE: std::cell::RefCell<Option<(std::net::IpAddr, Rc<str>)>> =
         const { std::cell::RefCell::new(None) };
 }
 
-fn remote_text(req: &Request) -> String {
+fn remote_text(req: &Request) -> Rc<str> {
     let Some(ip) = req.remote_addr else {
-        return String::new();
+        return Rc::from("");
     };
     LAST_REMOTE.with(|last| {
         let mut last = last.borrow_mut();
         match &*last {
-            Some((seen, text)) if *seen == ip => text.clone(),
+            Some((seen, text)) if *seen == ip => Rc::clone(text),
             _ => {
-                let text = req.remote_addr_string();
-                *last = Some((ip, text.clone()));
+                let text: Rc<str> = Rc::from(req.remote_addr_string());
+                *last = Some((ip, Rc::clone(&text)));
                 text
             }
         }

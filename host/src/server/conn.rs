@@ -212,17 +212,26 @@ impl Future for ServiceFuture {
 
 /// The response with a body that reports back to `activity`.
 fn tracked(resp: hyper::Response<OutBody>, activity: Rc<Activity>) -> hyper::Response<TrackedBody> {
-    if resp.headers().contains_key(http::header::CONNECTION) {
+    if has_connection_header(resp.headers()) {
         activity.parkable.set(false);
     }
     resp.map(|inner| TrackedBody { inner, activity })
+}
+
+/// Whether a head has a `Connection` header. Heads have few headers, and
+/// comparing their names costs less than hashing one.
+fn has_connection_header(map: &http::HeaderMap) -> bool {
+    if map.len() > 16 {
+        return map.contains_key(http::header::CONNECTION);
+    }
+    map.keys().any(|name| name == http::header::CONNECTION)
 }
 
 /// Whether an exchange leaves the connection plainly reusable.
 fn plain_keep_alive(req: &hyper::Request<Incoming>) -> bool {
     req.version() == http::Version::HTTP_11
         && req.body().is_end_stream()
-        && !req.headers().contains_key(http::header::CONNECTION)
+        && !has_connection_header(req.headers())
 }
 
 /// How a hyper connection ended.

@@ -8,6 +8,7 @@
 //! service: only the steps that do wait become a boxed future, so the
 //! common request builds no future at all.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::header::{HeaderValue, CONTENT_LENGTH};
+use http::header::{HeaderName, HeaderValue, ACCEPT_ENCODING, CONTENT_LENGTH};
 use http_body::Body as _;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
@@ -161,7 +162,7 @@ pub fn handle(ctx: &Rc<WorkerCtx>, req: hyper::Request<Incoming>, remote: Socket
         started: Instant::now(),
         method: req.method().clone(),
         raw_path: access_log_enabled(&shared.config).then(|| req.uri().path().to_owned()),
-        accept_encoding: req.headers().get(http::header::ACCEPT_ENCODING).cloned(),
+        accept_encoding: find_header(req.headers(), &ACCEPT_ENCODING).cloned(),
         remote,
     };
     let previous = shared.in_flight.fetch_add(1, Ordering::AcqRel);
@@ -190,6 +191,15 @@ fn plain(status: u16, text: &str) -> Response {
     Response::text(status, text.to_owned())
 }
 
+/// The first value of header `name`, as `HeaderMap::get`. A request has a
+/// handful of headers, and comparing their names costs less than hashing.
+fn find_header<'a>(map: &'a http::HeaderMap, name: &HeaderName) -> Option<&'a HeaderValue> {
+    if map.len() > 16 {
+        return map.get(name);
+    }
+    map.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+}
+
 fn headers_of(map: &http::HeaderMap) -> Headers {
     let bytes = map
         .iter()
@@ -197,9 +207,22 @@ fn headers_of(map: &http::HeaderMap) -> Headers {
         .sum();
     let mut headers = Headers::with_capacity(bytes);
     for (name, value) in map {
-        headers.push(name.as_str(), String::from_utf8_lossy(value.as_bytes()));
+        // Nearly always valid: checked first, so only a bad value pays for
+        // the replacement characters.
+        match std::str::from_utf8(value.as_bytes()) {
+            Ok(text) => headers.push(name.as_str(), text),
+            Err(_) => headers.push(name.as_str(), String::from_utf8_lossy(value.as_bytes())),
+        }
     }
     headers
+}
+
+/// The percent-decoded path; one without `%` is already decoded.
+fn decode_path(raw: &str) -> Result<Cow<'_, str>, std::str::Utf8Error> {
+    if !raw.as_bytes().contains(&b'%') {
+        return Ok(Cow::Borrowed(raw));
+    }
+    percent_decode_str(raw).decode_utf8()
 }
 
 fn route(ctx: &Rc<WorkerCtx>, req: hyper::Request<Incoming>, remote: SocketAddr) -> Routed {
@@ -228,15 +251,13 @@ fn route(ctx: &Rc<WorkerCtx>, req: hyper::Request<Incoming>, remote: SocketAddr)
             }));
         }
     }
-    let declared_length = parts
-        .headers
-        .get(CONTENT_LENGTH)
+    let declared_length = find_header(&parts.headers, &CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared_length.is_some_and(|n| n > config.max_body) {
         return Routed::Done(Label::Fixed("too_large"), too_large());
     }
-    let Ok(path) = percent_decode_str(raw_path).decode_utf8() else {
+    let Ok(path) = decode_path(raw_path) else {
         return Routed::Done(
             Label::Fixed("bad_request"),
             plain(400, "bad request: path is not UTF-8\n"),

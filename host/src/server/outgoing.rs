@@ -16,31 +16,39 @@ pub fn finish(
     accept_encoding: Option<&str>,
     config: &ServerConfig,
 ) -> Response {
-    if let Body::Full(bytes) = &resp.body {
-        let bytes = bytes.clone();
-        let worth_it = resp.status == 200
-            && bytes.len() >= config.gzip_min_bytes
-            && resp.header("Content-Encoding").is_none()
-            && resp
-                .header("Content-Type")
-                .is_some_and(compress::is_compressible);
-        if worth_it {
-            add_vary(&mut resp);
-            if compress::accepts(accept_encoding, "gzip") {
-                if let Ok(packed) = compress::gzip(&bytes) {
-                    resp.body = Body::Full(Bytes::from(packed));
-                    resp.set_header("Content-Encoding", "gzip");
-                    // Another representation needs another validator.
-                    if let Some(etag) = resp.header("ETag").map(str::to_owned) {
-                        let tagged = match etag.strip_suffix('"') {
-                            Some(open) => format!("{open}-gzip\""),
-                            None => format!("{etag}-gzip"),
-                        };
-                        resp.set_header("ETag", tagged);
-                    }
-                    resp.headers
-                        .retain(|(k, _)| !k.eq_ignore_ascii_case("content-length"));
+    // Borrowed, not cloned: cloning a body made from a `Vec` would move it
+    // into a shared allocation.
+    let worth_it = match &resp.body {
+        Body::Full(bytes) => {
+            resp.status == 200
+                && bytes.len() >= config.gzip_min_bytes
+                && resp.header("Content-Encoding").is_none()
+                && resp
+                    .header("Content-Type")
+                    .is_some_and(compress::is_compressible)
+        }
+        Body::Stream(_) => false,
+    };
+    if worth_it {
+        add_vary(&mut resp);
+        if compress::accepts(accept_encoding, "gzip") {
+            let packed = match &resp.body {
+                Body::Full(bytes) => compress::gzip(bytes).ok(),
+                Body::Stream(_) => None,
+            };
+            if let Some(packed) = packed {
+                resp.body = Body::Full(Bytes::from(packed));
+                resp.set_header("Content-Encoding", "gzip");
+                // Another representation needs another validator.
+                if let Some(etag) = resp.header("ETag").map(str::to_owned) {
+                    let tagged = match etag.strip_suffix('"') {
+                        Some(open) => format!("{open}-gzip\""),
+                        None => format!("{etag}-gzip"),
+                    };
+                    resp.set_header("ETag", tagged);
                 }
+                resp.headers
+                    .retain(|(k, _)| !k.eq_ignore_ascii_case("content-length"));
             }
         }
     }
@@ -75,10 +83,15 @@ pub fn to_hyper(resp: Response, head: bool) -> hyper::Response<OutBody> {
     let headers = out.headers_mut();
     headers.reserve(resp.headers.len() + 1);
     for (name, value) in resp.headers {
-        let (Ok(name), Ok(value)) = (header_name(&name), header_value(value)) else {
+        let Ok(parsed) = header_name(&name) else {
             tracing::warn!(target: "kiln::host", "dropped an invalid response header {name:?}");
             continue;
         };
+        let Ok(value) = header_value(&parsed, value) else {
+            tracing::warn!(target: "kiln::host", "dropped an invalid response header {name:?}");
+            continue;
+        };
+        let name = parsed;
         // hyper frames bodies itself, so a stated length is kept only for a
         // HEAD answer, whose body is empty by definition.
         if name == CONTENT_LENGTH && !head {
@@ -98,7 +111,24 @@ fn header_name(name: &str) -> Result<HeaderName, http::header::InvalidHeaderName
     HeaderName::from_bytes(name.as_bytes())
 }
 
+/// The content types the host and the runtime give by default: shared
+/// static values, with no check or buffer of their own.
+const COMMON_TYPES: [&str; 4] = [
+    "text/html; charset=utf-8",
+    "application/json",
+    "text/plain; charset=utf-8",
+    "text/plain",
+];
+
 /// The value's own buffer becomes the header's (checked, not copied).
-fn header_value(value: String) -> Result<HeaderValue, http::header::InvalidHeaderValue> {
+fn header_value(
+    name: &HeaderName,
+    value: String,
+) -> Result<HeaderValue, http::header::InvalidHeaderValue> {
+    if name == CONTENT_TYPE {
+        if let Some(common) = COMMON_TYPES.iter().find(|common| **common == value) {
+            return Ok(HeaderValue::from_static(common));
+        }
+    }
     HeaderValue::from_maybe_shared(Bytes::from(value))
 }
