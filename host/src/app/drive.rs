@@ -17,7 +17,7 @@ use kiln_runtime::host_api::{
 };
 use kiln_runtime::{Isolate, Value};
 use kiln_server::app::{
-    Body, HandlerError, HandlerResult, ParamValue, Request, Response, StreamError,
+    Body, Call, HandlerError, HandlerResult, ParamValue, Request, Response, StreamError,
 };
 
 use super::convert::param_to_plain;
@@ -55,28 +55,28 @@ fn with_isolate<T>(
 
 /// What the runtime's view of a request borrows besides the request.
 pub struct RequestParts {
-    remote: String,
+    remote: Rc<str>,
 }
 
 thread_local! {
     /// The last peer address and its text: formatting an IP costs more
     /// than the rest of the request's bookkeeping, and a keep-alive client
     /// sends many requests from one address.
-    static LAST_REMOTE: std::cell::RefCell<Option<(std::net::IpAddr, String)>> =
+    static LAST_REMOTE: std::cell::RefCell<Option<(std::net::IpAddr, Rc<str>)>> =
         const { std::cell::RefCell::new(None) };
 }
 
-fn remote_text(req: &Request) -> String {
+fn remote_text(req: &Request) -> Rc<str> {
     let Some(ip) = req.remote_addr else {
-        return String::new();
+        return Rc::from("");
     };
     LAST_REMOTE.with(|last| {
         let mut last = last.borrow_mut();
         match &*last {
-            Some((seen, text)) if *seen == ip => text.clone(),
+            Some((seen, text)) if *seen == ip => Rc::clone(text),
             _ => {
-                let text = req.remote_addr_string();
-                *last = Some((ip, text.clone()));
+                let text: Rc<str> = Rc::from(req.remote_addr_string());
+                *last = Some((ip, Rc::clone(&text)));
                 text
             }
         }
@@ -102,12 +102,14 @@ impl RequestParts {
     }
 }
 
-pub async fn run_handler(
+/// Starts the handler: a synchronous one is answered here and then; an
+/// async one leaves a future that drives its coroutine.
+pub fn run_handler(
     loaded: Rc<Loaded>,
     route: usize,
     req: Request,
     params: Vec<(String, ParamValue)>,
-) -> HandlerResult {
+) -> Call {
     let params: Vec<(String, Plain)> = params
         .into_iter()
         .map(|(name, value)| (name, param_to_plain(value)))
@@ -119,13 +121,17 @@ pub async fn run_handler(
             .app
             .start(isolate.vm(), route, &data, &params)
             .map_err(handler_error)
-    })?;
+    });
     drop(req);
-    let coroutine = match started {
-        // A synchronous handler: answered without a coroutine step.
-        Started::Done(resp) => return into_response(&loaded, &resp),
-        Started::Pending(coroutine) => coroutine,
-    };
+    match started {
+        Ok(Started::Done(resp)) => Call::Done(into_response(&loaded, &resp)),
+        Ok(Started::Pending(coroutine)) => Call::Pending(Box::pin(drive(loaded, coroutine))),
+        Err(e) => Call::Done(Err(e)),
+    }
+}
+
+/// Resumes an async handler's coroutine until it returns or fails.
+async fn drive(loaded: Rc<Loaded>, coroutine: Value) -> HandlerResult {
     loop {
         let step = with_isolate(&loaded, |isolate| {
             Ok(loaded.app.resume(isolate.vm(), &coroutine, Value::none()))

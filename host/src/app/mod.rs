@@ -17,9 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use kiln_runtime::host_api::{install_cache, load_app, LoadError, ScriptApp, Snapshot};
 use kiln_runtime::{Isolate, Options};
-use kiln_server::app::{
-    HandlerFuture, Interrupter, ParamValue, Request, RouteId, RouteTable, WorkerApp,
-};
+use kiln_server::app::{Call, Interrupter, ParamValue, Request, RouteId, RouteTable, WorkerApp};
 use kiln_server::CacheStore;
 
 use convert::HostCache;
@@ -154,10 +152,6 @@ impl ScriptWorkerApp {
     }
 }
 
-fn ready(result: kiln_server::app::HandlerResult) -> HandlerFuture {
-    Box::pin(async move { result })
-}
-
 impl WorkerApp for ScriptWorkerApp {
     fn routes(&self) -> Arc<RouteTable> {
         self.refresh();
@@ -167,15 +161,10 @@ impl WorkerApp for ScriptWorkerApp {
         }
     }
 
-    fn call(
-        &mut self,
-        route: RouteId,
-        req: Request,
-        params: Vec<(String, ParamValue)>,
-    ) -> HandlerFuture {
+    fn call(&mut self, route: RouteId, req: Request, params: Vec<(String, ParamValue)>) -> Call {
         match self.loaded() {
-            Some(loaded) => Box::pin(drive::run_handler(loaded, route.0, req, params)),
-            None => ready(Err(kiln_server::app::HandlerError::Raised {
+            Some(loaded) => drive::run_handler(loaded, route.0, req, params),
+            None => Call::Done(Err(kiln_server::app::HandlerError::Raised {
                 message: "the scripts are not loaded".into(),
                 traceback: String::new(),
             })),
@@ -187,7 +176,7 @@ impl WorkerApp for ScriptWorkerApp {
         Some(Arc::new(move || flag.store(true, Ordering::Relaxed)))
     }
 
-    fn error_response(&mut self, req: Request, status: u16) -> Option<HandlerFuture> {
+    fn error_response(&mut self, req: Request, status: u16) -> Option<Call> {
         let loaded = self.loaded()?;
         let parts = RequestParts::of(&req);
         let answered = {
@@ -199,6 +188,6 @@ impl WorkerApp for ScriptWorkerApp {
             Ok(data) => drive::into_response_data(&loaded, data),
             Err(e) => Err(handler_error(e)),
         };
-        Some(ready(result))
+        Some(Call::Done(result))
     }
 }

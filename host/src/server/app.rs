@@ -13,6 +13,16 @@ pub use super::router::{ParamValue, RouteId, RouteMatch, RouteTable};
 /// A boxed handler future; it runs on the worker's single thread.
 pub type HandlerFuture = Pin<Box<dyn Future<Output = HandlerResult>>>;
 
+/// A handler run as far as it goes without waiting. Most handlers never
+/// wait, and answering them without a future spares the request a boxed
+/// future and the copies of the futures nested around it.
+pub enum Call {
+    /// It finished (or failed) without waiting.
+    Done(HandlerResult),
+    /// It waits for something: the rest runs as this future.
+    Pending(HandlerFuture),
+}
+
 /// Called from the deadline watchdog thread when a request on this worker
 /// runs past its deadline; the runtime sets its interrupt flag so a handler
 /// stuck in a loop raises and its future completes.
@@ -24,14 +34,9 @@ pub trait WorkerApp {
     /// per load; a reload swaps in a new one).
     fn routes(&self) -> Arc<RouteTable>;
 
-    /// Runs the handler for a matched route. The future must not borrow
-    /// `self`: the worker may start other requests while it is pending.
-    fn call(
-        &mut self,
-        route: RouteId,
-        req: Request,
-        params: Vec<(String, ParamValue)>,
-    ) -> HandlerFuture;
+    /// Runs the handler for a matched route. A pending future must not
+    /// borrow `self`: the worker may start other requests meanwhile.
+    fn call(&mut self, route: RouteId, req: Request, params: Vec<(String, ParamValue)>) -> Call;
 
     /// A thread-safe way to interrupt this worker's running handler; `None`
     /// when the app cannot be interrupted (then only handlers that yield can
@@ -44,7 +49,7 @@ pub trait WorkerApp {
     /// ran (404 for an unknown path, 405 for a wrong method): the runtime
     /// runs its `@errorhandler(status)` here. `None` means the host's default
     /// page. The body of `req` is not read for these.
-    fn error_response(&mut self, req: Request, status: u16) -> Option<HandlerFuture> {
+    fn error_response(&mut self, req: Request, status: u16) -> Option<Call> {
         let _ = (req, status);
         None
     }
@@ -53,11 +58,21 @@ pub trait WorkerApp {
 /// A handler of the closure-based app.
 pub type FnHandler = Arc<dyn Fn(Request, Vec<(String, ParamValue)>) -> HandlerFuture + Send + Sync>;
 
+/// A synchronous handler of the closure-based app.
+type SyncHandler = Arc<dyn Fn(Request, Vec<(String, ParamValue)>) -> HandlerResult + Send + Sync>;
+
+/// How a closure-based handler answers.
+#[derive(Clone)]
+enum Handler {
+    Sync(SyncHandler),
+    Async(FnHandler),
+}
+
 /// A `WorkerApp` made of Rust closures; the same table serves every worker.
 #[derive(Clone, Default)]
 pub struct FnApp {
     routes: Arc<RouteTable>,
-    handlers: Arc<Vec<FnHandler>>,
+    handlers: Arc<Vec<Handler>>,
     interrupter: Option<Interrupter>,
 }
 
@@ -65,7 +80,7 @@ pub struct FnApp {
 #[derive(Default)]
 pub struct FnAppBuilder {
     routes: RouteTable,
-    handlers: Vec<FnHandler>,
+    handlers: Vec<Handler>,
     interrupter: Option<Interrupter>,
 }
 
@@ -75,22 +90,22 @@ impl FnAppBuilder {
     where
         F: Fn(Request, Vec<(String, ParamValue)>) -> HandlerResult + Send + Sync + 'static,
     {
-        let handler = Arc::new(handler);
-        self.route_async(pattern, methods, move |req, params| {
-            let result = handler(req, params);
-            Box::pin(async move { result })
-        })
+        self.add(pattern, methods, Handler::Sync(Arc::new(handler)))
     }
 
     /// Adds a handler that returns a future.
-    pub fn route_async<F>(mut self, pattern: &str, methods: &[&str], handler: F) -> FnAppBuilder
+    pub fn route_async<F>(self, pattern: &str, methods: &[&str], handler: F) -> FnAppBuilder
     where
         F: Fn(Request, Vec<(String, ParamValue)>) -> HandlerFuture + Send + Sync + 'static,
     {
+        self.add(pattern, methods, Handler::Async(Arc::new(handler)))
+    }
+
+    fn add(mut self, pattern: &str, methods: &[&str], handler: Handler) -> FnAppBuilder {
         if let Err(e) = self.routes.add(pattern, methods) {
             panic!("FnApp: {e}");
         }
-        self.handlers.push(Arc::new(handler));
+        self.handlers.push(handler);
         self
     }
 
@@ -119,20 +134,14 @@ impl WorkerApp for FnApp {
         Arc::clone(&self.routes)
     }
 
-    fn call(
-        &mut self,
-        route: RouteId,
-        req: Request,
-        params: Vec<(String, ParamValue)>,
-    ) -> HandlerFuture {
+    fn call(&mut self, route: RouteId, req: Request, params: Vec<(String, ParamValue)>) -> Call {
         match self.handlers.get(route.0) {
-            Some(handler) => handler(req, params),
-            None => Box::pin(async move {
-                Err(HandlerError::Raised {
-                    message: format!("no handler for {route:?}"),
-                    traceback: String::new(),
-                })
-            }),
+            Some(Handler::Sync(handler)) => Call::Done(handler(req, params)),
+            Some(Handler::Async(handler)) => Call::Pending(handler(req, params)),
+            None => Call::Done(Err(HandlerError::Raised {
+                message: format!("no handler for {route:?}"),
+                traceback: String::new(),
+            })),
         }
     }
 

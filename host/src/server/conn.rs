@@ -31,9 +31,11 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
+use tokio::time::Instant;
 
 use super::body::OutBody;
-use super::dispatch::{handle, WorkerCtx};
+use super::dispatch::{handle, Handled, ResponseFuture, WorkerCtx};
+use super::lazy_timer::LazyTimer;
 
 use super::response::StreamError;
 
@@ -43,7 +45,6 @@ use super::response::StreamError;
 const PARK_AFTER: Duration = Duration::from_millis(100);
 
 /// What the connection's pieces tell its driver (single-threaded).
-#[derive(Default)]
 struct Activity {
     started: Cell<u64>,
     /// Responses whose body hyper has finished with.
@@ -54,14 +55,27 @@ struct Activity {
     unflushed: Cell<bool>,
     /// False once an exchange was not plain keep-alive.
     parkable: Cell<bool>,
+    /// When hyper last began waiting for a request head: the connection's
+    /// start, or the end of the last response.
+    waiting_since: Cell<Instant>,
 }
 
 impl Activity {
     fn new() -> Rc<Activity> {
-        let activity = Activity::default();
-        activity.read_blocked_at.set(u64::MAX);
-        activity.parkable.set(true);
-        Rc::new(activity)
+        Rc::new(Activity {
+            started: Cell::new(0),
+            finished: Cell::new(0),
+            read_blocked_at: Cell::new(u64::MAX),
+            unflushed: Cell::new(false),
+            parkable: Cell::new(true),
+            waiting_since: Cell::new(Instant::now()),
+        })
+    }
+
+    /// When the request head hyper waits for is overdue; `None` while a
+    /// request is in flight (the head timeout covers only heads).
+    fn head_deadline(&self, limit: Duration) -> Option<Instant> {
+        (self.started.get() == self.finished.get()).then(|| self.waiting_since.get() + limit)
     }
 
     /// hyper is waiting for the next request with nothing in flight.
@@ -154,6 +168,7 @@ impl Drop for TrackedBody {
     fn drop(&mut self) {
         let finished = &self.activity.finished;
         finished.set(finished.get() + 1);
+        self.activity.waiting_since.set(Instant::now());
     }
 }
 
@@ -177,14 +192,61 @@ impl http_body::Body for TrackedBody {
     }
 }
 
-type ServiceFuture =
-    Pin<Box<dyn Future<Output = Result<hyper::Response<TrackedBody>, Infallible>>>>;
+/// The service's answer to hyper: most requests are answered in the call
+/// itself, so only those that wait carry a boxed future.
+enum ServiceFuture {
+    Ready(Option<hyper::Response<TrackedBody>>),
+    Pending {
+        future: ResponseFuture,
+        activity: Rc<Activity>,
+    },
+}
+
+impl Future for ServiceFuture {
+    type Output = Result<hyper::Response<TrackedBody>, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            // hyper polls a future only until it is ready, so `None` is not
+            // reached; an empty 500 would be the answer if it were.
+            ServiceFuture::Ready(resp) => Poll::Ready(Ok(resp.take().unwrap_or_else(|| {
+                let mut resp = hyper::Response::new(TrackedBody {
+                    inner: OutBody::full(Bytes::new()),
+                    activity: Activity::new(),
+                });
+                *resp.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+                resp
+            }))),
+            ServiceFuture::Pending { future, activity } => match future.as_mut().poll(cx) {
+                Poll::Ready(resp) => Poll::Ready(Ok(tracked(resp, Rc::clone(activity)))),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+}
+
+/// The response with a body that reports back to `activity`.
+fn tracked(resp: hyper::Response<OutBody>, activity: Rc<Activity>) -> hyper::Response<TrackedBody> {
+    if has_connection_header(resp.headers()) {
+        activity.parkable.set(false);
+    }
+    resp.map(|inner| TrackedBody { inner, activity })
+}
+
+/// Whether a head has a `Connection` header. Heads have few headers, and
+/// comparing their names costs less than hashing one.
+fn has_connection_header(map: &http::HeaderMap) -> bool {
+    if map.len() > 16 {
+        return map.contains_key(http::header::CONNECTION);
+    }
+    map.keys().any(|name| name == http::header::CONNECTION)
+}
 
 /// Whether an exchange leaves the connection plainly reusable.
 fn plain_keep_alive(req: &hyper::Request<Incoming>) -> bool {
     req.version() == http::Version::HTTP_11
         && req.body().is_end_stream()
-        && !req.headers().contains_key(http::header::CONNECTION)
+        && !has_connection_header(req.headers())
 }
 
 /// How a hyper connection ended.
@@ -194,6 +256,8 @@ enum Ended {
     /// hyper finished with the connection; close it.
     Finished(TcpStream),
     Failed(hyper::Error),
+    /// A request head took longer than the header-read timeout.
+    HeadTimedOut,
 }
 
 /// Serves one accepted connection until it closes.
@@ -233,6 +297,10 @@ pub async fn serve(
                 tracing::debug!(target: "kiln::host", "connection from {peer} ended: {e}");
                 return;
             }
+            Ended::HeadTimedOut => {
+                tracing::debug!(target: "kiln::host", "connection from {peer} ended: read header from client timeout");
+                return;
+            }
         }
     }
 }
@@ -261,35 +329,43 @@ async fn run_hyper(
         if !plain_keep_alive(&req) {
             activity.parkable.set(false);
         }
-        let ctx = Rc::clone(&service_ctx);
-        Box::pin(async move {
-            let resp = handle(ctx, req, peer).await?;
-            if resp.headers().contains_key(http::header::CONNECTION) {
-                activity.parkable.set(false);
-            }
-            Ok(resp.map(|inner| TrackedBody { inner, activity }))
-        })
+        match handle(&service_ctx, req, peer) {
+            Handled::Ready(resp) => ServiceFuture::Ready(Some(tracked(resp, activity))),
+            Handled::Pending(future) => ServiceFuture::Pending { future, activity },
+        }
     });
     let mut conn = ctx.http.serve_connection(TokioIo::new(io), service);
     let mut stopping = *shutdown.borrow();
     if stopping {
         Pin::new(&mut conn).graceful_shutdown();
     }
-    let stop = shutdown.wait_for(|stop| *stop);
-    let mut stop = std::pin::pin!(stop);
+    let mut stop = ctx.stop.subscribe();
     let mut parking = false;
-    let timer = tokio::time::sleep(PARK_AFTER);
-    let mut timer = std::pin::pin!(timer);
+    // The header-read timeout, kept here rather than by hyper, which arms
+    // a timer for every request: this one is re-armed only when it fires.
+    let head_limit = ctx.shared.config.header_read_timeout;
+    let mut head_timer = LazyTimer::new(activity.waiting_since.get() + head_limit);
+    let mut park_timer = LazyTimer::new(Instant::now() + PARK_AFTER);
     // `finished` when the park timer was last armed; it is re-armed only
     // when it fires, so a busy connection pays for one timer per spell.
     let mut armed_at: Option<u64> = None;
     let result = poll_fn(|cx| loop {
         if let Poll::Ready(result) = conn.poll_without_shutdown(cx) {
-            return Poll::Ready(result);
+            return Poll::Ready(result.map_err(Ended::Failed));
         }
-        if !stopping && stop.as_mut().poll(cx).is_ready() {
+        if !stopping && stop.poll_stopped(cx) {
             stopping = true;
             Pin::new(&mut conn).graceful_shutdown();
+            continue;
+        }
+        if head_timer.fired(cx) {
+            match activity.head_deadline(head_limit) {
+                Some(deadline) if deadline <= Instant::now() => {
+                    return Poll::Ready(Err(Ended::HeadTimedOut));
+                }
+                Some(deadline) => head_timer.reset(deadline),
+                None => head_timer.reset(Instant::now() + head_limit),
+            }
             continue;
         }
         if stopping || parking || !activity.between_requests() {
@@ -298,19 +374,15 @@ async fn run_hyper(
         let finished = activity.finished.get();
         if armed_at.is_none() {
             armed_at = Some(finished);
-            timer
-                .as_mut()
-                .reset(tokio::time::Instant::now() + PARK_AFTER);
+            park_timer.reset(Instant::now() + PARK_AFTER);
         }
-        if timer.as_mut().poll(cx).is_pending() {
+        if !park_timer.fired(cx) {
             return Poll::Pending;
         }
         if armed_at != Some(finished) {
             // Requests came and went since it was armed: wait a full spell.
             armed_at = Some(finished);
-            timer
-                .as_mut()
-                .reset(tokio::time::Instant::now() + PARK_AFTER);
+            park_timer.reset(Instant::now() + PARK_AFTER);
             continue;
         }
         parking = true;
@@ -324,7 +396,7 @@ async fn run_hyper(
             Ended::Parked(stream, join(parts.read_buf, prefix))
         }
         Ok(()) => Ended::Finished(conn.into_parts().io.into_inner().stream),
-        Err(e) => Ended::Failed(e),
+        Err(ended) => ended,
     }
 }
 

@@ -1,32 +1,41 @@
 //! One HTTP request from head to response: the in-flight limit, the metrics
 //! endpoint, static files, the body limit, routing (404/405/OPTIONS), the
-//! handler call under its deadline, then HEAD stripping, gzip, the `Server`
-//! header, metrics and the access log.
+//! handler call under its deadline, then (`outgoing.rs`) HEAD stripping,
+//! gzip and the `Server` header, and last metrics and the access log.
+//!
+//! A request that needs no waiting (no body to read, a handler that does
+//! not await) is answered synchronously, inside hyper's call of the
+//! service: only the steps that do wait become a boxed future, so the
+//! common request builds no future at all.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
-use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::{HeaderName, HeaderValue, ACCEPT_ENCODING, CONTENT_LENGTH};
+use http_body::Body as _;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use percent_encoding::percent_decode_str;
 
-use super::app::WorkerApp;
+use super::app::{Call, WorkerApp};
 use super::body::OutBody;
-use super::compress;
 use super::config::ServerConfig;
 use super::deadline::{Watchdog, WorkerWatch};
 use super::metrics::Metrics;
+use super::outgoing::{finish, to_hyper};
 use super::request::{Headers, Request};
-use super::response::{Body, HandlerError, Response};
-use super::router::RouteMatch;
+use super::response::{Body, HandlerError, HandlerResult, Response};
+use super::router::{ParamValue, RouteId, RouteMatch, RouteTable};
 use super::static_files::StaticFiles;
+use super::stop::StopSignal;
 
 pub const METRICS_PATH: &str = "/__kiln/metrics";
 
@@ -34,7 +43,7 @@ pub const METRICS_PATH: &str = "/__kiln/metrics";
 pub struct Shared {
     pub config: ServerConfig,
     pub metrics: Arc<Metrics>,
-    pub static_files: Option<StaticFiles>,
+    pub static_files: Option<Arc<StaticFiles>>,
     pub watchdog: Watchdog,
     pub in_flight: AtomicUsize,
 }
@@ -48,72 +57,150 @@ pub struct WorkerCtx {
     pub watch: Rc<WorkerWatch>,
     /// hyper's connection settings, shared by the worker's connections.
     pub http: hyper::server::conn::http1::Builder,
+    /// Raised when the server shuts down; connections then finish.
+    pub stop: Rc<StopSignal>,
+}
+
+/// A response that had to wait.
+pub type ResponseFuture = Pin<Box<dyn Future<Output = hyper::Response<OutBody>>>>;
+
+/// What the service gives hyper: the response, or the future of one.
+pub enum Handled {
+    Ready(hyper::Response<OutBody>),
+    Pending(ResponseFuture),
+}
+
+/// A request's metrics label: a fixed name, or its route's pattern
+/// (borrowed from the table it matched in, not copied).
+enum Label {
+    Fixed(&'static str),
+    Route(Arc<RouteTable>, RouteId),
+}
+
+impl Label {
+    fn as_str(&self) -> &str {
+        match self {
+            Label::Fixed(name) => name,
+            Label::Route(table, id) => table.pattern(*id).unwrap_or("unknown"),
+        }
+    }
+}
+
+type RoutedFuture = Pin<Box<dyn Future<Output = (Label, Response)>>>;
+
+/// The routed request's response, or the future of one.
+enum Routed {
+    Done(Label, Response),
+    Pending(RoutedFuture),
 }
 
 /// Counts a request as in flight until dropped.
-struct InFlight<'a>(&'a Shared, usize);
+struct InFlight(Rc<WorkerCtx>);
 
-impl Drop for InFlight<'_> {
+impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
-        self.0.metrics.request_finished(self.1);
+        let ctx = &self.0;
+        ctx.shared.in_flight.fetch_sub(1, Ordering::AcqRel);
+        ctx.shared.metrics.request_finished(ctx.index);
     }
 }
 
-/// hyper's service function for one worker.
-pub async fn handle(
-    ctx: Rc<WorkerCtx>,
-    req: hyper::Request<Incoming>,
+/// What the end of a request needs from its head.
+struct Exchange {
+    started: Instant,
+    method: http::Method,
+    /// The raw path, kept only when the access log is written.
+    raw_path: Option<String>,
+    accept_encoding: Option<HeaderValue>,
     remote: SocketAddr,
-) -> Result<hyper::Response<OutBody>, Infallible> {
-    let started = Instant::now();
-    let shared = Arc::clone(&ctx.shared);
+}
+
+impl Exchange {
+    /// Finishes the response, records metrics and writes the access log.
+    fn respond(
+        self,
+        ctx: &WorkerCtx,
+        label: &Label,
+        response: Response,
+    ) -> hyper::Response<OutBody> {
+        let shared = &ctx.shared;
+        let method = self.method.as_str();
+        let response = finish(
+            response,
+            method,
+            self.accept_encoding.as_ref().and_then(|v| v.to_str().ok()),
+            &shared.config,
+        );
+        let took = self.started.elapsed();
+        shared
+            .metrics
+            .record(ctx.index, label.as_str(), method, response.status, took);
+        if let Some(raw_path) = self.raw_path {
+            tracing::info!(
+                target: "kiln::access",
+                "{} \"{} {}\" {} {}us",
+                self.remote.ip(),
+                method,
+                raw_path,
+                response.status,
+                took.as_micros()
+            );
+        }
+        to_hyper(response, method == "HEAD")
+    }
+}
+
+/// Whether access-log lines would be written at all (the log filter may
+/// leave them out; then the path is not kept for them).
+fn access_log_enabled(config: &ServerConfig) -> bool {
+    config.access_log && tracing::enabled!(target: "kiln::access", tracing::Level::INFO)
+}
+
+/// hyper's service function for one worker.
+pub fn handle(ctx: &Rc<WorkerCtx>, req: hyper::Request<Incoming>, remote: SocketAddr) -> Handled {
+    let shared = &ctx.shared;
     // Cheap handles (a standard method is inline, a header value is a
     // shared `Bytes`); the path is copied only for the access log.
-    let method = req.method().clone();
-    let raw_path = shared
-        .config
-        .access_log
-        .then(|| req.uri().path().to_owned());
-    let accept_encoding = req.headers().get(http::header::ACCEPT_ENCODING).cloned();
-
+    let exchange = Exchange {
+        started: Instant::now(),
+        method: req.method().clone(),
+        raw_path: access_log_enabled(&shared.config).then(|| req.uri().path().to_owned()),
+        accept_encoding: find_header(req.headers(), &ACCEPT_ENCODING).cloned(),
+        remote,
+    };
     let previous = shared.in_flight.fetch_add(1, Ordering::AcqRel);
     shared.metrics.request_started(ctx.index);
-    let guard = InFlight(&shared, ctx.index);
-    let (label, response) = if previous >= shared.config.max_in_flight {
-        ("overloaded".to_owned(), plain(503, "server busy\n"))
+    let guard = InFlight(Rc::clone(ctx));
+    let routed = if previous >= shared.config.max_in_flight {
+        Routed::Done(Label::Fixed("overloaded"), plain(503, "server busy\n"))
     } else {
-        route(&ctx, req, remote).await
+        route(ctx, req, remote)
     };
-    drop(guard);
-
-    let method = method.as_str();
-    let response = finish(
-        response,
-        method,
-        accept_encoding.as_ref().and_then(|v| v.to_str().ok()),
-        &shared.config,
-    );
-    let took = started.elapsed();
-    shared
-        .metrics
-        .record(ctx.index, &label, method, response.status, took);
-    if let Some(raw_path) = raw_path {
-        tracing::info!(
-            target: "kiln::access",
-            "{} \"{} {}\" {} {}us",
-            remote.ip(),
-            method,
-            raw_path,
-            response.status,
-            took.as_micros()
-        );
+    match routed {
+        Routed::Done(label, response) => {
+            drop(guard);
+            Handled::Ready(exchange.respond(ctx, &label, response))
+        }
+        Routed::Pending(future) => Handled::Pending(Box::pin(async move {
+            let (label, response) = future.await;
+            let ctx = Rc::clone(&guard.0);
+            drop(guard);
+            exchange.respond(&ctx, &label, response)
+        })),
     }
-    Ok(to_hyper(response, method == "HEAD"))
 }
 
 fn plain(status: u16, text: &str) -> Response {
     Response::text(status, text.to_owned())
+}
+
+/// The first value of header `name`, as `HeaderMap::get`. A request has a
+/// handful of headers, and comparing their names costs less than hashing.
+fn find_header<'a>(map: &'a http::HeaderMap, name: &HeaderName) -> Option<&'a HeaderValue> {
+    if map.len() > 16 {
+        return map.get(name);
+    }
+    map.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
 }
 
 fn headers_of(map: &http::HeaderMap) -> Headers {
@@ -123,16 +210,25 @@ fn headers_of(map: &http::HeaderMap) -> Headers {
         .sum();
     let mut headers = Headers::with_capacity(bytes);
     for (name, value) in map {
-        headers.push(name.as_str(), String::from_utf8_lossy(value.as_bytes()));
+        // Nearly always valid: checked first, so only a bad value pays for
+        // the replacement characters.
+        match std::str::from_utf8(value.as_bytes()) {
+            Ok(text) => headers.push(name.as_str(), text),
+            Err(_) => headers.push(name.as_str(), String::from_utf8_lossy(value.as_bytes())),
+        }
     }
     headers
 }
 
-async fn route(
-    ctx: &WorkerCtx,
-    req: hyper::Request<Incoming>,
-    remote: SocketAddr,
-) -> (String, Response) {
+/// The percent-decoded path; one without `%` is already decoded.
+fn decode_path(raw: &str) -> Result<Cow<'_, str>, std::str::Utf8Error> {
+    if !raw.as_bytes().contains(&b'%') {
+        return Ok(Cow::Borrowed(raw));
+    }
+    percent_decode_str(raw).decode_utf8()
+}
+
+fn route(ctx: &Rc<WorkerCtx>, req: hyper::Request<Incoming>, remote: SocketAddr) -> Routed {
     let shared = &ctx.shared;
     let config = &shared.config;
     let (parts, body) = req.into_parts();
@@ -141,28 +237,32 @@ async fn route(
 
     if raw_path == METRICS_PATH && (method == "GET" || method == "HEAD") {
         let text = shared.metrics.render();
-        return (
-            "metrics".into(),
+        return Routed::Done(
+            Label::Fixed("metrics"),
             Response::new(200, "text/plain; version=0.0.4; charset=utf-8", text),
         );
     }
     if let Some(files) = &shared.static_files {
         if let Some(rest) = files.strip_prefix(raw_path) {
-            let headers = headers_of(&parts.headers);
-            return ("static".into(), files.serve(method, rest, &headers).await);
+            let files = Arc::clone(files);
+            let rest_at = raw_path.len() - rest.len();
+            return Routed::Pending(Box::pin(async move {
+                let rest = parts.uri.path().get(rest_at..).unwrap_or("");
+                let headers = headers_of(&parts.headers);
+                let response = files.serve(parts.method.as_str(), rest, &headers).await;
+                (Label::Fixed("static"), response)
+            }));
         }
     }
-    let declared_length = parts
-        .headers
-        .get(CONTENT_LENGTH)
+    let declared_length = find_header(&parts.headers, &CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared_length.is_some_and(|n| n > config.max_body) {
-        return ("too_large".into(), too_large());
+        return Routed::Done(Label::Fixed("too_large"), too_large());
     }
-    let Ok(path) = percent_decode_str(raw_path).decode_utf8() else {
-        return (
-            "bad_request".into(),
+    let Ok(path) = decode_path(raw_path) else {
+        return Routed::Done(
+            Label::Fixed("bad_request"),
             plain(400, "bad request: path is not UTF-8\n"),
         );
     };
@@ -175,10 +275,7 @@ async fn route(
         RouteMatch::NotFound => {
             let mut request = Request::new(method, &path, query, headers, Bytes::new());
             request.remote_addr = Some(remote.ip());
-            return (
-                "unmatched".into(),
-                error_page(ctx, request, 404, None).await,
-            );
+            return error_page(ctx, request, 404, None);
         }
         RouteMatch::MethodNotAllowed { allow } => {
             let allow = allow.join(", ");
@@ -189,42 +286,80 @@ async fn route(
                     body: Body::Full(Bytes::new()),
                 };
                 resp.set_header("Allow", allow);
-                return ("options".into(), resp);
+                return Routed::Done(Label::Fixed("options"), resp);
             }
             let mut request = Request::new(method, &path, query, headers, Bytes::new());
             request.remote_addr = Some(remote.ip());
-            return (
-                "unmatched".into(),
-                error_page(ctx, request, 405, Some(allow)).await,
-            );
+            return error_page(ctx, request, 405, Some(allow));
         }
     };
-    let label = routes.pattern(route).unwrap_or("unknown").to_owned();
-
-    let limit = usize::try_from(config.max_body).unwrap_or(usize::MAX);
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e)
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some() =>
-        {
-            return (label, too_large());
-        }
-        Err(_) => return (label, plain(400, "bad request: unreadable body\n")),
-    };
-    let mut request = Request::new(method, &path, query, headers, body);
+    let label = Label::Route(routes, route);
+    // The body is filled in below, once read.
+    let mut request = Request::new(method, &path, query, headers, Bytes::new());
     request.remote_addr = Some(remote.ip());
+    if body.is_end_stream() {
+        return call_handler(ctx, label, route, request, params);
+    }
+    let limit = usize::try_from(config.max_body).unwrap_or(usize::MAX);
+    let ctx = Rc::clone(ctx);
+    Routed::Pending(Box::pin(async move {
+        request.body = match Limited::new(body, limit).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(e)
+                if e.downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some() =>
+            {
+                return (label, too_large());
+            }
+            Err(_) => return (label, plain(400, "bad request: unreadable body\n")),
+        };
+        match call_handler(&ctx, label, route, request, params) {
+            Routed::Done(label, response) => (label, response),
+            Routed::Pending(future) => future.await,
+        }
+    }))
+}
 
-    let deadline = Instant::now() + config.timeout;
-    let _watch = ctx.watch.watch(deadline);
-    let future = ctx.app.borrow_mut().call(route, request, params);
-    let result = tokio::time::timeout_at(deadline.into(), future).await;
-    let response = match result {
-        Ok(Ok(resp)) => resp,
-        Ok(Err(HandlerError::Interrupted)) | Err(_) => plain(504, "handler timed out\n"),
-        Ok(Err(HandlerError::BadRequest(why))) => plain(400, &format!("bad request: {why}\n")),
-        Ok(Err(HandlerError::Raised { message, traceback })) => {
-            tracing::error!(target: "kiln::handler", route = %label, "{message}\n{traceback}");
+/// Runs the handler under the request's deadline: the watchdog interrupts
+/// one that runs past it, and one that waits is cut off by a timer.
+fn call_handler(
+    ctx: &Rc<WorkerCtx>,
+    label: Label,
+    route: RouteId,
+    request: Request,
+    params: Vec<(String, ParamValue)>,
+) -> Routed {
+    let deadline = Instant::now() + ctx.shared.config.timeout;
+    let watch = ctx.watch.watch(deadline);
+    let call = ctx.app.borrow_mut().call(route, request, params);
+    match call {
+        Call::Done(result) => {
+            drop(watch);
+            let response = handler_response(&ctx.shared.config, &label, result);
+            Routed::Done(label, response)
+        }
+        Call::Pending(future) => {
+            let ctx = Rc::clone(ctx);
+            Routed::Pending(Box::pin(async move {
+                let result = tokio::time::timeout_at(deadline.into(), future).await;
+                drop(watch);
+                let result = result.unwrap_or(Err(HandlerError::Interrupted));
+                let response = handler_response(&ctx.shared.config, &label, result);
+                (label, response)
+            }))
+        }
+    }
+}
+
+/// The response for a handler's result; a failure is logged and answered.
+fn handler_response(config: &ServerConfig, label: &Label, result: HandlerResult) -> Response {
+    match result {
+        Ok(resp) => resp,
+        Err(HandlerError::Interrupted) => plain(504, "handler timed out\n"),
+        Err(HandlerError::BadRequest(why)) => plain(400, &format!("bad request: {why}\n")),
+        Err(HandlerError::Raised { message, traceback }) => {
+            let route = label.as_str();
+            tracing::error!(target: "kiln::handler", route = %route, "{message}\n{traceback}");
             if config.dev {
                 plain(
                     500,
@@ -234,8 +369,7 @@ async fn route(
                 plain(500, "internal server error\n")
             }
         }
-    };
-    (label, response)
+    }
 }
 
 fn too_large() -> Response {
@@ -245,20 +379,30 @@ fn too_large() -> Response {
     resp
 }
 
-async fn error_page(
-    ctx: &WorkerCtx,
-    request: Request,
-    status: u16,
-    allow: Option<String>,
-) -> Response {
-    let future = ctx.app.borrow_mut().error_response(request, status);
-    let mut resp = match future {
-        Some(future) => match tokio::time::timeout(ctx.shared.config.timeout, future).await {
-            Ok(Ok(resp)) => resp,
-            _ => default_error(status),
-        },
-        None => default_error(status),
-    };
+/// 404 and 405, answered by the scripts' error handler when they have one.
+fn error_page(ctx: &WorkerCtx, request: Request, status: u16, allow: Option<String>) -> Routed {
+    const LABEL: Label = Label::Fixed("unmatched");
+    let call = ctx.app.borrow_mut().error_response(request, status);
+    match call {
+        None => Routed::Done(LABEL, with_allow(default_error(status), allow)),
+        Some(Call::Done(result)) => {
+            let resp = result.unwrap_or_else(|_| default_error(status));
+            Routed::Done(LABEL, with_allow(resp, allow))
+        }
+        Some(Call::Pending(future)) => {
+            let timeout = ctx.shared.config.timeout;
+            Routed::Pending(Box::pin(async move {
+                let resp = match tokio::time::timeout(timeout, future).await {
+                    Ok(Ok(resp)) => resp,
+                    _ => default_error(status),
+                };
+                (LABEL, with_allow(resp, allow))
+            }))
+        }
+    }
+}
+
+fn with_allow(mut resp: Response, allow: Option<String>) -> Response {
     if let Some(allow) = allow {
         if resp.header("Allow").is_none() {
             resp.set_header("Allow", allow);
@@ -273,98 +417,4 @@ fn default_error(status: u16) -> Response {
         405 => plain(405, "method not allowed\n"),
         other => plain(other, "error\n"),
     }
-}
-
-/// HEAD stripping and gzip of large compressible bodies.
-fn finish(
-    mut resp: Response,
-    method: &str,
-    accept_encoding: Option<&str>,
-    config: &ServerConfig,
-) -> Response {
-    if let Body::Full(bytes) = &resp.body {
-        let bytes = bytes.clone();
-        let worth_it = resp.status == 200
-            && bytes.len() >= config.gzip_min_bytes
-            && resp.header("Content-Encoding").is_none()
-            && resp
-                .header("Content-Type")
-                .is_some_and(compress::is_compressible);
-        if worth_it {
-            add_vary(&mut resp);
-            if compress::accepts(accept_encoding, "gzip") {
-                if let Ok(packed) = compress::gzip(&bytes) {
-                    resp.body = Body::Full(Bytes::from(packed));
-                    resp.set_header("Content-Encoding", "gzip");
-                    // Another representation needs another validator.
-                    if let Some(etag) = resp.header("ETag").map(str::to_owned) {
-                        let tagged = match etag.strip_suffix('"') {
-                            Some(open) => format!("{open}-gzip\""),
-                            None => format!("{etag}-gzip"),
-                        };
-                        resp.set_header("ETag", tagged);
-                    }
-                    resp.headers
-                        .retain(|(k, _)| !k.eq_ignore_ascii_case("content-length"));
-                }
-            }
-        }
-    }
-    if method == "HEAD" {
-        if let Body::Full(bytes) = &resp.body {
-            if resp.header("Content-Length").is_none() {
-                let len = bytes.len().to_string();
-                resp.headers.push(("Content-Length".into(), len));
-            }
-        }
-        resp.body = Body::Full(Bytes::new());
-    }
-    resp
-}
-
-fn add_vary(resp: &mut Response) {
-    match resp.header("Vary").map(str::to_owned) {
-        Some(v) if v.to_ascii_lowercase().contains("accept-encoding") => {}
-        Some(v) => resp.set_header("Vary", format!("{v}, Accept-Encoding")),
-        None => resp.set_header("Vary", "Accept-Encoding"),
-    }
-}
-
-fn to_hyper(resp: Response, head: bool) -> hyper::Response<OutBody> {
-    let status =
-        http::StatusCode::from_u16(resp.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-    let mut out = hyper::Response::new(match resp.body {
-        Body::Full(bytes) => OutBody::full(bytes),
-        Body::Stream(stream) => OutBody::Stream(stream),
-    });
-    *out.status_mut() = status;
-    let headers = out.headers_mut();
-    headers.reserve(resp.headers.len() + 1);
-    for (name, value) in resp.headers {
-        let (Ok(name), Ok(value)) = (header_name(&name), header_value(value)) else {
-            tracing::warn!(target: "kiln::host", "dropped an invalid response header {name:?}");
-            continue;
-        };
-        // hyper frames bodies itself, so a stated length is kept only for a
-        // HEAD answer, whose body is empty by definition.
-        if name == CONTENT_LENGTH && !head {
-            continue;
-        }
-        headers.append(name, value);
-    }
-    headers.insert(http::header::SERVER, HeaderValue::from_static("kiln"));
-    out
-}
-
-/// Nearly every response names its content type: that one skips parsing.
-fn header_name(name: &str) -> Result<HeaderName, http::header::InvalidHeaderName> {
-    if name.eq_ignore_ascii_case("content-type") {
-        return Ok(CONTENT_TYPE);
-    }
-    HeaderName::from_bytes(name.as_bytes())
-}
-
-/// The value's own buffer becomes the header's (checked, not copied).
-fn header_value(value: String) -> Result<HeaderValue, http::header::InvalidHeaderValue> {
-    HeaderValue::from_maybe_shared(Bytes::from(value))
 }

@@ -14,13 +14,16 @@ pub mod config;
 mod conn;
 mod deadline;
 mod dispatch;
+mod lazy_timer;
 mod listener;
 pub mod metrics;
+mod outgoing;
 pub mod request;
 pub mod response;
 pub mod router;
 pub mod static_cache;
 pub mod static_files;
+mod stop;
 mod worker;
 
 use std::net::SocketAddr;
@@ -119,7 +122,7 @@ where
         .local_addr()
         .map_err(|source| ServeError::Bind { addr, source })?;
     let static_files = match &config.static_dir {
-        Some(dir) => Some(
+        Some(dir) => Some(Arc::new(
             StaticFiles::with_cache(
                 dir,
                 &config.normalised_static_prefix(),
@@ -129,7 +132,7 @@ where
                 dir: dir.clone(),
                 source,
             })?,
-        ),
+        )),
         None => None,
     };
     let workers = config.resolved_workers();

@@ -1,0 +1,134 @@
+//! A response on its way out: HEAD stripping, gzip of large compressible
+//! bodies, then the conversion to hyper's response with the `Server` header.
+
+use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+
+use super::body::OutBody;
+use super::compress;
+use super::config::ServerConfig;
+use super::response::{Body, Response};
+
+/// HEAD stripping and gzip of large compressible bodies.
+pub fn finish(
+    mut resp: Response,
+    method: &str,
+    accept_encoding: Option<&str>,
+    config: &ServerConfig,
+) -> Response {
+    // Borrowed, not cloned: cloning a body made from a `Vec` would move it
+    // into a shared allocation.
+    let worth_it = match &resp.body {
+        Body::Full(bytes) => {
+            resp.status == 200
+                && bytes.len() >= config.gzip_min_bytes
+                && resp.header("Content-Encoding").is_none()
+                && resp
+                    .header("Content-Type")
+                    .is_some_and(compress::is_compressible)
+        }
+        Body::Stream(_) => false,
+    };
+    if worth_it {
+        add_vary(&mut resp);
+        if compress::accepts(accept_encoding, "gzip") {
+            let packed = match &resp.body {
+                Body::Full(bytes) => compress::gzip(bytes).ok(),
+                Body::Stream(_) => None,
+            };
+            if let Some(packed) = packed {
+                resp.body = Body::Full(Bytes::from(packed));
+                resp.set_header("Content-Encoding", "gzip");
+                // Another representation needs another validator.
+                if let Some(etag) = resp.header("ETag").map(str::to_owned) {
+                    let tagged = match etag.strip_suffix('"') {
+                        Some(open) => format!("{open}-gzip\""),
+                        None => format!("{etag}-gzip"),
+                    };
+                    resp.set_header("ETag", tagged);
+                }
+                resp.headers
+                    .retain(|(k, _)| !k.eq_ignore_ascii_case("content-length"));
+            }
+        }
+    }
+    if method == "HEAD" {
+        if let Body::Full(bytes) = &resp.body {
+            if resp.header("Content-Length").is_none() {
+                let len = bytes.len().to_string();
+                resp.headers.push(("Content-Length".into(), len));
+            }
+        }
+        resp.body = Body::Full(Bytes::new());
+    }
+    resp
+}
+
+fn add_vary(resp: &mut Response) {
+    match resp.header("Vary").map(str::to_owned) {
+        Some(v) if v.to_ascii_lowercase().contains("accept-encoding") => {}
+        Some(v) => resp.set_header("Vary", format!("{v}, Accept-Encoding")),
+        None => resp.set_header("Vary", "Accept-Encoding"),
+    }
+}
+
+pub fn to_hyper(resp: Response, head: bool) -> hyper::Response<OutBody> {
+    let status =
+        http::StatusCode::from_u16(resp.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut out = hyper::Response::new(match resp.body {
+        Body::Full(bytes) => OutBody::full(bytes),
+        Body::Stream(stream) => OutBody::Stream(stream),
+    });
+    *out.status_mut() = status;
+    let headers = out.headers_mut();
+    headers.reserve(resp.headers.len() + 1);
+    for (name, value) in resp.headers {
+        let Ok(parsed) = header_name(&name) else {
+            tracing::warn!(target: "kiln::host", "dropped an invalid response header {name:?}");
+            continue;
+        };
+        let Ok(value) = header_value(&parsed, value) else {
+            tracing::warn!(target: "kiln::host", "dropped an invalid response header {name:?}");
+            continue;
+        };
+        let name = parsed;
+        // hyper frames bodies itself, so a stated length is kept only for a
+        // HEAD answer, whose body is empty by definition.
+        if name == CONTENT_LENGTH && !head {
+            continue;
+        }
+        headers.append(name, value);
+    }
+    headers.insert(http::header::SERVER, HeaderValue::from_static("kiln"));
+    out
+}
+
+/// Nearly every response names its content type: that one skips parsing.
+fn header_name(name: &str) -> Result<HeaderName, http::header::InvalidHeaderName> {
+    if name.eq_ignore_ascii_case("content-type") {
+        return Ok(CONTENT_TYPE);
+    }
+    HeaderName::from_bytes(name.as_bytes())
+}
+
+/// The content types the host and the runtime give by default: shared
+/// static values, with no check or buffer of their own.
+const COMMON_TYPES: [&str; 4] = [
+    "text/html; charset=utf-8",
+    "application/json",
+    "text/plain; charset=utf-8",
+    "text/plain",
+];
+
+/// The value's own buffer becomes the header's (checked, not copied).
+fn header_value(
+    name: &HeaderName,
+    value: String,
+) -> Result<HeaderValue, http::header::InvalidHeaderValue> {
+    if name == CONTENT_TYPE {
+        if let Some(common) = COMMON_TYPES.iter().find(|common| **common == value) {
+            return Ok(HeaderValue::from_static(common));
+        }
+    }
+    HeaderValue::from_maybe_shared(Bytes::from(value))
+}
