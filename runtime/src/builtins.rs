@@ -656,15 +656,15 @@ pub fn construct(
             {
                 return big_range(args);
             }
-            let nums: Vec<i64> = args
-                .iter()
-                .map(|a| index_arg(vm, a))
-                .collect::<PyResult<_>>()?;
-            let (start, stop, step) = match nums.as_slice() {
-                [stop] => (0, *stop, 1),
-                [start, stop] => (*start, *stop, 1),
-                [start, stop, step] => (*start, *stop, *step),
-                _ => (0, 0, 1),
+            // In place, not collected: `range(...)` is made for most loops.
+            let mut nums = [0i64; 3];
+            for (n, a) in nums.iter_mut().zip(args) {
+                *n = index_arg(vm, a)?;
+            }
+            let (start, stop, step) = match args.len() {
+                1 => (0, nums[0], 1),
+                2 => (nums[0], nums[1], 1),
+                _ => (nums[0], nums[1], nums[2]),
             };
             if step == 0 {
                 return Err(PyErr::value_error("range() arg 3 must not be zero"));
