@@ -449,7 +449,7 @@ impl Vm {
             && cls.layout == TypeId::Object
             && self
                 .class_attr_hashed(cls_v, "__new__", NEW_HASH)
-                .is_none_or(|n| matches!(n.payload(), Some(Payload::Native(_))));
+                .is_none_or(|n| is_default_new(&n));
         let init = self
             .class_attr_hashed(cls_v, "__init__", INIT_HASH)
             .filter(|i| plain && matches!(i.payload(), Some(Payload::Function(_))));
@@ -524,7 +524,7 @@ impl Vm {
         const INIT_HASH: u64 = crate::hash::const_str_hash("__init__");
         let inst = if let Some(new) = self
             .class_attr_hashed(cls_v, "__new__", NEW_HASH)
-            .filter(|n| !matches!(n.payload(), Some(Payload::Native(_))))
+            .filter(|n| !is_default_new(n))
         {
             let inner = match new.payload() {
                 Some(Payload::StaticMethod(f)) => f.clone(),
@@ -557,7 +557,9 @@ impl Vm {
             }
             _ => {
                 if (!args.is_empty() || !kwargs.is_empty())
-                    && self.class_attr_hashed(cls_v, "__new__", NEW_HASH).is_none()
+                    && self
+                        .class_attr_hashed(cls_v, "__new__", NEW_HASH)
+                        .is_none_or(|n| is_default_new(&n))
                 {
                     return Err(PyErr::type_error(format!(
                         "{}() takes no arguments",
@@ -567,6 +569,16 @@ impl Vm {
             }
         }
         Ok(inst)
+    }
+}
+
+/// Whether `new`, a class's `__new__`, is a built-in one (`object.__new__`,
+/// a static method around a native): instances are then made directly.
+pub(crate) fn is_default_new(new: &Value) -> bool {
+    match new.payload() {
+        Some(Payload::StaticMethod(inner)) => matches!(inner.payload(), Some(Payload::Native(_))),
+        Some(Payload::Native(_)) => true,
+        _ => false,
     }
 }
 

@@ -1,7 +1,8 @@
 //! Methods of the runtime's own object kinds: generators (`send`, `throw`,
 //! `close`), `property.setter`/`getter`/`deleter`, the `__init__` of
 //! `object` and `BaseException` (so `super().__init__(...)` works), and
-//! `object.__setattr__`/`__delattr__` (the hook-free attribute store).
+//! `object.__setattr__`/`__delattr__` (the hook-free attribute store), and
+//! `object.__new__` (so a script `__new__` can make its instance).
 
 use crate::error::{PyErr, PyResult};
 use crate::native::{check_args, Registry};
@@ -20,6 +21,7 @@ pub fn register(r: &mut Registry) {
     r.method(TypeId::Property, "getter", property_getter);
     r.method(TypeId::Property, "deleter", property_deleter);
     r.method(TypeId::Object, "__init__", object_init);
+    r.method(TypeId::Object, "__new__", object_new);
     r.method(TypeId::Object, "__setattr__", object_setattr);
     r.method(TypeId::Object, "__delattr__", object_delattr);
     r.method(TypeId::Range, "index", range_index);
@@ -118,6 +120,59 @@ fn object_init(vm: &mut Vm, args: &[Value], _: &[(Value, Value)]) -> PyResult<Va
         ));
     }
     Ok(Value::none())
+}
+
+/// `object.__new__(cls, *args, **kwargs)`: a new, empty instance of the
+/// script class `cls`, with CPython's checks and messages.
+fn object_new(vm: &mut Vm, args: &[Value], kwargs: &[(Value, Value)]) -> PyResult<Value> {
+    let Some(cls_v) = args.first() else {
+        return Err(PyErr::type_error("object.__new__(): not enough arguments"));
+    };
+    let Some(cls) = cls_v.as_class() else {
+        return Err(PyErr::type_error(format!(
+            "object.__new__(X): X is not a type object ({})",
+            vm.type_name(cls_v)
+        )));
+    };
+    if cls.builtin.is_some_and(|id| id != TypeId::Object) || cls.layout != TypeId::Object {
+        // As CPython, name the nearest class (from `cls` up) that does not
+        // define its own script `__new__`.
+        let mut base = cls_v.clone();
+        while let Some(c) = base.as_class() {
+            let own_new = c.dict.borrow().get_str("__new__").cloned();
+            match (own_new, c.base.clone()) {
+                (Some(n), Some(up)) if !crate::call::is_default_new(&n) => base = up,
+                _ => break,
+            }
+        }
+        let safe = base.as_class().map_or("object", |c| &*c.name).to_string();
+        return Err(PyErr::type_error(format!(
+            "object.__new__({}) is not safe, use {safe}.__new__()",
+            cls.name
+        )));
+    }
+    if args.len() > 1 || !kwargs.is_empty() {
+        // As CPython: extra arguments are an error unless the class
+        // overrides `__init__` (and not `__new__`) to take them.
+        let own_new = vm
+            .class_attr(cls_v, "__new__")
+            .is_some_and(|n| !crate::call::is_default_new(&n));
+        let own_init = vm
+            .class_attr(cls_v, "__init__")
+            .is_some_and(|i| !matches!(i.payload(), Some(Payload::Native(_))));
+        if own_new {
+            return Err(PyErr::type_error(
+                "object.__new__() takes exactly one argument (the type to instantiate)",
+            ));
+        }
+        if !own_init {
+            return Err(PyErr::type_error(format!(
+                "{}() takes no arguments",
+                cls.name
+            )));
+        }
+    }
+    Ok(Vm::new_instance(cls_v, cls.instance_size.get() as usize))
 }
 
 fn attr_name(vm: &Vm, args: &[Value]) -> PyResult<String> {

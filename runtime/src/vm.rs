@@ -217,6 +217,12 @@ impl Vm {
                 func: f,
                 owner: Some(ty.name()),
             }));
+            // `__new__` is a static method: looked up through a class, an
+            // instance or `super()`, it takes the class explicitly.
+            let native = match name {
+                "__new__" => Value::new_heap(Payload::StaticMethod(native)),
+                _ => native,
+            };
             let class = self.type_value(ty);
             if let Some(c) = class.as_class() {
                 if let Ok(mut d) = c.dict.try_borrow_mut() {
