@@ -109,6 +109,14 @@ fn constructs_outside_the_subset_are_compile_errors_naming_them() {
             "class A: pass\nclass B: pass\nclass C(A, B): pass\n",
             3,
         ),
+        // Built-ins Kiln does not provide, read where nothing binds them.
+        ("builtin_globals", "def f():\n    return globals()\n", 2),
+        (
+            "builtin_exception",
+            "try:\n    pass\nexcept FileNotFoundError:\n    pass\n",
+            3,
+        ),
+        ("builtin_in_class", "class C:\n    x = 1\n    y = open\n", 3),
     ];
     for (name, source, line) in cases {
         let out = run_source(name, source);
@@ -121,6 +129,22 @@ fn constructs_outside_the_subset_are_compile_errors_naming_them() {
         assert!(err.contains(&format!("{name}.py:{line}:")), "{name}: {err}");
         assert!(err.contains("unsupported"), "{name}: {err}");
     }
+}
+
+#[test]
+fn a_script_may_bind_the_names_of_builtins_outside_the_subset() {
+    // Only reading the missing built-in is outside the subset: a program
+    // that defines the name itself (anywhere in the module) runs.
+    let out = run_source(
+        "binds_builtins",
+        "open = lambda p: 'opened ' + p\n\
+         class C:\n    dir = 3\n    y = dir\n\
+         def g():\n    global input\n    input = 5\n\
+         def h(exit):\n    return exit + 1\n\
+         g()\nprint(open('x'), C.y, input, h(1))\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.stdout, b"opened x 3 5 2\n");
 }
 
 #[test]

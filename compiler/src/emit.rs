@@ -14,6 +14,7 @@ use crate::bytecode::{
     make_function, CodeFlags, CodeObject, Constant, ExceptionEntry, Instr, Location, Slot, UnaryOp,
 };
 use crate::error::{RawError, RawResult};
+use crate::outside_builtins::is_outside_builtin;
 use crate::scope::{qualnames, Access, Scope, ScopeKind, ScopeTable};
 use crate::stackdepth;
 
@@ -372,7 +373,20 @@ impl<'a> Emitter<'a> {
     // ---- names ------------------------------------------------------------------
 
     fn load_name(&mut self, name: &str) -> RawResult<()> {
-        let instr = match self.scope().access(name) {
+        let access = self.scope().access(name);
+        let reads_builtins = match access {
+            Access::Global => true,
+            Access::Name => !ScopeTable::class_binds(self.scope(), name),
+            _ => false,
+        };
+        if reads_builtins && is_outside_builtin(name) && !self.scopes.binds_global(name) {
+            return Err(RawError::unsupported(
+                &format!("built-in '{name}'"),
+                self.unit.loc.line,
+                self.unit.loc.col,
+            ));
+        }
+        let instr = match access {
             Access::Fast(idx) => Instr::LoadFast { idx },
             Access::Deref(idx) => Instr::LoadDeref { idx },
             Access::Global => Instr::LoadGlobal {

@@ -10,6 +10,7 @@ pub mod emit;
 pub mod error;
 pub mod lexer;
 pub mod literal;
+pub mod outside_builtins;
 pub mod parser;
 pub mod scope;
 pub mod stackdepth;

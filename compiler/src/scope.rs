@@ -135,9 +135,26 @@ impl Scope {
 #[derive(Clone, Debug)]
 pub struct ScopeTable {
     pub scopes: Vec<Scope>,
+    /// The module has `from m import *`: its globals are not all known.
+    pub star_import: bool,
 }
 
 impl ScopeTable {
+    /// Whether the module binds global `name` anywhere: at module level,
+    /// or in a function that declares it `global`.
+    pub fn binds_global(&self, name: &str) -> bool {
+        self.star_import
+            || self.scopes.iter().any(|s| {
+                s.bound_set.contains(name)
+                    && (s.kind == ScopeKind::Module || s.globals.contains(name))
+            })
+    }
+
+    /// Whether a class body binds `name` itself (else it reads globals).
+    pub fn class_binds(scope: &Scope, name: &str) -> bool {
+        scope.bound_set.contains(name)
+    }
+
     pub fn get(&self, id: ScopeId) -> Option<&Scope> {
         self.scopes.get(id)
     }
@@ -147,10 +164,15 @@ impl ScopeTable {
 pub fn analyze(module: &Module) -> RawResult<ScopeTable> {
     let mut scopes: Vec<Option<Scope>> = vec![None; module.num_scopes.max(1)];
     scopes[0] = Some(Scope::new(ScopeKind::Module, None, "<module>"));
-    let mut collector = Collector { scopes, current: 0 };
+    let mut collector = Collector {
+        scopes,
+        current: 0,
+        star_import: false,
+    };
     for stmt in &module.body {
         collector.stmt(stmt)?;
     }
+    let collector_star_import = collector.star_import;
     let scopes: Vec<Scope> = collector
         .scopes
         .into_iter()
@@ -159,7 +181,10 @@ pub fn analyze(module: &Module) -> RawResult<ScopeTable> {
             s.unwrap_or_else(|| Scope::new(ScopeKind::Function, Some(0), &format!("<unused {i}>")))
         })
         .collect();
-    let mut table = ScopeTable { scopes };
+    let mut table = ScopeTable {
+        scopes,
+        star_import: collector_star_import,
+    };
     resolve(&mut table)?;
     Ok(table)
 }
@@ -167,6 +192,7 @@ pub fn analyze(module: &Module) -> RawResult<ScopeTable> {
 struct Collector {
     scopes: Vec<Option<Scope>>,
     current: ScopeId,
+    star_import: bool,
 }
 
 impl Collector {
@@ -380,6 +406,7 @@ impl Collector {
                 }
             }
             StmtKind::ImportFrom { names, .. } => {
+                self.star_import |= names.is_empty();
                 for a in names {
                     self.bind(a.asname.as_ref().unwrap_or(&a.name));
                 }

@@ -11,7 +11,7 @@ const VALID_PROGRAMS: &[&str] = &[
     "def f(a, b=2, *c, d, **e):\n    return [i for i in c if i]\n",
     "class C(B):\n    def m(self):\n        return super().m()\n",
     "try:\n    a()\nexcept (E, F) as e:\n    raise G from e\nfinally:\n    b()\n",
-    "with open(p) as f, g:\n    for x in f:\n        break\n",
+    "with opener(p) as f, g:\n    for x in f:\n        break\n",
     "def g():\n    yield 1\n    yield from h()\n",
     "async def h():\n    await z\n",
     "print(f\"{a!r:>{w}} {b=}\", 'q' \"r\")\n",

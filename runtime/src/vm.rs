@@ -626,3 +626,25 @@ fn interrupted() -> PyErr {
         "script interrupted (deadline exceeded)",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Vm;
+    use kiln_compiler::outside_builtins::OUTSIDE_BUILTINS;
+
+    #[test]
+    fn the_compilers_list_of_missing_builtins_names_none_the_vm_provides() {
+        // The compiler rejects reads of these names; a built-in added to
+        // the runtime must leave that list, or programs using it would
+        // not compile.
+        let vm = Vm::new();
+        let builtins = vm.builtins.as_dict().expect("builtins is a dict").borrow();
+        let provided: Vec<&str> = OUTSIDE_BUILTINS
+            .iter()
+            .copied()
+            .filter(|n| builtins.get_str(n).is_some())
+            .collect();
+        assert!(provided.is_empty(), "provided, yet rejected: {provided:?}");
+        assert!(builtins.get_str("len").is_some(), "the lookup itself works");
+    }
+}
