@@ -372,12 +372,15 @@ impl Vm {
         }))
     }
 
-    /// A module object with the given attributes.
-    pub fn new_module(&self, name: &str, attrs: Vec<(&str, Value)>) -> Value {
+    /// A module object with the given attributes. Their names are the
+    /// isolate's interned name objects, so `module.attr` in code finds
+    /// its key by identity instead of comparing text.
+    pub fn new_module(&mut self, name: &str, attrs: Vec<(&str, Value)>) -> Value {
         let mut d = Dict::new();
         d.set_name("__name__", Value::from_str(name));
         for (k, v) in attrs {
-            d.set_name(k, v);
+            let key = self.intern_name(k);
+            d.set_str(key, v);
         }
         Value::new_heap(Payload::Module(ModuleObj {
             name: name.into(),
@@ -418,6 +421,18 @@ impl Vm {
 
     // ---- code objects --------------------------------------------------
 
+    /// The isolate's one str object for the name `n` (code names, module
+    /// attribute names, the builtins' keys): dict probes of names then
+    /// match by identity.
+    pub(crate) fn intern_name(&mut self, n: &str) -> Value {
+        if let Some(v) = self.interned_names.get(n) {
+            return v.clone();
+        }
+        let v = Value::from_str(n);
+        self.interned_names.insert(n.into(), v.clone());
+        v
+    }
+
     /// The per-isolate info (constants as values, feedback) of a code object.
     pub fn code_info(&mut self, code: &Arc<CodeObject>) -> Rc<CodeInfo> {
         let key = Arc::as_ptr(code) as usize;
@@ -425,16 +440,7 @@ impl Vm {
             return info.clone();
         }
         let consts = code.consts.iter().map(|c| self.constant_value(c)).collect();
-        let names = code
-            .names
-            .iter()
-            .map(|n| {
-                self.interned_names
-                    .entry(n.clone())
-                    .or_insert_with(|| Value::from_str(n))
-                    .clone()
-            })
-            .collect();
+        let names = code.names.iter().map(|n| self.intern_name(n)).collect();
         let info = Rc::new(CodeInfo {
             code: code.clone(),
             consts,
