@@ -126,7 +126,7 @@ fn fast_compare(op: CmpOp, a: &Value, b: &Value) -> Option<bool> {
     None
 }
 
-fn name_error(name: &str) -> PyErr {
+pub(crate) fn name_error(name: &str) -> PyErr {
     PyErr::name_error(format!("name '{name}' is not defined"))
 }
 
@@ -811,54 +811,16 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                 }
             }
             Instr::LoadName { name } => {
-                let n = name!(name);
-                let mut found = f
-                    .namespace
-                    .as_dict()
-                    .and_then(|d| d.borrow().get_str(n).cloned());
-                if found.is_none() {
-                    found = f
-                        .globals
-                        .as_dict()
-                        .and_then(|d| d.borrow().get_str(n).cloned());
-                }
-                if found.is_none() {
-                    found = vm
-                        .builtins
-                        .as_dict()
-                        .and_then(|d| d.borrow().get_str(n).cloned());
-                }
-                match found {
-                    Some(v) => stack.push(v),
-                    None => tri!(Err(name_error(n))),
-                }
+                let v = tri!(crate::interp_rare::load_name(vm, f, name!(name)));
+                stack.push(v);
             }
             Instr::StoreName { name } => {
                 let v = pop!();
                 let key = info.names.get(name as usize).cloned().unwrap_or_default();
-                let target = if f.namespace.is_none() {
-                    f.globals.clone()
-                } else {
-                    f.namespace.clone()
-                };
-                if let Some(d) = target.as_dict() {
-                    tri!(d
-                        .try_borrow_mut()
-                        .map_err(|_| PyErr::reentrant("namespace")))
-                    .set_str(key, v);
-                }
+                tri!(crate::interp_rare::store_name(f, key, v));
             }
             Instr::DeleteName { name } => {
-                let n = name!(name);
-                let target = if f.namespace.is_none() {
-                    f.globals.clone()
-                } else {
-                    f.namespace.clone()
-                };
-                let removed = target.as_dict().and_then(|d| d.borrow_mut().remove_str(n));
-                if removed.is_none() {
-                    tri!(Err(name_error(n)));
-                }
+                tri!(crate::interp_rare::delete_name(f, name!(name)));
             }
             Instr::Pop => {
                 stack.pop();
@@ -1275,31 +1237,12 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                 stack.extend(items.into_iter().rev());
             }
             Instr::UnpackEx { before, after } => {
-                let seq = pop!();
-                let items = match vm.collect(&seq) {
-                    Ok(items) => items,
-                    Err(e) if vm.err_matches(&e, ExcKind::TypeError) && vm.iter(&seq).is_err() => {
-                        tri!(Err(PyErr::type_error(format!(
-                            "cannot unpack non-iterable {} object",
-                            vm.type_name(&seq)
-                        ))))
-                    }
-                    Err(e) => tri!(Err(e)),
-                };
-                let (b, a) = (before as usize, after as usize);
-                if items.len() < b + a {
-                    tri!(Err(PyErr::value_error(format!(
-                        "not enough values to unpack (expected at least {}, got {})",
-                        b + a,
-                        items.len()
-                    ))));
-                }
-                let mut items = items;
-                let tail = items.split_off(items.len() - a);
-                let middle = items.split_off(b);
-                stack.extend(tail.into_iter().rev());
-                stack.push(Value::list(middle));
-                stack.extend(items.into_iter().rev());
+                tri!(crate::interp_rare::unpack_ex(
+                    vm,
+                    &mut stack,
+                    before as usize,
+                    after as usize
+                ));
             }
             Instr::Call { argc, slot } => {
                 crate::finalize::run_pending(vm);
@@ -1506,53 +1449,7 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                 stack.push(it);
             }
             Instr::Raise { n } => {
-                let err = match n {
-                    0 => {
-                        let exc = vm.handled_exc.clone();
-                        if exc.is_none() {
-                            PyErr::runtime_error("No active exception to reraise")
-                        } else {
-                            let mut e = PyErr::from_object(exc);
-                            e.reraised = true;
-                            e
-                        }
-                    }
-                    1 => {
-                        let v = pop!();
-                        match vm.make_raisable(v) {
-                            Ok(exc) => PyErr::from_object(exc),
-                            Err(e) => e,
-                        }
-                    }
-                    _ => {
-                        let cause = pop!();
-                        let v = pop!();
-                        match vm.make_raisable(v) {
-                            Ok(exc) => {
-                                let cause = if cause.is_none() {
-                                    Ok(cause)
-                                } else {
-                                    vm.make_raisable(cause).map_err(|_| {
-                                        PyErr::type_error(
-                                            "exception causes must derive from BaseException",
-                                        )
-                                    })
-                                };
-                                match cause {
-                                    Ok(c) => {
-                                        if let Some(e) = exc.as_exception() {
-                                            *e.cause.borrow_mut() = c;
-                                            e.suppress_context.set(true);
-                                        }
-                                        PyErr::from_object(exc)
-                                    }
-                                    Err(e) => e,
-                                }
-                            }
-                            Err(e) => e,
-                        }
-                    }
-                };
+                let err = crate::interp_rare::raise(vm, &mut stack, n);
                 tri!(Err(err));
             }
             Instr::PushExcInfo => {
@@ -1635,31 +1532,7 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
             }
             Instr::ImportStar => {
                 let m = pop!();
-                if let Some(Payload::Module(mo)) = m.payload() {
-                    let entries: Vec<(Value, Value)> = mo
-                        .dict
-                        .as_dict()
-                        .map(|d| {
-                            d.borrow()
-                                .iter()
-                                .map(|(k, v)| (k.clone(), v.clone()))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    let target = if f.namespace.is_none() {
-                        f.globals.clone()
-                    } else {
-                        f.namespace.clone()
-                    };
-                    if let Some(d) = target.as_dict() {
-                        let mut d = d.borrow_mut();
-                        for (k, v) in entries {
-                            if k.as_str().is_some_and(|s| !s.starts_with('_')) {
-                                d.set_str(k, v);
-                            }
-                        }
-                    }
-                }
+                crate::interp_rare::import_star(f, &m);
             }
         }
         let _ = int::as_i64;

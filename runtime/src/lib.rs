@@ -19,6 +19,7 @@ pub mod host_api;
 pub mod import;
 pub mod int;
 pub mod interp;
+mod interp_rare;
 pub mod isolate;
 pub mod items;
 pub mod iter;
