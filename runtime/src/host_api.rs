@@ -9,7 +9,9 @@
 
 use std::path::{Path, PathBuf};
 
+mod parse;
 mod request;
+mod request_attr;
 
 use crate::dict::Dict;
 use crate::error::{ExcKind, PyErr, PyResult};
@@ -21,10 +23,12 @@ use crate::value::Value;
 use crate::vm::Vm;
 
 pub use crate::modules::kiln_cache::{install_cache, SharedCache};
-use request::RequestBuilder;
-pub use request::{
-    is_urlencoded_form, pack_header, parse_cookies, parse_urlencoded, request_attr, PackedHeaders,
+pub use parse::{
+    is_urlencoded_form, pack_header, parse_cookies, parse_urlencoded, urlencoded_pairs,
+    PackedHeaders,
 };
+use request::RequestBuilder;
+pub use request_attr::request_attr;
 
 /// Script data with no interpreter state: what crosses between workers.
 #[derive(Debug, Clone, PartialEq)]
@@ -398,7 +402,11 @@ pub fn load_app(isolate: &mut Isolate, snapshot: &Snapshot) -> Result<ScriptApp,
             error_response: module_attr(&kiln, "_error_response")?,
             http_exception: module_attr(&kiln, "HTTPException")?,
         },
-        requests: RequestBuilder::new(module_attr(&kiln, "Request")?),
+        requests: RequestBuilder::new(
+            module_attr(&kiln, "Request")?,
+            module_attr(&kiln, "_MultiDict")?,
+            module_attr(&kiln, "_Headers")?,
+        ),
         sleep_class: module_attr(&kiln, "_Sleep")?,
         response_class: module_attr(&kiln, "Response")?,
         error_codes,
