@@ -7,6 +7,7 @@
 //! The host never sees a value's bits: only `Value` handles it passes back.
 //! Nothing here blocks or does network I/O; waiting is the host's job.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 mod parse;
@@ -289,10 +290,32 @@ pub enum Step {
     Failed(ScriptError),
 }
 
+/// A header name or value: well-known texts are shared statics, so the
+/// common response copies no header text on its way to the host.
+pub type HeaderText = Cow<'static, str>;
+
+/// Header texts nearly every response carries (the body's default content
+/// types among them), handed over without a copy.
+const WELL_KNOWN: [&str; 5] = [
+    "Content-Type",
+    "text/html; charset=utf-8",
+    "application/json",
+    "text/plain; charset=utf-8",
+    "text/plain",
+];
+
+/// `text` as a header text: a well-known one shared, any other copied.
+fn header_text(text: &str) -> HeaderText {
+    match WELL_KNOWN.iter().find(|known| **known == text) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(text.to_owned()),
+    }
+}
+
 /// A response as plain data.
 pub struct ResponseData {
     pub status: u16,
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<(HeaderText, HeaderText)>,
     pub body: BodyData,
 }
 
@@ -662,7 +685,7 @@ impl ScriptApp {
             let (body, default_type) = self.body_data(vm, resp)?;
             return Ok(ResponseData {
                 status: 200,
-                headers: vec![("Content-Type".into(), default_type.into())],
+                headers: vec![(Cow::Borrowed("Content-Type"), Cow::Borrowed(default_type))],
                 body,
             });
         }
@@ -689,13 +712,15 @@ impl ScriptApp {
         let header_value = vm.getattr(resp, "headers")?;
         let mut headers = Vec::new();
         if let Some(d) = header_value.as_dict() {
-            let pairs: Vec<(Value, Value)> = d
-                .borrow()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            for (k, v) in pairs {
-                headers.push((vm.str(&k)?, vm.str(&v)?));
+            if !str_pairs(&d.borrow(), &mut headers) {
+                let pairs: Vec<(Value, Value)> = d
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                for (k, v) in pairs {
+                    headers.push((header_text(&vm.str(&k)?), header_text(&vm.str(&v)?)));
+                }
             }
         }
         let body = vm.getattr(resp, "body")?;
@@ -726,11 +751,14 @@ impl ScriptApp {
                     PyErr::value_error("a response status must be an int from 100 to 999")
                 })?,
         };
-        let mut headers: Vec<(String, String)> = Vec::new();
-        if let Some(extra) = extra {
+        let mut headers: Vec<(HeaderText, HeaderText)> = Vec::new();
+        let str_dict = extra
+            .and_then(|e| e.as_dict())
+            .is_some_and(|d| str_pairs(&d.borrow(), &mut headers));
+        if let Some(extra) = extra.filter(|_| !str_dict) {
             for (key, value) in header_pairs(extra) {
-                let key = key.as_str().unwrap_or_default().to_owned();
-                let value = vm.str(&value)?;
+                let key = header_text(key.as_str().unwrap_or_default());
+                let value = header_text(&vm.str(&value)?);
                 // Later pairs replace earlier ones, as dict assignment does.
                 match headers.iter_mut().find(|(k, _)| *k == key) {
                     Some(slot) => slot.1 = value,
@@ -802,22 +830,89 @@ impl Vm {
     }
 }
 
+/// Appends the pairs of a dict whose keys and values are all str (the
+/// usual headers dict, read in place); `false`, adding nothing, otherwise.
+fn str_pairs(dict: &Dict, out: &mut Vec<(HeaderText, HeaderText)>) -> bool {
+    if !dict
+        .iter()
+        .all(|(k, v)| k.as_str().is_some() && v.as_str().is_some())
+    {
+        return false;
+    }
+    out.reserve(dict.len() + 1);
+    for (k, v) in dict.iter() {
+        if let (Some(k), Some(v)) = (k.as_str(), v.as_str()) {
+            out.push((header_text(k), header_text(v)));
+        }
+    }
+    true
+}
+
+/// Whether a header name is `Content-Type`; the usual spelling is checked
+/// first, whole, which costs less than folding case byte by byte.
+pub fn is_content_type(name: &str) -> bool {
+    name == "Content-Type" || name.eq_ignore_ascii_case("content-type")
+}
+
 /// A response from its parts, with the body's default content type unless
 /// the headers name one.
 fn response_data(
     status: u16,
-    mut headers: Vec<(String, String)>,
+    mut headers: Vec<(HeaderText, HeaderText)>,
     (body, default_type): (BodyData, &'static str),
 ) -> ResponseData {
-    let has_type = headers
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+    let has_type = headers.iter().any(|(k, _)| is_content_type(k));
     if !has_type {
-        headers.push(("Content-Type".into(), default_type.into()));
+        headers.push((Cow::Borrowed("Content-Type"), Cow::Borrowed(default_type)));
     }
     ResponseData {
         status,
         headers,
         body,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn well_known_header_texts_are_shared() {
+        assert!(matches!(
+            header_text("text/plain"),
+            Cow::Borrowed("text/plain")
+        ));
+        assert!(matches!(header_text("Content-Type"), Cow::Borrowed(_)));
+        assert!(matches!(header_text("text/plain "), Cow::Owned(t) if t == "text/plain "));
+        assert!(is_content_type("Content-Type") && is_content_type("CONTENT-type"));
+        assert!(!is_content_type("Content-Typo"));
+    }
+
+    #[test]
+    fn str_dicts_are_read_in_place_and_others_left_alone() {
+        let mut headers = Dict::new();
+        headers.set_name("X-A", Value::from_str("1"));
+        headers.set_name("content-type", Value::from_str("application/json"));
+        let mut out = Vec::new();
+        assert!(str_pairs(&headers, &mut out));
+        assert_eq!(
+            out,
+            vec![
+                (Cow::Owned("X-A".to_owned()), Cow::Owned("1".to_owned())),
+                (
+                    Cow::Owned("content-type".to_owned()),
+                    Cow::Borrowed("application/json")
+                ),
+            ]
+        );
+        headers.set_name("X-N", Value::int(3));
+        let mut out = Vec::new();
+        assert!(!str_pairs(&headers, &mut out));
+        assert!(out.is_empty());
+        let data = response_data(200, Vec::new(), (BodyData::Bytes(Vec::new()), "text/plain"));
+        assert_eq!(
+            data.headers,
+            vec![(Cow::Borrowed("Content-Type"), Cow::Borrowed("text/plain"))]
+        );
     }
 }
