@@ -63,6 +63,11 @@ def sub(req):
     return {"args": other.args.getlist("q"), "ua": req.headers.get("user-agent")}
 
 
+@route("/p/<x>")
+def path_of(req, x):
+    return req.path + " " + x
+
+
 @route("/json", methods=["POST"])
 def as_json(req):
     return {"json": req.json, "again": req.json}
@@ -111,6 +116,15 @@ fn lazy_parts_read_as_eager_ones() {
             "tier {tier}: {}",
             r.text()
         );
+        // A route's requests may share their path str; each sees its own.
+        for path in ["/p/a", "/p/b%20c", "/p/b%20c", "/p/a"] {
+            let want = format!(
+                "{} {}",
+                path.replace("%20", " "),
+                &path[3..].replace("%20", " ")
+            );
+            assert_eq!(get(k.addr, path, &[]).text(), want, "tier {tier}");
+        }
         let r = get(k.addr, "/sub", &[("User-Agent", "u")]);
         assert_eq!(r.text(), r#"{"args":["1"],"ua":"u"}"#, "tier {tier}");
         let request = "POST /json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\

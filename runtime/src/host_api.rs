@@ -275,8 +275,9 @@ pub struct RequestData<'a> {
     pub method: &'a str,
     pub path: &'a str,
     pub query_string: &'a str,
-    /// The header pairs, packed by `pack_header`.
-    pub headers: &'a [u8],
+    /// The header pairs, packed by `pack_header`: owned, so the request
+    /// object keeps this buffer instead of a copy.
+    pub headers: Vec<u8>,
     pub body: &'a [u8],
     pub remote_addr: &'a str,
 }
@@ -595,7 +596,7 @@ impl ScriptApp {
         &self,
         vm: &mut Vm,
         route: usize,
-        req: &RequestData,
+        req: RequestData,
         params: &[(String, Plain)],
     ) -> Result<Started, ScriptError> {
         vm.interrupt_clear();
@@ -605,7 +606,7 @@ impl ScriptApp {
                 .get(route)
                 .map(|r| r.handler.clone())
                 .ok_or_else(|| PyErr::runtime_error("no handler for this route"))?;
-            let request = self.requests.build(req);
+            let request = self.requests.build(req, Some(route));
             if self.fast.applies() {
                 return self.fast.dispatch(vm, &handler, request, params);
             }
@@ -629,14 +630,14 @@ impl ScriptApp {
     pub fn error_response(
         &self,
         vm: &mut Vm,
-        req: &RequestData,
+        req: RequestData,
         status: u16,
     ) -> Option<Result<ResponseData, ScriptError>> {
         if !self.has_after && !self.error_codes.contains(&i64::from(status)) {
             return None;
         }
         vm.interrupt_clear();
-        let request = self.requests.build(req);
+        let request = self.requests.build(req, None);
         let result = vm.call(
             &self.dispatch_error,
             &[request, Value::int(i64::from(status))],

@@ -134,6 +134,11 @@ impl Headers {
     pub fn packed(&self) -> &[u8] {
         &self.packed
     }
+
+    /// Moves the packed form out, leaving no headers.
+    pub fn take_packed(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.packed)
+    }
 }
 
 /// What a lazily parsed multidict is parsed from.

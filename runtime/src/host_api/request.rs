@@ -177,6 +177,9 @@ pub struct RequestBuilder {
     /// The last peer address's str: keep-alive clients send many requests
     /// from one address.
     last_remote: RefCell<Option<Value>>,
+    /// Each route's last path str: a route without parameters always
+    /// sees the same path, and a str is immutable, so requests share it.
+    last_paths: RefCell<Vec<Option<Value>>>,
 }
 
 impl RequestBuilder {
@@ -200,6 +203,7 @@ impl RequestBuilder {
             empty_str: Value::from_str(""),
             empty_bytes: Value::bytes(Vec::new()),
             last_remote: RefCell::new(None),
+            last_paths: RefCell::new(Vec::new()),
         }
     }
 
@@ -228,9 +232,27 @@ impl RequestBuilder {
         v
     }
 
+    /// `path` as a str, shared with the route's last request when equal.
+    fn path(&self, path: &str, route: Option<usize>) -> Value {
+        let Some(route) = route else {
+            return Value::from_str(path);
+        };
+        let mut paths = self.last_paths.borrow_mut();
+        if paths.len() <= route {
+            paths.resize(route + 1, None);
+        }
+        let slot = &mut paths[route];
+        if let Some(v) = slot.as_ref().filter(|v| v.as_str() == Some(path)) {
+            return v.clone();
+        }
+        let v = Value::from_str(path);
+        *slot = Some(v.clone());
+        v
+    }
+
     /// A `kiln.Request` with the plain attributes set and the rest left to
-    /// `request_attr`.
-    pub fn build(&self, req: &RequestData) -> Value {
+    /// `request_attr`; `route` is the matched route's index, if any.
+    pub fn build(&self, req: RequestData, route: Option<usize>) -> Value {
         let data = if req.body.is_empty() {
             self.empty_bytes.clone()
         } else {
@@ -239,11 +261,11 @@ impl RequestBuilder {
         let head = if req.headers.is_empty() {
             self.empty_bytes.clone()
         } else {
-            Value::bytes(req.headers.to_vec())
+            Value::bytes(req.headers)
         };
         let values = [
             self.method(req.method),
-            Value::from_str(req.path),
+            self.path(req.path, route),
             self.text(req.query_string),
             data,
             self.remote(req.remote_addr),
