@@ -25,8 +25,8 @@ use crate::vm::Vm;
 
 pub use crate::modules::kiln_cache::{install_cache, SharedCache};
 pub use parse::{
-    is_urlencoded_form, pack_header, parse_cookies, parse_urlencoded, urlencoded_pairs,
-    PackedHeaders,
+    is_urlencoded_form, pack_header, pack_header_ascii, parse_cookies, parse_urlencoded,
+    urlencoded_pairs, PackedHeaders,
 };
 use request::RequestBuilder;
 pub use request_attr::request_attr;

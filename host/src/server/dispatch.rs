@@ -210,12 +210,7 @@ fn headers_of(map: &http::HeaderMap) -> Headers {
         .sum();
     let mut headers = Headers::with_capacity(bytes);
     for (name, value) in map {
-        // Nearly always valid: checked first, so only a bad value pays for
-        // the replacement characters.
-        match std::str::from_utf8(value.as_bytes()) {
-            Ok(text) => headers.push(name.as_str(), text),
-            Err(_) => headers.push(name.as_str(), String::from_utf8_lossy(value.as_bytes())),
-        }
+        headers.push_bytes(name.as_str(), value.as_bytes());
     }
     headers
 }

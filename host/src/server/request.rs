@@ -13,7 +13,8 @@ use std::ops::Deref;
 
 use bytes::Bytes;
 use kiln_runtime::host_api::{
-    is_urlencoded_form, pack_header, parse_cookies, parse_urlencoded, PackedHeaders,
+    is_urlencoded_form, pack_header, pack_header_ascii, parse_cookies, parse_urlencoded,
+    PackedHeaders,
 };
 use thiserror::Error;
 
@@ -111,6 +112,14 @@ impl Headers {
 
     pub fn push(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
         pack_header(&mut self.packed, name.as_ref(), value.as_ref());
+    }
+
+    /// Adds a header whose value is bytes off the wire: nearly always
+    /// ASCII, packed as is; any other byte is decoded, bad UTF-8 as U+FFFD.
+    pub fn push_bytes(&mut self, name: &str, value: &[u8]) {
+        if !pack_header_ascii(&mut self.packed, name, value) {
+            self.push(name, String::from_utf8_lossy(value));
+        }
     }
 
     /// `(name, value)` pairs in arrival order.

@@ -116,9 +116,26 @@ pub fn pack_header(out: &mut Vec<u8>, name: &str, value: &str) {
         while !part.is_char_boundary(len) {
             len -= 1;
         }
-        out.extend_from_slice(&(len as u32).to_le_bytes());
-        out.extend_from_slice(&part.as_bytes()[..len]);
+        pack_field(out, &part.as_bytes()[..len]);
     }
+}
+
+/// `pack_header` for a value still in bytes (as HTTP header values come):
+/// an ASCII one is valid text and is packed without a UTF-8 check; any
+/// other packs nothing and gives `false`, for the caller to decode it.
+pub fn pack_header_ascii(out: &mut Vec<u8>, name: &str, value: &[u8]) -> bool {
+    if !value.is_ascii() || name.len() > u32::MAX as usize || value.len() > u32::MAX as usize {
+        return false;
+    }
+    pack_field(out, name.as_bytes());
+    pack_field(out, value);
+    true
+}
+
+/// One `len bytes` field (`bytes` no longer than `u32::MAX`).
+fn pack_field(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    out.extend_from_slice(bytes);
 }
 
 /// One length-prefixed field of a packing, and the rest.
@@ -257,5 +274,9 @@ mod tests {
         let back: Vec<(String, String)> = unpack_headers(&packed).map(|(k, v)| p(k, v)).collect();
         assert_eq!(back, headers);
         assert_eq!(unpack_headers(&packed[..packed.len() - 1]).count(), 2);
+        let mut ascii = Vec::new();
+        assert!(pack_header_ascii(&mut ascii, "host", b"x"));
+        assert!(!pack_header_ascii(&mut ascii, "x-bin", b"\xff"));
+        assert_eq!(ascii, packed[..ascii.len()]);
     }
 }
