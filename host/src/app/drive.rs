@@ -94,7 +94,7 @@ impl RequestParts {
     /// (`Headers::take_packed`), handed over.
     pub fn data<'a>(&'a self, req: &'a Request, head: Vec<u8>) -> RequestData<'a> {
         RequestData {
-            method: &req.method,
+            method: req.method.as_str(),
             path: &req.path,
             query_string: &req.query_string,
             headers: head,
