@@ -112,10 +112,14 @@ pub fn run_handler(
     mut req: Request,
     params: Vec<(String, ParamValue)>,
 ) -> Call {
-    let params: Vec<(String, Plain)> = params
-        .into_iter()
-        .map(|(name, value)| (name, param_to_plain(value)))
-        .collect();
+    // Most routes have no parameters: that Vec is not rebuilt.
+    let params: Vec<(String, Plain)> = match params.is_empty() {
+        true => Vec::new(),
+        false => params
+            .into_iter()
+            .map(|(name, value)| (name, param_to_plain(value)))
+            .collect(),
+    };
     let parts = RequestParts::of(&req);
     let head = req.headers.take_packed();
     let started = with_isolate(&loaded, |isolate| {

@@ -29,9 +29,38 @@ pub fn urlencoded_pairs(input: &[u8]) -> impl Iterator<Item = (Cow<'_, str>, Cow
         })
 }
 
+/// `urlencoded_pairs` of text (a query string): its pieces are already
+/// text, so one with nothing to decode is borrowed without a UTF-8 check.
+pub fn urlencoded_str_pairs(input: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+    input
+        .split('&')
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| {
+            let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+            (str_decode(name), str_decode(value))
+        })
+}
+
+fn str_decode(input: &str) -> Cow<'_, str> {
+    if needs_decoding(input.as_bytes()) {
+        form_decode(input.as_bytes())
+    } else {
+        Cow::Borrowed(input)
+    }
+}
+
+fn needs_decoding(input: &[u8]) -> bool {
+    input.iter().any(|&b| b == b'+' || b == b'%')
+}
+
 fn form_decode(input: &[u8]) -> Cow<'_, str> {
-    if !input.iter().any(|&b| b == b'+' || b == b'%') {
-        return String::from_utf8_lossy(input);
+    if !needs_decoding(input) {
+        // Valid text is the rule: checked first, the lossy pass only
+        // runs on bad UTF-8.
+        return match std::str::from_utf8(input) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(input),
+        };
     }
     let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
@@ -237,6 +266,19 @@ mod tests {
         assert!(borrowed(&pairs[1].0) && !borrowed(&pairs[1].1));
         assert_eq!((pairs[2].0.as_ref(), pairs[2].1.as_ref()), ("c", "A"));
         assert_eq!(urlencoded_pairs(b"").count(), 0);
+        for input in [
+            "a=1&b=two%20words&a=3&c=x+y",
+            "&&a&=v&b=",
+            "k=a=b",
+            "x=%zz%4",
+            "%C3%A9=%e2%82%ac",
+            "é=ü&x=%ff",
+            "",
+        ] {
+            let from_text: Vec<_> = urlencoded_str_pairs(input).collect();
+            let from_bytes: Vec<_> = urlencoded_pairs(input.as_bytes()).collect();
+            assert_eq!(from_text, from_bytes, "{input}");
+        }
     }
 
     #[test]

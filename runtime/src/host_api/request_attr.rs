@@ -11,7 +11,9 @@ use crate::object::Payload;
 use crate::value::Value;
 use crate::vm::Vm;
 
-use super::parse::{is_urlencoded_form, parse_cookies, unpack_headers, urlencoded_pairs};
+use super::parse::{
+    is_urlencoded_form, parse_cookies, unpack_headers, urlencoded_pairs, urlencoded_str_pairs,
+};
 use super::request::{at, shape_for, Part, RequestShape};
 
 /// `_request_attr(req, name)`: `Request.__getattr__`.
@@ -74,7 +76,7 @@ fn build_part(shape: &RequestShape, part: Part, read: impl Fn(usize) -> Option<V
         Part::Args => {
             let query = read(at::QUERY_STRING);
             let query = query.as_ref().and_then(Value::as_str).unwrap_or("");
-            let pairs = pairs_list(urlencoded_pairs(query.as_bytes()));
+            let pairs = pairs_list(urlencoded_str_pairs(query));
             shape.multidict(&shape.multidict, pairs)
         }
         Part::Headers => {
