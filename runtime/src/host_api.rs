@@ -692,8 +692,8 @@ impl ScriptApp {
         }
         if let Some(items) = resp.as_tuple() {
             if let Some(shape) = TupleShape::of(items) {
-                let items = items.to_vec();
-                return self.tuple_parts(vm, &items, shape);
+                // A tuple is immutable: its items are read in place.
+                return self.tuple_parts(vm, items, shape);
             }
             let resp = vm.call(&self.fast.to_response, std::slice::from_ref(resp))?;
             return self.response_parts(vm, &resp);
@@ -840,7 +840,10 @@ fn str_pairs(dict: &Dict, out: &mut Vec<(HeaderText, HeaderText)>) -> bool {
     {
         return false;
     }
-    out.reserve(dict.len() + 1);
+    if out.is_empty() {
+        // Room for the default Content-Type too.
+        *out = Vec::with_capacity(dict.len() + 1);
+    }
     for (k, v) in dict.iter() {
         if let (Some(k), Some(v)) = (k.as_str(), v.as_str()) {
             out.push((header_text(k), header_text(v)));
