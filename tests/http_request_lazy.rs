@@ -12,7 +12,7 @@ use app_support::{serve_app, TIERS};
 use support::{get, raw};
 
 const APP: &str = r#"
-from kiln import route
+from kiln import route, Request
 
 
 @route("/parts", methods=["GET", "POST"])
@@ -33,6 +33,39 @@ def parts(req):
     req.args = "replaced"
     out["replaced"] = req.args
     return out
+
+
+@route("/all")
+def all_parts(req):
+    # Every part on one request, read twice, and rebuilt on demand.
+    parts = [req.args, req.headers, req.cookies, req.form]
+    again = [req.args, req.headers, req.cookies, req.form]
+    rebuilt = Request.__getattr__(req, "args")
+    return {
+        "same": [a is b for a, b in zip(parts, again)],
+        "args": [len(req.args), req.args.keys(), req.args.getlist("k"), "k" in req.args],
+        "query": req.query_string,
+        "rebuilt": [rebuilt is req.args, rebuilt.getlist("k")],
+        "agent": [req.headers["user-agent"], req.headers.getlist("X-MULTI")],
+        "repr": repr(req.args),
+        "unbound": len(Request.__getattr__(None, "cookies")),
+    }
+
+
+class Sub(Request):
+    pass
+
+
+@route("/sub")
+def sub(req):
+    other = Sub("GET", "/", "q=1", [("q", "1")], [("A", "b")], [], b"", [], "")
+    del other.args
+    return {"args": other.args.getlist("q"), "ua": req.headers.get("user-agent")}
+
+
+@route("/p/<x>")
+def path_of(req, x):
+    return req.path + " " + x
 
 
 @route("/json", methods=["POST"])
@@ -67,6 +100,33 @@ fn lazy_parts_read_as_eager_ones() {
             "tier {tier}: {}",
             r.text()
         );
+        let r = get(
+            k.addr,
+            "/all?k=%E2%82%AC&&k=a+b&k&=v&bad=%zz",
+            &[("User-Agent", "probe"), ("x-multi", "1"), ("X-Multi", "2")],
+        );
+        assert_eq!(
+            r.text(),
+            r#"{"same":[true,true,true,true],"args":[3,["k","","bad"],["\u20ac","a b",""],true],"query":"k=%E2%82%AC&&k=a+b&k&=v&bad=%zz","rebuilt":[true,["\u20ac","a b",""]],"agent":["probe",["1","2"]],"repr":"MultiDict([('k', '\u20ac'), ('k', 'a b'), ('k', ''), ('', 'v'), ('bad', '%zz')])","unbound":0}"#,
+            "tier {tier}"
+        );
+        let r = get(k.addr, "/all", &[("User-Agent", "")]);
+        assert!(
+            r.text().contains(r#""args":[0,[],[],false],"query":"""#),
+            "tier {tier}: {}",
+            r.text()
+        );
+        // A route's requests may share their path str; each sees its own.
+        for path in ["/p/a", "/p/b%20c", "/p/b%20c", "/p/a"] {
+            let want = format!(
+                "{} {}",
+                path.replace("%20", " "),
+                &path[3..].replace("%20", " ")
+            );
+            assert_eq!(get(k.addr, path, &[]).text(), want, "tier {tier}");
+        }
+        let r = get(k.addr, "/sub", &[("User-Agent", "u")]);
+        assert_eq!(r.text(), r#"{"args":["1"],"ua":"u"}"#, "tier {tier}");
         let request = "POST /json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
                        Content-Length: 9\r\n\r\n[1, null]";
         let r = raw(k.addr, request.as_bytes());

@@ -75,10 +75,10 @@ pub fn test_app(interrupted: Arc<AtomicBool>) -> FnApp {
                 "path={} qs={} a={:?} alist={:?} hdr={:?} cookie={:?} remote={} form={:?}",
                 req.path,
                 req.query_string,
-                req.args.get("a"),
-                req.args.getlist("a"),
+                req.args().get("a"),
+                req.args().getlist("a"),
                 req.headers.get("x-test"),
-                req.cookies.get("session"),
+                req.cookies().get("session"),
                 req.remote_addr_string(),
                 req.form().get("f"),
             );

@@ -7,9 +7,12 @@
 //! The host never sees a value's bits: only `Value` handles it passes back.
 //! Nothing here blocks or does network I/O; waiting is the host's job.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
+mod parse;
 mod request;
+mod request_attr;
 
 use crate::dict::Dict;
 use crate::error::{ExcKind, PyErr, PyResult};
@@ -21,10 +24,12 @@ use crate::value::Value;
 use crate::vm::Vm;
 
 pub use crate::modules::kiln_cache::{install_cache, SharedCache};
-use request::RequestBuilder;
-pub use request::{
-    is_urlencoded_form, pack_header, parse_cookies, parse_urlencoded, request_attr, PackedHeaders,
+pub use parse::{
+    is_urlencoded_form, pack_header, pack_header_ascii, parse_cookies, parse_urlencoded,
+    urlencoded_pairs, PackedHeaders,
 };
+use request::RequestBuilder;
+pub use request_attr::request_attr;
 
 /// Script data with no interpreter state: what crosses between workers.
 #[derive(Debug, Clone, PartialEq)]
@@ -270,8 +275,9 @@ pub struct RequestData<'a> {
     pub method: &'a str,
     pub path: &'a str,
     pub query_string: &'a str,
-    /// The header pairs, packed by `pack_header`.
-    pub headers: &'a [u8],
+    /// The header pairs, packed by `pack_header`: owned, so the request
+    /// object keeps this buffer instead of a copy.
+    pub headers: Vec<u8>,
     pub body: &'a [u8],
     pub remote_addr: &'a str,
 }
@@ -285,10 +291,32 @@ pub enum Step {
     Failed(ScriptError),
 }
 
+/// A header name or value: well-known texts are shared statics, so the
+/// common response copies no header text on its way to the host.
+pub type HeaderText = Cow<'static, str>;
+
+/// Header texts nearly every response carries (the body's default content
+/// types among them), handed over without a copy.
+const WELL_KNOWN: [&str; 5] = [
+    "Content-Type",
+    "text/html; charset=utf-8",
+    "application/json",
+    "text/plain; charset=utf-8",
+    "text/plain",
+];
+
+/// `text` as a header text: a well-known one shared, any other copied.
+fn header_text(text: &str) -> HeaderText {
+    match WELL_KNOWN.iter().find(|known| **known == text) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(text.to_owned()),
+    }
+}
+
 /// A response as plain data.
 pub struct ResponseData {
     pub status: u16,
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<(HeaderText, HeaderText)>,
     pub body: BodyData,
 }
 
@@ -398,7 +426,11 @@ pub fn load_app(isolate: &mut Isolate, snapshot: &Snapshot) -> Result<ScriptApp,
             error_response: module_attr(&kiln, "_error_response")?,
             http_exception: module_attr(&kiln, "HTTPException")?,
         },
-        requests: RequestBuilder::new(module_attr(&kiln, "Request")?),
+        requests: RequestBuilder::new(
+            module_attr(&kiln, "Request")?,
+            module_attr(&kiln, "_MultiDict")?,
+            module_attr(&kiln, "_Headers")?,
+        ),
         sleep_class: module_attr(&kiln, "_Sleep")?,
         response_class: module_attr(&kiln, "Response")?,
         error_codes,
@@ -564,7 +596,7 @@ impl ScriptApp {
         &self,
         vm: &mut Vm,
         route: usize,
-        req: &RequestData,
+        req: RequestData,
         params: &[(String, Plain)],
     ) -> Result<Started, ScriptError> {
         vm.interrupt_clear();
@@ -574,7 +606,7 @@ impl ScriptApp {
                 .get(route)
                 .map(|r| r.handler.clone())
                 .ok_or_else(|| PyErr::runtime_error("no handler for this route"))?;
-            let request = self.requests.build(req);
+            let request = self.requests.build(req, Some(route));
             if self.fast.applies() {
                 return self.fast.dispatch(vm, &handler, request, params);
             }
@@ -598,14 +630,14 @@ impl ScriptApp {
     pub fn error_response(
         &self,
         vm: &mut Vm,
-        req: &RequestData,
+        req: RequestData,
         status: u16,
     ) -> Option<Result<ResponseData, ScriptError>> {
         if !self.has_after && !self.error_codes.contains(&i64::from(status)) {
             return None;
         }
         vm.interrupt_clear();
-        let request = self.requests.build(req);
+        let request = self.requests.build(req, None);
         let result = vm.call(
             &self.dispatch_error,
             &[request, Value::int(i64::from(status))],
@@ -654,14 +686,14 @@ impl ScriptApp {
             let (body, default_type) = self.body_data(vm, resp)?;
             return Ok(ResponseData {
                 status: 200,
-                headers: vec![("Content-Type".into(), default_type.into())],
+                headers: vec![(Cow::Borrowed("Content-Type"), Cow::Borrowed(default_type))],
                 body,
             });
         }
         if let Some(items) = resp.as_tuple() {
             if let Some(shape) = TupleShape::of(items) {
-                let items = items.to_vec();
-                return self.tuple_parts(vm, &items, shape);
+                // A tuple is immutable: its items are read in place.
+                return self.tuple_parts(vm, items, shape);
             }
             let resp = vm.call(&self.fast.to_response, std::slice::from_ref(resp))?;
             return self.response_parts(vm, &resp);
@@ -681,13 +713,15 @@ impl ScriptApp {
         let header_value = vm.getattr(resp, "headers")?;
         let mut headers = Vec::new();
         if let Some(d) = header_value.as_dict() {
-            let pairs: Vec<(Value, Value)> = d
-                .borrow()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            for (k, v) in pairs {
-                headers.push((vm.str(&k)?, vm.str(&v)?));
+            if !str_pairs(&d.borrow(), &mut headers) {
+                let pairs: Vec<(Value, Value)> = d
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                for (k, v) in pairs {
+                    headers.push((header_text(&vm.str(&k)?), header_text(&vm.str(&v)?)));
+                }
             }
         }
         let body = vm.getattr(resp, "body")?;
@@ -718,11 +752,14 @@ impl ScriptApp {
                     PyErr::value_error("a response status must be an int from 100 to 999")
                 })?,
         };
-        let mut headers: Vec<(String, String)> = Vec::new();
-        if let Some(extra) = extra {
+        let mut headers: Vec<(HeaderText, HeaderText)> = Vec::new();
+        let str_dict = extra
+            .and_then(|e| e.as_dict())
+            .is_some_and(|d| str_pairs(&d.borrow(), &mut headers));
+        if let Some(extra) = extra.filter(|_| !str_dict) {
             for (key, value) in header_pairs(extra) {
-                let key = key.as_str().unwrap_or_default().to_owned();
-                let value = vm.str(&value)?;
+                let key = header_text(key.as_str().unwrap_or_default());
+                let value = header_text(&vm.str(&value)?);
                 // Later pairs replace earlier ones, as dict assignment does.
                 match headers.iter_mut().find(|(k, _)| *k == key) {
                     Some(slot) => slot.1 = value,
@@ -794,22 +831,92 @@ impl Vm {
     }
 }
 
+/// Appends the pairs of a dict whose keys and values are all str (the
+/// usual headers dict, read in place); `false`, adding nothing, otherwise.
+fn str_pairs(dict: &Dict, out: &mut Vec<(HeaderText, HeaderText)>) -> bool {
+    if !dict
+        .iter()
+        .all(|(k, v)| k.as_str().is_some() && v.as_str().is_some())
+    {
+        return false;
+    }
+    if out.is_empty() {
+        // Room for the default Content-Type too.
+        *out = Vec::with_capacity(dict.len() + 1);
+    }
+    for (k, v) in dict.iter() {
+        if let (Some(k), Some(v)) = (k.as_str(), v.as_str()) {
+            out.push((header_text(k), header_text(v)));
+        }
+    }
+    true
+}
+
+/// Whether a header name is `Content-Type`; the usual spelling is checked
+/// first, whole, which costs less than folding case byte by byte.
+pub fn is_content_type(name: &str) -> bool {
+    name == "Content-Type" || name.eq_ignore_ascii_case("content-type")
+}
+
 /// A response from its parts, with the body's default content type unless
 /// the headers name one.
 fn response_data(
     status: u16,
-    mut headers: Vec<(String, String)>,
+    mut headers: Vec<(HeaderText, HeaderText)>,
     (body, default_type): (BodyData, &'static str),
 ) -> ResponseData {
-    let has_type = headers
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+    let has_type = headers.iter().any(|(k, _)| is_content_type(k));
     if !has_type {
-        headers.push(("Content-Type".into(), default_type.into()));
+        headers.push((Cow::Borrowed("Content-Type"), Cow::Borrowed(default_type)));
     }
     ResponseData {
         status,
         headers,
         body,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn well_known_header_texts_are_shared() {
+        assert!(matches!(
+            header_text("text/plain"),
+            Cow::Borrowed("text/plain")
+        ));
+        assert!(matches!(header_text("Content-Type"), Cow::Borrowed(_)));
+        assert!(matches!(header_text("text/plain "), Cow::Owned(t) if t == "text/plain "));
+        assert!(is_content_type("Content-Type") && is_content_type("CONTENT-type"));
+        assert!(!is_content_type("Content-Typo"));
+    }
+
+    #[test]
+    fn str_dicts_are_read_in_place_and_others_left_alone() {
+        let mut headers = Dict::new();
+        headers.set_name("X-A", Value::from_str("1"));
+        headers.set_name("content-type", Value::from_str("application/json"));
+        let mut out = Vec::new();
+        assert!(str_pairs(&headers, &mut out));
+        assert_eq!(
+            out,
+            vec![
+                (Cow::Owned("X-A".to_owned()), Cow::Owned("1".to_owned())),
+                (
+                    Cow::Owned("content-type".to_owned()),
+                    Cow::Borrowed("application/json")
+                ),
+            ]
+        );
+        headers.set_name("X-N", Value::int(3));
+        let mut out = Vec::new();
+        assert!(!str_pairs(&headers, &mut out));
+        assert!(out.is_empty());
+        let data = response_data(200, Vec::new(), (BodyData::Bytes(Vec::new()), "text/plain"));
+        assert_eq!(
+            data.headers,
+            vec![(Cow::Borrowed("Content-Type"), Cow::Borrowed("text/plain"))]
+        );
     }
 }

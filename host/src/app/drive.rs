@@ -90,12 +90,14 @@ impl RequestParts {
         }
     }
 
-    pub fn data<'a>(&'a self, req: &'a Request) -> RequestData<'a> {
+    /// `req` as the runtime takes it, with `head`, its packed headers
+    /// (`Headers::take_packed`), handed over.
+    pub fn data<'a>(&'a self, req: &'a Request, head: Vec<u8>) -> RequestData<'a> {
         RequestData {
-            method: &req.method,
+            method: req.method.as_str(),
             path: &req.path,
             query_string: &req.query_string,
-            headers: req.headers.packed(),
+            headers: head,
             body: &req.body,
             remote_addr: &self.remote,
         }
@@ -107,19 +109,24 @@ impl RequestParts {
 pub fn run_handler(
     loaded: Rc<Loaded>,
     route: usize,
-    req: Request,
+    mut req: Request,
     params: Vec<(String, ParamValue)>,
 ) -> Call {
-    let params: Vec<(String, Plain)> = params
-        .into_iter()
-        .map(|(name, value)| (name, param_to_plain(value)))
-        .collect();
+    // Most routes have no parameters: that Vec is not rebuilt.
+    let params: Vec<(String, Plain)> = match params.is_empty() {
+        true => Vec::new(),
+        false => params
+            .into_iter()
+            .map(|(name, value)| (name, param_to_plain(value)))
+            .collect(),
+    };
     let parts = RequestParts::of(&req);
+    let head = req.headers.take_packed();
     let started = with_isolate(&loaded, |isolate| {
-        let data = parts.data(&req);
+        let data = parts.data(&req, head);
         loaded
             .app
-            .start(isolate.vm(), route, &data, &params)
+            .start(isolate.vm(), route, data, &params)
             .map_err(handler_error)
     });
     drop(req);

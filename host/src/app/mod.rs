@@ -176,13 +176,14 @@ impl WorkerApp for ScriptWorkerApp {
         Some(Arc::new(move || flag.store(true, Ordering::Relaxed)))
     }
 
-    fn error_response(&mut self, req: Request, status: u16) -> Option<Call> {
+    fn error_response(&mut self, mut req: Request, status: u16) -> Option<Call> {
         let loaded = self.loaded()?;
         let parts = RequestParts::of(&req);
+        let head = req.headers.take_packed();
         let answered = {
             let mut isolate = loaded.isolate.try_borrow_mut().ok()?;
-            let data = parts.data(&req);
-            loaded.app.error_response(isolate.vm(), &data, status)?
+            let data = parts.data(&req, head);
+            loaded.app.error_response(isolate.vm(), data, status)?
         };
         let result = match answered {
             Ok(data) => drive::into_response_data(&loaded, data),

@@ -7,7 +7,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 pub use super::request::{BodyError, Headers, MultiDict, Request};
-pub use super::response::{Body, ChunkStream, HandlerError, HandlerResult, Response, StreamError};
+pub use super::response::{
+    Body, ChunkStream, HandlerError, HandlerResult, HeaderText, Response, StreamError,
+};
 pub use super::router::{ParamValue, RouteId, RouteMatch, RouteTable};
 
 /// A boxed handler future; it runs on the worker's single thread.

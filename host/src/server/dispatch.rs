@@ -210,12 +210,7 @@ fn headers_of(map: &http::HeaderMap) -> Headers {
         .sum();
     let mut headers = Headers::with_capacity(bytes);
     for (name, value) in map {
-        // Nearly always valid: checked first, so only a bad value pays for
-        // the replacement characters.
-        match std::str::from_utf8(value.as_bytes()) {
-            Ok(text) => headers.push(name.as_str(), text),
-            Err(_) => headers.push(name.as_str(), String::from_utf8_lossy(value.as_bytes())),
-        }
+        headers.push_bytes(name.as_str(), value.as_bytes());
     }
     headers
 }
@@ -273,7 +268,8 @@ fn route(ctx: &Rc<WorkerCtx>, req: hyper::Request<Incoming>, remote: SocketAddr)
     let (route, params) = match routes.lookup(method, &path) {
         RouteMatch::Found { route, params } => (route, params),
         RouteMatch::NotFound => {
-            let mut request = Request::new(method, &path, query, headers, Bytes::new());
+            let mut request =
+                Request::new(parts.method.clone(), path, query, headers, Bytes::new());
             request.remote_addr = Some(remote.ip());
             return error_page(ctx, request, 404, None);
         }
@@ -288,14 +284,15 @@ fn route(ctx: &Rc<WorkerCtx>, req: hyper::Request<Incoming>, remote: SocketAddr)
                 resp.set_header("Allow", allow);
                 return Routed::Done(Label::Fixed("options"), resp);
             }
-            let mut request = Request::new(method, &path, query, headers, Bytes::new());
+            let mut request =
+                Request::new(parts.method.clone(), path, query, headers, Bytes::new());
             request.remote_addr = Some(remote.ip());
             return error_page(ctx, request, 405, Some(allow));
         }
     };
     let label = Label::Route(routes, route);
     // The body is filled in below, once read.
-    let mut request = Request::new(method, &path, query, headers, Bytes::new());
+    let mut request = Request::new(parts.method.clone(), path, query, headers, Bytes::new());
     request.remote_addr = Some(remote.ip());
     if body.is_end_stream() {
         return call_handler(ctx, label, route, request, params);

@@ -16,6 +16,8 @@ const BUCKETS: [f64; 14] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
+/// Counts per bucket, each observation in its smallest bucket only (one
+/// comparison for a fast request); rendering makes them cumulative.
 #[derive(Debug, Default)]
 struct Histogram {
     counts: [u64; BUCKETS.len()],
@@ -33,13 +35,21 @@ impl Histogram {
     }
 
     fn observe(&mut self, seconds: f64) {
-        for (count, bound) in self.counts.iter_mut().zip(BUCKETS) {
-            if seconds <= bound {
-                *count += 1;
-            }
+        // Past the last bound (or NaN) it is counted in `+Inf` only.
+        if let Some(at) = BUCKETS.iter().position(|bound| seconds <= *bound) {
+            self.counts[at] += 1;
         }
         self.total += 1;
         self.sum_seconds += seconds;
+    }
+
+    /// Observations at or under each bound, as Prometheus reports them.
+    fn cumulative(&self) -> [u64; BUCKETS.len()] {
+        let mut running = 0;
+        self.counts.map(|n| {
+            running += n;
+            running
+        })
     }
 }
 
@@ -232,7 +242,7 @@ impl Metrics {
         // A BTreeMap: routes come out sorted.
         for (route, stats) in &routes {
             let h = &stats.latency;
-            let (counts, total, sum) = (h.counts, h.total, h.sum_seconds);
+            let (counts, total, sum) = (h.cumulative(), h.total, h.sum_seconds);
             let route = escape_label(route);
             for (bound, count) in BUCKETS.iter().zip(counts) {
                 let _ = writeln!(out, "kiln_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {count}");
@@ -314,6 +324,20 @@ mod tests {
         assert!(text.contains("kiln_requests_in_flight 1"));
         assert!(text.contains("kiln_jit_deopts_total"));
         assert_eq!(m.total_requests(), 3);
+    }
+
+    #[test]
+    fn histogram_buckets_are_cumulative() {
+        let mut h = Histogram::default();
+        for seconds in [0.0001, 0.0005, 0.003, 0.2, 11.0, f64::NAN] {
+            h.observe(seconds);
+        }
+        let cumulative = h.cumulative();
+        assert_eq!(cumulative[0], 2);
+        assert_eq!(cumulative[3], 3);
+        assert_eq!(cumulative[8], 4);
+        assert_eq!(cumulative[BUCKETS.len() - 1], 4);
+        assert_eq!(h.total, 6);
     }
 
     #[test]

@@ -3,11 +3,12 @@
 
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use kiln_runtime::host_api::is_content_type;
 
 use super::body::OutBody;
 use super::compress;
 use super::config::ServerConfig;
-use super::response::{Body, Response};
+use super::response::{Body, HeaderText, Response};
 
 /// HEAD stripping and gzip of large compressible bodies.
 pub fn finish(
@@ -56,7 +57,7 @@ pub fn finish(
         if let Body::Full(bytes) = &resp.body {
             if resp.header("Content-Length").is_none() {
                 let len = bytes.len().to_string();
-                resp.headers.push(("Content-Length".into(), len));
+                resp.headers.push(("Content-Length".into(), len.into()));
             }
         }
         resp.body = Body::Full(Bytes::new());
@@ -99,36 +100,51 @@ pub fn to_hyper(resp: Response, head: bool) -> hyper::Response<OutBody> {
         }
         headers.append(name, value);
     }
-    headers.insert(http::header::SERVER, HeaderValue::from_static("kiln"));
+    headers.insert(http::header::SERVER, SERVER_KILN);
     out
 }
 
+/// Built at compile time: `from_static` checks its text on every call.
+const SERVER_KILN: HeaderValue = HeaderValue::from_static("kiln");
+
 /// Nearly every response names its content type: that one skips parsing.
 fn header_name(name: &str) -> Result<HeaderName, http::header::InvalidHeaderName> {
-    if name.eq_ignore_ascii_case("content-type") {
+    if is_content_type(name) {
         return Ok(CONTENT_TYPE);
     }
     HeaderName::from_bytes(name.as_bytes())
 }
 
-/// The content types the host and the runtime give by default: shared
-/// static values, with no check or buffer of their own.
-const COMMON_TYPES: [&str; 4] = [
-    "text/html; charset=utf-8",
-    "application/json",
-    "text/plain; charset=utf-8",
-    "text/plain",
+/// The content types the host and the runtime give by default, as header
+/// values made at compile time (no check or buffer of their own).
+const COMMON_TYPES: [(&str, HeaderValue); 4] = [
+    (
+        "text/html; charset=utf-8",
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    ),
+    (
+        "application/json",
+        HeaderValue::from_static("application/json"),
+    ),
+    (
+        "text/plain; charset=utf-8",
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    ),
+    ("text/plain", HeaderValue::from_static("text/plain")),
 ];
 
-/// The value's own buffer becomes the header's (checked, not copied).
+/// An owned value's own buffer becomes the header's (checked, not copied).
 fn header_value(
     name: &HeaderName,
-    value: String,
+    value: HeaderText,
 ) -> Result<HeaderValue, http::header::InvalidHeaderValue> {
     if name == CONTENT_TYPE {
-        if let Some(common) = COMMON_TYPES.iter().find(|common| **common == value) {
-            return Ok(HeaderValue::from_static(common));
+        if let Some((_, common)) = COMMON_TYPES.iter().find(|(text, _)| *text == value) {
+            return Ok(common.clone());
         }
     }
-    HeaderValue::from_maybe_shared(Bytes::from(value))
+    match value {
+        HeaderText::Borrowed(text) => HeaderValue::from_str(text),
+        HeaderText::Owned(text) => HeaderValue::from_maybe_shared(Bytes::from(text)),
+    }
 }

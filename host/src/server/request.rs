@@ -3,17 +3,17 @@
 //! cookies, the body bytes with text/form views, and the peer address.
 //! Args, cookies, text and form are parsed on first use (a scripted app
 //! never reads them here: the runtime parses its own on demand, with the
-//! same parsers). (`req.json` is parsed by the runtime, with CPython's
+//! same parsers), so building one copies nothing but the path and query. (`req.json` is parsed by the runtime, with CPython's
 //! semantics.)
 
 use std::cell::OnceCell;
 use std::fmt;
 use std::net::IpAddr;
-use std::ops::Deref;
 
 use bytes::Bytes;
 use kiln_runtime::host_api::{
-    is_urlencoded_form, pack_header, parse_cookies, parse_urlencoded, PackedHeaders,
+    is_urlencoded_form, pack_header, pack_header_ascii, parse_cookies, parse_urlencoded,
+    PackedHeaders,
 };
 use thiserror::Error;
 
@@ -113,6 +113,14 @@ impl Headers {
         pack_header(&mut self.packed, name.as_ref(), value.as_ref());
     }
 
+    /// Adds a header whose value is bytes off the wire: nearly always
+    /// ASCII, packed as is; any other byte is decoded, bad UTF-8 as U+FFFD.
+    pub fn push_bytes(&mut self, name: &str, value: &[u8]) {
+        if !pack_header_ascii(&mut self.packed, name, value) {
+            self.push(name, String::from_utf8_lossy(value));
+        }
+    }
+
     /// `(name, value)` pairs in arrival order.
     pub fn iter(&self) -> PackedHeaders<'_> {
         PackedHeaders::new(&self.packed)
@@ -134,46 +142,10 @@ impl Headers {
     pub fn packed(&self) -> &[u8] {
         &self.packed
     }
-}
 
-/// What a lazily parsed multidict is parsed from.
-#[derive(Debug, Clone, Default)]
-enum Source {
-    #[default]
-    Empty,
-    /// A query string.
-    Urlencoded(String),
-    /// The values of the `Cookie` headers.
-    Cookies(Vec<String>),
-}
-
-/// A multidict parsed the first time it is read; derefs to `MultiDict`.
-#[derive(Debug, Clone, Default)]
-pub struct LazyMultiDict {
-    source: Source,
-    parsed: OnceCell<MultiDict>,
-}
-
-impl LazyMultiDict {
-    fn new(source: Source) -> LazyMultiDict {
-        LazyMultiDict {
-            source,
-            parsed: OnceCell::new(),
-        }
-    }
-}
-
-impl Deref for LazyMultiDict {
-    type Target = MultiDict;
-
-    fn deref(&self) -> &MultiDict {
-        self.parsed.get_or_init(|| match &self.source {
-            Source::Empty => MultiDict::new(),
-            Source::Urlencoded(query) => MultiDict::parse_urlencoded(query.as_bytes()),
-            Source::Cookies(lines) => MultiDict {
-                pairs: parse_cookies(lines.iter().map(|line| ("cookie", line.as_str()))),
-            },
-        })
+    /// Moves the packed form out, leaving no headers.
+    pub fn take_packed(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.packed)
     }
 }
 
@@ -186,53 +158,51 @@ pub enum BodyError {
 /// One HTTP request, fully read.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
-    pub method: String,
+    pub method: http::Method,
     /// Percent-decoded path, e.g. `/users/7`.
     pub path: String,
     /// Raw query string without the `?`.
     pub query_string: String,
-    pub args: LazyMultiDict,
     pub headers: Headers,
-    pub cookies: LazyMultiDict,
     pub body: Bytes,
     pub remote_addr: Option<IpAddr>,
+    args: OnceCell<MultiDict>,
+    cookies: OnceCell<MultiDict>,
     text: OnceCell<Result<String, BodyError>>,
     form: OnceCell<MultiDict>,
 }
 
 impl Request {
     /// Builds a request; args, cookies and the body views are parsed when
-    /// first read.
+    /// first read (a scripted app reads none of them here).
     pub fn new(
-        method: &str,
-        path: &str,
-        query_string: &str,
+        method: http::Method,
+        path: impl Into<String>,
+        query_string: impl Into<String>,
         headers: Headers,
         body: Bytes,
     ) -> Request {
-        let args = match query_string {
-            "" => LazyMultiDict::default(),
-            query => LazyMultiDict::new(Source::Urlencoded(query.to_owned())),
-        };
-        let cookie_lines: Vec<String> = headers
-            .get_all("cookie")
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
-        let cookies = match cookie_lines.is_empty() {
-            true => LazyMultiDict::default(),
-            false => LazyMultiDict::new(Source::Cookies(cookie_lines)),
-        };
         Request {
-            method: method.into(),
+            method,
             path: path.into(),
             query_string: query_string.into(),
-            args,
             headers,
-            cookies,
             body,
             ..Request::default()
         }
+    }
+
+    /// `req.args`: the query string's fields.
+    pub fn args(&self) -> &MultiDict {
+        self.args
+            .get_or_init(|| MultiDict::parse_urlencoded(self.query_string.as_bytes()))
+    }
+
+    /// `req.cookies`: the cookies of every `Cookie` header, in order.
+    pub fn cookies(&self) -> &MultiDict {
+        self.cookies.get_or_init(|| MultiDict {
+            pairs: parse_cookies(self.headers.iter()),
+        })
     }
 
     /// `req.text`: the body decoded as UTF-8.
@@ -282,18 +252,20 @@ mod tests {
     #[test]
     fn args_first_and_getlist() {
         let r = Request::new(
-            "GET",
+            http::Method::GET,
             "/x",
             "a=1&b=two%20words&a=3&c=x+y",
             Headers::new(),
             Bytes::new(),
         );
-        assert_eq!(r.args.get("a"), Some("1"));
-        assert_eq!(r.args.getlist("a"), vec!["1", "3"]);
-        assert_eq!(r.args.get("b"), Some("two words"));
-        assert_eq!(r.args.get("c"), Some("x y"));
-        assert_eq!(r.args.get("zz"), None);
-        assert_eq!(r.args.keys(), vec!["a", "b", "c"]);
+        assert_eq!(r.args().get("a"), Some("1"));
+        assert_eq!(r.args().getlist("a"), vec!["1", "3"]);
+        assert_eq!(r.args().get("b"), Some("two words"));
+        assert_eq!(r.args().get("c"), Some("x y"));
+        assert_eq!(r.args().get("zz"), None);
+        assert_eq!(r.args().keys(), vec!["a", "b", "c"]);
+        let empty = Request::new(http::Method::GET, "/", "", Headers::new(), Bytes::new());
+        assert!(empty.args().is_empty() && empty.cookies().is_empty());
     }
 
     #[test]
@@ -303,26 +275,32 @@ mod tests {
             ("Cookie", "a=1; b=\"two\"; junk"),
             ("cookie", "c=3"),
         ]);
-        let r = Request::new("GET", "/", "", h, Bytes::new());
+        let r = Request::new(http::Method::GET, "/", "", h, Bytes::new());
         assert_eq!(r.headers.get("x-thing"), Some("1"));
         assert_eq!(r.headers.get("X-THING"), Some("1"));
-        assert_eq!(r.cookies.get("a"), Some("1"));
-        assert_eq!(r.cookies.get("b"), Some("two"));
-        assert_eq!(r.cookies.get("c"), Some("3"));
-        assert_eq!(r.cookies.len(), 3);
+        assert_eq!(r.cookies().get("a"), Some("1"));
+        assert_eq!(r.cookies().get("b"), Some("two"));
+        assert_eq!(r.cookies().get("c"), Some("3"));
+        assert_eq!(r.cookies().len(), 3);
     }
 
     #[test]
     fn body_views() {
         let r = Request::new(
-            "POST",
+            http::Method::POST,
             "/",
             "",
             Headers::new(),
             Bytes::from_static(br#"{"k": [1, 2.5]}"#),
         );
         assert_eq!(r.text().unwrap(), r#"{"k": [1, 2.5]}"#);
-        let binary = Request::new("POST", "/", "", Headers::new(), Bytes::from_static(b"\xff"));
+        let binary = Request::new(
+            http::Method::POST,
+            "/",
+            "",
+            Headers::new(),
+            Bytes::from_static(b"\xff"),
+        );
         assert_eq!(binary.text(), Err(BodyError::NotUtf8));
     }
 
@@ -332,11 +310,17 @@ mod tests {
             "Content-Type",
             "application/x-www-form-urlencoded; charset=utf-8",
         )]);
-        let r = Request::new("POST", "/", "", h, Bytes::from_static(b"name=Ada+L&x=%41"));
+        let r = Request::new(
+            http::Method::POST,
+            "/",
+            "",
+            h,
+            Bytes::from_static(b"name=Ada+L&x=%41"),
+        );
         assert_eq!(r.form().get("name"), Some("Ada L"));
         assert_eq!(r.form().get("x"), Some("A"));
         let plain = Request::new(
-            "POST",
+            http::Method::POST,
             "/",
             "",
             Headers::new(),

@@ -5,6 +5,8 @@
 use std::fmt;
 use std::pin::Pin;
 
+pub use kiln_runtime::host_api::HeaderText;
+
 use bytes::Bytes;
 use futures_core::Stream;
 use thiserror::Error;
@@ -32,16 +34,21 @@ impl fmt::Debug for Body {
 }
 
 /// A response as plain data. Header names are case-insensitive; `Server`,
-/// `Date` and `Content-Length` are supplied by the host.
+/// `Date` and `Content-Length` are supplied by the host. Header texts are
+/// `Cow`s so that static ones (most of them) are never copied.
 #[derive(Debug)]
 pub struct Response {
     pub status: u16,
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<(HeaderText, HeaderText)>,
     pub body: Body,
 }
 
 impl Response {
-    pub fn new(status: u16, content_type: &str, body: impl Into<Bytes>) -> Response {
+    pub fn new(
+        status: u16,
+        content_type: impl Into<HeaderText>,
+        body: impl Into<Bytes>,
+    ) -> Response {
         Response {
             status,
             headers: vec![("Content-Type".into(), content_type.into())],
@@ -62,7 +69,11 @@ impl Response {
         Response::new(status, "application/json", body.into())
     }
 
-    pub fn stream(status: u16, content_type: &str, chunks: ChunkStream) -> Response {
+    pub fn stream(
+        status: u16,
+        content_type: impl Into<HeaderText>,
+        chunks: ChunkStream,
+    ) -> Response {
         Response {
             status,
             headers: vec![("Content-Type".into(), content_type.into())],
@@ -74,13 +85,14 @@ impl Response {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 
     /// Replaces every header called `name` with one value.
-    pub fn set_header(&mut self, name: &str, value: impl Into<String>) {
-        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
-        self.headers.push((name.into(), value.into()));
+    pub fn set_header(&mut self, name: impl Into<HeaderText>, value: impl Into<HeaderText>) {
+        let name = name.into();
+        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&name));
+        self.headers.push((name, value.into()));
     }
 }
 

@@ -19,7 +19,7 @@ use tokio::io::{AsyncRead, AsyncSeekExt, ReadBuf};
 
 use super::compress::accepts;
 use super::request::Headers;
-use super::response::{Body, Response, StreamError};
+use super::response::{Body, HeaderText, Response, StreamError};
 use super::static_cache::{sibling_path, CacheLimits, Entry, FileCache, Lookup, Rep, Stamp};
 
 /// Uncached files up to this size are read in one go; larger ones stream.
@@ -265,9 +265,9 @@ async fn respond(entry: &Entry, head_only: bool, headers: &Headers) -> io::Resul
     let etag = &rep.etag;
     let last_modified = &rep.last_modified;
 
-    let mut common: Vec<(String, String)> = Vec::with_capacity(8);
-    common.push(("ETag".into(), etag.clone()));
-    common.push(("Last-Modified".into(), last_modified.clone()));
+    let mut common: Vec<(HeaderText, HeaderText)> = Vec::with_capacity(8);
+    common.push(("ETag".into(), etag.clone().into()));
+    common.push(("Last-Modified".into(), last_modified.clone().into()));
     common.push(("Accept-Ranges".into(), "bytes".into()));
     if entry.has_siblings() {
         common.push(("Vary".into(), "Accept-Encoding".into()));
@@ -292,7 +292,8 @@ async fn respond(entry: &Entry, head_only: bool, headers: &Headers) -> io::Resul
     };
     let (status, start, count) = match range.map(|r| parse_range(r, len)) {
         Some(RangeOutcome::Satisfiable(start, end)) => {
-            headers_out.push(("Content-Range".into(), format!("bytes {start}-{end}/{len}")));
+            let range = format!("bytes {start}-{end}/{len}");
+            headers_out.push(("Content-Range".into(), range.into()));
             (206, start, end - start + 1)
         }
         Some(RangeOutcome::Unsatisfiable) => {
@@ -302,7 +303,7 @@ async fn respond(entry: &Entry, head_only: bool, headers: &Headers) -> io::Resul
         }
         Some(RangeOutcome::Ignored) | None => (200, 0, len),
     };
-    headers_out.push(("Content-Length".into(), count.to_string()));
+    headers_out.push(("Content-Length".into(), count.to_string().into()));
     if head_only {
         return Ok(Response {
             status,

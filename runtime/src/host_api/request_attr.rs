@@ -1,0 +1,134 @@
+//! `Request.__getattr__`: builds a request's lazy parts (`args`, `headers`,
+//! `cookies`, `form`) the first time a handler reads one, from the
+//! attributes `RequestBuilder::build` set, and stores it on the instance.
+
+use std::borrow::Cow;
+use std::rc::Rc;
+
+use crate::error::{PyErr, PyResult};
+use crate::native::check_args;
+use crate::object::Payload;
+use crate::value::Value;
+use crate::vm::Vm;
+
+use super::parse::{
+    is_urlencoded_form, parse_cookies, unpack_headers, urlencoded_pairs, urlencoded_str_pairs,
+};
+use super::request::{at, shape_for, Part, RequestShape};
+
+/// `_request_attr(req, name)`: `Request.__getattr__`.
+/// Builds a lazily made part of the request, stores it on `req` and
+/// returns it; any other name is an `AttributeError`, as without
+/// `__getattr__`.
+pub fn request_attr(vm: &mut Vm, args: &[Value], _kw: &[(Value, Value)]) -> PyResult<Value> {
+    check_args("_request_attr", args, 2, 2)?;
+    let (req, name) = (&args[0], args[1].as_str().unwrap_or(""));
+    let Some(part) = Part::of(name) else {
+        return match name {
+            // What `__init__` starts `req.json`'s memo with; set on first write.
+            "_json_loaded" => Ok(Value::bool(false)),
+            "_json" => Ok(Value::none()),
+            _ => Err(PyErr::attribute_error(format!(
+                "'{}' object has no attribute '{name}'",
+                vm.type_name(req)
+            ))),
+        };
+    };
+    let Some(Payload::Instance(inst)) = req.payload() else {
+        // Called unbound on something else: it has none of the attributes.
+        return Ok(build_part(&*empty_shape(vm, req)?, part, |_| None));
+    };
+    let shape = match shape_for(&inst.class) {
+        Some(shape) => shape,
+        // A request this thread's builder did not make (a subclass, or
+        // an older version of the app): resolve the classes by name.
+        None => empty_shape(vm, &inst.class)?,
+    };
+    let value = {
+        let dict = inst
+            .dict
+            .try_borrow()
+            .map_err(|_| PyErr::reentrant("instance"))?;
+        build_part(&shape, part, |at| shape.up_front[at].read(&dict, at))
+    };
+    // Straight into the instance dict: `kiln.Request` has no properties
+    // or `__setattr__` for these names.
+    let mut dict = inst
+        .dict
+        .try_borrow_mut()
+        .map_err(|_| PyErr::reentrant("instance"))?;
+    shape.part_key(part).store(&mut dict, value.clone());
+    Ok(value)
+}
+
+/// A shape made afresh (see `RequestShape`), for a request of `class`.
+fn empty_shape(vm: &Vm, class: &Value) -> PyResult<Rc<RequestShape>> {
+    Ok(Rc::new(RequestShape::new(
+        class.clone(),
+        kiln_class(vm, "_MultiDict")?,
+        kiln_class(vm, "_Headers")?,
+    )))
+}
+
+/// Builds `part` from the up-front attributes `read` gives by position.
+fn build_part(shape: &RequestShape, part: Part, read: impl Fn(usize) -> Option<Value>) -> Value {
+    match part {
+        Part::Args => {
+            let query = read(at::QUERY_STRING);
+            let query = query.as_ref().and_then(Value::as_str).unwrap_or("");
+            let pairs = pairs_list(urlencoded_str_pairs(query));
+            shape.multidict(&shape.multidict, pairs)
+        }
+        Part::Headers => {
+            let head = read(at::HEAD);
+            let packed = head.as_ref().and_then(Value::as_bytes).unwrap_or(&[]);
+            let pairs = unpack_headers(packed).map(|(k, v)| (Cow::from(k), Cow::from(v)));
+            shape.multidict(&shape.headers, pairs_list(pairs))
+        }
+        Part::Cookies => {
+            let head = read(at::HEAD);
+            let packed = head.as_ref().and_then(Value::as_bytes).unwrap_or(&[]);
+            let pairs = parse_cookies(unpack_headers(packed));
+            let pairs = pairs.into_iter().map(|(k, v)| (Cow::from(k), Cow::from(v)));
+            shape.multidict(&shape.multidict, pairs_list(pairs))
+        }
+        Part::Form => {
+            let head = read(at::HEAD);
+            let packed = head.as_ref().and_then(Value::as_bytes).unwrap_or(&[]);
+            let data = match is_urlencoded_form(unpack_headers(packed)) {
+                true => read(at::DATA),
+                false => None,
+            };
+            let body = data.as_ref().and_then(Value::as_bytes).unwrap_or(&[]);
+            shape.multidict(&shape.multidict, pairs_list(urlencoded_pairs(body)))
+        }
+    }
+}
+
+/// A list of `(str, str)` tuples, the `_pairs` of a multidict.
+fn pairs_list<'a>(pairs: impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>)>) -> Value {
+    Value::list(
+        pairs
+            .map(|(k, v)| Value::tuple(vec![str_value(k), str_value(v)]))
+            .collect(),
+    )
+}
+
+/// A str value, taking an owned string's buffer rather than copying it.
+fn str_value(text: Cow<'_, str>) -> Value {
+    match text {
+        Cow::Borrowed(s) => Value::from_str(s),
+        Cow::Owned(s) => Value::from_string(s),
+    }
+}
+
+/// A class of the `kiln` module (`_MultiDict`, `_Headers`).
+fn kiln_class(vm: &Vm, name: &str) -> PyResult<Value> {
+    vm.modules
+        .get("kiln")
+        .and_then(|m| match m.payload() {
+            Some(Payload::Module(m)) => m.dict.as_dict()?.borrow().get_str(name).cloned(),
+            _ => None,
+        })
+        .ok_or_else(|| PyErr::runtime_error(format!("kiln.{name} is missing")))
+}
