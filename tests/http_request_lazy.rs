@@ -63,6 +63,11 @@ def sub(req):
     return {"args": other.args.getlist("q"), "ua": req.headers.get("user-agent")}
 
 
+@route("/key")
+def key(req):
+    return {"k": req.args["k"], "int_in": 1 in req.args, "k_in": "k" in req.args}
+
+
 @route("/p/<x>")
 def path_of(req, x):
     return req.path + " " + x
@@ -125,6 +130,15 @@ fn lazy_parts_read_as_eager_ones() {
             );
             assert_eq!(get(k.addr, path, &[]).text(), want, "tier {tier}");
         }
+        // Indexing finds the first value; a missing key is the client's
+        // error (400); only equal keys match.
+        let r = get(k.addr, "/key?k=v&k=w", &[]);
+        assert_eq!(
+            r.text(),
+            r#"{"k":"v","int_in":false,"k_in":true}"#,
+            "tier {tier}"
+        );
+        assert_eq!(get(k.addr, "/key?j=1", &[]).status, 400, "tier {tier}");
         let r = get(k.addr, "/sub", &[("User-Agent", "u")]);
         assert_eq!(r.text(), r#"{"args":["1"],"ua":"u"}"#, "tier {tier}");
         let request = "POST /json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\

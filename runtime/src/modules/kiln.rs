@@ -37,6 +37,7 @@ pub fn kiln_init(vm: &mut Vm) -> PyResult<Value> {
         vm.native_value("_is_coroutine", is_coroutine),
     );
     globals.set_name("_is_plain", vm.native_value("_is_plain", is_plain));
+    globals.set_name("_pairs_get", vm.native_value("_pairs_get", pairs_get));
     globals.set_name(
         "_request_attr",
         vm.native_value("_request_attr", crate::host_api::request_attr),
@@ -83,6 +84,39 @@ fn is_direct_body(_vm: &mut Vm, args: &[Value], _kw: &[(Value, Value)]) -> PyRes
 
 /// `_is_plain(v)`: whether `v` can be copied into the shared cache (so a
 /// `@cached` response body can be stored).
+/// `_pairs_get(pairs, key, default)`: the second item of the first
+/// `(k, v)` in the list `pairs` whose `k == key`, else `default`. The
+/// loop of `_MultiDict.get` and friends (`req.args`, `req.form`, headers),
+/// run natively: it is on the path of most requests with a query.
+fn pairs_get(vm: &mut Vm, args: &[Value], _kw: &[(Value, Value)]) -> PyResult<Value> {
+    check_args("_pairs_get", args, 3, 3)?;
+    let Some(list) = args[0].as_list() else {
+        return Err(PyErr::type_error("_pairs_get() needs a list of pairs"));
+    };
+    let key = &args[1];
+    // A snapshot: `==` may run script code, which could change the list.
+    let pairs: Vec<Value> = list
+        .try_borrow()
+        .map_err(|_| PyErr::reentrant("list"))?
+        .clone();
+    for pair in &pairs {
+        let (Some(k), Some(v)) = (
+            pair.as_tuple().and_then(|t| t.first()),
+            pair.as_tuple().and_then(|t| t.get(1)),
+        ) else {
+            continue;
+        };
+        let same = match (k.as_str(), key.as_str()) {
+            (Some(a), Some(b)) => a == b,
+            _ => crate::ops::eq(vm, k, key)?,
+        };
+        if same {
+            return Ok(v.clone());
+        }
+    }
+    Ok(args[2].clone())
+}
+
 fn is_plain(vm: &mut Vm, args: &[Value], _kw: &[(Value, Value)]) -> PyResult<Value> {
     check_args("_is_plain", args, 1, 1)?;
     Ok(Value::bool(crate::host_api::to_plain(vm, &args[0]).is_ok()))

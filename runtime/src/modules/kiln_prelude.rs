@@ -106,30 +106,27 @@ def redirect(url, code=302):
                     content_type="text/plain; charset=utf-8")
 
 
+_MISSING = object()
+
+
 class _MultiDict:
     def __init__(self, pairs):
         self._pairs = pairs
 
     def get(self, key, default=None):
-        for pair in self._pairs:
-            if pair[0] == key:
-                return pair[1]
-        return default
+        return _pairs_get(self._pairs, key, default)
 
     def getlist(self, key):
         return [pair[1] for pair in self._pairs if pair[0] == key]
 
     def __getitem__(self, key):
-        for pair in self._pairs:
-            if pair[0] == key:
-                return pair[1]
-        raise HTTPException(400, "missing key " + repr(key))
+        v = _pairs_get(self._pairs, key, _MISSING)
+        if v is _MISSING:
+            raise HTTPException(400, "missing key " + repr(key))
+        return v
 
     def __contains__(self, key):
-        for pair in self._pairs:
-            if pair[0] == key:
-                return True
-        return False
+        return _pairs_get(self._pairs, key, _MISSING) is not _MISSING
 
     def keys(self):
         seen = []
