@@ -14,7 +14,7 @@ use super::re_engine::{
     byte_of_char, compile, find, find_all, plan, purge, CharIndex, Compiled, Mode, Spans,
 };
 use super::re_prelude::PRELUDE;
-use super::re_syntax::{Info, ReError};
+use super::re_syntax::{self, Info, ReError};
 
 type Kw<'a> = &'a [(Value, Value)];
 
@@ -99,6 +99,17 @@ fn compiled(vm: &mut Vm, args: &[Value]) -> PyResult<std::rc::Rc<Compiled>> {
     let pattern = pattern_arg(&args[0])?;
     let flags = int_arg(vm, &args[1], "flags")?;
     let flags = u32::try_from(flags).map_err(|_| PyErr::value_error("invalid flags"))?;
+    // CPython checks these before parsing, as ValueError.
+    if flags & re_syntax::LOCALE != 0 {
+        return Err(PyErr::value_error(
+            "cannot use LOCALE flag with a str pattern",
+        ));
+    }
+    if flags & re_syntax::ASCII != 0 && flags & re_syntax::UNICODE != 0 {
+        return Err(PyErr::value_error(
+            "ASCII and UNICODE flags are incompatible",
+        ));
+    }
     compile(pattern, flags).map_err(|e| {
         let pattern = pattern.to_string();
         re_error(vm, e, &pattern)

@@ -39,6 +39,8 @@ pub struct Compiled {
     flags: u32,
     /// `[dollar variant][kind]`.
     engines: RefCell<[[Option<Rc<Regex>>; 3]; 3]>,
+    /// Per dollar variant: the crate group of each group, and the markers.
+    groups_of: RefCell<[Option<Rc<(Vec<usize>, Vec<usize>)>>; 3]>,
 }
 
 const MAX_CACHE: usize = 512;
@@ -68,6 +70,7 @@ pub fn compile(pattern: &str, flags: u32) -> Result<Rc<Compiled>, ReError> {
         pattern: pattern.to_string(),
         flags,
         engines: RefCell::new(Default::default()),
+        groups_of: RefCell::new(Default::default()),
     });
     // Build the plain engine now, so an engine limit is a compile error.
     compiled.engine(Dollar::End, Kind::Search)?;
@@ -100,7 +103,8 @@ impl Compiled {
         if let Some(re) = &self.engines.borrow()[d][k] {
             return Ok(re.clone());
         }
-        let (src, _) = translate(&self.pattern, self.flags, dollar)?;
+        let (src, info) = translate(&self.pattern, self.flags, dollar)?;
+        self.groups_of.borrow_mut()[d] = Some(Rc::new((info.crate_group, info.markers)));
         let src = match kind {
             Kind::Full => format!("(?:{src})\\z"),
             _ => src,
@@ -143,11 +147,28 @@ impl Compiled {
         if !caps.is_match() {
             return Ok(None);
         }
-        Ok(Some(
-            (0..=self.info.groups)
-                .map(|g| caps.get_group(g).map(|s| (s.start, s.end)))
-                .collect(),
-        ))
+        let map = self.groups_of.borrow()[dollar as usize].clone();
+        let Some(map) = map else {
+            return Ok(None);
+        };
+        let (crate_group, markers) = (&map.0, &map.1);
+        let mut spans: Spans = (0..=self.info.groups)
+            .map(|g| {
+                let cg = crate_group.get(g).copied().unwrap_or(g);
+                caps.get_group(cg).map(|s| (s.start, s.end))
+            })
+            .collect();
+        if markers.iter().any(|&m| caps.get_group(m).is_some()) {
+            // The `$` matched before the final newline, which its marker
+            // consumed: nothing after the `$` consumes text, so every end
+            // past that newline is really at it.
+            let nl = hay.len() - 1;
+            for (a, b) in spans.iter_mut().flatten() {
+                *a = (*a).min(nl);
+                *b = (*b).min(nl);
+            }
+        }
+        Ok(Some(spans))
     }
 }
 
@@ -155,9 +176,7 @@ impl Compiled {
 #[derive(Clone, Copy)]
 pub enum Plan {
     Single(Dollar),
-    /// The haystack ends with `\n` and has others: search it with `$` as
-    /// `\z`, and without its final `\n` with `$` as `\z`; CPython's
-    /// answer is the leftmost of the two.
+    /// The haystack ends with `\n` and has others: `Dollar::Marked`.
     Split,
 }
 
@@ -191,58 +210,33 @@ pub fn find(
         };
         return c.run(d, kind, hay, start, anchored);
     };
-    // A full match must reach the end, so `$` can only be at the end.
-    if mode == Mode::Full {
-        return c.run(Dollar::End, kind, hay, start, anchored);
-    }
     if !c.info.dollar_terminal {
         return Err(ambiguous());
     }
-    let cut = &hay[..hay.len() - 1];
-    let a = c.run(Dollar::End, kind, hay, start, anchored)?;
-    let b = c.run(Dollar::Truncated, kind, cut, start, anchored)?;
-    match (a, b) {
-        (a, None) => Ok(a),
-        (None, b) => Ok(b),
-        (Some(a), Some(b)) => {
-            let (sa, sb) = (a[0].map_or(0, |s| s.0), b[0].map_or(0, |s| s.0));
-            if sa < sb || a[0] == b[0] {
-                Ok(Some(a))
-            } else if sb < sa {
-                Ok(Some(b))
-            } else {
-                // Which one CPython's backtracking tries first depends on
-                // the pattern's priorities, which the crate cannot compare.
-                Err(ambiguous())
-            }
-        }
-    }
+    // A full match must reach the end, where only `$` as `\z` can be.
+    let d = if mode == Mode::Full {
+        Dollar::End
+    } else {
+        Dollar::Marked
+    };
+    c.run(d, kind, hay, start, anchored)
 }
 
 fn ambiguous() -> ReError {
     ReError {
-        msg: "a '$' before the final newline of a multi-line string, in this pattern, is not supported by Kiln's re (regex crate); use \\Z or re.MULTILINE".into(),
+        msg: "a '$' followed by more pattern, on a multi-line string that ends with a newline, is not supported by Kiln's re (regex crate); use \\Z or re.MULTILINE".into(),
         pos: None,
     }
 }
 
 /// Whether a non-empty match starts exactly at byte `at`.
 fn nonempty_at(c: &Compiled, hay: &str, plan: Plan, at: usize) -> Result<bool, ReError> {
-    let runs: Vec<(Dollar, &str)> = match plan {
-        Plan::Single(d) => vec![(d, hay)],
-        Plan::Split => vec![
-            (Dollar::End, hay),
-            (Dollar::Truncated, &hay[..hay.len() - 1]),
-        ],
+    let d = match plan {
+        Plan::Single(d) => d,
+        Plan::Split => Dollar::Marked,
     };
-    for (d, h) in runs {
-        if let Some(s) = c.run(d, Kind::Longest, h, at, true)? {
-            if s[0].is_some_and(|(a, b)| b > a) {
-                return Ok(true);
-            }
-        }
-    }
-    Ok(false)
+    let found = c.run(d, Kind::Longest, hay, at, true)?;
+    Ok(found.is_some_and(|s| s[0].is_some_and(|(a, b)| b > a)))
 }
 
 /// Every match from byte `start`, as CPython 3.7+ iterates: an empty

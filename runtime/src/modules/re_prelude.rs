@@ -78,6 +78,9 @@ class _GroupIndex:
     def __repr__(self):
         return "mappingproxy(" + repr(self._d) + ")"
 
+    def __str__(self):
+        return str(self._d)
+
 
 class Pattern:
     def __init__(self, pattern, key, info):

@@ -50,10 +50,11 @@ pub enum Dollar {
     End,
     /// `(?m:$)`: exact when the only `\n` is the last character.
     Line,
-    /// `\z`, with `\Z` never matching: for a search in the haystack
-    /// without its final `\n` (a `$` there stands for CPython's `$`
-    /// before that newline).
-    Truncated,
+    /// `(?:\z|(\n)\z)`: the `$` before a final newline consumes it in a
+    /// marker group (see `Info::markers`), so that the crate's priorities
+    /// pick between the two places as CPython's backtracking would.
+    /// Exact when nothing is consumed after the `$`.
+    Marked,
 }
 
 /// What the translation learnt about the pattern.
@@ -71,6 +72,11 @@ pub struct Info {
     pub has_dollar: bool,
     /// Whether nothing can consume text after any such `$`.
     pub dollar_terminal: bool,
+    /// The crate's group number of each group (they differ when marker
+    /// groups are emitted).
+    pub crate_group: Vec<usize>,
+    /// The crate's group numbers of `Dollar::Marked` markers.
+    pub markers: Vec<usize>,
 }
 
 struct Open {
@@ -93,6 +99,8 @@ struct Parser<'a> {
     last: Last,
     /// Whether only global flag groups have been seen so far.
     at_start: bool,
+    /// Capture groups emitted so far, markers included.
+    crate_groups: usize,
     _src: &'a str,
 }
 
@@ -126,6 +134,7 @@ pub fn translate(pattern: &str, flags: u32, dollar: Dollar) -> Result<(String, I
         out: String::with_capacity(pattern.len() * 2 + 8),
         info: Info {
             parents: vec![0],
+            crate_group: vec![0],
             dollar_terminal: true,
             ..Info::default()
         },
@@ -133,6 +142,7 @@ pub fn translate(pattern: &str, flags: u32, dollar: Dollar) -> Result<(String, I
         pending_dollar: None,
         last: Last::Nothing,
         at_start: true,
+        crate_groups: 0,
         _src: pattern,
     };
     if flags & IGNORECASE != 0 {
@@ -230,7 +240,7 @@ impl Parser<'_> {
                     self.last = Last::Atom;
                 }
                 '^' => {
-                    self.at_start = false;
+                    self.assertion_follows();
                     self.out.push_str(if self.flags & MULTILINE != 0 {
                         "(?m:^)"
                     } else {
@@ -239,7 +249,7 @@ impl Parser<'_> {
                     self.last = Last::Assertion;
                 }
                 '$' => {
-                    self.at_start = false;
+                    self.assertion_follows();
                     if self.flags & MULTILINE != 0 {
                         self.out.push_str("(?m:$)");
                     } else {
@@ -247,7 +257,12 @@ impl Parser<'_> {
                         self.pending_dollar = Some(self.stack.len());
                         self.out.push_str(match self.dollar {
                             Dollar::Line => "(?m:$)",
-                            Dollar::End | Dollar::Truncated => "\\z",
+                            Dollar::End => "\\z",
+                            Dollar::Marked => {
+                                self.info.markers.push(self.crate_groups + 1);
+                                self.crate_groups += 1;
+                                "(?:\\z|(\\n)\\z)"
+                            }
                         });
                     }
                     self.last = Last::Assertion;
@@ -364,6 +379,15 @@ impl Parser<'_> {
         Ok(())
     }
 
+    /// Even a zero-width assertion after a `$` would be tested at the
+    /// wrong place by `Dollar::Marked`.
+    fn assertion_follows(&mut self) {
+        if self.pending_dollar.is_some() {
+            self.info.dollar_terminal = false;
+        }
+        self.at_start = false;
+    }
+
     fn atom_follows_group(&mut self) {
         // A group opening is where text may be consumed after a `$`.
         if self.pending_dollar.is_some() {
@@ -374,6 +398,8 @@ impl Parser<'_> {
     fn push_capture(&mut self, pos: usize, saved: u32) {
         self.at_start = false;
         self.info.groups += 1;
+        self.crate_groups += 1;
+        self.info.crate_group.push(self.crate_groups);
         let parent = self
             .stack
             .iter()
@@ -431,14 +457,14 @@ impl Parser<'_> {
             };
             if bit == LOCALE {
                 return err(
-                    "bad inline flag: cannot use 'L' flag with a str pattern",
-                    self.i - 1,
+                    "bad inline flags: cannot use 'L' flag with a str pattern",
+                    self.i,
                 );
             }
             if negative {
                 if bit & (ASCII | UNICODE) != 0 {
                     return err(
-                        "bad inline flag: cannot turn off flags 'a', 'u' and 'L'",
+                        "bad inline flags: cannot turn off flags 'a', 'u' and 'L'",
                         self.i - 1,
                     );
                 }
@@ -475,7 +501,7 @@ impl Parser<'_> {
         }
         if on & ASCII != 0 && (on | self.flags) & UNICODE != 0 {
             return err(
-                "bad inline flag: flags 'a', 'u' and 'L' are incompatible",
+                "bad inline flags: flags 'a', 'u' and 'L' are incompatible",
                 pos,
             );
         }
@@ -692,23 +718,19 @@ impl Parser<'_> {
         self.i += 1;
         match c {
             'A' => {
-                self.at_start = false;
+                self.assertion_follows();
                 self.out.push_str("\\A");
                 self.last = Last::Assertion;
                 return Ok(());
             }
             'Z' => {
-                self.at_start = false;
-                self.out.push_str(if self.dollar == Dollar::Truncated {
-                    "[a&&b]"
-                } else {
-                    "\\z"
-                });
+                self.assertion_follows();
+                self.out.push_str("\\z");
                 self.last = Last::Assertion;
                 return Ok(());
             }
             'b' | 'B' => {
-                self.at_start = false;
+                self.assertion_follows();
                 self.out.push_str(match (c, self.ascii()) {
                     ('b', false) => "\\b",
                     ('B', false) => "\\B",
@@ -728,6 +750,17 @@ impl Parser<'_> {
                     push_lit(&mut self.out, ch);
                     self.last = Last::Atom;
                     return Ok(());
+                }
+                let mut n = c.to_digit(10).unwrap_or(0) as usize;
+                if let Some(d) = d1.and_then(|d| d.to_digit(10)) {
+                    n = n * 10 + d as usize;
+                }
+                // CPython's checks come first; a valid one is unsupported.
+                if n > self.info.groups {
+                    return err(format!("invalid group reference {n}"), pos + 1);
+                }
+                if self.stack.iter().any(|o| o.capture == n) {
+                    return err("cannot refer to an open group", pos);
                 }
                 return unsupported("backreferences (\\1) are", pos);
             }
