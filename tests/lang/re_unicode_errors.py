@@ -46,3 +46,9 @@ print(re.findall("a{", "a{"), re.findall("a{x}", "a{x}"), re.findall("{1}", "{1}
 print(re.findall("a{,2}", "aaa"), re.findall("a{2}", "aaaaa"), re.findall("a{1,}?", "aaa"), re.findall(r"\{\}", "{}"))
 print(re.findall("[]a]", "]a"), re.findall("[^]a]", "]ab"), re.findall("[a-]", "-a"), re.findall(r"[\]\\]", "]\\"))
 print(re.findall("[.*+?]", "a.*b"), re.findall(r"[\[]", "[x["), re.findall("[&~|]", "a&~|"), re.findall("(?#note)ab", "ab"))
+for p, f in [("a{4294967296}", 0), ("(?a)(?u)a", 0), ("a", re.A | re.U), ("(?-a:x)", 0), ("(?u)a", re.A)]:
+    try:
+        re.compile(p, f)
+        print(repr(p), "compiled")
+    except (OverflowError, ValueError, re.error) as e:
+        print(repr(p), type(e).__name__, e)

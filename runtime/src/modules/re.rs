@@ -14,7 +14,7 @@ use super::re_engine::{
     byte_of_char, compile, find, find_all, plan, purge, CharIndex, Compiled, Mode, Spans,
 };
 use super::re_prelude::PRELUDE;
-use super::re_syntax::{self, Info, ReError};
+use super::re_syntax::{self, Info, ReError, ReKind};
 
 type Kw<'a> = &'a [(Value, Value)];
 
@@ -54,6 +54,11 @@ pub fn re_init(vm: &mut Vm) -> PyResult<Value> {
 
 /// A `re.error(msg, pattern, pos)` (the class the Python half defines).
 fn re_error(vm: &mut Vm, e: ReError, pattern: &str) -> PyErr {
+    match e.kind {
+        ReKind::Overflow => return PyErr::overflow(e.msg),
+        ReKind::Value => return PyErr::value_error(e.msg),
+        ReKind::Error => {}
+    }
     let dict = vm.modules.get("re").and_then(|m| match m.payload() {
         Some(Payload::Module(m)) => Some(m.dict.clone()),
         _ => None,
@@ -302,6 +307,7 @@ fn terr<T>(msg: impl Into<String>, pos: usize) -> Result<T, TemplateError> {
     Err(TemplateError::Re(ReError {
         msg: msg.into(),
         pos: Some(pos),
+        kind: ReKind::Error,
     }))
 }
 
@@ -498,4 +504,66 @@ fn re_purge(_vm: &mut Vm, args: &[Value], _kw: Kw) -> PyResult<Value> {
     check_args("purge", args, 0, 0)?;
     purge();
     Ok(Value::none())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use crate::{Isolate, Options};
+
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Sink {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut v) = self.0.lock() {
+                v.extend_from_slice(b);
+            }
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn run(src: &'static str) -> String {
+        let out = Sink::default();
+        let sink = out.clone();
+        std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn(move || {
+                let mut iso = Isolate::new(Options::default());
+                iso.set_stdout(Box::new(sink));
+                assert!(iso.run_source(src, "prog.py").is_ok());
+            })
+            .and_then(|h| h.join().map_err(|_| std::io::Error::other("panicked")))
+            .expect("the script ran");
+        let bytes = out.0.lock().map(|v| v.clone()).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// What the crate cannot run is a `re.error` naming it, never a wrong
+    /// answer (CPython runs these, so they cannot be tests/lang programs).
+    #[test]
+    fn unsupported_features_raise_re_error() {
+        let out = run(r#"
+import re
+for p, s in [("(?=a)", "a"), ("(?<!a)b", "b"), (r"(a)\1", "aa"), ("(?P<x>a)(?P=x)", "aa"),
+             ("a++", "a"), ("(?>a)", "a"), (r"\N{DIGIT ONE}", "1"), ("a*?", "aa"),
+             (r"x$\n", "a\nx\n")]:
+    try:
+        re.findall(p, s)
+        print("ran", p)
+    except re.error as e:
+        print(type(e).__name__, isinstance(e, Exception), "Kiln's re" in str(e))
+try:
+    re.compile(b"a")
+except TypeError as e:
+    print("TypeError", "bytes" in str(e))
+"#);
+        let want = "error True True\n".repeat(9) + "TypeError True\n";
+        assert_eq!(out, want);
+    }
 }

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use regex_automata::meta::Regex;
 use regex_automata::{Anchored, Input, MatchKind};
 
-use super::re_syntax::{translate, Dollar, Info, ReError};
+use super::re_syntax::{translate, Dollar, Info, ReError, ReKind};
 
 /// Byte spans of group 0..=groups (None: the group did not take part).
 pub type Spans = Vec<Option<(usize, usize)>>;
@@ -119,6 +119,7 @@ impl Compiled {
             .map_err(|e| ReError {
                 msg: format!("pattern not supported by Kiln's re (regex crate): {e}"),
                 pos: None,
+                kind: ReKind::Error,
             })?;
         let re = Rc::new(re);
         self.engines.borrow_mut()[d][k] = Some(re.clone());
@@ -226,6 +227,7 @@ fn ambiguous() -> ReError {
     ReError {
         msg: "a '$' followed by more pattern, on a multi-line string that ends with a newline, is not supported by Kiln's re (regex crate); use \\Z or re.MULTILINE".into(),
         pos: None,
+        kind: ReKind::Error,
     }
 }
 
@@ -264,6 +266,7 @@ pub fn find_all(
                 return Err(ReError {
                     msg: "a pattern that prefers an empty match where a non-empty one is possible is not supported by Kiln's re (regex crate) in findall/finditer/sub/split".into(),
                     pos: None,
+                    kind: ReKind::Error,
                 });
             }
             match hay[pos..].chars().next() {

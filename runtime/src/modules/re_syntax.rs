@@ -24,12 +24,23 @@ pub const ASCII: u32 = 256;
 pub struct ReError {
     pub msg: String,
     pub pos: Option<usize>,
+    pub kind: ReKind,
+}
+
+/// The exception class CPython raises for a pattern error.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ReKind {
+    /// `re.error`.
+    Error,
+    Overflow,
+    Value,
 }
 
 fn err<T>(msg: impl Into<String>, pos: usize) -> Result<T, ReError> {
     Err(ReError {
         msg: msg.into(),
         pos: Some(pos),
+        kind: ReKind::Error,
     })
 }
 
@@ -118,12 +129,14 @@ pub fn translate(pattern: &str, flags: u32, dollar: Dollar) -> Result<(String, I
         return Err(ReError {
             msg: "cannot use LOCALE flag with a str pattern".into(),
             pos: None,
+            kind: ReKind::Value,
         });
     }
     if flags & ASCII != 0 && flags & UNICODE != 0 {
         return Err(ReError {
             msg: "ASCII and UNICODE flags are incompatible".into(),
             pos: None,
+            kind: ReKind::Value,
         });
     }
     let mut p = Parser {
@@ -465,7 +478,7 @@ impl Parser<'_> {
                 if bit & (ASCII | UNICODE) != 0 {
                     return err(
                         "bad inline flags: cannot turn off flags 'a', 'u' and 'L'",
-                        self.i - 1,
+                        self.i,
                     );
                 }
                 off |= bit;
@@ -499,11 +512,13 @@ impl Parser<'_> {
         if !self.at_start || !self.stack.is_empty() {
             return err("global flags not at the start of the expression", pos);
         }
-        if on & ASCII != 0 && (on | self.flags) & UNICODE != 0 {
-            return err(
-                "bad inline flags: flags 'a', 'u' and 'L' are incompatible",
-                pos,
-            );
+        let all = on | self.flags;
+        if all & ASCII != 0 && all & UNICODE != 0 {
+            return Err(ReError {
+                msg: "ASCII and UNICODE flags are incompatible".into(),
+                pos: None,
+                kind: ReKind::Value,
+            });
         }
         if on & IGNORECASE != 0 && self.flags & IGNORECASE == 0 {
             self.out.push_str("(?i)");
@@ -571,7 +586,11 @@ impl Parser<'_> {
                         }
                     }
                     if lo_v > u32::MAX as u64 || hi.is_some_and(|h| h > u32::MAX as u64) {
-                        return err("the repetition number is too large", pos + 1);
+                        return Err(ReError {
+                            msg: "the repetition number is too large".into(),
+                            pos: None,
+                            kind: ReKind::Overflow,
+                        });
                     }
                     match (comma, hi) {
                         (false, _) => {
@@ -642,6 +661,7 @@ impl Parser<'_> {
         char::from_u32(value).ok_or_else(|| ReError {
             msg: format!("bad escape \\{letter}{text}"),
             pos: Some(start),
+            kind: ReKind::Error,
         })
     }
 
@@ -667,6 +687,7 @@ impl Parser<'_> {
         char::from_u32(value).ok_or_else(|| ReError {
             msg: "bad escape".into(),
             pos: Some(start),
+            kind: ReKind::Error,
         })
     }
 
