@@ -188,25 +188,40 @@ class Pattern:
 
 
 class Match:
+    # Kept small: a handler builds one per successful match; the rest is
+    # computed when read.
     def __init__(self, pattern, t, string, pos, endpos):
         self.re = pattern
         self._t = t
         self.string = string
-        n = len(string)
+        self._pos = pos
+        self._endpos = endpos
+
+    @property
+    def pos(self):
+        n = len(self.string)
+        pos = self._pos
         if pos < 0:
-            pos = 0
-        elif pos > n:
-            pos = n
+            return 0
+        return n if pos > n else pos
+
+    @property
+    def endpos(self):
+        n = len(self.string)
+        endpos = self._endpos
         if endpos is None or endpos > n:
-            endpos = n
-        elif endpos < 0:
-            endpos = 0
-        self.pos = pos
-        self.endpos = endpos
-        self.lastindex = t[0]
-        self.lastgroup = None
-        if t[0] is not None:
-            self.lastgroup = pattern._names.get(t[0])
+            return n
+        return 0 if endpos < 0 else endpos
+
+    @property
+    def lastindex(self):
+        return self._t[0]
+
+    @property
+    def lastgroup(self):
+        if self._t[0] is None:
+            return None
+        return self.re._names.get(self._t[0])
 
     def _index(self, g):
         if isinstance(g, int):
@@ -259,10 +274,17 @@ class Match:
             self._t[1], self._t[2], repr(self._get(0))[:50])
 
 
+# (pattern, flags) -> Pattern, and pattern -> Pattern for flags 0 (the
+# common call, without building a key tuple). Cleared when full.
 _cache = {}
+_cache0 = {}
 
 
 def _compile(pattern, flags):
+    if flags == 0 and type(pattern) is str:
+        p = _cache0.get(pattern)
+        if p is not None:
+            return p
     if isinstance(pattern, Pattern):
         if flags:
             raise ValueError("cannot process flags argument with a compiled pattern")
@@ -277,7 +299,10 @@ def _compile(pattern, flags):
         p = Pattern(pattern, flags, _compile_native(pattern, flags))
         if len(_cache) >= 512:
             _cache.clear()
+            _cache0.clear()
         _cache[key] = p
+        if flags == 0:
+            _cache0[pattern] = p
     return p
 
 
@@ -323,5 +348,6 @@ def escape(pattern):
 
 def purge():
     _cache.clear()
+    _cache0.clear()
     _purge()
 "#;
