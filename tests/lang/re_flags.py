@@ -40,3 +40,6 @@ print(re.search("$", "ab\n"), re.findall("$", "ab\n"), re.sub("$", "!", "a\n"), 
 print(re.search(r"(\w+)$", "a\nbc\n").groups(), re.search(r"(\w+\s*)$", "a\nbc \n").span(1))
 print(re.sub(r"(\w)$", r"[\1]", "ab\ncd\n"), re.search(r"(b|c\n)$", "a\nc\n"), re.search(r"x$|y", "x\nyx\n"))
 print(re.search(r"(.*?)$", "a\nbc\n", re.S), re.search(r"(.*)$", "a\nbc\n", re.S), re.findall(r"\w*$", "ab\ncd\n"))
+print(re.findall(r"\w", "\u0301a\u00b2\u2160_"), re.findall(r"[\w-]+", "a-\u00b2 \u0301"), re.findall(r"\W", "a\u0301"))
+print(re.match(r"(a|(b))*", "ba").groups(), re.match(r"(?:(a)|b)*", "ab").groups(), re.match(r"((a)|b)+", "ab").groups())
+print(re.findall(r"(?i)k", "K\u212ak"), re.findall(r"(?i)[a-z]+", "ABC def"), re.findall(r"(?i)É", "éÉ"))

@@ -698,8 +698,10 @@ impl Parser<'_> {
         Some(match (c, ascii) {
             ('d', false) => "\\d",
             ('D', false) => "\\D",
-            ('w', false) => "\\w",
-            ('W', false) => "\\W",
+            // CPython's \w is str.isalnum() or `_`: letters and numbers,
+            // not the marks the crate's \w also takes.
+            ('w', false) => "[\\p{L}\\p{N}_]",
+            ('W', false) => "[^\\p{L}\\p{N}_]",
             // CPython's str.isspace() also counts \x1c-\x1f.
             ('s', false) => "[\\s\\x1C-\\x1F]",
             ('S', false) => "[^\\s\\x1C-\\x1F]",
