@@ -40,24 +40,38 @@ pub struct Compiled {
     /// `[dollar variant][kind]`.
     engines: RefCell<[[Option<Rc<Regex>>; 3]; 3]>,
     /// Per dollar variant: the crate group of each group, and the markers.
-    groups_of: RefCell<[Option<Rc<(Vec<usize>, Vec<usize>)>>; 3]>,
+    groups_of: RefCell<[Option<Rc<GroupMap>>; 3]>,
+}
+
+/// How one translation numbers the crate's groups.
+struct GroupMap {
+    crate_group: Vec<usize>,
+    markers: Vec<usize>,
 }
 
 const MAX_CACHE: usize = 512;
+
+/// Compiled forms of one pattern string, by flags.
+type Entries = Vec<(u32, Rc<Compiled>)>;
+
+#[derive(Default)]
+struct Cache {
+    len: usize,
+    map: HashMap<String, Entries>,
+}
 
 thread_local! {
     /// pattern → (flags, compiled). Cleared when full: a handler's few
     /// patterns are recompiled at once, and memory stays bounded when a
     /// script builds patterns from input.
-    static CACHE: RefCell<(usize, HashMap<String, Vec<(u32, Rc<Compiled>)>>)> =
-        RefCell::new((0, HashMap::new()));
+    static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
 }
 
 /// The compiled form of `(pattern, flags)`, from the cache if it is there.
 pub fn compile(pattern: &str, flags: u32) -> Result<Rc<Compiled>, ReError> {
     let hit = CACHE.with(|c| {
         c.borrow()
-            .1
+            .map
             .get(pattern)
             .and_then(|v| v.iter().find(|(f, _)| *f == flags).map(|(_, c)| c.clone()))
     });
@@ -76,12 +90,13 @@ pub fn compile(pattern: &str, flags: u32) -> Result<Rc<Compiled>, ReError> {
     compiled.engine(Dollar::End, Kind::Search)?;
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
-        if c.0 >= MAX_CACHE {
-            c.1.clear();
-            c.0 = 0;
+        if c.len >= MAX_CACHE {
+            c.map.clear();
+            c.len = 0;
         }
-        c.0 += 1;
-        c.1.entry(pattern.to_string())
+        c.len += 1;
+        c.map
+            .entry(pattern.to_string())
             .or_default()
             .push((flags, compiled.clone()));
     });
@@ -92,8 +107,8 @@ pub fn compile(pattern: &str, flags: u32) -> Result<Rc<Compiled>, ReError> {
 pub fn purge() {
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
-        c.1.clear();
-        c.0 = 0;
+        c.map.clear();
+        c.len = 0;
     });
 }
 
@@ -104,7 +119,10 @@ impl Compiled {
             return Ok(re.clone());
         }
         let (src, info) = translate(&self.pattern, self.flags, dollar)?;
-        self.groups_of.borrow_mut()[d] = Some(Rc::new((info.crate_group, info.markers)));
+        self.groups_of.borrow_mut()[d] = Some(Rc::new(GroupMap {
+            crate_group: info.crate_group,
+            markers: info.markers,
+        }));
         let src = match kind {
             Kind::Full => format!("(?:{src})\\z"),
             _ => src,
@@ -152,7 +170,7 @@ impl Compiled {
         let Some(map) = map else {
             return Ok(None);
         };
-        let (crate_group, markers) = (&map.0, &map.1);
+        let (crate_group, markers) = (&map.crate_group, &map.markers);
         let mut spans: Spans = (0..=self.info.groups)
             .map(|g| {
                 let cg = crate_group.get(g).copied().unwrap_or(g);

@@ -96,7 +96,7 @@ struct Open {
     saved_flags: u32,
 }
 
-struct Parser<'a> {
+struct Parser {
     p: Vec<char>,
     i: usize,
     flags: u32,
@@ -112,7 +112,6 @@ struct Parser<'a> {
     at_start: bool,
     /// Capture groups emitted so far, markers included.
     crate_groups: usize,
-    _src: &'a str,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -156,7 +155,6 @@ pub fn translate(pattern: &str, flags: u32, dollar: Dollar) -> Result<(String, I
         last: Last::Nothing,
         at_start: true,
         crate_groups: 0,
-        _src: pattern,
     };
     if flags & IGNORECASE != 0 {
         p.out.push_str("(?i)");
@@ -183,7 +181,7 @@ fn push_lit(out: &mut String, c: char) {
     }
 }
 
-impl Parser<'_> {
+impl Parser {
     fn peek(&self) -> Option<char> {
         self.p.get(self.i).copied()
     }
@@ -319,7 +317,8 @@ impl Parser<'_> {
         self.atom_follows_group();
         let saved = self.flags;
         if self.peek() != Some('?') {
-            return Ok(self.push_capture(pos, saved));
+            self.push_capture(pos, saved);
+            return Ok(());
         }
         self.i += 1;
         let Some(c) = self.peek() else {
