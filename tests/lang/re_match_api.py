@@ -67,3 +67,9 @@ for path in ["/users/12", "/users/12/posts", "/users/x", "/users/7/likes/", "/us
     print(path, m and m.groupdict())
 q = "a=1&b=two&empty=&c=3"
 print(dict(re.findall(r"([^&=]+)=([^&]*)", q)))
+print(type(m), type(re.compile("a")), re.error, re.Pattern, re.Match)
+print(isinstance(re.match("a", "a"), re.Match), isinstance(re.compile("x"), re.Pattern))
+try:
+    re.compile(")")
+except Exception as e:
+    print(repr(e), e.args)
