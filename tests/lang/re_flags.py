@@ -43,3 +43,4 @@ print(re.search(r"(.*?)$", "a\nbc\n", re.S), re.search(r"(.*)$", "a\nbc\n", re.S
 print(re.findall(r"\w", "\u0301a\u00b2\u2160_"), re.findall(r"[\w-]+", "a-\u00b2 \u0301"), re.findall(r"\W", "a\u0301"))
 print(re.match(r"(a|(b))*", "ba").groups(), re.match(r"(?:(a)|b)*", "ab").groups(), re.match(r"((a)|b)+", "ab").groups())
 print(re.findall(r"(?i)k", "K\u212ak"), re.findall(r"(?i)[a-z]+", "ABC def"), re.findall(r"(?i)É", "éÉ"))
+print(re.findall(r"^\d+(\.\d+$)?", "1.5\n2\n"), re.search(r"(a$)?", "x\na\n"), re.sub(r"(?:x$){0,1}", "#", "ax\nx\n"))

@@ -333,6 +333,8 @@ impl Parser {
                     saved_flags: saved,
                 });
                 self.out.push_str("(?:");
+                self.at_start = false;
+                self.last = Last::Nothing;
             }
             'P' => {
                 self.i += 1;
@@ -504,6 +506,8 @@ impl Parser {
                 _ => "(?:",
             });
         self.flags = flags;
+        self.at_start = false;
+        self.last = Last::Nothing;
         Ok(())
     }
 
@@ -569,6 +573,7 @@ impl Parser {
 
     fn repeat(&mut self, c: char, pos: usize) -> Result<(), ReError> {
         let mut text = String::new();
+        let mut at_most_once = c == '?';
         if c == '{' {
             match self.braces() {
                 None => {
@@ -591,6 +596,7 @@ impl Parser {
                             kind: ReKind::Overflow,
                         });
                     }
+                    at_most_once = hi.is_some_and(|h| h <= 1);
                     match (comma, hi) {
                         (false, _) => {
                             let _ = write!(text, "{{{lo_v}}}");
@@ -612,8 +618,9 @@ impl Parser {
             Last::Repeat => return err("multiple repeat", pos),
             Last::Nothing | Last::Assertion => return err("nothing to repeat", pos),
         }
-        if self.pending_dollar.is_some() {
-            // `($)*` and the like: the `$` may be followed by more text.
+        if self.pending_dollar.is_some() && !at_most_once {
+            // `(a$)*` and the like: another pass may consume text after
+            // the `$` (`(a$)?` may not).
             self.info.dollar_terminal = false;
         }
         self.out.push_str(&text);
