@@ -11,7 +11,8 @@ use crate::value::Value;
 use crate::vm::Vm;
 
 use super::re_engine::{
-    byte_of_char, compile, find, find_all, plan, purge, CharIndex, Compiled, Mode, Spans,
+    byte_of_char, compile, find, find_all, match_past_end, plan, purge, CharIndex, Compiled, Mode,
+    Spans,
 };
 use super::re_prelude::PRELUDE;
 use super::re_syntax::{self, Info, ReError, ReKind};
@@ -235,11 +236,16 @@ fn re_match(vm: &mut Vm, args: &[Value], _kw: Kw) -> PyResult<Value> {
         Some(1) => Mode::Search,
         _ => Mode::Full,
     };
-    if sub.start > sub.end {
-        return Ok(Value::none());
-    }
-    let hay = &sub.s[..sub.end];
-    let found = find(&c, hay, plan(&c, hay), sub.start, mode);
+    // CPython searches nothing when pos > endpos, but `match` still
+    // tries an empty match at pos.
+    let found = match (sub.start > sub.end, mode) {
+        (true, Mode::Match) => match_past_end(&c, sub.s, sub.start),
+        (true, _) => return Ok(Value::none()),
+        (false, _) => {
+            let hay = &sub.s[..sub.end];
+            find(&c, hay, plan(&c, hay), sub.start, mode)
+        }
+    };
     match found {
         Ok(None) => Ok(Value::none()),
         Ok(Some(spans)) => Ok(spans_value(

@@ -38,9 +38,9 @@ pub struct Compiled {
     pattern: String,
     flags: u32,
     /// `[dollar variant][kind]`.
-    engines: RefCell<[[Option<Rc<Regex>>; 3]; 3]>,
+    engines: RefCell<[[Option<Rc<Regex>>; 3]; 5]>,
     /// Per dollar variant: the crate group of each group, and the markers.
-    groups_of: RefCell<[Option<Rc<GroupMap>>; 3]>,
+    groups_of: RefCell<[Option<Rc<GroupMap>>; 5]>,
 }
 
 /// How one translation numbers the crate's groups.
@@ -191,6 +191,15 @@ impl Compiled {
     }
 }
 
+/// An empty match at byte `at` of `s` with CPython's `re.match` when pos
+/// is past endpos: nothing can be consumed and the end tests fail.
+pub fn match_past_end(c: &Compiled, s: &str, at: usize) -> Result<Option<Spans>, ReError> {
+    match s.get(..at) {
+        Some(cut) => c.run(Dollar::Nothing, Kind::Full, cut, at, true),
+        None => Ok(None),
+    }
+}
+
 /// Which translation of a non-MULTILINE `$` is exact for a haystack.
 #[derive(Clone, Copy)]
 pub enum Plan {
@@ -200,7 +209,9 @@ pub enum Plan {
 }
 
 pub fn plan(c: &Compiled, hay: &str) -> Plan {
-    if !c.info.has_dollar || !hay.ends_with('\n') {
+    if hay.is_empty() && c.info.has_nonboundary {
+        Plan::Single(Dollar::Empty)
+    } else if !c.info.has_dollar || !hay.ends_with('\n') {
         Plan::Single(Dollar::End)
     } else if !hay[..hay.len() - 1].contains('\n') {
         Plan::Single(Dollar::Line)

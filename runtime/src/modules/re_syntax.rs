@@ -66,6 +66,12 @@ pub enum Dollar {
     /// pick between the two places as CPython's backtracking would.
     /// Exact when nothing is consumed after the `$`.
     Marked,
+    /// `\z`, and `\B` never matches: CPython's `\B` fails in an empty
+    /// string, the crate's matches.
+    Empty,
+    /// `$` and `\Z` never match: `re.match` with pos > endpos, where
+    /// CPython only tries an empty match at pos, and its end tests fail.
+    Nothing,
 }
 
 /// What the translation learnt about the pattern.
@@ -83,6 +89,8 @@ pub struct Info {
     pub has_dollar: bool,
     /// Whether nothing can consume text after any such `$`.
     pub dollar_terminal: bool,
+    /// Whether `\B` occurs.
+    pub has_nonboundary: bool,
     /// The crate's group number of each group (they differ when marker
     /// groups are emitted).
     pub crate_group: Vec<usize>,
@@ -268,7 +276,8 @@ impl Parser {
                         self.pending_dollar = Some(self.stack.len());
                         self.out.push_str(match self.dollar {
                             Dollar::Line => "(?m:$)",
-                            Dollar::End => "\\z",
+                            Dollar::End | Dollar::Empty => "\\z",
+                            Dollar::Nothing => "[a&&b]",
                             Dollar::Marked => {
                                 self.info.markers.push(self.crate_groups + 1);
                                 self.crate_groups += 1;
@@ -754,13 +763,21 @@ impl Parser {
             }
             'Z' => {
                 self.assertion_follows();
-                self.out.push_str("\\z");
+                self.out.push_str(if self.dollar == Dollar::Nothing {
+                    "[a&&b]"
+                } else {
+                    "\\z"
+                });
                 self.last = Last::Assertion;
                 return Ok(());
             }
             'b' | 'B' => {
                 self.assertion_follows();
+                if c == 'B' {
+                    self.info.has_nonboundary = true;
+                }
                 self.out.push_str(match (c, self.ascii()) {
+                    _ if c == 'B' && self.dollar == Dollar::Empty => "[a&&b]",
                     ('b', false) => "\\b",
                     ('B', false) => "\\B",
                     ('b', true) => "(?-u:\\b)",
