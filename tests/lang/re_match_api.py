@@ -73,5 +73,5 @@ try:
     re.compile(")")
 except Exception as e:
     print(repr(e), e.args)
-print(re.compile("").match("abc", 2, 0), re.compile("a|").search("aa", 2, 1), re.compile(r"\Z").match("ab", 2, 1))
+print(re.compile("a").match("abc", 2, 0), re.compile("a|").search("aa", 2, 1), re.compile(r"\Z").match("ab", 2, 1))
 print(re.findall(r"\B", ""), re.compile(r"\B").search("ab", 0, 0), re.compile(r"\B").search("ab", 1, 1), re.sub(r"\B", "-", "ab"))

@@ -11,8 +11,7 @@ use crate::value::Value;
 use crate::vm::Vm;
 
 use super::re_engine::{
-    byte_of_char, compile, find, find_all, match_past_end, plan, purge, CharIndex, Compiled, Mode,
-    Spans,
+    byte_of_char, compile, find, find_all, plan, purge, CharIndex, Compiled, Mode, Spans,
 };
 use super::re_prelude::PRELUDE;
 use super::re_syntax::{self, Info, ReError, ReKind};
@@ -236,16 +235,13 @@ fn re_match(vm: &mut Vm, args: &[Value], _kw: Kw) -> PyResult<Value> {
         Some(1) => Mode::Search,
         _ => Mode::Full,
     };
-    // CPython searches nothing when pos > endpos, but `match` still
-    // tries an empty match at pos.
-    let found = match (sub.start > sub.end, mode) {
-        (true, Mode::Match) => match_past_end(&c, sub.s, sub.start),
-        (true, _) => return Ok(Value::none()),
-        (false, _) => {
-            let hay = &sub.s[..sub.end];
-            find(&c, hay, plan(&c, hay), sub.start, mode)
-        }
-    };
+    // "If endpos is less than pos, no match will be found" (CPython's
+    // docs; its engine still finds empty matches for a few patterns).
+    if sub.start > sub.end {
+        return Ok(Value::none());
+    }
+    let hay = &sub.s[..sub.end];
+    let found = find(&c, hay, plan(&c, hay), sub.start, mode);
     match found {
         Ok(None) => Ok(Value::none()),
         Ok(Some(spans)) => Ok(spans_value(

@@ -38,9 +38,9 @@ pub struct Compiled {
     pattern: String,
     flags: u32,
     /// `[dollar variant][kind]`.
-    engines: RefCell<[[Option<Rc<Regex>>; 3]; 5]>,
+    engines: RefCell<[[Option<Rc<Regex>>; 3]; 4]>,
     /// Per dollar variant: the crate group of each group, and the markers.
-    groups_of: RefCell<[Option<Rc<GroupMap>>; 5]>,
+    groups_of: RefCell<[Option<Rc<GroupMap>>; 4]>,
 }
 
 /// How one translation numbers the crate's groups.
@@ -188,15 +188,6 @@ impl Compiled {
             }
         }
         Ok(Some(spans))
-    }
-}
-
-/// An empty match at byte `at` of `s` with CPython's `re.match` when pos
-/// is past endpos: nothing can be consumed and the end tests fail.
-pub fn match_past_end(c: &Compiled, s: &str, at: usize) -> Result<Option<Spans>, ReError> {
-    match s.get(..at) {
-        Some(cut) => c.run(Dollar::Nothing, Kind::Full, cut, at, true),
-        None => Ok(None),
     }
 }
 

@@ -69,9 +69,6 @@ pub enum Dollar {
     /// `\z`, and `\B` never matches: CPython's `\B` fails in an empty
     /// string, the crate's matches.
     Empty,
-    /// `$` and `\Z` never match: `re.match` with pos > endpos, where
-    /// CPython only tries an empty match at pos, and its end tests fail.
-    Nothing,
 }
 
 /// What the translation learnt about the pattern.
@@ -277,7 +274,6 @@ impl Parser {
                         self.out.push_str(match self.dollar {
                             Dollar::Line => "(?m:$)",
                             Dollar::End | Dollar::Empty => "\\z",
-                            Dollar::Nothing => "[a&&b]",
                             Dollar::Marked => {
                                 self.info.markers.push(self.crate_groups + 1);
                                 self.crate_groups += 1;
@@ -763,11 +759,7 @@ impl Parser {
             }
             'Z' => {
                 self.assertion_follows();
-                self.out.push_str(if self.dollar == Dollar::Nothing {
-                    "[a&&b]"
-                } else {
-                    "\\z"
-                });
+                self.out.push_str("\\z");
                 self.last = Last::Assertion;
                 return Ok(());
             }
