@@ -462,20 +462,20 @@ fn re_sub(vm: &mut Vm, args: &[Value], _kw: Kw) -> PyResult<Value> {
     let mut last = 0;
     for spans in &all {
         let Some((a, b)) = spans[0] else { continue };
-        out.push_str(&s[last..a]);
+        out.push_str(s.get(last..a).unwrap_or(""));
         for p in &pieces {
             match p {
                 Piece::Text(t) => out.push_str(t),
                 Piece::Group(g) => {
                     if let Some(Some((x, y))) = spans.get(*g) {
-                        out.push_str(&s[*x..*y]);
+                        out.push_str(s.get(*x..*y).unwrap_or(""));
                     }
                 }
             }
         }
         last = b;
     }
-    out.push_str(&s[last..]);
+    out.push_str(s.get(last..).unwrap_or(""));
     Ok(Value::tuple(vec![
         Value::from_string(out),
         Value::int(all.len() as i64),

@@ -181,7 +181,7 @@ impl Compiled {
             // The `$` matched before the final newline, which its marker
             // consumed: nothing after the `$` consumes text, so every end
             // past that newline is really at it.
-            let nl = hay.len() - 1;
+            let nl = hay.len().saturating_sub(1);
             for (a, b) in spans.iter_mut().flatten() {
                 *a = (*a).min(nl);
                 *b = (*b).min(nl);
