@@ -41,3 +41,12 @@ try:
     re.sub("a", 5, "a")
 except TypeError:
     print("TypeError")
+
+# Match.expand uses the same templates.
+m = re.match(r"(?P<first>\w+) (\w+)(x)?", "Jane Doe")
+print(m.expand(r"\2, \g<first>\n[\3]"), m.expand(r"\g<0>!"), m.expand("plain"))
+for t in [r"\5", r"\g<nope>"]:
+    try:
+        m.expand(t)
+    except (re.error, IndexError) as e:
+        print(type(e).__name__, e)

@@ -28,13 +28,14 @@ pub fn re_init(vm: &mut Vm) -> PyResult<Value> {
     vm.sources.insert(PRELUDE_FILENAME.into(), PRELUDE.into());
     let mut globals = Dict::new();
     globals.set_name("__name__", Value::from_str("re"));
-    let natives: [(&'static str, crate::native::NativeFn); 6] = [
+    let natives: [(&'static str, crate::native::NativeFn); 7] = [
         ("_compile_native", re_compile),
         ("_match", re_match),
         ("_scan", re_scan),
         ("_sub", re_sub),
         ("_escape", re_escape),
         ("_purge", re_purge),
+        ("_template", re_template),
     ];
     for (name, f) in natives {
         globals.set_name(name, vm.native_value(name, f));
@@ -442,6 +443,29 @@ fn template(vm: &mut Vm, repl: &str, info: &Info) -> PyResult<Vec<Piece>> {
         TemplateError::Re(e) => re_error(vm, e, repl),
         TemplateError::Index(msg) => PyErr::index_error(msg),
     })
+}
+
+/// `_template(pattern, flags, repl)`: the pieces of a replacement, str
+/// for text and int for a group (for `Match.expand`).
+fn re_template(vm: &mut Vm, args: &[Value], _kw: Kw) -> PyResult<Value> {
+    check_args("_template", args, 3, 3)?;
+    let c = compiled(vm, args)?;
+    let repl = args[2].as_str().ok_or_else(|| {
+        PyErr::type_error(format!(
+            "expected str instance, {} found",
+            vm.type_name(&args[2])
+        ))
+    })?;
+    let pieces = template(vm, repl, &c.info)?;
+    Ok(Value::list(
+        pieces
+            .into_iter()
+            .map(|p| match p {
+                Piece::Text(t) => Value::from_string(t),
+                Piece::Group(g) => Value::int(g as i64),
+            })
+            .collect(),
+    ))
 }
 
 /// `_sub(pattern, flags, repl, string, count)` → `(new, n)`, for a str

@@ -250,6 +250,15 @@ class Match:
     def __getitem__(self, g):
         return self._get(g)
 
+    def expand(self, template):
+        parts = []
+        for piece in _template(self.re.pattern, self.re._key, template):
+            if isinstance(piece, str):
+                parts.append(piece)
+            else:
+                parts.append(self._get(piece, ""))
+        return "".join(parts)
+
     def groups(self, default=None):
         return tuple([self._get(g, default) for g in range(1, self.re.groups + 1)])
 
