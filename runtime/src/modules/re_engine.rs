@@ -51,6 +51,9 @@ struct GroupMap {
 
 const MAX_CACHE: usize = 512;
 
+/// Per compiled automaton (the crate builds up to a few per pattern).
+const NFA_SIZE_LIMIT: usize = 64 << 20;
+
 /// Compiled forms of one pattern string, by flags.
 type Entries = Vec<(u32, Rc<Compiled>)>;
 
@@ -127,7 +130,9 @@ impl Compiled {
             Kind::Full => format!("(?:{src})\\z"),
             _ => src,
         };
-        let mut config = Regex::config();
+        // Above the crate's 10 MiB default: a repeated Unicode class such
+        // as `\w{300}` (fine in CPython) needs more; still bounded.
+        let mut config = Regex::config().nfa_size_limit(Some(NFA_SIZE_LIMIT));
         if let Kind::Longest = kind {
             config = config.match_kind(MatchKind::All);
         }
@@ -135,7 +140,10 @@ impl Compiled {
             .configure(config)
             .build(&src)
             .map_err(|e| ReError {
-                msg: format!("pattern not supported by Kiln's re (regex crate): {e}"),
+                msg: match e.size_limit() {
+                    Some(_) => "pattern too large for Kiln's re (regex crate)".to_string(),
+                    None => format!("pattern not supported by Kiln's re (regex crate): {e}"),
+                },
                 pos: None,
                 kind: ReKind::Error,
             })?;
