@@ -44,3 +44,7 @@ print(re.findall(r"\w", "\u0301a\u00b2\u2160_"), re.findall(r"[\w-]+", "a-\u00b2
 print(re.match(r"(a|(b))*", "ba").groups(), re.match(r"(?:(a)|b)*", "ab").groups(), re.match(r"((a)|b)+", "ab").groups())
 print(re.findall(r"(?i)k", "K\u212ak"), re.findall(r"(?i)[a-z]+", "ABC def"), re.findall(r"(?i)É", "éÉ"))
 print(re.findall(r"^\d+(\.\d+$)?", "1.5\n2\n"), re.search(r"(a$)?", "x\na\n"), re.sub(r"(?:x$){0,1}", "#", "ax\nx\n"))
+print(re.findall(r"(?ai)k", "kK\u212a"), re.findall(r"k", "kK\u212a", re.A | re.I), re.findall(r"[a-z]+", "ABc\u017f\u212a", re.A | re.I))
+print(re.findall(r"[^a-c]", "AbZ\u212a", re.A | re.I), re.findall(r"(?i)[a-z]+", "ABc\u212a"), re.findall(r"(?i:(?a:k)|x)", "kK\u212aX"))
+print(re.findall(r"(?a)(?i)é|E", "éÉeE"), re.findall(r"[É-Ë]", "éÉË", re.I | re.A), re.findall(r"\w+", "Ab_\u212a", re.A | re.I))
+print(re.sub(r"hello", "bye", "HeLLo \u212aelvin", flags=re.I | re.A), re.match(r"(?ai)[k-m]{3}", "KLM"))

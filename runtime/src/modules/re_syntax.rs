@@ -161,7 +161,7 @@ pub fn translate(pattern: &str, flags: u32, dollar: Dollar) -> Result<(String, I
         at_start: true,
         crate_groups: 0,
     };
-    if flags & IGNORECASE != 0 {
+    if crate_fold(flags) {
         p.out.push_str("(?i)");
     }
     p.run()?;
@@ -186,7 +186,43 @@ fn push_lit(out: &mut String, c: char) {
     }
 }
 
+/// Whether the crate's own (Unicode) case folding is what CPython does:
+/// under ASCII, CPython folds ASCII letters only, which the translation
+/// spells out itself.
+fn crate_fold(flags: u32) -> bool {
+    flags & IGNORECASE != 0 && flags & ASCII == 0
+}
+
+/// Adds to a class body the other ASCII case of `lo..=hi`'s letters.
+fn fold_range(body: &mut String, lo: char, hi: char) {
+    for (a, z, shift) in [('a', 'z', -32i32), ('A', 'Z', 32)] {
+        let (from, to) = (lo.max(a), hi.min(z));
+        if from <= to {
+            let swap = |c: char| char::from_u32((c as i32 + shift) as u32).unwrap_or(c);
+            let _ = write!(body, "{}-{}", swap(from), swap(to));
+        }
+    }
+}
+
 impl Parser {
+    /// A literal in the main text, folded by hand under ASCII | IGNORECASE.
+    fn lit(&mut self, c: char) {
+        if self.ascii_fold() && c.is_ascii_alphabetic() {
+            let _ = write!(
+                self.out,
+                "[{}{}]",
+                c.to_ascii_lowercase(),
+                c.to_ascii_uppercase()
+            );
+        } else {
+            push_lit(&mut self.out, c);
+        }
+    }
+
+    fn ascii_fold(&self) -> bool {
+        self.flags & IGNORECASE != 0 && self.flags & ASCII != 0
+    }
+
     fn peek(&self) -> Option<char> {
         self.p.get(self.i).copied()
     }
@@ -286,7 +322,7 @@ impl Parser {
                 '\\' => self.escape(pos)?,
                 _ => {
                     self.atom_follows();
-                    push_lit(&mut self.out, c);
+                    self.lit(c);
                     self.last = Last::Atom;
                 }
             }
@@ -505,11 +541,7 @@ impl Parser {
             saved_flags: saved,
         });
         self.out
-            .push_str(match (on & IGNORECASE != 0, off & IGNORECASE != 0) {
-                (true, _) => "(?i:",
-                (false, true) => "(?-i:",
-                _ => "(?:",
-            });
+            .push_str(if crate_fold(flags) { "(?i:" } else { "(?-i:" });
         self.flags = flags;
         self.at_start = false;
         self.last = Last::Nothing;
@@ -528,10 +560,16 @@ impl Parser {
                 kind: ReKind::Value,
             });
         }
-        if on & IGNORECASE != 0 && self.flags & IGNORECASE == 0 {
-            self.out.push_str("(?i)");
-        }
+        let before = crate_fold(self.flags);
         self.flags |= on;
+        if on & ASCII != 0 {
+            self.flags &= !UNICODE;
+        }
+        match (before, crate_fold(self.flags)) {
+            (false, true) => self.out.push_str("(?i)"),
+            (true, false) => self.out.push_str("(?-i)"),
+            _ => {}
+        }
         Ok(())
     }
 
@@ -583,7 +621,7 @@ impl Parser {
             match self.braces() {
                 None => {
                     self.atom_follows();
-                    push_lit(&mut self.out, '{');
+                    self.lit('{');
                     self.last = Last::Atom;
                     return Ok(());
                 }
@@ -785,7 +823,7 @@ impl Parser {
                 if ('0'..='7').contains(&c) && oct(d1) && oct(d2) {
                     let ch = self.octal(c.to_digit(8).unwrap_or(0), pos)?;
                     self.atom_follows();
-                    push_lit(&mut self.out, ch);
+                    self.lit(ch);
                     self.last = Last::Atom;
                     return Ok(());
                 }
@@ -809,7 +847,7 @@ impl Parser {
             self.out.push_str(class);
         } else {
             match self.char_escape(c, pos)? {
-                Some(ch) => push_lit(&mut self.out, ch),
+                Some(ch) => self.lit(ch),
                 None => return err(format!("bad escape \\{c}"), pos),
             }
         }
@@ -855,8 +893,14 @@ impl Parser {
                 body.push_str(&text);
                 body.push('-');
                 body.push_str(&hi_text);
+                if self.ascii_fold() {
+                    fold_range(&mut body, lo, hi);
+                }
             } else {
                 body.push_str(&text);
+                if let (Some(c), true) = (lo, self.ascii_fold()) {
+                    fold_range(&mut body, c, c);
+                }
             }
         }
         self.out.push('[');
