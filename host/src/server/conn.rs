@@ -31,11 +31,9 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
-use tokio::time::Instant;
 
 use super::body::OutBody;
 use super::dispatch::{handle, Handled, ResponseFuture, WorkerCtx};
-use super::lazy_timer::LazyTimer;
 
 use super::response::StreamError;
 
@@ -45,6 +43,7 @@ use super::response::StreamError;
 const PARK_AFTER: Duration = Duration::from_millis(100);
 
 /// What the connection's pieces tell its driver (single-threaded).
+#[derive(Default)]
 struct Activity {
     started: Cell<u64>,
     /// Responses whose body hyper has finished with.
@@ -55,27 +54,14 @@ struct Activity {
     unflushed: Cell<bool>,
     /// False once an exchange was not plain keep-alive.
     parkable: Cell<bool>,
-    /// When hyper last began waiting for a request head: the connection's
-    /// start, or the end of the last response.
-    waiting_since: Cell<Instant>,
 }
 
 impl Activity {
     fn new() -> Rc<Activity> {
-        Rc::new(Activity {
-            started: Cell::new(0),
-            finished: Cell::new(0),
-            read_blocked_at: Cell::new(u64::MAX),
-            unflushed: Cell::new(false),
-            parkable: Cell::new(true),
-            waiting_since: Cell::new(Instant::now()),
-        })
-    }
-
-    /// When the request head hyper waits for is overdue; `None` while a
-    /// request is in flight (the head timeout covers only heads).
-    fn head_deadline(&self, limit: Duration) -> Option<Instant> {
-        (self.started.get() == self.finished.get()).then(|| self.waiting_since.get() + limit)
+        let activity = Activity::default();
+        activity.read_blocked_at.set(u64::MAX);
+        activity.parkable.set(true);
+        Rc::new(activity)
     }
 
     /// hyper is waiting for the next request with nothing in flight.
@@ -168,7 +154,6 @@ impl Drop for TrackedBody {
     fn drop(&mut self) {
         let finished = &self.activity.finished;
         finished.set(finished.get() + 1);
-        self.activity.waiting_since.set(Instant::now());
     }
 }
 
@@ -256,8 +241,6 @@ enum Ended {
     /// hyper finished with the connection; close it.
     Finished(TcpStream),
     Failed(hyper::Error),
-    /// A request head took longer than the header-read timeout.
-    HeadTimedOut,
 }
 
 /// Serves one accepted connection until it closes.
@@ -295,10 +278,6 @@ pub async fn serve(
             }
             Ended::Failed(e) => {
                 tracing::debug!(target: "kiln::host", "connection from {peer} ended: {e}");
-                return;
-            }
-            Ended::HeadTimedOut => {
-                tracing::debug!(target: "kiln::host", "connection from {peer} ended: read header from client timeout");
                 return;
             }
         }
@@ -339,33 +318,21 @@ async fn run_hyper(
     if stopping {
         Pin::new(&mut conn).graceful_shutdown();
     }
-    let mut stop = ctx.stop.subscribe();
+    let stop = shutdown.wait_for(|stop| *stop);
+    let mut stop = std::pin::pin!(stop);
     let mut parking = false;
-    // The header-read timeout, kept here rather than by hyper, which arms
-    // a timer for every request: this one is re-armed only when it fires.
-    let head_limit = ctx.shared.config.header_read_timeout;
-    let mut head_timer = LazyTimer::new(activity.waiting_since.get() + head_limit);
-    let mut park_timer = LazyTimer::new(Instant::now() + PARK_AFTER);
+    let timer = tokio::time::sleep(PARK_AFTER);
+    let mut timer = std::pin::pin!(timer);
     // `finished` when the park timer was last armed; it is re-armed only
     // when it fires, so a busy connection pays for one timer per spell.
     let mut armed_at: Option<u64> = None;
     let result = poll_fn(|cx| loop {
         if let Poll::Ready(result) = conn.poll_without_shutdown(cx) {
-            return Poll::Ready(result.map_err(Ended::Failed));
+            return Poll::Ready(result);
         }
-        if !stopping && stop.poll_stopped(cx) {
+        if !stopping && stop.as_mut().poll(cx).is_ready() {
             stopping = true;
             Pin::new(&mut conn).graceful_shutdown();
-            continue;
-        }
-        if head_timer.fired(cx) {
-            match activity.head_deadline(head_limit) {
-                Some(deadline) if deadline <= Instant::now() => {
-                    return Poll::Ready(Err(Ended::HeadTimedOut));
-                }
-                Some(deadline) => head_timer.reset(deadline),
-                None => head_timer.reset(Instant::now() + head_limit),
-            }
             continue;
         }
         if stopping || parking || !activity.between_requests() {
@@ -374,15 +341,19 @@ async fn run_hyper(
         let finished = activity.finished.get();
         if armed_at.is_none() {
             armed_at = Some(finished);
-            park_timer.reset(Instant::now() + PARK_AFTER);
+            timer
+                .as_mut()
+                .reset(tokio::time::Instant::now() + PARK_AFTER);
         }
-        if !park_timer.fired(cx) {
+        if timer.as_mut().poll(cx).is_pending() {
             return Poll::Pending;
         }
         if armed_at != Some(finished) {
             // Requests came and went since it was armed: wait a full spell.
             armed_at = Some(finished);
-            park_timer.reset(Instant::now() + PARK_AFTER);
+            timer
+                .as_mut()
+                .reset(tokio::time::Instant::now() + PARK_AFTER);
             continue;
         }
         parking = true;
@@ -396,7 +367,7 @@ async fn run_hyper(
             Ended::Parked(stream, join(parts.read_buf, prefix))
         }
         Ok(()) => Ended::Finished(conn.into_parts().io.into_inner().stream),
-        Err(ended) => ended,
+        Err(e) => Ended::Failed(e),
     }
 }
 
