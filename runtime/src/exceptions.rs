@@ -13,7 +13,7 @@ use crate::vm::Vm;
 impl Vm {
     /// A new exception instance of `class` with `args`.
     pub fn new_exception(&self, class: Value, args: Vec<Value>) -> Value {
-        Value::new_heap(Payload::Exception(ExcObj {
+        Value::new_heap(Payload::Exception(Box::new(ExcObj {
             class,
             args: RefCell::new(Value::tuple(args)),
             dict: RefCell::new(Dict::new()),
@@ -21,7 +21,7 @@ impl Vm {
             cause: RefCell::new(Value::none()),
             context: RefCell::new(Value::none()),
             suppress_context: Cell::new(false),
-        }))
+        })))
     }
 
     /// The exception instance of `err`, creating it if the error is lazy.

@@ -344,7 +344,7 @@ pub(crate) fn new_function(
         ),
         dict: RefCell::new(Dict::new()),
     };
-    Ok(Value::new_heap(Payload::Function(func)))
+    Ok(Value::new_heap(Payload::Function(Box::new(func))))
 }
 
 fn build_class(vm: &mut Vm, body: &Value, name: &Value, bases: Vec<Value>) -> PyResult<Value> {
@@ -410,7 +410,7 @@ fn build_class(vm: &mut Vm, body: &Value, name: &Value, bases: Vec<Value>) -> Py
         .unwrap_or_else(|| code.qualname.to_string());
     let base_cls = base.as_class().map(|c| (c.layout, c.name.to_string()));
     let layout = base_cls.as_ref().map_or(TypeId::Object, |(l, _)| *l);
-    let class = Value::new_heap(Payload::Class(ClassObj {
+    let class = Value::new_heap(Payload::Class(Box::new(ClassObj {
         name: name.as_str().unwrap_or("?").into(),
         qualname: qualname.into(),
         base: Some(base),
@@ -420,7 +420,7 @@ fn build_class(vm: &mut Vm, body: &Value, name: &Value, bases: Vec<Value>) -> Py
         module: module_name.as_str().unwrap_or("__main__").into(),
         instance_size: std::cell::Cell::new(0),
         init_cache: Default::default(),
-    }));
+    })));
     if let Some(cell) = classcell {
         if let Some(Payload::Cell(c)) = cell.payload() {
             *c.borrow_mut() = class.clone();

@@ -143,7 +143,7 @@ impl Vm {
                 TypeId::Bool => slots[TypeId::Int as usize].clone(),
                 _ => slots[TypeId::Object as usize].clone(),
             };
-            slots[id as usize] = Some(Value::new_heap(Payload::Class(ClassObj {
+            slots[id as usize] = Some(Value::new_heap(Payload::Class(Box::new(ClassObj {
                 name: id.name().into(),
                 qualname: id.name().into(),
                 base,
@@ -153,7 +153,7 @@ impl Vm {
                 module: "builtins".into(),
                 instance_size: std::cell::Cell::new(0),
                 init_cache: Default::default(),
-            })));
+            }))));
         }
         self.types = slots.into_iter().map(Option::unwrap_or_default).collect();
     }
@@ -168,7 +168,7 @@ impl Vm {
                     .cloned()
                     .unwrap_or_else(|| self.type_value(TypeId::Object))
             };
-            excs.push(Value::new_heap(Payload::Class(ClassObj {
+            excs.push(Value::new_heap(Payload::Class(Box::new(ClassObj {
                 name: kind.name().into(),
                 qualname: kind.name().into(),
                 base: Some(base),
@@ -178,7 +178,7 @@ impl Vm {
                 module: "builtins".into(),
                 instance_size: std::cell::Cell::new(0),
                 init_cache: Default::default(),
-            })));
+            }))));
         }
         self.exc_types = excs;
     }

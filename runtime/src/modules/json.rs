@@ -20,7 +20,7 @@ type Kw<'a> = &'a [(Value, Value)];
 
 /// Builds the module on first import.
 pub fn json_init(vm: &mut Vm) -> PyResult<Value> {
-    let decode_error = Value::new_heap(Payload::Class(ClassObj {
+    let decode_error = Value::new_heap(Payload::Class(Box::new(ClassObj {
         name: "JSONDecodeError".into(),
         qualname: "JSONDecodeError".into(),
         base: Some(vm.exc_type(ExcKind::ValueError)),
@@ -30,7 +30,7 @@ pub fn json_init(vm: &mut Vm) -> PyResult<Value> {
         module: "json.decoder".into(),
         instance_size: std::cell::Cell::new(0),
         init_cache: Default::default(),
-    }));
+    })));
     Ok(vm.new_module(
         "json",
         vec![
