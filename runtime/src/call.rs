@@ -114,13 +114,9 @@ impl Vm {
         let mut locals = self.take_vec();
         if kwargs.is_empty() && binds_positionally(func, args.len()) {
             locals.extend_from_slice(args);
-        } else {
-            let code = &func.code;
-            locals.resize(code.varnames.len() + code.num_cells(), Value::empty());
-            if let Err(e) = self.bind_args(fv, func, args, kwargs, &mut locals) {
-                self.give_vec(locals);
-                return Err(e);
-            }
+        } else if let Err(e) = self.bind_into(fv, func, args, kwargs, &mut locals) {
+            self.give_vec(locals);
+            return Err(e);
         }
         self.run_function(func, locals)
     }
@@ -164,13 +160,7 @@ impl Vm {
     ) -> Box<Frame> {
         let mut frame = self.pooled_frame(func);
         move_args(stack, at, &mut frame.locals);
-        let code = &func.code;
-        let nlocals = code.varnames.len() + code.num_cells();
-        if frame.locals.len() != nlocals {
-            frame.locals.resize(nlocals, Value::empty());
-        }
-        install_cells(func, &mut frame.locals);
-        count_call(func);
+        complete_locals(func, &mut frame.locals);
         frame
     }
 
@@ -185,17 +175,27 @@ impl Vm {
         kwargs: &[(Value, Value)],
     ) -> PyResult<Box<Frame>> {
         let mut frame = self.pooled_frame(func);
-        let code = &func.code;
-        frame
-            .locals
-            .resize(code.varnames.len() + code.num_cells(), Value::empty());
-        if let Err(e) = self.bind_args(fv, func, args, kwargs, &mut frame.locals) {
+        if let Err(e) = self.bind_into(fv, func, args, kwargs, &mut frame.locals) {
             self.release_frame(frame);
             return Err(e);
         }
-        install_cells(func, &mut frame.locals);
-        count_call(func);
+        complete_locals(func, &mut frame.locals);
         Ok(frame)
+    }
+
+    /// Bind `args` and `kwargs` onto `func`'s parameters in the empty
+    /// `locals`, sized first to all of the code's variables and cells.
+    fn bind_into(
+        &mut self,
+        fv: &Value,
+        func: &FunctionObj,
+        args: &[Value],
+        kwargs: &[(Value, Value)],
+        locals: &mut Vec<Value>,
+    ) -> PyResult<()> {
+        let code = &func.code;
+        locals.resize(code.varnames.len() + code.num_cells(), Value::empty());
+        self.bind_args(fv, func, args, kwargs, locals)
     }
 
     /// A frame box for a call of `func`, from the pool when there is one
@@ -222,7 +222,8 @@ impl Vm {
         }
     }
 
-    /// Take back a finished frame from `positional_frame`: its values are
+    /// Take back a finished frame from `positional_frame` or
+    /// `bound_frame`: its values are
     /// dropped (front to back, the order CPython clears a frame in), the
     /// box and its vectors kept for the next call.
     #[inline(always)]
@@ -239,13 +240,7 @@ impl Vm {
     /// `locals` (in order): cells made, closure installed, call counted.
     #[inline]
     pub(crate) fn new_frame(&mut self, func: &FunctionObj, mut locals: Vec<Value>) -> Frame {
-        let code = &func.code;
-        let nlocals = code.varnames.len() + code.num_cells();
-        if locals.len() != nlocals {
-            locals.resize(nlocals, Value::empty());
-        }
-        install_cells(func, &mut locals);
-        count_call(func);
+        complete_locals(func, &mut locals);
         let stack = self.take_vec();
         Frame {
             info: func.info.clone(),
@@ -582,15 +577,24 @@ pub(crate) fn is_default_new(new: &Value) -> bool {
     }
 }
 
-/// Count a call of `func` (the JIT's hotness counter).
+/// Finish the locals of a call of `func` whose parameters are in place:
+/// sized to all of its variables and cells, cells made, closure
+/// installed; and count the call (the JIT's hotness counter).
 #[inline(always)]
-fn count_call(func: &FunctionObj) {
+fn complete_locals(func: &FunctionObj, locals: &mut Vec<Value>) {
+    let code = &func.code;
+    let nlocals = code.varnames.len() + code.num_cells();
+    if locals.len() != nlocals {
+        locals.resize(nlocals, Value::empty());
+    }
+    install_cells(func, locals);
     let calls = &func.info.feedback.calls;
     calls.set(calls.get().wrapping_add(1));
 }
 
 /// Empty `v`, dropping a single value inline (a one-parameter function's
-/// locals) rather than through the slice drop loop.
+/// locals) rather than through the slice drop loop; front to back, the
+/// order CPython clears a frame in.
 #[inline(always)]
 fn clear_values(v: &mut Vec<Value>) {
     if v.len() == 1 {

@@ -467,8 +467,9 @@ pub(crate) fn zero_arg_super(code: &CodeObject, locals: &[Value]) -> PyResult<Va
 /// The dispatch loop: runs `f` until it returns or yields, raising
 /// `pending` in it first.
 ///
-/// Calls of Python functions whose arguments bind positionally run in this
-/// same loop, as in CPython 3.11: the callee's frame (a pooled box)
+/// Calls of Python functions (not generators or coroutines), whatever the
+/// shape of their arguments, run in this same loop, as in CPython 3.11:
+/// the callee's frame (a pooled box)
 /// becomes the running one, its caller waits on `vm.frames`, and a return
 /// (or an exception the callee does not catch) resumes the caller. No Rust
 /// recursion per Python call: a call is a frame switch, not a trip through
