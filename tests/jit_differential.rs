@@ -123,6 +123,29 @@ fn stats_show_closures_compiled() {
     );
 }
 
+/// Small pure functions called from compiled loops are inlined: the
+/// calls never reach the function itself (its own call count stays tiny).
+#[test]
+fn stats_show_pure_leaves_inlined() {
+    let stderr = stats_at_threshold_2("jit_inline.py");
+    let calls_of = |name: &str| -> u64 {
+        let line = stderr
+            .lines()
+            .find(|l| l.contains(&format!(" {name}  jit ")))
+            .unwrap_or_else(|| panic!("{name} not compiled in:\n{stderr}"));
+        let calls = line
+            .split("calls=")
+            .nth(1)
+            .and_then(|r| r.split(' ').next());
+        calls.and_then(|c| c.parse().ok()).unwrap_or(u64::MAX)
+    };
+    // Called 3,600 times by `spectral_row` and 1,000 by `scale_loop`.
+    assert!(calls_of("a_entry") < 10, "{stderr}");
+    assert!(calls_of("scale") < 10, "{stderr}");
+    // A global rebound to a new function each time is called for real.
+    assert!(calls_of("make_adder.<locals>.adder") > 300, "{stderr}");
+}
+
 #[test]
 fn kill_switch_keeps_everything_interpreted() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lang");

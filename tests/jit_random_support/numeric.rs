@@ -66,6 +66,8 @@ struct Callee {
     cost: u64,
     /// `rec`: its first argument must be a small bounded int.
     recursive: bool,
+    /// Takes exactly `(a, b)` (the pure leaves), no `c`.
+    two_params: bool,
 }
 
 /// Estimated operations one function may perform per call.
@@ -100,6 +102,23 @@ pub fn program(rng: &mut Rng) -> String {
     }
     g.w.line("");
     g.rec_function();
+    let leaves = g.rng.range(0, 3);
+    for k in 0..leaves {
+        g.leaf_function(&format!("lf{k}"));
+    }
+    // Calls with ints first, so that the leaves' feedback is there when
+    // their callers are compiled (and they are inlined); a failing
+    // warm-up call is the same in both tiers and stops nothing.
+    for k in 0..leaves {
+        g.w.open("for i in range(1, 4):");
+        g.w.open("try:");
+        g.w.line(format!("lf{k}(i, i + 2)"));
+        g.w.close();
+        g.w.open("except Exception:");
+        g.w.line("pass");
+        g.w.close();
+        g.w.close();
+    }
     let n = g.rng.range(2, 4);
     for k in 0..n {
         g.function(&format!("f{k}"));
@@ -280,6 +299,18 @@ impl Gen<'_> {
         let second = self.expr(depth);
         if self.callees[k].recursive {
             return Some(format!("{name}({first}, {second})"));
+        }
+        if self.callees[k].two_params {
+            // Mostly small ints, so that the leaf is inlined, with the
+            // other types now and then to fail its checks.
+            let (first, second) = match self.rng.chance(75) {
+                true => (self.small(), self.small()),
+                false => (first, second),
+            };
+            return Some(match self.rng.below(8) {
+                0 => format!("{name}({first}, b={second})"),
+                _ => format!("{name}({first}, {second})"),
+            });
         }
         // The optional third parameter: defaulted, positional or keyword.
         Some(match self.rng.below(8) {
@@ -536,7 +567,66 @@ impl Gen<'_> {
             name: "rec".into(),
             cost: 12 * 4,
             recursive: true,
+            two_params: false,
         });
+    }
+
+    /// A pure leaf (straight-line arithmetic on its two parameters and
+    /// numeric literals), the kind of function the JIT inlines: called
+    /// with ints, floats, bools, None or big ints, it must behave exactly
+    /// as the interpreter's call does (overflow, zero divisors, types).
+    fn leaf_function(&mut self, name: &str) {
+        self.w.open(format!("def {name}(a, b):"));
+        let mut vars = vec!["a".to_string(), "b".to_string()];
+        for k in 0..self.rng.range(0, 3) {
+            let e = self.pure_expr(&vars, 2);
+            let v = format!("t{k}");
+            self.w.line(format!("{v} = {e}"));
+            vars.push(v);
+        }
+        let e = match self.rng.chance(20) {
+            true => {
+                let op = self.rng.pick(&["<", "<=", ">", "==", "!="]);
+                format!(
+                    "{} {op} {}",
+                    self.pure_expr(&vars, 1),
+                    self.pure_expr(&vars, 1)
+                )
+            }
+            false => self.pure_expr(&vars, 3),
+        };
+        self.w.line(format!("return {e}"));
+        self.w.close();
+        self.w.line("");
+        self.callees.push(Callee {
+            name: name.into(),
+            cost: 1,
+            recursive: false,
+            two_params: true,
+        });
+    }
+
+    /// Arithmetic on `vars` and numeric literals only.
+    fn pure_expr(&mut self, vars: &[String], depth: usize) -> String {
+        if depth == 0 || self.rng.chance(30) {
+            return match self.rng.chance(70) {
+                true => self.rng.pick(vars).clone(),
+                false => format!(
+                    "({})",
+                    self.rng
+                        .pick(&["1", "-3", "7", "0", "2", "2**40", "2.5", "-0.5", "1e300"])
+                ),
+            };
+        }
+        let a = self.pure_expr(vars, depth - 1);
+        if self.rng.chance(10) {
+            return format!("(-{a})");
+        }
+        let b = self.pure_expr(vars, depth - 1);
+        let op = self
+            .rng
+            .pick(&["+", "-", "*", "+", "-", "*", "/", "//", "%"]);
+        format!("({a} {op} {b})")
     }
 
     fn function(&mut self, name: &str) {
@@ -573,6 +663,7 @@ impl Gen<'_> {
             name: name.into(),
             cost,
             recursive: false,
+            two_params: false,
         });
     }
 

@@ -78,7 +78,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// Continue only when `ok`; otherwise take `exit`.
-    fn guard(&mut self, ok: Value, exit: Block) {
+    pub(super) fn guard(&mut self, ok: Value, exit: Block) {
         let cont = self.bcx.create_block();
         self.bcx.ins().brif(ok, cont, &[], exit, &[]);
         self.bcx.switch_to_block(cont);
@@ -139,7 +139,7 @@ impl Lowerer<'_, '_> {
     /// An operand of a float operation: ints convert exactly as Python
     /// converts them (round to nearest); a boxed operand is guarded as the
     /// kind its feedback `side` saw.
-    fn float_operand(&mut self, (v, k): (Value, Kind), side: u8, exit: Block) -> Value {
+    pub(super) fn float_operand(&mut self, (v, k): (Value, Kind), side: u8, exit: Block) -> Value {
         match k {
             Kind::Float => v,
             Kind::Int => self.bcx.ins().fcvt_from_sint(types::F64, v),
@@ -301,7 +301,7 @@ impl Lowerer<'_, '_> {
 
     /// Native int operation on unboxed `i64`s; `exit` on overflow or a
     /// zero divisor.
-    fn int_op(&mut self, op: BinOp, x: Value, y: Value, exit: Block) -> Value {
+    pub(super) fn int_op(&mut self, op: BinOp, x: Value, y: Value, exit: Block) -> Value {
         match op {
             BinOp::Add | BinOp::Sub | BinOp::Mul => {
                 let (r, of) = match op {
@@ -465,14 +465,7 @@ impl Lowerer<'_, '_> {
         let b = self.pop_raw();
         let a = self.pop_raw();
         let seen = self.feedback.slot(slot);
-        let (icc, fcc) = match op {
-            CmpOp::Lt => (IntCC::SignedLessThan, FloatCC::LessThan),
-            CmpOp::Le => (IntCC::SignedLessThanOrEqual, FloatCC::LessThanOrEqual),
-            CmpOp::Eq => (IntCC::Equal, FloatCC::Equal),
-            CmpOp::Ne => (IntCC::NotEqual, FloatCC::NotEqual),
-            CmpOp::Gt => (IntCC::SignedGreaterThan, FloatCC::GreaterThan),
-            CmpOp::Ge => (IntCC::SignedGreaterThanOrEqual, FloatCC::GreaterThanOrEqual),
-        };
+        let (icc, fcc) = condition_codes(op);
         match compare_plan(self.speculate, seen, a.1.plain(), b.1.plain()) {
             Plan::Int => {
                 let exit = self.exit_with_operands(pc, Reason::TypeGuard, &[a, b]);
@@ -533,5 +526,17 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
         self.bcx.switch_to_block(join);
         res
+    }
+}
+
+/// The Cranelift conditions of a comparison, on ints and on floats.
+pub(super) fn condition_codes(op: CmpOp) -> (IntCC, FloatCC) {
+    match op {
+        CmpOp::Lt => (IntCC::SignedLessThan, FloatCC::LessThan),
+        CmpOp::Le => (IntCC::SignedLessThanOrEqual, FloatCC::LessThanOrEqual),
+        CmpOp::Eq => (IntCC::Equal, FloatCC::Equal),
+        CmpOp::Ne => (IntCC::NotEqual, FloatCC::NotEqual),
+        CmpOp::Gt => (IntCC::SignedGreaterThan, FloatCC::GreaterThan),
+        CmpOp::Ge => (IntCC::SignedGreaterThanOrEqual, FloatCC::GreaterThanOrEqual),
     }
 }

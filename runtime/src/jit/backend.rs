@@ -6,6 +6,8 @@
 //! context and the builder context are reused between compiles; the
 //! verifier runs only in debug builds.
 
+use std::sync::Arc;
+
 use cranelift_codegen::ir::{types, AbiParam, UserFuncName};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -17,6 +19,7 @@ use kiln_compiler::bytecode::{CodeObject, Instr};
 use super::analyze::{analyze, Refusal};
 use super::direct::CallSite;
 use super::globals::SlotCell;
+use super::inline::{InlineCandidate, InlineSite};
 use super::inst_attrs::{InstAttrCell, MethodCell};
 use super::lower::{Entry, Lowerer};
 use super::range_loop;
@@ -34,6 +37,12 @@ pub struct SiteCells {
     /// One per `LoadMethod` that is not an attribute of a global.
     pub methods: Box<[MethodCell]>,
     pub calls: Box<[CallSite]>,
+    /// One per `Call`, for the pure-leaf functions inlined there.
+    pub inlines: Box<[InlineSite]>,
+    /// The inlined functions' code: kept alive so that the addresses
+    /// the inline sites compare with are never reused.
+    #[allow(dead_code)] // held for ownership, never read
+    pub inlined: Vec<Arc<CodeObject>>,
 }
 
 /// Whether the instruction at `pc` reads an attribute of the value a
@@ -105,10 +114,15 @@ impl Backend {
         code: &CodeObject,
         feedback: &Feedback,
         speculate: bool,
+        inline: &[InlineCandidate],
     ) -> Result<(Entry, usize, SiteCells), Refusal> {
         let count = |want: fn(&Instr) -> bool| code.code.iter().filter(|i| want(i)).count();
         let globals = count(|i| matches!(i, Instr::LoadGlobal { .. }));
         let calls = count(|i| matches!(i, Instr::Call { .. } | Instr::CallMethod { .. }));
+        let plain_calls = match inline.is_empty() {
+            true => 0,
+            false => count(|i| matches!(i, Instr::Call { .. })),
+        };
         let global_attrs = (0..code.code.len())
             .filter(|&pc| is_global_attr(code, pc))
             .count();
@@ -130,6 +144,8 @@ impl Backend {
             inst_attrs: (0..inst_attrs).map(|_| InstAttrCell::default()).collect(),
             methods: (0..methods).map(|_| MethodCell::default()).collect(),
             calls: (0..calls).map(|_| CallSite::default()).collect(),
+            inlines: (0..plain_calls).map(|_| InlineSite::default()).collect(),
+            inlined: inline.iter().map(|c| c.code.clone()).collect(),
         };
         let analysis = analyze(code)?;
         let ranges = range_loop::find(code, &analysis, speculate);
@@ -153,7 +169,9 @@ impl Backend {
         {
             let bcx = FunctionBuilder::new(&mut ctx.func, &mut self.fctx);
             let parts = (feedback, &analysis, &types, &ranges, &cache);
-            Lowerer::new(bcx, code, parts, call_conv).lower(config);
+            Lowerer::new(bcx, code, parts, call_conv)
+                .with_inline(inline)
+                .lower(config);
         }
         let dump = dump_requested();
         ctx.set_disasm(dump);

@@ -156,7 +156,7 @@ unsafe fn call_simple(
     let fb = &func.info.feedback;
     fb.calls.set(fb.calls.get().wrapping_add(1));
     let entry = if vm.jit.enabled {
-        vm.jit.entry_for_call(&func.code, fb)
+        vm.jit.entry_for_call(&func.code, fb, &func.globals)
     } else {
         None
     };

@@ -253,6 +253,7 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(done);
+        self.global_origin.insert(result, name);
         self.push(result, Kind::Boxed);
     }
 

@@ -40,6 +40,7 @@ use super::deopt::Reason;
 use super::direct::CallSite;
 use super::globals::SlotCell;
 use super::helpers as h;
+use super::inline::{InlineCandidate, InlineSite};
 use super::inst_attrs::{InstAttrCell, MethodCell};
 use super::layout;
 use super::natives;
@@ -100,6 +101,13 @@ pub struct Lowerer<'a, 'b> {
     /// The activation's globals dict (borrowed bits), when some
     /// `LoadGlobal` reads it inline (`globals.rs`).
     pub(super) globals: Option<Value>,
+    /// The global name each `LoadGlobal` result was read from, so that a
+    /// `Call` can tell which global it calls (`inline.rs`).
+    pub(super) global_origin: HashMap<Value, u32>,
+    /// Pure-leaf functions this code may inline (`inline.rs`).
+    pub(super) inline: &'a [InlineCandidate],
+    inline_sites: &'a [InlineSite],
+    pub(super) inline_sites_used: usize,
 }
 
 impl<'a, 'b> Lowerer<'a, 'b> {
@@ -140,7 +148,24 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             call_sites_used: 0,
             callee_ctx_slot: None,
             globals: None,
+            global_origin: HashMap::new(),
+            inline: &[],
+            inline_sites: &cells.inlines,
+            inline_sites_used: 0,
         }
+    }
+
+    /// Let calls of the globals in `candidates` be inlined.
+    pub fn with_inline(mut self, candidates: &'a [InlineCandidate]) -> Self {
+        self.inline = candidates;
+        self
+    }
+
+    /// The next inline site (`inline.rs`), if one is left.
+    pub(super) fn take_inline_site(&mut self) -> Option<&'a InlineSite> {
+        let site = self.inline_sites.get(self.inline_sites_used)?;
+        self.inline_sites_used += 1;
+        Some(site)
     }
 
     /// The next attribute-of-a-global cell, when `pc` is such a site.
@@ -1138,6 +1163,14 @@ impl<'a, 'b> Lowerer<'a, 'b> {
     /// address and length (ownership passes to the call helper).
     /// `Call` with `argc` arguments: the stack is [callee, args...].
     pub(super) fn lower_plain_call(&mut self, pc: usize, argc: usize, slot: u16) {
+        match self.inline_candidate(argc) {
+            Some(which) => self.lower_inlined_call(pc, argc, slot, which),
+            None => self.lower_plain_call_uninlined(pc, argc, slot),
+        }
+    }
+
+    /// `Call` with `argc` arguments, never inlined.
+    pub(super) fn lower_plain_call_uninlined(&mut self, pc: usize, argc: usize, slot: u16) {
         let at = self.stack.len() - argc;
         let args = self.stack.split_off(at);
         let callee = self.pop_boxed();

@@ -42,6 +42,7 @@ pub mod deopt;
 pub(crate) mod direct;
 pub(crate) mod globals;
 pub(crate) mod helpers;
+pub(crate) mod inline;
 pub(crate) mod inst_attrs;
 pub(crate) mod items;
 pub mod layout;
@@ -186,6 +187,7 @@ impl JitState {
         &mut self,
         code: &Arc<CodeObject>,
         feedback: &Feedback,
+        globals: &Value,
     ) -> Option<Entry> {
         if let Some(h) = &mut self.hot {
             if h.key == key(code) && self.queue.pending == 0 {
@@ -193,7 +195,7 @@ impl JitState {
                 return Some(h.entry);
             }
         }
-        let entry = self.entry_for(code, feedback)?;
+        let entry = self.entry_for(code, feedback, globals)?;
         self.flush_hot();
         self.hot = Some(Hot {
             key: key(code),
@@ -249,7 +251,14 @@ impl JitState {
     /// The compiled entry for `code`, if installed. Queues a compile
     /// when the function is hot enough, and a recompile when the current
     /// version keeps deoptimising; never waits for one unless `sync`.
-    fn entry_for(&mut self, code: &Arc<CodeObject>, feedback: &Feedback) -> Option<Entry> {
+    /// `globals` is the module dict of the function, where the pure-leaf
+    /// functions it calls are looked up (`inline.rs`).
+    fn entry_for(
+        &mut self,
+        code: &Arc<CodeObject>,
+        feedback: &Feedback,
+        globals: &Value,
+    ) -> Option<Entry> {
         if self.queue.pending > 0 {
             while let Some(done) = self.queue.try_receive() {
                 self.install(done);
@@ -289,6 +298,10 @@ impl JitState {
             code: code.clone(),
             feedback: service::snapshot(feedback),
             speculate: generation < SPECULATIVE_GENERATIONS,
+            inline: match generation < SPECULATIVE_GENERATIONS {
+                true => inline::candidates(code, globals),
+                false => Vec::new(),
+            },
         };
         if !self.queue.send(request) {
             self.enabled = false;
@@ -457,7 +470,9 @@ pub fn enter_call(vm: &mut Vm, f: &mut Frame) -> Option<Entered> {
     if !vm.jit.enabled || f.pc != 0 {
         return None;
     }
-    let entry = vm.jit.entry_for_call(f.code(), &f.info.feedback)?;
+    let entry = vm
+        .jit
+        .entry_for_call(f.code(), &f.info.feedback, &f.globals)?;
     Some(run(vm, f, entry, 0))
 }
 
@@ -471,7 +486,7 @@ pub fn enter_osr(vm: &mut Vm, f: &mut Frame, target: usize) -> Option<Entered> {
     if fb.calls.get().saturating_add(fb.backedges.get()) < vm.jit.threshold {
         return None;
     }
-    let entry = vm.jit.entry_for(f.code(), &f.info.feedback)?;
+    let entry = vm.jit.entry_for(f.code(), &f.info.feedback, &f.globals)?;
     let headers = vm.jit.funcs.get(&key(f.code())).map(|e| &e.osr_headers)?;
     let expected = headers.iter().find(|(h, _)| *h == target)?.1;
     if f.stack.len() != expected as usize {

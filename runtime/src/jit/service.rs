@@ -20,6 +20,7 @@ use kiln_compiler::bytecode::CodeObject;
 
 use super::analyze::{self, Refusal};
 use super::backend::{Backend, SiteCells};
+use super::inline::InlineCandidate;
 use super::lower::Entry;
 use crate::feedback::Feedback;
 
@@ -31,6 +32,8 @@ pub struct Request {
     /// A copy of the interpreter's feedback at the time of the request.
     pub feedback: Feedback,
     pub speculate: bool,
+    /// Pure-leaf functions among the globals it reads (`inline.rs`).
+    pub inline: Vec<InlineCandidate>,
 }
 
 /// A finished compile, sent back to the isolate that asked.
@@ -120,7 +123,7 @@ pub fn snapshot(f: &Feedback) -> Feedback {
 }
 
 fn compile(b: &mut Backend, r: &Request) -> Result<(Entry, usize, SiteCells), Refusal> {
-    b.compile(&r.code, &r.feedback, r.speculate)
+    b.compile(&r.code, &r.feedback, r.speculate, &r.inline)
 }
 
 /// One isolate's connection to the compile thread.
