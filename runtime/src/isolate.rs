@@ -50,6 +50,7 @@ impl Isolate {
         vm.stats = options.stats;
         // `KILN_JIT=0` is the kill switch, whatever the options say.
         vm.jit.enabled = options.jit && std::env::var("KILN_JIT").map_or(true, |v| v != "0");
+        vm.jit.count_calls = options.stats;
         vm.jit.sync = options.jit_sync || std::env::var("KILN_JIT_SYNC").is_ok_and(|v| v == "1");
         if let Some(t) = options.jit_threshold {
             vm.jit.threshold = t;

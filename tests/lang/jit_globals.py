@@ -100,6 +100,25 @@ del len
 print(measure([1, 2, 3]))
 
 
+# Compiled while a global shadows a builtin, which then comes back: the
+# site was compiled to check a global, and must find the builtin.
+abs = lambda x: "shadow"  # noqa: E731
+
+
+def magnitude(x):
+    return abs(x)
+
+
+for _ in range(30):
+    magnitude(-1)
+print(magnitude(-2))
+del abs
+print(magnitude(-3))
+for _ in range(30):
+    magnitude(-4)
+print(magnitude(-5))
+
+
 # Rebinding the function a hot recursive caller reaches through a global.
 def countdown(n):
     if n == 0:

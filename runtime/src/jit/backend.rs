@@ -115,6 +115,8 @@ impl Backend {
         feedback: &Feedback,
         speculate: bool,
         inline: &[InlineCandidate],
+        global_names: &[u32],
+        count_calls: bool,
     ) -> Result<(Entry, usize, SiteCells), Refusal> {
         let count = |want: fn(&Instr) -> bool| code.code.iter().filter(|i| want(i)).count();
         let globals = count(|i| matches!(i, Instr::LoadGlobal { .. }));
@@ -171,6 +173,8 @@ impl Backend {
             let parts = (feedback, &analysis, &types, &ranges, &cache);
             Lowerer::new(bcx, code, parts, call_conv)
                 .with_inline(inline)
+                .counting_calls(count_calls)
+                .with_global_names(global_names)
                 .lower(config);
         }
         let dump = dump_requested();

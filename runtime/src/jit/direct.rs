@@ -120,6 +120,7 @@ const SITE_CONSTS: i32 = offset_of!(SiteWay, consts) as i32;
 const CELL_ENTRY: i32 = offset_of!(EntryCell, entry) as i32;
 const CELL_CALLS: i32 = offset_of!(EntryCell, calls) as i32;
 const VM_DEPTH: i32 = offset_of!(Vm, depth) as i32;
+const FUNC_GLOBALS: i32 = offset_of!(FunctionObj, globals) as i32;
 
 // The ways are laid out one after the other from the site's start.
 const _: () = assert!(offset_of!(CallSite, ways) == 0);
@@ -164,7 +165,36 @@ impl Lowerer<'_, '_> {
         let Some(site) = site else {
             return self.call_ctx(calls::call_buf as *const u8, &[callee, buf, n]);
         };
-        self.lower_site_call(site, calls::call_buf_site as *const u8, callee, buf, n)
+        self.lower_site_call(
+            site,
+            calls::call_buf_site as *const u8,
+            callee,
+            buf,
+            n,
+            false,
+        )
+    }
+
+    /// `lower_call` that also releases `callee` (owned): where the site
+    /// recognised it, as the heap object it is known to be.
+    pub(super) fn lower_call_owned(
+        &mut self,
+        callee: Value,
+        buf: Value,
+        n: Value,
+        slot: u16,
+    ) -> Value {
+        let site = match self.saw_python_callee(slot) {
+            true => self.next_call_site(),
+            false => None,
+        };
+        let Some(site) = site else {
+            let r = self.call_ctx(calls::call_buf as *const u8, &[callee, buf, n]);
+            self.decref(callee);
+            return r;
+        };
+        let slow_path = calls::call_buf_site as *const u8;
+        self.lower_site_call(site, slow_path, callee, buf, n, true)
     }
 
     /// A `CallMethod` of `func` (borrowed; EMPTY when the receiver is the
@@ -184,11 +214,19 @@ impl Lowerer<'_, '_> {
         let Some(site) = site else {
             return self.call_ctx(calls::call_method_all as *const u8, &[func, buf, n]);
         };
-        self.lower_site_call(site, calls::call_method_site as *const u8, func, buf, n)
+        self.lower_site_call(
+            site,
+            calls::call_method_site as *const u8,
+            func,
+            buf,
+            n,
+            false,
+        )
     }
 
     /// The direct call through `site`, with `slow_path` (a helper of
-    /// `call_buf_site`'s signature) for everything else.
+    /// `call_buf_site`'s signature) for everything else; `release`: the
+    /// callee is owned, release it after the call.
     fn lower_site_call(
         &mut self,
         site: *const CallSite,
@@ -196,6 +234,7 @@ impl Lowerer<'_, '_> {
         callee: Value,
         buf: Value,
         n: Value,
+        release: bool,
     ) -> Value {
         let flags = MemFlagsData::trusted();
         let site = self.iconst(site as i64);
@@ -254,9 +293,11 @@ impl Lowerer<'_, '_> {
         self.bcx.switch_to_block(go);
         let deeper = self.bcx.ins().iadd_imm_s(depth, 1);
         self.bcx.ins().istore32(flags, deeper, vm, VM_DEPTH);
-        let calls = self.bcx.ins().load(I64, flags, cell, CELL_CALLS);
-        let calls = self.bcx.ins().iadd_imm_s(calls, 1);
-        self.bcx.ins().store(flags, calls, cell, CELL_CALLS);
+        if self.count_calls {
+            let calls = self.bcx.ins().load(I64, flags, cell, CELL_CALLS);
+            let calls = self.bcx.ins().iadd_imm_s(calls, 1);
+            self.bcx.ins().store(flags, calls, cell, CELL_CALLS);
+        }
         let func = self.bcx.ins().load(I64, flags, way, SITE_FUNC);
         let consts = self.bcx.ins().load(I64, flags, way, SITE_CONSTS);
         let callee_ctx = self.callee_ctx(flag_ptr, vm, func, consts, buf, n);
@@ -270,6 +311,10 @@ impl Lowerer<'_, '_> {
         let depth = self.bcx.ins().uload32(flags, vm, VM_DEPTH);
         let depth = self.bcx.ins().iadd_imm_s(depth, -1);
         self.bcx.ins().istore32(flags, depth, vm, VM_DEPTH);
+        if release {
+            // One of the site's remembered functions: a heap object.
+            self.decref_heap(callee);
+        }
         let is_raised = self.bcx.ins().icmp_imm_s(IntCC::Equal, r, abi::RAISED);
         self.bcx
             .ins()
@@ -281,6 +326,9 @@ impl Lowerer<'_, '_> {
 
         self.bcx.switch_to_block(slow);
         let r = self.call_ctx(slow_path, &[callee, buf, n, site]);
+        if release {
+            self.decref(callee);
+        }
         self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(done);
@@ -325,27 +373,27 @@ impl Lowerer<'_, '_> {
         ins(self, buf, ctx_offset::CALL_ARGS);
         ins(self, n, ctx_offset::CALL_NARGS);
         ins(self, zero, ctx_offset::ERR);
-        ins(self, zero, ctx_offset::ENTRY_STACK);
         ins(self, none, ctx_offset::AUX);
         ins(self, consts, ctx_offset::CONSTS);
-        self.bcx
-            .ins()
-            .istore32(flags, zero, at, ctx_offset::EXIT_PC);
-        self.bcx
-            .ins()
-            .istore8(flags, zero, at, ctx_offset::EXIT_REASON);
+        // Not stored: `entry_stack` (read only by an OSR entry, never by a
+        // call), `exit_pc` and `exit_reason` (written by the exit that
+        // reads them). They are plain integers and a pointer, valid with
+        // any bits.
         at
     }
 }
 
 impl Lowerer<'_, '_> {
-    /// The function's `nl` locals at entry, as owned bits. A frameless
-    /// call with exactly the positional parameters (every direct call)
-    /// reads its arguments straight from the caller's buffer; an entry
-    /// from a frame (or anything unusual) moves them with `take_locals`.
-    pub(super) fn entry_locals(&mut self, nl: usize) -> Vec<Value> {
+    /// The function's `nl` locals at entry, as owned bits, and (when
+    /// `want_globals`) the activation's globals. A frameless call with
+    /// exactly the positional parameters (every direct call) reads its
+    /// arguments straight from the caller's buffer and its globals from
+    /// the function; an entry from a frame (or anything unusual) moves
+    /// the locals with `take_locals`.
+    pub(super) fn entry_locals(&mut self, nl: usize, want_globals: bool) -> Entered {
         if nl == 0 {
-            return Vec::new();
+            let globals = want_globals.then(|| self.globals_prologue());
+            return (Vec::new(), globals);
         }
         let flags = MemFlagsData::trusted();
         let argc = (self.code.arg_count as usize).min(nl);
@@ -353,6 +401,7 @@ impl Lowerer<'_, '_> {
         let raw: Vec<Value> = (0..nl)
             .map(|_| self.bcx.append_block_param(join, I64))
             .collect();
+        let globals = want_globals.then(|| self.bcx.append_block_param(join, I64));
         let frameless = self.bcx.create_block();
         let direct = self.bcx.create_block();
         let helper = self.bcx.create_block();
@@ -366,7 +415,7 @@ impl Lowerer<'_, '_> {
             self.bcx.ins().jump(helper, &[]);
             self.bcx.switch_to_block(direct);
             self.bcx.ins().jump(helper, &[]);
-            return self.entry_locals_from_helper(helper, join, raw, nl);
+            return self.entry_locals_from_helper(helper, join, raw, globals);
         }
         let nargs = self
             .bcx
@@ -380,13 +429,19 @@ impl Lowerer<'_, '_> {
             .bcx
             .ins()
             .load(I64, flags, self.ctx, ctx_offset::CALL_ARGS);
-        let mut vals = Vec::with_capacity(nl);
+        let mut vals = Vec::with_capacity(nl + 1);
         for i in 0..argc {
             let v = self.bcx.ins().load(I64, flags, args, (i * 8) as i32);
             vals.push(BlockArg::Value(v));
         }
         let empty = self.iconst(abi::EMPTY_BITS);
         vals.resize(nl, BlockArg::Value(empty));
+        if globals.is_some() {
+            // Frameless: the globals are the function's.
+            let func = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::FUNC);
+            let g = self.bcx.ins().load(I64, flags, func, FUNC_GLOBALS);
+            vals.push(BlockArg::Value(g));
+        }
         // The arguments are ours now (as `take_locals` records).
         let zero = self.iconst(0);
         self.bcx
@@ -394,19 +449,20 @@ impl Lowerer<'_, '_> {
             .store(flags, zero, self.ctx, ctx_offset::CALL_NARGS);
         self.bcx.ins().jump(join, &vals);
 
-        self.entry_locals_from_helper(helper, join, raw, nl)
+        self.entry_locals_from_helper(helper, join, raw, globals)
     }
 
     /// The `helper` block of `entry_locals`: `take_locals` moves the
     /// locals into a stack buffer, then on to `join` (whose parameters
-    /// `raw` are returned).
+    /// `raw` and `globals` are returned).
     fn entry_locals_from_helper(
         &mut self,
         helper: Block,
         join: Block,
         raw: Vec<Value>,
-        nl: usize,
-    ) -> Vec<Value> {
+        globals: Option<Value>,
+    ) -> Entered {
+        let nl = raw.len();
         let flags = MemFlagsData::trusted();
         self.bcx.switch_to_block(helper);
         let slot = self.bcx.create_sized_stack_slot(StackSlotData::new(
@@ -417,15 +473,22 @@ impl Lowerer<'_, '_> {
         let buf = self.bcx.ins().stack_addr(I64, slot, 0);
         let n = self.iconst(nl as i64);
         self.call(h::take_locals as *const u8, &[self.ctx, buf, n], false);
-        let vals: Vec<BlockArg> = (0..nl)
+        let mut vals: Vec<BlockArg> = (0..nl)
             .map(|i| BlockArg::Value(self.bcx.ins().load(I64, flags, buf, (i * 8) as i32)))
             .collect();
+        if globals.is_some() {
+            let g = self.globals_prologue();
+            vals.push(BlockArg::Value(g));
+        }
         self.bcx.ins().jump(join, &vals);
 
         self.bcx.switch_to_block(join);
-        raw
+        (raw, globals)
     }
 }
+
+/// What `entry_locals` finds: the locals' raw bits and the globals.
+pub(super) type Entered = (Vec<Value>, Option<Value>);
 
 #[cfg(test)]
 mod tests {

@@ -12,6 +12,7 @@ use std::mem::offset_of;
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, MemFlagsData, Value};
+use kiln_compiler::bytecode::{CodeObject, Instr};
 
 use super::abi::{self, borrow_bits, ctx_offset, into_bits, JitCtx, EMPTY_BITS, RAISED};
 use super::helpers::{self as h, env_of, name_of};
@@ -34,9 +35,11 @@ use crate::vm::Vm;
 /// A hit also needs `*also_ptr == also_version`: for a builtin, the
 /// builtins dict's version (the slot is in builtins; `dict` is then the
 /// globals, where the name was absent); otherwise `also_ptr` points at
-/// `also_version` itself. No dict is mutably borrowed while script code
-/// runs (`dict.rs`: script `__eq__` runs outside any borrow); compiled
-/// code still checks the borrow flag of `dict`.
+/// `also_version` itself, and a cell `globals_only` is never filled
+/// from builtins, so compiled code skips that check for it. No dict is
+/// mutably borrowed while script code runs (`dict.rs`: script `__eq__`
+/// runs outside any borrow), and compiled code is script code, so it
+/// reads the entry without looking at the borrow flag.
 #[repr(C)]
 #[derive(Default)]
 pub struct SlotCell {
@@ -47,6 +50,10 @@ pub struct SlotCell {
     slot: Cell<usize>,
     also_ptr: Cell<usize>,
     also_version: Cell<u64>,
+    /// Set at compile time when the name was a global then: compiled
+    /// code checks only `dict` and `version`, so the cell must never be
+    /// filled from builtins (a miss stays a miss, correct and slower).
+    globals_only: Cell<bool>,
 }
 
 const CELL_DICT: i32 = offset_of!(SlotCell, dict) as i32;
@@ -74,6 +81,27 @@ impl SlotCell {
             }
         }
     }
+}
+
+/// The names `code` reads with `LoadGlobal` that are globals now (in
+/// the module dict `globals`): compiled code checks those as globals only.
+pub fn names_bound_in(code: &CodeObject, globals: &PyValue) -> Vec<u32> {
+    let Some(dict) = globals.as_dict().and_then(|d| d.try_borrow().ok()) else {
+        return Vec::new();
+    };
+    let mut found: Vec<u32> = Vec::new();
+    for instr in &code.code {
+        if let Instr::LoadGlobal { name } = *instr {
+            let bound = code
+                .names
+                .get(name as usize)
+                .is_some_and(|n| dict.get_str(n).is_some());
+            if bound && !found.contains(&name) {
+                found.push(name);
+            }
+        }
+    }
+    found
 }
 
 /// `LoadGlobal` after the inline check missed: the generic lookup, then
@@ -106,6 +134,9 @@ fn fill_global(vm: &Vm, c: &JitCtx, name: i64, cell: &SlotCell) {
         if let Some((_, v)) = g.get_index(i) {
             cell.fill(env.globals, &g, v, None);
         }
+        return;
+    }
+    if cell.globals_only.get() {
         return;
     }
     let Some(b) = vm.builtins.as_dict().and_then(|d| d.try_borrow().ok()) else {
@@ -190,8 +221,15 @@ impl Lowerer<'_, '_> {
 
     /// The inline check of `cell` against the dict value `dict`: on a hit
     /// the current block goes on with the entry's value (a new reference);
-    /// on a miss it branches to `miss`.
-    fn read_slot_cell(&mut self, cell: Value, dict: Value, miss: Block) -> Option<Value> {
+    /// on a miss it branches to `miss`. `also`: the cell may hold a
+    /// builtin, check the builtins' version too.
+    fn read_slot_cell(
+        &mut self,
+        cell: Value,
+        dict: Value,
+        miss: Block,
+        also: bool,
+    ) -> Option<Value> {
         let layout = layout::dict()?;
         let flags = MemFlagsData::trusted();
         let same_dict = self.bcx.create_block();
@@ -205,18 +243,14 @@ impl Lowerer<'_, '_> {
         let obj = self.bcx.ins().band_imm_s(dict, abi::PAYLOAD_MASK);
         let version = self.bcx.ins().load(I64, flags, obj, layout.version);
         let seen = self.bcx.ins().load(I64, flags, cell, CELL_VERSION);
-        let borrow = self.bcx.ins().load(I64, flags, obj, layout.borrow);
-        let also_ptr = self.bcx.ins().load(I64, flags, cell, CELL_ALSO_PTR);
-        let also = self.bcx.ins().load(I64, flags, also_ptr, 0);
-        let also_seen = self.bcx.ins().load(I64, flags, cell, CELL_ALSO_VERSION);
-        let unchanged = self.bcx.ins().icmp(IntCC::Equal, version, seen);
-        let also_unchanged = self.bcx.ins().icmp(IntCC::Equal, also, also_seen);
-        let readable = self
-            .bcx
-            .ins()
-            .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, borrow, 0);
-        let ok = self.bcx.ins().band(unchanged, also_unchanged);
-        let ok = self.bcx.ins().band(ok, readable);
+        let mut ok = self.bcx.ins().icmp(IntCC::Equal, version, seen);
+        if also {
+            let also_ptr = self.bcx.ins().load(I64, flags, cell, CELL_ALSO_PTR);
+            let also = self.bcx.ins().load(I64, flags, also_ptr, 0);
+            let also_seen = self.bcx.ins().load(I64, flags, cell, CELL_ALSO_VERSION);
+            let also_unchanged = self.bcx.ins().icmp(IntCC::Equal, also, also_seen);
+            ok = self.bcx.ins().band(ok, also_unchanged);
+        }
         self.bcx.ins().brif(ok, hit, &[], miss, &[]);
 
         self.bcx.switch_to_block(hit);
@@ -235,8 +269,16 @@ impl Lowerer<'_, '_> {
         let result = self.bcx.append_block_param(done, I64);
         let slow = self.bcx.create_block();
         self.bcx.set_cold_block(slow);
+        // A name that was a global when the compile was asked for is
+        // checked as one (`SlotCell::globals_only`).
+        let global = self.global_names.contains(&name);
+        // SAFETY: the cells belong to this compile (`SiteCells`), alive
+        // and not yet shared with the isolate.
+        if let (true, Some(c)) = (global, unsafe { cell.as_ref() }) {
+            c.globals_only.set(true);
+        }
         let inline = match self.globals {
-            Some(g) if !cell.is_null() => self.read_slot_cell(cell_addr, g, slow),
+            Some(g) if !cell.is_null() => self.read_slot_cell(cell_addr, g, slow, !global),
             _ => None,
         };
         match inline {
@@ -282,7 +324,7 @@ impl Lowerer<'_, '_> {
         };
 
         let dict = self.module_dict_of(obj.0, slow);
-        match dict.and_then(|d| self.read_slot_cell(cell_addr, d, slow)) {
+        match dict.and_then(|d| self.read_slot_cell(cell_addr, d, slow, false)) {
             Some(v) => {
                 self.bcx.ins().jump(done, &hit_args(v));
             }

@@ -300,6 +300,8 @@ impl Lowerer<'_, '_> {
 
         self.bcx.switch_to_block(fast);
         let r = self.lower_inline_body(which, &args, slow);
+        // The remembered function: a heap object.
+        self.decref_heap(callee);
         // The arguments' references (numbers hold none, but a boxed
         // argument the body never read may be anything).
         for a in &args {
@@ -313,11 +315,10 @@ impl Lowerer<'_, '_> {
 
         self.bcx.switch_to_block(slow);
         let (buf, n) = self.args_buffer(args);
-        let r = self.lower_call(callee, buf, n, slot);
+        let r = self.lower_call_owned(callee, buf, n, slot);
         self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(join);
-        self.decref(callee);
         self.check_raised(result, pc);
         self.push(result, Kind::Boxed);
     }

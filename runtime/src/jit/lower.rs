@@ -108,6 +108,11 @@ pub struct Lowerer<'a, 'b> {
     pub(super) inline: &'a [InlineCandidate],
     inline_sites: &'a [InlineSite],
     pub(super) inline_sites_used: usize,
+    /// Whether direct calls count calls for `--stats`.
+    pub(super) count_calls: bool,
+    /// `LoadGlobal` names that were globals when the compile was asked
+    /// for (`globals::names_bound_in`).
+    pub(super) global_names: &'a [u32],
 }
 
 impl<'a, 'b> Lowerer<'a, 'b> {
@@ -152,12 +157,26 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             inline: &[],
             inline_sites: &cells.inlines,
             inline_sites_used: 0,
+            count_calls: false,
+            global_names: &[],
         }
     }
 
     /// Let calls of the globals in `candidates` be inlined.
     pub fn with_inline(mut self, candidates: &'a [InlineCandidate]) -> Self {
         self.inline = candidates;
+        self
+    }
+
+    /// The names that were globals when the compile was asked for.
+    pub fn with_global_names(mut self, names: &'a [u32]) -> Self {
+        self.global_names = names;
+        self
+    }
+
+    /// Make direct calls count calls (for `--stats`).
+    pub fn counting_calls(mut self, on: bool) -> Self {
+        self.count_calls = on;
         self
     }
 
@@ -306,6 +325,27 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         self.bcx.set_cold_block(last);
         self.bcx.ins().brif(is_ptr, heap, &[], cont, &[]);
         self.bcx.switch_to_block(heap);
+        let flags = MemFlagsData::trusted();
+        let p = self.bcx.ins().band_imm_s(v, abi::PAYLOAD_MASK);
+        let rc = self.bcx.ins().load(types::I32, flags, p, layout::REFCOUNT);
+        let is_last = self.bcx.ins().icmp_imm_s(IntCC::Equal, rc, 1);
+        self.bcx.ins().brif(is_last, last, &[], fewer, &[]);
+        self.bcx.switch_to_block(fewer);
+        let rc = self.bcx.ins().iadd_imm_s(rc, -1);
+        self.bcx.ins().store(flags, rc, p, layout::REFCOUNT);
+        self.bcx.ins().jump(cont, &[]);
+        self.bcx.switch_to_block(last);
+        self.call(h::decref as *const u8, &[v], false);
+        self.bcx.ins().jump(cont, &[]);
+        self.bcx.switch_to_block(cont);
+    }
+
+    /// Release a reference known to be to a heap object (no tag test).
+    pub(super) fn decref_heap(&mut self, v: Value) {
+        let fewer = self.bcx.create_block();
+        let last = self.bcx.create_block();
+        let cont = self.bcx.create_block();
+        self.bcx.set_cold_block(last);
         let flags = MemFlagsData::trusted();
         let p = self.bcx.ins().band_imm_s(v, abi::PAYLOAD_MASK);
         let rc = self.bcx.ins().load(types::I32, flags, p, layout::REFCOUNT);
@@ -604,11 +644,9 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         }
         // Cell slots follow the variables, as in the interpreter's frame.
         let nl = cells::frame_locals(self.code);
-        let raw = self.entry_locals(nl);
         let reads_globals = (self.code.code.iter()).any(|i| matches!(i, Instr::LoadGlobal { .. }));
-        if reads_globals && layout::dict().is_some() {
-            self.globals = Some(self.globals_prologue());
-        }
+        let (raw, globals) = self.entry_locals(nl, reads_globals && layout::dict().is_some());
+        self.globals = globals;
         for i in 0..nl {
             let k = self.types.locals[i];
             let var = self.bcx.declare_var(Self::var_type(k));
@@ -1175,8 +1213,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         let args = self.stack.split_off(at);
         let callee = self.pop_boxed();
         let (buf, n) = self.args_buffer(args);
-        let r = self.lower_call(callee, buf, n, slot);
-        self.decref(callee);
+        let r = self.lower_call_owned(callee, buf, n, slot);
         self.check_raised(r, pc);
         self.push(r, Kind::Boxed);
     }

@@ -130,6 +130,9 @@ pub struct JitState {
     /// Wait for each compile instead of going on in the interpreter, so
     /// that which code runs where is deterministic (tests, `--jit-sync`).
     pub sync: bool,
+    /// Count direct calls per function (`--stats`); off, compiled code
+    /// skips the counter.
+    pub count_calls: bool,
     queue: service::Queue,
     funcs: AddrMap<FuncEntry>,
     /// The last code object found refused: back-edges in its loops skip
@@ -158,6 +161,7 @@ impl Default for JitState {
             enabled: false,
             threshold: DEFAULT_THRESHOLD,
             sync: false,
+            count_calls: false,
             queue: service::Queue::default(),
             funcs: AddrMap::default(),
             last_refused: 0,
@@ -298,6 +302,8 @@ impl JitState {
             code: code.clone(),
             feedback: service::snapshot(feedback),
             speculate: generation < SPECULATIVE_GENERATIONS,
+            count_calls: self.count_calls,
+            global_names: globals::names_bound_in(code, globals),
             inline: match generation < SPECULATIVE_GENERATIONS {
                 true => inline::candidates(code, globals),
                 false => Vec::new(),

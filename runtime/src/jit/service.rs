@@ -32,6 +32,10 @@ pub struct Request {
     /// A copy of the interpreter's feedback at the time of the request.
     pub feedback: Feedback,
     pub speculate: bool,
+    /// The `LoadGlobal` names that are globals now (`globals.rs`).
+    pub global_names: Vec<u32>,
+    /// Whether direct calls count calls (`JitState::count_calls`).
+    pub count_calls: bool,
     /// Pure-leaf functions among the globals it reads (`inline.rs`).
     pub inline: Vec<InlineCandidate>,
 }
@@ -123,7 +127,14 @@ pub fn snapshot(f: &Feedback) -> Feedback {
 }
 
 fn compile(b: &mut Backend, r: &Request) -> Result<(Entry, usize, SiteCells), Refusal> {
-    b.compile(&r.code, &r.feedback, r.speculate, &r.inline)
+    b.compile(
+        &r.code,
+        &r.feedback,
+        r.speculate,
+        &r.inline,
+        &r.global_names,
+        r.count_calls,
+    )
 }
 
 /// One isolate's connection to the compile thread.
