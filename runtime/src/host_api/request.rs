@@ -106,6 +106,8 @@ pub(super) struct RequestShape {
     pub parts: [AttrKey; 4],
     /// A multidict's dict, `{"_pairs": None}`, cloned for each.
     pairs_template: Dict,
+    /// Each part's pairs as last built, in `Part` order (`pairs_list`).
+    recent: [RefCell<Vec<Value>>; 4],
 }
 
 impl RequestShape {
@@ -120,7 +122,13 @@ impl RequestShape {
             up_front: UP_FRONT.map(AttrKey::new),
             parts: PART_NAMES.map(AttrKey::new),
             pairs_template,
+            recent: Default::default(),
         }
+    }
+
+    /// The pairs of `part` the last request got, to share equal ones.
+    pub fn recent_pairs(&self, part: Part) -> &RefCell<Vec<Value>> {
+        &self.recent[part as usize]
     }
 
     pub fn part_key(&self, part: Part) -> &AttrKey {
