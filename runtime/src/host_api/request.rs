@@ -5,7 +5,8 @@
 //! most handlers touch one part or none. So a request starts with its plain
 //! attributes only (`method`, `path`, `query_string`, `data`,
 //! `remote_addr`) plus `_head`, the header pairs packed into one bytes
-//! object; `Request.__getattr__` (the prelude) calls `request_attr`
+//! object, and `args` when the request has a query string (its handler
+//! nearly always reads it); `Request.__getattr__` (the prelude) calls `request_attr`
 //! (`request_attr.rs`) the first time a handler reads `args`, `headers`,
 //! `cookies` or `form`, which builds that part and stores it on the
 //! instance, so later reads are plain attribute hits. What a handler can
@@ -20,6 +21,7 @@ use crate::hash::str_hash;
 use crate::object::{InstanceObj, Payload};
 use crate::value::Value;
 
+use super::request_attr::build_part;
 use super::RequestData;
 
 /// An attribute name as a ready dict key: the str value and its hash.
@@ -271,10 +273,21 @@ impl RequestBuilder {
         } else {
             Value::bytes(req.headers)
         };
+        let query = self.text(req.query_string);
+        // A handler reached with a query string nearly always reads
+        // `req.args`: built here, it is a plain attribute hit, where the
+        // first read through `Request.__getattr__` costs more than the
+        // building itself. Any other part is left to that first read.
+        let args = match (route, req.query_string.is_empty()) {
+            (Some(_), false) => Some(build_part(&self.shape, Part::Args, |i| {
+                (i == at::QUERY_STRING).then(|| query.clone())
+            })),
+            _ => None,
+        };
         let values = [
             self.method(req.method),
             self.path(req.path, route),
-            self.text(req.query_string),
+            query,
             data,
             self.remote(req.remote_addr),
             head,
@@ -284,6 +297,10 @@ impl RequestBuilder {
             if let Some(slot) = dict.get_index_mut(i) {
                 *slot = value;
             }
+        }
+        if let Some(args) = args {
+            let key = self.shape.part_key(Part::Args);
+            dict.push_new(key.1, key.0.clone(), args);
         }
         Value::new_heap(Payload::Instance(InstanceObj {
             class: self.shape.class.clone(),
