@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
+mod json_body;
 mod parse;
 mod request;
 mod request_attr;
@@ -780,7 +781,10 @@ impl ScriptApp {
             return Ok((BodyData::Bytes(b.to_vec()), HTML));
         }
         if body.as_dict().is_some() || body.as_list().is_some() {
-            let text = crate::modules::json::dumps_compact(vm, body)?;
+            let text = match json_body::dumps_plain(body) {
+                Some(text) => text,
+                None => crate::modules::json::dumps_compact(vm, body)?,
+            };
             return Ok((BodyData::Bytes(text.into_bytes()), "application/json"));
         }
         if matches!(body.payload(), Some(Payload::Generator(g)) if !g.is_coroutine) {
