@@ -35,6 +35,7 @@ use super::request::{Headers, Request};
 use super::response::{Body, HandlerError, HandlerResult, Response};
 use super::router::{ParamValue, RouteId, RouteMatch, RouteTable};
 use super::static_files::StaticFiles;
+use super::stop::StopSignal;
 
 pub const METRICS_PATH: &str = "/__kiln/metrics";
 
@@ -56,6 +57,8 @@ pub struct WorkerCtx {
     pub watch: Rc<WorkerWatch>,
     /// hyper's connection settings, shared by the worker's connections.
     pub http: hyper::server::conn::http1::Builder,
+    /// Raised when the server shuts down; connections then finish.
+    pub stop: Rc<StopSignal>,
 }
 
 /// A response that had to wait.
