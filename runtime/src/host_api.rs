@@ -428,6 +428,7 @@ pub fn load_app(isolate: &mut Isolate, snapshot: &Snapshot) -> Result<ScriptApp,
             http_exception: module_attr(&kiln, "HTTPException")?,
         },
         requests: RequestBuilder::new(
+            vm,
             module_attr(&kiln, "Request")?,
             module_attr(&kiln, "_MultiDict")?,
             module_attr(&kiln, "_Headers")?,

@@ -20,6 +20,7 @@ use crate::dict::Dict;
 use crate::hash::str_hash;
 use crate::object::{InstanceObj, Payload};
 use crate::value::Value;
+use crate::vm::Vm;
 
 use super::request_attr::build_part;
 use super::RequestData;
@@ -28,8 +29,10 @@ use super::RequestData;
 pub(super) struct AttrKey(pub Value, pub u64);
 
 impl AttrKey {
-    fn new(name: &str) -> AttrKey {
-        AttrKey(Value::from_str(name), str_hash(name))
+    /// The key is the isolate's interned name, the very object compiled
+    /// code reads the attribute by, so attribute caches find it by identity.
+    fn new(vm: &mut Vm, name: &str) -> AttrKey {
+        AttrKey(vm.intern_name(name), str_hash(name))
     }
 
     pub fn name(&self) -> &str {
@@ -113,16 +116,16 @@ pub(super) struct RequestShape {
 }
 
 impl RequestShape {
-    pub fn new(class: Value, multidict: Value, headers: Value) -> RequestShape {
-        let pairs = AttrKey::new("_pairs");
+    pub fn new(vm: &mut Vm, class: Value, multidict: Value, headers: Value) -> RequestShape {
+        let pairs = AttrKey::new(vm, "_pairs");
         let mut pairs_template = Dict::with_capacity(1);
         pairs_template.push_new(pairs.1, pairs.0, Value::none());
         RequestShape {
             class,
             multidict,
             headers,
-            up_front: UP_FRONT.map(AttrKey::new),
-            parts: PART_NAMES.map(AttrKey::new),
+            up_front: UP_FRONT.map(|name| AttrKey::new(vm, name)),
+            parts: PART_NAMES.map(|name| AttrKey::new(vm, name)),
             pairs_template,
             recent: Default::default(),
         }
@@ -195,8 +198,8 @@ pub struct RequestBuilder {
 impl RequestBuilder {
     /// For `kiln.Request` objects whose lazy parts are `_MultiDict` and
     /// `_Headers` instances.
-    pub fn new(class: Value, multidict: Value, headers: Value) -> RequestBuilder {
-        let shape = RequestShape::new(class, multidict, headers);
+    pub fn new(vm: &mut Vm, class: Value, multidict: Value, headers: Value) -> RequestBuilder {
+        let shape = RequestShape::new(vm, class, multidict, headers);
         let mut template = Dict::with_capacity(UP_FRONT.len() + 1);
         for key in &shape.up_front {
             template.push_new(key.1, key.0.clone(), Value::none());

@@ -63,11 +63,14 @@ pub fn request_attr(vm: &mut Vm, args: &[Value], _kw: &[(Value, Value)]) -> PyRe
 }
 
 /// A shape made afresh (see `RequestShape`), for a request of `class`.
-fn empty_shape(vm: &Vm, class: &Value) -> PyResult<Rc<RequestShape>> {
+fn empty_shape(vm: &mut Vm, class: &Value) -> PyResult<Rc<RequestShape>> {
+    let multidict = kiln_class(vm, "_MultiDict")?;
+    let headers = kiln_class(vm, "_Headers")?;
     Ok(Rc::new(RequestShape::new(
+        vm,
         class.clone(),
-        kiln_class(vm, "_MultiDict")?,
-        kiln_class(vm, "_Headers")?,
+        multidict,
+        headers,
     )))
 }
 
