@@ -10,9 +10,12 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
+mod json_body;
 mod parse;
 mod request;
 mod request_attr;
+
+use kiln_compiler::bytecode::{CodeFlags, Instr};
 
 use crate::dict::Dict;
 use crate::error::{ExcKind, PyErr, PyResult};
@@ -336,6 +339,9 @@ pub struct ScriptApp {
     fast: FastDispatch,
     /// Makes the `kiln.Request` of each request.
     requests: RequestBuilder,
+    /// Per route: whether its handler may read its request argument
+    /// (`reads_first_arg`); a handler that cannot is called with None.
+    reads_request: Vec<bool>,
     sleep_class: Value,
     response_class: Value,
     error_codes: Vec<i64>,
@@ -414,8 +420,10 @@ pub fn load_app(isolate: &mut Isolate, snapshot: &Snapshot) -> Result<ScriptApp,
     let has_after = module_attr(&kiln, "_after")?
         .as_list()
         .is_some_and(|l| !l.borrow().is_empty());
+    let reads_request = routes.iter().map(|r| reads_first_arg(&r.handler)).collect();
     Ok(ScriptApp {
         routes,
+        reads_request,
         dispatch: module_attr(&kiln, "_dispatch")?,
         dispatch_error: module_attr(&kiln, "_dispatch_error")?,
         fast: FastDispatch {
@@ -427,6 +435,7 @@ pub fn load_app(isolate: &mut Isolate, snapshot: &Snapshot) -> Result<ScriptApp,
             http_exception: module_attr(&kiln, "HTTPException")?,
         },
         requests: RequestBuilder::new(
+            vm,
             module_attr(&kiln, "Request")?,
             module_attr(&kiln, "_MultiDict")?,
             module_attr(&kiln, "_Headers")?,
@@ -471,19 +480,22 @@ impl FastDispatch {
 
     /// `_dispatch` without hooks: the handler's result, its coroutine
     /// wrapped by `_dispatch_async`, or the `HTTPException` it raised
-    /// answered by `_error_response`.
+    /// answered by `_error_response`. The handler gets `arg` (the request,
+    /// or None when it cannot read it); `request` makes the request for
+    /// the steps that need it.
     fn dispatch(
         &self,
         vm: &mut Vm,
         handler: &Value,
-        request: Value,
+        arg: Value,
+        request: impl FnOnce() -> Value,
         params: &[(String, Plain)],
     ) -> PyResult<Value> {
         let mut kwargs = Vec::with_capacity(params.len());
         for (name, value) in params {
             kwargs.push((Value::from_str(name), from_plain(vm, value)?));
         }
-        let result = match vm.call_kw(handler, std::slice::from_ref(&request), &kwargs) {
+        let result = match vm.call_kw(handler, std::slice::from_ref(&arg), &kwargs) {
             Ok(result) => result,
             Err(mut err) => {
                 let exc = vm.exc_value(&mut err);
@@ -492,11 +504,11 @@ impl FastDispatch {
                     return Err(err);
                 }
                 let code = vm.getattr(&exc, "code")?;
-                return vm.call(&self.error_response, &[request, code, exc]);
+                return vm.call(&self.error_response, &[request(), code, exc]);
             }
         };
         if is_coroutine(&result) {
-            return vm.call(&self.dispatch_async, &[result, request]);
+            return vm.call(&self.dispatch_async, &[result, request()]);
         }
         if is_direct_body(&result)
             || result
@@ -507,6 +519,43 @@ impl FastDispatch {
         }
         vm.call(&self.to_response, &[result])
     }
+}
+
+/// Names that, used in a function, could reach its arguments other than
+/// through its own locals (zero-argument `super()` reads the first one).
+const FRAME_READERS: [&str; 6] = ["super", "vars", "dir", "locals", "eval", "exec"];
+
+/// Whether calling `handler` could observe its first positional argument:
+/// false only for a plain, non-generator, non-async function whose code
+/// never loads, stores or deletes that local, does not share it with an
+/// inner function, and names nothing that reads frames. Compiled code and
+/// the interpreter reach locals only through those instructions, so such
+/// a handler behaves the same whatever it is passed.
+fn reads_first_arg(handler: &Value) -> bool {
+    match handler.payload() {
+        Some(Payload::Function(f)) => code_reads_first_arg(&f.code),
+        _ => true,
+    }
+}
+
+/// `reads_first_arg` for a function's code.
+fn code_reads_first_arg(code: &kiln_compiler::bytecode::CodeObject) -> bool {
+    let flags = CodeFlags::GENERATOR | CodeFlags::COROUTINE;
+    if code.arg_count == 0 || code.flags.0 & flags != 0 {
+        return true;
+    }
+    if code.cell_params.iter().any(|&(_, local)| local == 0)
+        || !code.freevars.is_empty()
+        || code.names.iter().any(|n| FRAME_READERS.contains(&&**n))
+    {
+        return true;
+    }
+    code.code.iter().any(|instr| {
+        matches!(
+            instr,
+            Instr::LoadFast { idx: 0 } | Instr::StoreFast { idx: 0 } | Instr::DeleteFast { idx: 0 }
+        )
+    })
 }
 
 /// The tuple results converted natively: a direct body first, an int
@@ -606,10 +655,22 @@ impl ScriptApp {
                 .get(route)
                 .map(|r| r.handler.clone())
                 .ok_or_else(|| PyErr::runtime_error("no handler for this route"))?;
-            let request = self.requests.build(req, Some(route));
             if self.fast.applies() {
-                return self.fast.dispatch(vm, &handler, request, params);
+                if !self.reads_request.get(route).copied().unwrap_or(true) {
+                    // The handler cannot see its argument: the request
+                    // object is made only if the dispatch itself needs it.
+                    let make = || self.requests.build(req, Some(route));
+                    return self
+                        .fast
+                        .dispatch(vm, &handler, Value::none(), make, params);
+                }
+                let request = self.requests.build(req, Some(route));
+                let make = || request.clone();
+                return self
+                    .fast
+                    .dispatch(vm, &handler, request.clone(), make, params);
             }
+            let request = self.requests.build(req, Some(route));
             let mut kwargs = Dict::new();
             for (name, value) in params {
                 let value = from_plain(vm, value)?;
@@ -780,7 +841,10 @@ impl ScriptApp {
             return Ok((BodyData::Bytes(b.to_vec()), HTML));
         }
         if body.as_dict().is_some() || body.as_list().is_some() {
-            let text = crate::modules::json::dumps_compact(vm, body)?;
+            let text = match json_body::dumps_plain(body) {
+                Some(text) => text,
+                None => crate::modules::json::dumps_compact(vm, body)?,
+            };
             return Ok((BodyData::Bytes(text.into_bytes()), "application/json"));
         }
         if matches!(body.payload(), Some(Payload::Generator(g)) if !g.is_coroutine) {
@@ -890,6 +954,79 @@ mod tests {
         assert!(matches!(header_text("text/plain "), Cow::Owned(t) if t == "text/plain "));
         assert!(is_content_type("Content-Type") && is_content_type("CONTENT-type"));
         assert!(!is_content_type("Content-Typo"));
+    }
+
+    /// The code of each function `source` defines at its top level.
+    fn functions(
+        source: &str,
+    ) -> Vec<(String, std::sync::Arc<kiln_compiler::bytecode::CodeObject>)> {
+        let module = kiln_compiler::compile(source, "t.py").ok();
+        let consts = module.map(|m| m.consts.clone()).unwrap_or_default();
+        consts
+            .into_iter()
+            .filter_map(|c| match c {
+                kiln_compiler::bytecode::Constant::Code(code) => {
+                    Some((code.name.to_string(), code))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_handlers_that_cannot_see_their_request_go_without_it() {
+        let source = r#"
+def unused(req):
+    return {"message": "Hello, World!"}
+
+def unused_with_params(req, uid, *rest, **kw):
+    x = [i for i in range(uid)]
+    return ("ok", 200, {"X": str(x)})
+
+def reads(req):
+    return req.path
+
+def stores(req):
+    req = 1
+    return "x"
+
+def deletes(req):
+    del req
+    return "x"
+
+def captured(req):
+    def inner():
+        return req
+    return inner()
+
+def comprehension(req):
+    return [req for _ in range(2)]
+
+def uses_super(req):
+    return super()
+
+def uses_vars(req):
+    return vars()
+
+async def coroutine(req):
+    return "x"
+
+def generator(req):
+    yield "x"
+
+def no_args():
+    return "x"
+
+def star(*args):
+    return "x"
+"#;
+        let found = functions(source);
+        let names: Vec<_> = found.iter().map(|(n, _)| n.clone()).collect();
+        assert_eq!(found.len(), 13, "{names:?}");
+        for (name, code) in found {
+            let expected = !name.starts_with("unused");
+            assert_eq!(code_reads_first_arg(&code), expected, "{name}");
+        }
     }
 
     #[test]

@@ -9,8 +9,13 @@
 //!
 //! Parking happens only when hyper is surely between requests: every
 //! request it started has had its whole response handed over and flushed,
-//! a read found nothing new since, and the exchange was plain keep-alive
-//! (HTTP/1.1, no request body, no `Connection` header either way).
+//! hyper's last read found nothing (no bytes came in since), and the
+//! exchange was plain keep-alive (HTTP/1.1, no request body, no
+//! `Connection` header either way). That last read is usually the one
+//! hyper makes while the response is in flight (to notice a client that
+//! hangs up): with no header-read timeout of its own, hyper does not read
+//! again after a response once a read was blocked, so a rule asking for a
+//! read after the response would never park.
 //! Otherwise hyper keeps the connection, as without parking.
 
 use std::cell::Cell;
@@ -31,9 +36,11 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
+use tokio::time::Instant;
 
 use super::body::OutBody;
 use super::dispatch::{handle, Handled, ResponseFuture, WorkerCtx};
+use super::lazy_timer::LazyTimer;
 
 use super::response::StreamError;
 
@@ -43,25 +50,37 @@ use super::response::StreamError;
 const PARK_AFTER: Duration = Duration::from_millis(100);
 
 /// What the connection's pieces tell its driver (single-threaded).
-#[derive(Default)]
 struct Activity {
     started: Cell<u64>,
     /// Responses whose body hyper has finished with.
     finished: Cell<u64>,
-    /// `finished` when a read last found no data (`u64::MAX`: never).
-    read_blocked_at: Cell<u64>,
+    /// The last read found no data, and nothing was read since.
+    read_blocked: Cell<bool>,
     /// Bytes written but not yet flushed.
     unflushed: Cell<bool>,
     /// False once an exchange was not plain keep-alive.
     parkable: Cell<bool>,
+    /// When hyper last began waiting for a request head: the connection's
+    /// start, or the end of the last response.
+    waiting_since: Cell<Instant>,
 }
 
 impl Activity {
     fn new() -> Rc<Activity> {
-        let activity = Activity::default();
-        activity.read_blocked_at.set(u64::MAX);
-        activity.parkable.set(true);
-        Rc::new(activity)
+        Rc::new(Activity {
+            started: Cell::new(0),
+            finished: Cell::new(0),
+            read_blocked: Cell::new(false),
+            unflushed: Cell::new(false),
+            parkable: Cell::new(true),
+            waiting_since: Cell::new(Instant::now()),
+        })
+    }
+
+    /// When the request head hyper waits for is overdue; `None` while a
+    /// request is in flight (the head timeout covers only heads).
+    fn head_deadline(&self, limit: Duration) -> Option<Instant> {
+        (self.started.get() == self.finished.get()).then(|| self.waiting_since.get() + limit)
     }
 
     /// hyper is waiting for the next request with nothing in flight.
@@ -70,7 +89,7 @@ impl Activity {
         self.parkable.get()
             && finished > 0
             && self.started.get() == finished
-            && self.read_blocked_at.get() == finished
+            && self.read_blocked.get()
             && !self.unflushed.get()
     }
 }
@@ -93,14 +112,11 @@ impl AsyncRead for ParkIo {
             let n = this.prefix.len().min(buf.remaining());
             buf.put_slice(&this.prefix[..n]);
             this.prefix.advance(n);
+            this.activity.read_blocked.set(false);
             return Poll::Ready(Ok(()));
         }
         let polled = Pin::new(&mut this.stream).poll_read(cx, buf);
-        if polled.is_pending() {
-            this.activity
-                .read_blocked_at
-                .set(this.activity.finished.get());
-        }
+        this.activity.read_blocked.set(polled.is_pending());
         polled
     }
 }
@@ -154,6 +170,7 @@ impl Drop for TrackedBody {
     fn drop(&mut self) {
         let finished = &self.activity.finished;
         finished.set(finished.get() + 1);
+        self.activity.waiting_since.set(Instant::now());
     }
 }
 
@@ -241,6 +258,8 @@ enum Ended {
     /// hyper finished with the connection; close it.
     Finished(TcpStream),
     Failed(hyper::Error),
+    /// A request head took longer than the header-read timeout.
+    HeadTimedOut,
 }
 
 /// Serves one accepted connection until it closes.
@@ -278,6 +297,10 @@ pub async fn serve(
             }
             Ended::Failed(e) => {
                 tracing::debug!(target: "kiln::host", "connection from {peer} ended: {e}");
+                return;
+            }
+            Ended::HeadTimedOut => {
+                tracing::debug!(target: "kiln::host", "connection from {peer} ended: read header from client timeout");
                 return;
             }
         }
@@ -318,21 +341,33 @@ async fn run_hyper(
     if stopping {
         Pin::new(&mut conn).graceful_shutdown();
     }
-    let stop = shutdown.wait_for(|stop| *stop);
-    let mut stop = std::pin::pin!(stop);
+    let mut stop = ctx.stop.subscribe();
     let mut parking = false;
-    let timer = tokio::time::sleep(PARK_AFTER);
-    let mut timer = std::pin::pin!(timer);
+    // The header-read timeout, kept here rather than by hyper, which arms
+    // a timer for every request: this one is re-armed only when it fires.
+    let head_limit = ctx.shared.config.header_read_timeout;
+    let mut head_timer = LazyTimer::new(activity.waiting_since.get() + head_limit);
+    let mut park_timer = LazyTimer::new(Instant::now() + PARK_AFTER);
     // `finished` when the park timer was last armed; it is re-armed only
     // when it fires, so a busy connection pays for one timer per spell.
     let mut armed_at: Option<u64> = None;
     let result = poll_fn(|cx| loop {
         if let Poll::Ready(result) = conn.poll_without_shutdown(cx) {
-            return Poll::Ready(result);
+            return Poll::Ready(result.map_err(Ended::Failed));
         }
-        if !stopping && stop.as_mut().poll(cx).is_ready() {
+        if !stopping && stop.poll_stopped(cx) {
             stopping = true;
             Pin::new(&mut conn).graceful_shutdown();
+            continue;
+        }
+        if head_timer.fired(cx) {
+            match activity.head_deadline(head_limit) {
+                Some(deadline) if deadline <= Instant::now() => {
+                    return Poll::Ready(Err(Ended::HeadTimedOut));
+                }
+                Some(deadline) => head_timer.reset(deadline),
+                None => head_timer.reset(Instant::now() + head_limit),
+            }
             continue;
         }
         if stopping || parking || !activity.between_requests() {
@@ -341,19 +376,15 @@ async fn run_hyper(
         let finished = activity.finished.get();
         if armed_at.is_none() {
             armed_at = Some(finished);
-            timer
-                .as_mut()
-                .reset(tokio::time::Instant::now() + PARK_AFTER);
+            park_timer.reset(Instant::now() + PARK_AFTER);
         }
-        if timer.as_mut().poll(cx).is_pending() {
+        if !park_timer.fired(cx) {
             return Poll::Pending;
         }
         if armed_at != Some(finished) {
             // Requests came and went since it was armed: wait a full spell.
             armed_at = Some(finished);
-            timer
-                .as_mut()
-                .reset(tokio::time::Instant::now() + PARK_AFTER);
+            park_timer.reset(Instant::now() + PARK_AFTER);
             continue;
         }
         parking = true;
@@ -367,7 +398,7 @@ async fn run_hyper(
             Ended::Parked(stream, join(parts.read_buf, prefix))
         }
         Ok(()) => Ended::Finished(conn.into_parts().io.into_inner().stream),
-        Err(e) => Ended::Failed(e),
+        Err(ended) => ended,
     }
 }
 
@@ -385,5 +416,34 @@ fn join(first: Bytes, second: Bytes) -> Bytes {
             both.extend_from_slice(&second);
             both.freeze()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What hyper does on a keep-alive connection with no header-read
+    /// timeout of its own: it reads a request, reads again while the
+    /// response is in flight (nothing there), and after the response reads
+    /// no more until woken. That connection is between requests.
+    #[test]
+    fn a_blocked_read_during_the_response_is_enough_to_park() {
+        let activity = Activity::new();
+        assert!(!activity.between_requests(), "nothing served yet");
+        activity.started.set(1);
+        activity.read_blocked.set(true);
+        assert!(!activity.between_requests(), "a request in flight");
+        activity.finished.set(1);
+        assert!(activity.between_requests());
+        activity.unflushed.set(true);
+        assert!(!activity.between_requests(), "a response not flushed");
+        activity.unflushed.set(false);
+        // Bytes of the next request came in: hyper is reading a head.
+        activity.read_blocked.set(false);
+        assert!(!activity.between_requests());
+        activity.read_blocked.set(true);
+        activity.parkable.set(false);
+        assert!(!activity.between_requests(), "not plain keep-alive");
     }
 }

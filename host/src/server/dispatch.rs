@@ -35,6 +35,7 @@ use super::request::{Headers, Request};
 use super::response::{Body, HandlerError, HandlerResult, Response};
 use super::router::{ParamValue, RouteId, RouteMatch, RouteTable};
 use super::static_files::StaticFiles;
+use super::stop::StopSignal;
 
 pub const METRICS_PATH: &str = "/__kiln/metrics";
 
@@ -56,6 +57,8 @@ pub struct WorkerCtx {
     pub watch: Rc<WorkerWatch>,
     /// hyper's connection settings, shared by the worker's connections.
     pub http: hyper::server::conn::http1::Builder,
+    /// Raised when the server shuts down; connections then finish.
+    pub stop: Rc<StopSignal>,
 }
 
 /// A response that had to wait.
@@ -171,7 +174,7 @@ pub fn handle(ctx: &Rc<WorkerCtx>, req: hyper::Request<Incoming>, remote: Socket
     let routed = if previous >= shared.config.max_in_flight {
         Routed::Done(Label::Fixed("overloaded"), plain(503, "server busy\n"))
     } else {
-        route(ctx, req, remote)
+        route(ctx, req, remote, exchange.started)
     };
     match routed {
         Routed::Done(label, response) => {
@@ -220,7 +223,14 @@ fn decode_path(raw: &str) -> Result<Cow<'_, str>, std::str::Utf8Error> {
     percent_decode_str(raw).decode_utf8()
 }
 
-fn route(ctx: &Rc<WorkerCtx>, req: hyper::Request<Incoming>, remote: SocketAddr) -> Routed {
+/// `started`: when the request's head was taken up, a moment ago (the
+/// handler's deadline counts from it when no body has to be read first).
+fn route(
+    ctx: &Rc<WorkerCtx>,
+    req: hyper::Request<Incoming>,
+    remote: SocketAddr,
+    started: Instant,
+) -> Routed {
     let shared = &ctx.shared;
     let config = &shared.config;
     let (parts, body) = req.into_parts();
@@ -292,7 +302,7 @@ fn route(ctx: &Rc<WorkerCtx>, req: hyper::Request<Incoming>, remote: SocketAddr)
     let mut request = Request::new(parts.method.clone(), path, query, headers, Bytes::new());
     request.remote_addr = Some(remote.ip());
     if body.is_end_stream() {
-        return call_handler(ctx, label, route, request, params);
+        return call_handler(ctx, label, route, request, params, started);
     }
     let limit = usize::try_from(config.max_body).unwrap_or(usize::MAX);
     let ctx = Rc::clone(ctx);
@@ -307,23 +317,25 @@ fn route(ctx: &Rc<WorkerCtx>, req: hyper::Request<Incoming>, remote: SocketAddr)
             }
             Err(_) => return (label, plain(400, "bad request: unreadable body\n")),
         };
-        match call_handler(&ctx, label, route, request, params) {
+        match call_handler(&ctx, label, route, request, params, Instant::now()) {
             Routed::Done(label, response) => (label, response),
             Routed::Pending(future) => future.await,
         }
     }))
 }
 
-/// Runs the handler under the request's deadline: the watchdog interrupts
-/// one that runs past it, and one that waits is cut off by a timer.
+/// Runs the handler under the request's deadline (`timeout` from `now`,
+/// taken by the caller): the watchdog interrupts one that runs past it,
+/// and one that waits is cut off by a timer.
 fn call_handler(
     ctx: &Rc<WorkerCtx>,
     label: Label,
     route: RouteId,
     request: Request,
     params: Vec<(String, ParamValue)>,
+    now: Instant,
 ) -> Routed {
-    let deadline = Instant::now() + ctx.shared.config.timeout;
+    let deadline = now + ctx.shared.config.timeout;
     let watch = ctx.watch.watch(deadline);
     let call = ctx.app.borrow_mut().call(route, request, params);
     match call {

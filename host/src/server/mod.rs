@@ -14,6 +14,7 @@ pub mod config;
 mod conn;
 mod deadline;
 mod dispatch;
+mod lazy_timer;
 mod listener;
 pub mod metrics;
 mod outgoing;
@@ -22,6 +23,7 @@ pub mod response;
 pub mod router;
 pub mod static_cache;
 pub mod static_files;
+mod stop;
 mod worker;
 
 use std::net::SocketAddr;

@@ -81,6 +81,12 @@ pub fn to_hyper(resp: Response, head: bool) -> hyper::Response<OutBody> {
         Body::Stream(stream) => OutBody::Stream(stream),
     });
     *out.status_mut() = status;
+    if let [(name, value)] = resp.headers.as_slice() {
+        if let Some(common) = common_type_heads(name, value) {
+            *out.headers_mut() = common;
+            return out;
+        }
+    }
     let headers = out.headers_mut();
     headers.reserve(resp.headers.len() + 1);
     for (name, value) in resp.headers {
@@ -102,6 +108,32 @@ pub fn to_hyper(resp: Response, head: bool) -> hyper::Response<OutBody> {
     }
     headers.insert(http::header::SERVER, SERVER_KILN);
     out
+}
+
+thread_local! {
+    /// The headers of a response whose only header is one of the
+    /// `COMMON_TYPES` (most handler responses), as `to_hyper` would build
+    /// them: `Content-Type`, then `Server`. Cloning a ready map costs less
+    /// than sizing, hashing and filling a new one.
+    static COMMON_TYPE_HEADS: [http::HeaderMap; 4] = COMMON_TYPES.map(|(_, value)| {
+        let mut map = http::HeaderMap::with_capacity(2);
+        map.append(CONTENT_TYPE, value);
+        map.insert(http::header::SERVER, SERVER_KILN);
+        map
+    });
+}
+
+/// `to_hyper`'s headers for a response whose one header is `name: value`,
+/// when that is a common content type.
+fn common_type_heads(name: &str, value: &str) -> Option<http::HeaderMap> {
+    if !is_content_type(name) {
+        return None;
+    }
+    let at = COMMON_TYPES.iter().position(|(text, _)| *text == value)?;
+    COMMON_TYPE_HEADS
+        .try_with(|heads| heads.get(at).cloned())
+        .ok()
+        .flatten()
 }
 
 /// Built at compile time: `from_static` checks its text on every call.

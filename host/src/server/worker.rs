@@ -13,13 +13,13 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use hyper::server::conn::http1;
-use hyper_util::rt::TokioTimer;
 use tokio::sync::{mpsc, watch};
 
 use super::app::WorkerApp;
 use super::config::ServerConfig;
 use super::conn;
 use super::dispatch::{Shared, WorkerCtx};
+use super::stop::StopSignal;
 
 /// Builds the app of worker `index`; called on that worker's thread.
 pub type AppFactory = Arc<dyn Fn(usize) -> Box<dyn WorkerApp> + Send + Sync>;
@@ -86,12 +86,21 @@ async fn run(
     let grace = shared.config.shutdown_grace;
     let http = http_builder(&shared.config);
     let watch = shared.watchdog.worker(index);
+    let stop = StopSignal::new();
+    let mut stop_watch = shutdown.clone();
+    let raise = Rc::clone(&stop);
+    tokio::task::spawn_local(async move {
+        if stop_watch.wait_for(|stop| *stop).await.is_ok() {
+            raise.stop();
+        }
+    });
     let ctx = Rc::new(WorkerCtx {
         index,
         shared,
         app: RefCell::new(app),
         watch,
         http,
+        stop,
     });
     loop {
         if *shutdown.borrow() {
@@ -116,14 +125,13 @@ async fn run(
     }
 }
 
-/// The HTTP/1.1 settings every connection of a worker shares (built once:
-/// hyper's builder holds an `Arc`'d timer it would otherwise make per
-/// connection).
+/// The HTTP/1.1 settings every connection of a worker shares (built once).
+/// The header-read timeout is kept by `conn.rs`, not by hyper: hyper arms
+/// a timer for every request head.
 fn http_builder(config: &ServerConfig) -> http1::Builder {
     let mut builder = http1::Builder::new();
     builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(config.header_read_timeout)
+        .header_read_timeout(None)
         .max_header_size(config.max_header_bytes)
         .keep_alive(true);
     // Not `pipeline_flush(true)`: with it, hyper 1.12 drops its automatic

@@ -32,20 +32,60 @@ pub fn urlencoded_pairs(input: &[u8]) -> impl Iterator<Item = (Cow<'_, str>, Cow
 /// `urlencoded_pairs` of text (a query string): its pieces are already
 /// text, so one with nothing to decode is borrowed without a UTF-8 check.
 pub fn urlencoded_str_pairs(input: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
-    input
-        .split('&')
-        .filter(|piece| !piece.is_empty())
-        .map(|piece| {
-            let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
-            (str_decode(name), str_decode(value))
-        })
+    StrPairs { rest: input }
 }
 
-fn str_decode(input: &str) -> Cow<'_, str> {
-    if needs_decoding(input.as_bytes()) {
-        form_decode(input.as_bytes())
-    } else {
-        Cow::Borrowed(input)
+/// The pairs of a query string: its `&`-separated pieces, empty ones
+/// skipped, each split at its first `=` (no `=`: an empty value). One
+/// pass over each piece's bytes finds both separators and whether either
+/// side has anything to decode.
+struct StrPairs<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for StrPairs<'a> {
+    type Item = (Cow<'a, str>, Cow<'a, str>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.rest.is_empty() {
+                return None;
+            }
+            let bytes = self.rest.as_bytes();
+            let mut end = bytes.len();
+            let mut eq = None;
+            let (mut name_coded, mut value_coded) = (false, false);
+            for (i, &b) in bytes.iter().enumerate() {
+                match b {
+                    b'&' => {
+                        end = i;
+                        break;
+                    }
+                    b'=' if eq.is_none() => eq = Some(i),
+                    b'+' | b'%' if eq.is_none() => name_coded = true,
+                    b'+' | b'%' => value_coded = true,
+                    _ => {}
+                }
+            }
+            // Every split is at an ASCII byte, so on a char boundary.
+            let piece = self.rest.get(..end).unwrap_or_default();
+            self.rest = self.rest.get(end + 1..).unwrap_or_default();
+            if piece.is_empty() {
+                continue;
+            }
+            let (name, value) = match eq {
+                Some(at) => (
+                    piece.get(..at).unwrap_or_default(),
+                    piece.get(at + 1..).unwrap_or_default(),
+                ),
+                None => (piece, ""),
+            };
+            let decode = |text: &'a str, coded: bool| match coded {
+                true => form_decode(text.as_bytes()),
+                false => Cow::Borrowed(text),
+            };
+            return Some((decode(name, name_coded), decode(value, value_coded)));
+        }
     }
 }
 
@@ -273,6 +313,12 @@ mod tests {
             "x=%zz%4",
             "%C3%A9=%e2%82%ac",
             "é=ü&x=%ff",
+            "a+b=c%3D&=&&x",
+            "k==v%&+=+&",
+            "&",
+            "=",
+            "a=b&",
+            "%41=b+c&d%=",
             "",
         ] {
             let from_text: Vec<_> = urlencoded_str_pairs(input).collect();

@@ -5,7 +5,8 @@
 //! most handlers touch one part or none. So a request starts with its plain
 //! attributes only (`method`, `path`, `query_string`, `data`,
 //! `remote_addr`) plus `_head`, the header pairs packed into one bytes
-//! object; `Request.__getattr__` (the prelude) calls `request_attr`
+//! object, and `args` when the request has a query string (its handler
+//! nearly always reads it); `Request.__getattr__` (the prelude) calls `request_attr`
 //! (`request_attr.rs`) the first time a handler reads `args`, `headers`,
 //! `cookies` or `form`, which builds that part and stores it on the
 //! instance, so later reads are plain attribute hits. What a handler can
@@ -19,15 +20,19 @@ use crate::dict::Dict;
 use crate::hash::str_hash;
 use crate::object::{InstanceObj, Payload};
 use crate::value::Value;
+use crate::vm::Vm;
 
+use super::request_attr::build_part;
 use super::RequestData;
 
 /// An attribute name as a ready dict key: the str value and its hash.
 pub(super) struct AttrKey(pub Value, pub u64);
 
 impl AttrKey {
-    fn new(name: &str) -> AttrKey {
-        AttrKey(Value::from_str(name), str_hash(name))
+    /// The key is the isolate's interned name, the very object compiled
+    /// code reads the attribute by, so attribute caches find it by identity.
+    fn new(vm: &mut Vm, name: &str) -> AttrKey {
+        AttrKey(vm.intern_name(name), str_hash(name))
     }
 
     pub fn name(&self) -> &str {
@@ -106,21 +111,29 @@ pub(super) struct RequestShape {
     pub parts: [AttrKey; 4],
     /// A multidict's dict, `{"_pairs": None}`, cloned for each.
     pairs_template: Dict,
+    /// Each part's pairs as last built, in `Part` order (`pairs_list`).
+    recent: [RefCell<Vec<Value>>; 4],
 }
 
 impl RequestShape {
-    pub fn new(class: Value, multidict: Value, headers: Value) -> RequestShape {
-        let pairs = AttrKey::new("_pairs");
+    pub fn new(vm: &mut Vm, class: Value, multidict: Value, headers: Value) -> RequestShape {
+        let pairs = AttrKey::new(vm, "_pairs");
         let mut pairs_template = Dict::with_capacity(1);
         pairs_template.push_new(pairs.1, pairs.0, Value::none());
         RequestShape {
             class,
             multidict,
             headers,
-            up_front: UP_FRONT.map(AttrKey::new),
-            parts: PART_NAMES.map(AttrKey::new),
+            up_front: UP_FRONT.map(|name| AttrKey::new(vm, name)),
+            parts: PART_NAMES.map(|name| AttrKey::new(vm, name)),
             pairs_template,
+            recent: Default::default(),
         }
+    }
+
+    /// The pairs of `part` the last request got, to share equal ones.
+    pub fn recent_pairs(&self, part: Part) -> &RefCell<Vec<Value>> {
+        &self.recent[part as usize]
     }
 
     pub fn part_key(&self, part: Part) -> &AttrKey {
@@ -185,8 +198,8 @@ pub struct RequestBuilder {
 impl RequestBuilder {
     /// For `kiln.Request` objects whose lazy parts are `_MultiDict` and
     /// `_Headers` instances.
-    pub fn new(class: Value, multidict: Value, headers: Value) -> RequestBuilder {
-        let shape = RequestShape::new(class, multidict, headers);
+    pub fn new(vm: &mut Vm, class: Value, multidict: Value, headers: Value) -> RequestBuilder {
+        let shape = RequestShape::new(vm, class, multidict, headers);
         let mut template = Dict::with_capacity(UP_FRONT.len() + 1);
         for key in &shape.up_front {
             template.push_new(key.1, key.0.clone(), Value::none());
@@ -263,10 +276,21 @@ impl RequestBuilder {
         } else {
             Value::bytes(req.headers)
         };
+        let query = self.text(req.query_string);
+        // A handler reached with a query string nearly always reads
+        // `req.args`: built here, it is a plain attribute hit, where the
+        // first read through `Request.__getattr__` costs more than the
+        // building itself. Any other part is left to that first read.
+        let args = match (route, req.query_string.is_empty()) {
+            (Some(_), false) => Some(build_part(&self.shape, Part::Args, |i| {
+                (i == at::QUERY_STRING).then(|| query.clone())
+            })),
+            _ => None,
+        };
         let values = [
             self.method(req.method),
             self.path(req.path, route),
-            self.text(req.query_string),
+            query,
             data,
             self.remote(req.remote_addr),
             head,
@@ -276,6 +300,10 @@ impl RequestBuilder {
             if let Some(slot) = dict.get_index_mut(i) {
                 *slot = value;
             }
+        }
+        if let Some(args) = args {
+            let key = self.shape.part_key(Part::Args);
+            dict.push_new(key.1, key.0.clone(), args);
         }
         Value::new_heap(Payload::Instance(InstanceObj {
             class: self.shape.class.clone(),

@@ -3,6 +3,7 @@
 //! attributes `RequestBuilder::build` set, and stores it on the instance.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::error::{PyErr, PyResult};
@@ -62,35 +63,43 @@ pub fn request_attr(vm: &mut Vm, args: &[Value], _kw: &[(Value, Value)]) -> PyRe
 }
 
 /// A shape made afresh (see `RequestShape`), for a request of `class`.
-fn empty_shape(vm: &Vm, class: &Value) -> PyResult<Rc<RequestShape>> {
+fn empty_shape(vm: &mut Vm, class: &Value) -> PyResult<Rc<RequestShape>> {
+    let multidict = kiln_class(vm, "_MultiDict")?;
+    let headers = kiln_class(vm, "_Headers")?;
     Ok(Rc::new(RequestShape::new(
+        vm,
         class.clone(),
-        kiln_class(vm, "_MultiDict")?,
-        kiln_class(vm, "_Headers")?,
+        multidict,
+        headers,
     )))
 }
 
 /// Builds `part` from the up-front attributes `read` gives by position.
-fn build_part(shape: &RequestShape, part: Part, read: impl Fn(usize) -> Option<Value>) -> Value {
+pub(super) fn build_part(
+    shape: &RequestShape,
+    part: Part,
+    read: impl Fn(usize) -> Option<Value>,
+) -> Value {
+    let recent = shape.recent_pairs(part);
     match part {
         Part::Args => {
             let query = read(at::QUERY_STRING);
             let query = query.as_ref().and_then(Value::as_str).unwrap_or("");
-            let pairs = pairs_list(urlencoded_str_pairs(query));
+            let pairs = pairs_list(recent, urlencoded_str_pairs(query));
             shape.multidict(&shape.multidict, pairs)
         }
         Part::Headers => {
             let head = read(at::HEAD);
             let packed = head.as_ref().and_then(Value::as_bytes).unwrap_or(&[]);
             let pairs = unpack_headers(packed).map(|(k, v)| (Cow::from(k), Cow::from(v)));
-            shape.multidict(&shape.headers, pairs_list(pairs))
+            shape.multidict(&shape.headers, pairs_list(recent, pairs))
         }
         Part::Cookies => {
             let head = read(at::HEAD);
             let packed = head.as_ref().and_then(Value::as_bytes).unwrap_or(&[]);
             let pairs = parse_cookies(unpack_headers(packed));
             let pairs = pairs.into_iter().map(|(k, v)| (Cow::from(k), Cow::from(v)));
-            shape.multidict(&shape.multidict, pairs_list(pairs))
+            shape.multidict(&shape.multidict, pairs_list(recent, pairs))
         }
         Part::Form => {
             let head = read(at::HEAD);
@@ -100,18 +109,69 @@ fn build_part(shape: &RequestShape, part: Part, read: impl Fn(usize) -> Option<V
                 false => None,
             };
             let body = data.as_ref().and_then(Value::as_bytes).unwrap_or(&[]);
-            shape.multidict(&shape.multidict, pairs_list(urlencoded_pairs(body)))
+            shape.multidict(&shape.multidict, pairs_list(recent, urlencoded_pairs(body)))
         }
     }
 }
 
-/// A list of `(str, str)` tuples, the `_pairs` of a multidict.
-fn pairs_list<'a>(pairs: impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>)>) -> Value {
-    Value::list(
-        pairs
-            .map(|(k, v)| Value::tuple(vec![str_value(k), str_value(v)]))
-            .collect(),
-    )
+/// The most pairs of one part remembered for the next request, and the
+/// longest pair (key and value bytes) remembered.
+const RECENT_PAIRS: usize = 16;
+const RECENT_PAIR_BYTES: usize = 256;
+
+/// A list of `(str, str)` tuples, the `_pairs` of a multidict. Clients
+/// send the same query keys, headers and cookies request after request,
+/// so `recent` holds the last request's tuples of this part: a pair equal
+/// to the one at its position is that same tuple (tuples and strs are
+/// immutable, so sharing them is unobservable), and an equal key is that
+/// same str, instead of two or three new objects.
+fn pairs_list<'a>(
+    recent: &RefCell<Vec<Value>>,
+    pairs: impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>)>,
+) -> Value {
+    let Ok(mut recent) = recent.try_borrow_mut() else {
+        return Value::list(
+            pairs
+                .map(|(k, v)| Value::tuple(vec![str_value(k), str_value(v)]))
+                .collect(),
+        );
+    };
+    let mut out = Vec::with_capacity(recent.len());
+    for (i, (k, v)) in pairs.enumerate() {
+        let last = recent.get(i).and_then(|t| t.as_tuple());
+        if let Some([lk, lv]) = last {
+            if lk.as_str() == Some(&*k) {
+                if lv.as_str() == Some(&*v) {
+                    out.push(recent[i].clone());
+                    continue;
+                }
+                let small = k.len() + v.len() <= RECENT_PAIR_BYTES;
+                let pair = Value::tuple(vec![lk.clone(), str_value(v)]);
+                if small {
+                    remember(&mut recent, i, &pair);
+                }
+                out.push(pair);
+                continue;
+            }
+        }
+        let small = k.len() + v.len() <= RECENT_PAIR_BYTES;
+        let pair = Value::tuple(vec![str_value(k), str_value(v)]);
+        if small {
+            remember(&mut recent, i, &pair);
+        }
+        out.push(pair);
+    }
+    recent.truncate(out.len());
+    Value::list(out)
+}
+
+/// Puts `pair` at position `i` of the remembered pairs, if it has room.
+fn remember(recent: &mut Vec<Value>, i: usize, pair: &Value) {
+    if let Some(slot) = recent.get_mut(i) {
+        *slot = pair.clone();
+    } else if i == recent.len() && i < RECENT_PAIRS {
+        recent.push(pair.clone());
+    }
 }
 
 /// A str value, taking an owned string's buffer rather than copying it.

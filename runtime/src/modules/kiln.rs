@@ -54,11 +54,95 @@ pub fn kiln_init(vm: &mut Vm) -> PyResult<Value> {
     // Registered before running, as a sibling import is, so that the
     // prelude's own imports see a consistent module table.
     vm.modules.insert("kiln".into(), module.clone());
-    if let Err(e) = vm.run_module_code(&code, globals) {
+    if let Err(e) = vm.run_module_code(&code, globals.clone()) {
+        vm.modules.remove("kiln");
+        return Err(e);
+    }
+    if let Err(e) = install_multidict_get(vm, &globals) {
         vm.modules.remove("kiln");
         return Err(e);
     }
     Ok(module)
+}
+
+/// Where the prelude's own `_MultiDict.get` is kept once the native one
+/// replaces it (`multidict_get` falls back to it).
+const PY_MULTIDICT_GET: &str = "_MultiDict_get";
+
+/// Replaces `_MultiDict.get` with `multidict_get`, keeping the prelude's
+/// function as `kiln._MultiDict_get` for the cases the native leaves to it.
+fn install_multidict_get(vm: &mut Vm, globals: &Value) -> PyResult<()> {
+    let class = globals
+        .as_dict()
+        .and_then(|d| d.borrow().get_str("_MultiDict").cloned())
+        .ok_or_else(|| PyErr::runtime_error("kiln prelude: _MultiDict is missing"))?;
+    let py_get = vm.getattr(&class, "get")?;
+    if let Some(d) = globals.as_dict() {
+        d.try_borrow_mut()
+            .map_err(|_| PyErr::reentrant("dict"))?
+            .set_name(PY_MULTIDICT_GET, py_get);
+    }
+    let native = vm.native_value("get", multidict_get);
+    vm.setattr(&class, "get", native)
+}
+
+/// `_MultiDict.get(self, key, default=None)`. A str key looked up in a
+/// `kiln._MultiDict` whose `_pairs` is a list of str-keyed tuples (what
+/// `req.args`, `req.cookies` and `req.form` are) is answered here, which
+/// spares every `req.args.get(...)` a Python frame and its `self._pairs`
+/// read. Anything else (keywords, another key type, a subclass, other
+/// pairs) runs the prelude's `get`, so what a script sees is unchanged.
+fn multidict_get(vm: &mut Vm, args: &[Value], kw: &[(Value, Value)]) -> PyResult<Value> {
+    if let ([this, key], true) | ([this, key, _], true) = (args, kw.is_empty()) {
+        if let Some(found) = multidict_get_fast(this, key) {
+            return Ok(found.unwrap_or_else(|| args.get(2).cloned().unwrap_or_default()));
+        }
+    }
+    let py_get = vm
+        .modules
+        .get("kiln")
+        .and_then(|m| match m.payload() {
+            Some(Payload::Module(m)) => m
+                .dict
+                .as_dict()?
+                .borrow()
+                .get_str(PY_MULTIDICT_GET)
+                .cloned(),
+            _ => None,
+        })
+        .ok_or_else(|| PyErr::runtime_error("kiln._MultiDict_get is missing"))?;
+    vm.call_kw(&py_get, args, kw)
+}
+
+/// `multidict_get`'s native case: `Some(found)`, or `None` when the
+/// prelude's `get` must decide (see there).
+fn multidict_get_fast(this: &Value, key: &Value) -> Option<Option<Value>> {
+    let key = key.as_str()?;
+    let Some(Payload::Instance(inst)) = this.payload() else {
+        return None;
+    };
+    let class = inst.class.as_class()?;
+    if &*class.name != "_MultiDict" || &*class.module != "kiln" {
+        return None;
+    }
+    let dict = inst.dict.try_borrow().ok()?;
+    // `_pairs` is the first attribute of the multidicts the host builds.
+    let pairs = match dict.get_index(0) {
+        Some((k, v)) if k.as_str() == Some("_pairs") => v,
+        _ => dict.get_str("_pairs")?,
+    };
+    let list = pairs.as_list()?.try_borrow().ok()?;
+    for pair in list.iter() {
+        // As `_pairs_get`: items that are not pairs are passed over.
+        let Some([k, v, ..]) = pair.as_tuple() else {
+            continue;
+        };
+        // Any other key type may compare by running script code.
+        if k.as_str()? == key {
+            return Some(Some(v.clone()));
+        }
+    }
+    Some(None)
 }
 
 /// `_is_coroutine(v)`: whether `v` is a coroutine object (an `async def`
