@@ -377,6 +377,11 @@ pub fn parse_float(s: &str) -> Option<f64> {
 }
 
 fn int_from_str(s: &str, base: u32) -> PyResult<Value> {
+    if base == 10 {
+        if let Some(v) = int::parse_small_decimal(s) {
+            return Ok(Value::int(v));
+        }
+    }
     match int::parse_int(s, base) {
         Some(b) => Ok(Value::from_bigint(b)),
         None => Err(PyErr::value_error(format!(

@@ -426,6 +426,26 @@ pub fn parse_int(text: &str, base: u32) -> Option<BigInt> {
     Some(if neg { -v } else { v })
 }
 
+/// The common case of `int(text)` in base 10: optional surrounding
+/// whitespace, an optional sign and at most 18 ASCII digits (so it fits an
+/// `i64`). Anything else (`_`, more digits, other forms) is `None`, and
+/// `parse_int` decides.
+pub fn parse_small_decimal(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let (neg, digits) = match t.as_bytes().first()? {
+        b'-' => (true, t.get(1..)?),
+        b'+' => (false, t.get(1..)?),
+        _ => (false, t),
+    };
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v = digits
+        .bytes()
+        .fold(0i64, |v, b| v * 10 + i64::from(b - b'0'));
+    Some(if neg { -v } else { v })
+}
+
 /// Python's `int(f)` for a float.
 pub fn from_f64(f: f64) -> PyResult<Value> {
     if f.is_nan() {
@@ -449,6 +469,43 @@ mod tests {
         match int_ref(v) {
             Some(r) => r.to_bigint().to_string(),
             None => format!("{v:?}"),
+        }
+    }
+
+    #[test]
+    fn small_decimals_parse_as_the_general_parser_does() {
+        let taken = [
+            "0",
+            "7",
+            "-7",
+            "+7",
+            " 42 ",
+            "\t-0042\n",
+            "999999999999999999",
+            "-999999999999999999",
+            "\u{3000}5\u{3000}",
+        ];
+        let declined = [
+            "1000000000000000000",
+            "",
+            "-",
+            "+",
+            " ",
+            "1_000",
+            "12a",
+            "0x10",
+            "--1",
+            "+-1",
+            "1 2",
+            "٣",
+        ];
+        for c in taken {
+            let fast = parse_small_decimal(c).map(BigInt::from);
+            assert!(fast.is_some(), "{c:?}");
+            assert_eq!(fast, parse_int(c, 10), "{c:?}");
+        }
+        for c in declined {
+            assert_eq!(parse_small_decimal(c), None, "{c:?}");
         }
     }
 
