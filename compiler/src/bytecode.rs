@@ -395,6 +395,25 @@ opcodes! {
     ImportFrom { name: u32 } => pops: 0, pushes: 1, feedback: None;
     /// `from m import *`: copy the module's public names into globals.
     ImportStar => pops: 1, pushes: 0, feedback: None;
+
+    // ---- interpreter-only pairs -------------------------------------------
+    // Never emitted by the compiler and never in `CodeObject::code`: the
+    // runtime makes them for its interpreter from the pair of plain
+    // instructions they stand for, in the first one's place, and keeps the
+    // second in place (a jump to it still runs it alone). Each runs both
+    // and skips the second.
+    /// `LoadFast{a}` then `LoadFast{b}`.
+    LoadFastLoadFast { a: u16, b: u16 } => pops: 0, pushes: 2, feedback: None;
+    /// `LoadFast{local}` then `LoadConst{idx}`.
+    LoadFastLoadConst { local: u16, idx: u16 } => pops: 0, pushes: 2, feedback: None;
+    /// `LoadFast{local}` then `LoadAttr{name, slot}`: the local is read in
+    /// place.
+    LoadFastLoadAttr { local: u16, name: u16, slot: Slot } => pops: 0, pushes: 1, feedback: Some(slot);
+    /// `LoadFast{local}` then `LoadMethod{name, slot}`: the local is read
+    /// in place.
+    LoadFastLoadMethod { local: u16, name: u16, slot: Slot } => pops: 0, pushes: 2, feedback: Some(slot);
+    /// `LoadDeref{idx}` then `LoadAttr{name, slot}`.
+    LoadDerefLoadAttr { idx: u16, name: u16, slot: Slot } => pops: 0, pushes: 1, feedback: Some(slot);
 }
 
 /// `MakeFunction` flag bits.

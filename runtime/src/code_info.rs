@@ -6,7 +6,7 @@
 use std::cell::Cell;
 use std::sync::Arc;
 
-use kiln_compiler::bytecode::CodeObject;
+use kiln_compiler::bytecode::{CodeObject, Instr};
 
 use crate::attr_cache::AttrCache;
 use crate::feedback::Feedback;
@@ -25,6 +25,72 @@ pub struct CodeInfo {
     pub attr_cache: AttrCache,
     /// `LoadGlobal` caches, indexed like `names`.
     pub global_cache: Box<[GlobalSite]>,
+    /// The instructions the interpreter runs: `code.code` with frequent
+    /// pairs fused (`fuse_pairs`), at the same indices.
+    pub interp: Box<[Instr]>,
+}
+
+/// `code` with each frequent pair of instructions replaced, in its first
+/// instruction's place, by the one interpreter-only instruction that does
+/// both; the second stays (a jump to it runs it alone), so every index —
+/// jump targets, exception ranges, line numbers, OSR entries — keeps its
+/// meaning.
+pub fn fuse_pairs(code: &[Instr]) -> Box<[Instr]> {
+    let pair = |a: Instr, b: Instr| -> Option<Instr> {
+        let small = |x: u32| u16::try_from(x).ok();
+        Some(match (a, b) {
+            (Instr::LoadFast { idx: a }, Instr::LoadFast { idx: b }) => Instr::LoadFastLoadFast {
+                a: small(a)?,
+                b: small(b)?,
+            },
+            (Instr::LoadFast { idx }, Instr::LoadConst { idx: c }) => Instr::LoadFastLoadConst {
+                local: small(idx)?,
+                idx: small(c)?,
+            },
+            (Instr::LoadFast { idx }, Instr::LoadAttr { name, slot }) => Instr::LoadFastLoadAttr {
+                local: small(idx)?,
+                name: small(name)?,
+                slot,
+            },
+            (Instr::LoadFast { idx }, Instr::LoadMethod { name, slot }) => {
+                Instr::LoadFastLoadMethod {
+                    local: small(idx)?,
+                    name: small(name)?,
+                    slot,
+                }
+            }
+            (Instr::LoadDeref { idx }, Instr::LoadAttr { name, slot }) => {
+                Instr::LoadDerefLoadAttr {
+                    idx: small(idx)?,
+                    name: small(name)?,
+                    slot,
+                }
+            }
+            _ => return None,
+        })
+    };
+    let reads_in_place = |i: &Instr| {
+        matches!(
+            i,
+            Instr::LoadFastLoadAttr { .. } | Instr::LoadFastLoadMethod { .. }
+        )
+    };
+    let mut out: Vec<Instr> = code.to_vec();
+    // Right to left, so each pair knows what its second instruction became:
+    // `LoadFast a; LoadFast b; LoadAttr` runs as `LoadFast a` then the
+    // fused `LoadFast b; LoadAttr` (no reference copied for `b`).
+    for i in (0..code.len().saturating_sub(1)).rev() {
+        let (Some(&a), Some(&b)) = (code.get(i), code.get(i + 1)) else {
+            continue;
+        };
+        if matches!(a, Instr::LoadFast { .. }) && out.get(i + 1).is_some_and(reads_in_place) {
+            continue;
+        }
+        if let (Some(f), Some(slot)) = (pair(a, b), out.get_mut(i)) {
+            *slot = f;
+        }
+    }
+    out.into_boxed_slice()
 }
 
 /// Where a global name was last found. Only a hint: a hit is confirmed by

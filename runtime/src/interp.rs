@@ -137,6 +137,27 @@ fn unbound_local(name: &str) -> PyErr {
     )
 }
 
+/// The UnboundLocalError of local `idx`.
+#[cold]
+#[inline(never)]
+fn unbound_local_at(code: &CodeObject, idx: usize) -> PyErr {
+    unbound_local(code.varnames.get(idx).map_or("?", |s| &**s))
+}
+
+/// The error of reading cell `idx` while it is empty.
+#[cold]
+#[inline(never)]
+fn unbound_deref(code: &CodeObject, i: usize) -> PyErr {
+    let ncell = code.cellvars.len();
+    if i < ncell {
+        return unbound_local(code.cellvars.get(i).map_or("?", |s| &**s));
+    }
+    let n = code.freevars.get(i - ncell).map_or("?", |s| &**s);
+    PyErr::name_error(format!(
+        "cannot access free variable '{n}' where it is not associated with a value in enclosing scope"
+    ))
+}
+
 /// `LoadGlobal`: globals then builtins, through the site's cache.
 #[inline]
 fn load_global(vm: &Vm, globals: &Value, info: &CodeInfo, name: u32) -> PyResult<Value> {
@@ -582,7 +603,8 @@ enum Switch {
 fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
     let info = f.info.clone();
     let code = &*info.code;
-    let instrs: &[Instr] = &code.code;
+    // The interpreter's form: frequent pairs fused, same indices.
+    let instrs: &[Instr] = &info.interp;
     let mut pc = f.pc;
     // The value stack and locals are this function's own while it runs:
     // a push or a local access is then one load fewer than through `f`.
@@ -711,6 +733,37 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                 .get($i as usize)
                 .and_then(|n| n.as_str())
                 .unwrap_or("")
+        };
+    }
+
+    // Local `$i`'s value, copied; UnboundLocalError (at `pc - 1`) if unset.
+    macro_rules! local {
+        ($i:expr) => {{
+            let v = locals
+                .get($i as usize)
+                .cloned()
+                .unwrap_or_else(Value::empty);
+            if v.is_empty() {
+                tri!(Err(unbound_local_at(code, $i as usize)));
+            }
+            v
+        }};
+    }
+    // Local `$i`, borrowed in place; UnboundLocalError if unset.
+    macro_rules! local_ref {
+        ($i:expr) => {
+            match locals.get($i as usize) {
+                Some(v) if !v.is_empty() => v,
+                _ => tri!(Err(unbound_local_at(code, $i as usize))),
+            }
+        };
+    }
+    macro_rules! name_value {
+        ($i:expr) => {
+            match info.names.get($i as usize) {
+                Some(n) => n,
+                None => tri!(Err(PyErr::runtime_error("bad name index"))),
+            }
         };
     }
 
@@ -1529,6 +1582,51 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                     }
                     Err(e) => tri!(Err(e)),
                 };
+                stack.push(r);
+            }
+            Instr::LoadFastLoadFast { a, b } => {
+                let x = local!(a);
+                pc += 1;
+                let y = local!(b);
+                stack.push(x);
+                stack.push(y);
+            }
+            Instr::LoadFastLoadConst { local, idx } => {
+                let x = local!(local);
+                pc += 1;
+                stack.push(x);
+                stack.push(info.consts.get(idx as usize).cloned().unwrap_or_default());
+            }
+            Instr::LoadFastLoadAttr { local, name, slot } => {
+                let obj = local_ref!(local);
+                pc += 1;
+                fb!(slot, crate::feedback::kind_bits(obj));
+                let n = name_value!(name);
+                let r = tri!(vm.getattr_cached(obj, n, &info.attr_cache, slot));
+                stack.push(r);
+            }
+            Instr::LoadFastLoadMethod { local, name, slot } => {
+                let obj = local_ref!(local);
+                pc += 1;
+                fb!(slot, crate::feedback::kind_bits(obj));
+                let n = name_value!(name);
+                let (func, this) = tri!(vm.load_method_cached(obj, n, &info.attr_cache, slot));
+                stack.push(func);
+                stack.push(this);
+            }
+            Instr::LoadDerefLoadAttr { idx, name, slot } => {
+                let cell = f.cell_slot(idx as u32);
+                let obj = match locals.get(cell).and_then(|c| c.payload()) {
+                    Some(Payload::Cell(c)) => c.borrow().clone(),
+                    _ => Value::empty(),
+                };
+                if obj.is_empty() {
+                    tri!(Err(unbound_deref(code, idx as usize)));
+                }
+                pc += 1;
+                fb!(slot, crate::feedback::kind_bits(&obj));
+                let n = name_value!(name);
+                let r = tri!(vm.getattr_cached(&obj, n, &info.attr_cache, slot));
                 stack.push(r);
             }
             Instr::ImportStar => {

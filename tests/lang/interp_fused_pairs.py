@@ -1,0 +1,98 @@
+# The interpreter runs some pairs of instructions as one (a local read and
+# an attribute load, two local reads, ...). Errors must still come from the
+# right instruction, and jumps to the second one must run it alone.
+
+
+class P:
+    def __init__(self, x):
+        self.x = x
+
+    def get(self):
+        return self.x
+
+    @property
+    def boom(self):
+        raise ValueError("boom")
+
+
+def unbound_then_attr():
+    try:
+        print(p.x)
+    except UnboundLocalError as e:
+        print("UnboundLocalError", e)
+    p = P(1)
+    return p.x
+
+
+def unbound_then_method():
+    try:
+        q.get()
+    except UnboundLocalError as e:
+        print("UnboundLocalError", e)
+    q = P(2)
+    return q.get()
+
+
+def unbound_pair(flag):
+    if flag:
+        a = 1
+    try:
+        return a + b
+    except UnboundLocalError as e:
+        print("UnboundLocalError", e)
+    b = 2
+    try:
+        return a + b
+    except UnboundLocalError as e:
+        print("UnboundLocalError", e)
+    return -1
+
+
+def missing_attr(p):
+    try:
+        return p.nope
+    except AttributeError as e:
+        print("AttributeError", e)
+    try:
+        return p.boom
+    except ValueError as e:
+        print("ValueError", e)
+    return p.x + 1.5
+
+
+def free_then_attr():
+    def inner():
+        return obj.x
+
+    try:
+        inner()
+    except NameError as e:
+        print(type(e).__name__, e)
+    obj = P(5)
+    return inner()
+
+
+def cell_attr():
+    o = P(7)
+    fs = [lambda: o.x + k for k in range(3)]
+    return [f() for f in fs]
+
+
+def mixed(n):
+    p = P(3)
+    t = 0
+    i = 0
+    while i < n:
+        t = t + p.x * i + p.get()
+        i = i + 1
+    return t
+
+
+print(unbound_then_attr())
+print(unbound_then_method())
+print(unbound_pair(True))
+print(unbound_pair(False))
+print(missing_attr(P(4)))
+print(free_then_attr())
+print(cell_attr())
+print(mixed(50))
