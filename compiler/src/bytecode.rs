@@ -412,6 +412,13 @@ opcodes! {
     /// `LoadFast{local}` then `LoadMethod{name, slot}`: the local is read
     /// in place.
     LoadFastLoadMethod { local: u16, name: u16, slot: Slot } => pops: 0, pushes: 2, feedback: Some(slot);
+    /// `LoadConst{idx}` then `Binary{op, slot}`: the constant is the right
+    /// operand, read in place.
+    BinaryConst { op: BinOp, idx: u16, slot: Slot } => pops: 1, pushes: 1, feedback: Some(slot);
+    /// `LoadConst{idx}` then `InPlace{op, slot}`.
+    InPlaceConst { op: BinOp, idx: u16, slot: Slot } => pops: 1, pushes: 1, feedback: Some(slot);
+    /// `StoreFast{a}` then `LoadFast{b}`.
+    StoreFastLoadFast { a: u16, b: u16 } => pops: 1, pushes: 1, feedback: None;
     /// `LoadDeref{idx}` then `LoadAttr{name, slot}`.
     LoadDerefLoadAttr { idx: u16, name: u16, slot: Slot } => pops: 0, pushes: 1, feedback: Some(slot);
 }

@@ -59,6 +59,20 @@ pub fn fuse_pairs(code: &[Instr]) -> Box<[Instr]> {
                     slot,
                 }
             }
+            (Instr::LoadConst { idx }, Instr::Binary { op, slot }) => Instr::BinaryConst {
+                op,
+                idx: small(idx)?,
+                slot,
+            },
+            (Instr::LoadConst { idx }, Instr::InPlace { op, slot }) => Instr::InPlaceConst {
+                op,
+                idx: small(idx)?,
+                slot,
+            },
+            (Instr::StoreFast { idx: a }, Instr::LoadFast { idx: b }) => Instr::StoreFastLoadFast {
+                a: small(a)?,
+                b: small(b)?,
+            },
             (Instr::LoadDeref { idx }, Instr::LoadAttr { name, slot }) => {
                 Instr::LoadDerefLoadAttr {
                     idx: small(idx)?,
@@ -69,24 +83,41 @@ pub fn fuse_pairs(code: &[Instr]) -> Box<[Instr]> {
             _ => return None,
         })
     };
-    let reads_in_place = |i: &Instr| {
+    // Pairs that consume what their first instruction pushes save more
+    // than two loads run as one.
+    let consumes = |i: &Instr| {
         matches!(
             i,
-            Instr::LoadFastLoadAttr { .. } | Instr::LoadFastLoadMethod { .. }
+            Instr::LoadFastLoadAttr { .. }
+                | Instr::LoadFastLoadMethod { .. }
+                | Instr::BinaryConst { .. }
+                | Instr::InPlaceConst { .. }
+        )
+    };
+    let two_loads = |i: &Instr| {
+        matches!(
+            i,
+            Instr::LoadFastLoadFast { .. }
+                | Instr::LoadFastLoadConst { .. }
+                | Instr::StoreFastLoadFast { .. }
         )
     };
     let mut out: Vec<Instr> = code.to_vec();
     // Right to left, so each pair knows what its second instruction became:
     // `LoadFast a; LoadFast b; LoadAttr` runs as `LoadFast a` then the
-    // fused `LoadFast b; LoadAttr` (no reference copied for `b`).
+    // fused `LoadFast b; LoadAttr` (no reference copied for `b`), and
+    // `LoadFast a; LoadConst c; Binary` as `LoadFast a` then `BinaryConst`.
     for i in (0..code.len().saturating_sub(1)).rev() {
         let (Some(&a), Some(&b)) = (code.get(i), code.get(i + 1)) else {
             continue;
         };
-        if matches!(a, Instr::LoadFast { .. }) && out.get(i + 1).is_some_and(reads_in_place) {
+        let Some(f) = pair(a, b) else {
+            continue;
+        };
+        if two_loads(&f) && out.get(i + 1).is_some_and(consumes) {
             continue;
         }
-        if let (Some(f), Some(slot)) = (pair(a, b), out.get_mut(i)) {
+        if let Some(slot) = out.get_mut(i) {
             *slot = f;
         }
     }

@@ -922,8 +922,13 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                         // `s += t` into a local: the local's reference goes
                         // first (StoreFast replaces it next), so a str
                         // held only there is appended to in place.
-                        if let Some(&Instr::StoreFast { idx }) = instrs.get(pc) {
-                            if let Some(l) = locals.get_mut(idx as usize) {
+                        let store = match instrs.get(pc) {
+                            Some(&Instr::StoreFast { idx }) => Some(idx as usize),
+                            Some(&Instr::StoreFastLoadFast { a: to, .. }) => Some(to as usize),
+                            _ => None,
+                        };
+                        if let Some(idx) = store {
+                            if let Some(l) = locals.get_mut(idx) {
                                 if l.is(a) && a.refcount() == 2 {
                                     *l = Value::empty();
                                 }
@@ -1613,6 +1618,63 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                 let (func, this) = tri!(vm.load_method_cached(obj, n, &info.attr_cache, slot));
                 stack.push(func);
                 stack.push(this);
+            }
+            Instr::BinaryConst { op, idx, slot } => {
+                // The result replaces the left operand in place.
+                pc += 1;
+                let Some(b) = info.consts.get(idx as usize) else {
+                    tri!(Err(PyErr::runtime_error("bad constant index")))
+                };
+                let a = stack_top!();
+                fb_pair!(slot, a, b);
+                let r = match fast_binary(op, a, b) {
+                    Some(r) => r,
+                    None if op == BinOp::Add && str_append(a, b) => continue,
+                    None => tri!(ops::binary(vm, op, a, b)),
+                };
+                *a = r;
+            }
+            Instr::InPlaceConst { op, idx, slot } => {
+                pc += 1;
+                let Some(b) = info.consts.get(idx as usize) else {
+                    tri!(Err(PyErr::runtime_error("bad constant index")))
+                };
+                let a = stack_top!();
+                fb_pair!(slot, a, b);
+                let r = match fast_binary(op, a, b) {
+                    Some(r) => r,
+                    None if op == BinOp::Add && a.as_str().is_some() && b.as_str().is_some() => {
+                        // As `InPlace`: a str held only by the local it is
+                        // stored back into is appended to in place.
+                        let store = match instrs.get(pc) {
+                            Some(&Instr::StoreFast { idx }) => Some(idx as usize),
+                            Some(&Instr::StoreFastLoadFast { a: to, .. }) => Some(to as usize),
+                            _ => None,
+                        };
+                        if let Some(idx) = store {
+                            if let Some(l) = locals.get_mut(idx) {
+                                if l.is(a) && a.refcount() == 2 {
+                                    *l = Value::empty();
+                                }
+                            }
+                        }
+                        if str_append(a, b) {
+                            continue;
+                        }
+                        tri!(ops::inplace(vm, op, a, b))
+                    }
+                    None => tri!(ops::inplace(vm, op, a, b)),
+                };
+                *a = r;
+            }
+            Instr::StoreFastLoadFast { a, b } => {
+                let v = pop!();
+                if let Some(slot) = locals.get_mut(a as usize) {
+                    *slot = v;
+                }
+                pc += 1;
+                let x = local!(b);
+                stack.push(x);
             }
             Instr::LoadDerefLoadAttr { idx, name, slot } => {
                 let cell = f.cell_slot(idx as u32);

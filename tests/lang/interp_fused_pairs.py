@@ -96,3 +96,29 @@ print(missing_attr(P(4)))
 print(free_then_attr())
 print(cell_attr())
 print(mixed(50))
+
+
+def consts_and_stores(n):
+    s = ""
+    for i in range(n):
+        s += "ab"
+        s = s + "c"
+    t = s
+    u = t + "!"
+    try:
+        v = None + 1
+    except TypeError as e:
+        print("TypeError", e)
+    x = 2
+    x += 0.5
+    x -= 1
+    try:
+        x = 1
+        return x + w
+    except UnboundLocalError as e:
+        print("UnboundLocalError", e)
+    w = 3
+    return len(s), u[-4:], x
+
+
+print(consts_and_stores(40))
