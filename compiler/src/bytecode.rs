@@ -417,6 +417,15 @@ opcodes! {
     BinaryConst { op: BinOp, idx: u16, slot: Slot } => pops: 1, pushes: 1, feedback: Some(slot);
     /// `LoadConst{idx}` then `InPlace{op, slot}`.
     InPlaceConst { op: BinOp, idx: u16, slot: Slot } => pops: 1, pushes: 1, feedback: Some(slot);
+    /// `LoadFast{local}` then `Binary{op, slot}`: the local is the right
+    /// operand, read in place.
+    BinaryFast { op: BinOp, local: u16, slot: Slot } => pops: 1, pushes: 1, feedback: Some(slot);
+    /// `LoadConst{idx}` then `Compare{op, slot}`.
+    CompareConst { op: CmpOp, idx: u16, slot: Slot } => pops: 1, pushes: 1, feedback: Some(slot);
+    /// `LoadFast{local}` then `Compare{op, slot}`.
+    CompareFast { op: CmpOp, local: u16, slot: Slot } => pops: 1, pushes: 1, feedback: Some(slot);
+    /// `LoadConst{idx}` then `Subscr{slot}`: the key is read in place.
+    SubscrConst { idx: u16, slot: Slot } => pops: 1, pushes: 1, feedback: Some(slot);
     /// `StoreFast{a}` then `LoadFast{b}`.
     StoreFastLoadFast { a: u16, b: u16 } => pops: 1, pushes: 1, feedback: None;
     /// `LoadDeref{idx}` then `LoadAttr{name, slot}`.

@@ -69,6 +69,25 @@ pub fn fuse_pairs(code: &[Instr]) -> Box<[Instr]> {
                 idx: small(idx)?,
                 slot,
             },
+            (Instr::LoadFast { idx }, Instr::Binary { op, slot }) => Instr::BinaryFast {
+                op,
+                local: small(idx)?,
+                slot,
+            },
+            (Instr::LoadConst { idx }, Instr::Compare { op, slot }) => Instr::CompareConst {
+                op,
+                idx: small(idx)?,
+                slot,
+            },
+            (Instr::LoadFast { idx }, Instr::Compare { op, slot }) => Instr::CompareFast {
+                op,
+                local: small(idx)?,
+                slot,
+            },
+            (Instr::LoadConst { idx }, Instr::Subscr { slot }) => Instr::SubscrConst {
+                idx: small(idx)?,
+                slot,
+            },
             (Instr::StoreFast { idx: a }, Instr::LoadFast { idx: b }) => Instr::StoreFastLoadFast {
                 a: small(a)?,
                 b: small(b)?,
@@ -92,6 +111,10 @@ pub fn fuse_pairs(code: &[Instr]) -> Box<[Instr]> {
                 | Instr::LoadFastLoadMethod { .. }
                 | Instr::BinaryConst { .. }
                 | Instr::InPlaceConst { .. }
+                | Instr::BinaryFast { .. }
+                | Instr::CompareConst { .. }
+                | Instr::CompareFast { .. }
+                | Instr::SubscrConst { .. }
         )
     };
     let two_loads = |i: &Instr| {

@@ -767,6 +767,33 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
         };
     }
 
+    // `Compare` of the top of the stack with `$b` (a reference), fused
+    // with a following conditional jump when both are ints or floats.
+    macro_rules! compare_with {
+        ($op:expr, $slot:expr, $b:expr) => {{
+            let b = $b;
+            let a = stack_top!();
+            fb_pair!($slot, a, b);
+            let r = match fast_compare($op, a, b) {
+                Some(r) => match instrs.get(pc) {
+                    Some(&Instr::PopJumpIfFalse { target }) => {
+                        stack.pop();
+                        pc = if r { pc + 1 } else { target as usize };
+                        continue;
+                    }
+                    Some(&Instr::PopJumpIfTrue { target }) => {
+                        stack.pop();
+                        pc = if r { target as usize } else { pc + 1 };
+                        continue;
+                    }
+                    _ => Value::bool(r),
+                },
+                None => tri!(ops::compare(vm, a, b, $op)),
+            };
+            *a = r;
+        }};
+    }
+
     loop {
         let Some(&instr) = instrs.get(pc) else {
             f.pc = pc;
@@ -1633,6 +1660,48 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                     None => tri!(ops::binary(vm, op, a, b)),
                 };
                 *a = r;
+            }
+            Instr::BinaryFast { op, local, slot } => {
+                let b = local_ref!(local);
+                pc += 1;
+                let a = stack_top!();
+                fb_pair!(slot, a, b);
+                let r = match fast_binary(op, a, b) {
+                    Some(r) => r,
+                    None if op == BinOp::Add && str_append(a, b) => continue,
+                    None => tri!(ops::binary(vm, op, a, b)),
+                };
+                *a = r;
+            }
+            Instr::CompareConst { op, idx, slot } => {
+                pc += 1;
+                let Some(b) = info.consts.get(idx as usize) else {
+                    tri!(Err(PyErr::runtime_error("bad constant index")))
+                };
+                compare_with!(op, slot, b);
+            }
+            Instr::CompareFast { op, local, slot } => {
+                let b = local_ref!(local);
+                pc += 1;
+                compare_with!(op, slot, b);
+            }
+            Instr::SubscrConst { idx, slot } => {
+                pc += 1;
+                let Some(key) = info.consts.get(idx as usize) else {
+                    tri!(Err(PyErr::runtime_error("bad constant index")))
+                };
+                let obj = stack_top!();
+                fb_pair!(slot, obj, key);
+                let r = match (obj.as_list(), key.as_small_int()) {
+                    (Some(l), Some(i)) if i >= 0 => {
+                        match l.try_borrow().ok().and_then(|l| l.get(i as usize).cloned()) {
+                            Some(v) => v,
+                            None => tri!(ops::getitem(vm, obj, key)),
+                        }
+                    }
+                    _ => tri!(ops::getitem(vm, obj, key)),
+                };
+                *obj = r;
             }
             Instr::InPlaceConst { op, idx, slot } => {
                 pc += 1;

@@ -122,3 +122,37 @@ def consts_and_stores(n):
 
 
 print(consts_and_stores(40))
+
+
+def compares_and_items(xs, d):
+    k = 3
+    out = []
+    for x in xs:
+        if x < 2:
+            out.append("lt2")
+        elif x == k:
+            out.append("k")
+        elif x >= 4.5:
+            out.append("big")
+        else:
+            out.append(x > k)
+    try:
+        print(None < 1)
+    except TypeError as e:
+        print("TypeError", e)
+    try:
+        print(k < None)
+    except TypeError as e:
+        print("TypeError", e)
+    try:
+        print(xs[10])
+    except IndexError as e:
+        print("IndexError", e)
+    try:
+        print(d["missing"])
+    except KeyError as e:
+        print("KeyError", e)
+    return out, xs[0], xs[-1], d["a"], "abc"[1], (7, 8)[1] + k
+
+
+print(compares_and_items([1, 2, 3, 4, 5.5], {"a": 1}))
