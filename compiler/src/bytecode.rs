@@ -426,6 +426,17 @@ opcodes! {
     CompareFast { op: CmpOp, local: u16, slot: Slot } => pops: 1, pushes: 1, feedback: Some(slot);
     /// `LoadConst{idx}` then `Subscr{slot}`: the key is read in place.
     SubscrConst { idx: u16, slot: Slot } => pops: 1, pushes: 1, feedback: Some(slot);
+    /// `Copy{n: 1}` then `LoadAttr{name, slot}` (`x.a op= v`): the
+    /// attribute of the top of the stack is pushed, the object read in
+    /// place.
+    CopyLoadAttr { name: u16, slot: Slot } => pops: 0, pushes: 1, feedback: Some(slot);
+    /// `Swap{n: 2}` then `StoreAttr{name, slot}`: TOS1.name = TOS.
+    SwapStoreAttr { name: u16, slot: Slot } => pops: 2, pushes: 0, feedback: Some(slot);
+    /// `Copy{n: 2}` twice (`x[k] op= v`): push copies of TOS1 and TOS.
+    CopyTwo => pops: 0, pushes: 2, feedback: None;
+    /// `Swap{n: 3}` then `Swap{n: 2}`: TOS2, TOS1, TOS become TOS, TOS2,
+    /// TOS1.
+    SwapThreeTwo => pops: 3, pushes: 3, feedback: None;
     /// `StoreFast{a}` then `LoadFast{b}`.
     StoreFastLoadFast { a: u16, b: u16 } => pops: 1, pushes: 1, feedback: None;
     /// `LoadDeref{idx}` then `LoadAttr{name, slot}`.

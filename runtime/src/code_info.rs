@@ -88,6 +88,16 @@ pub fn fuse_pairs(code: &[Instr]) -> Box<[Instr]> {
                 idx: small(idx)?,
                 slot,
             },
+            (Instr::Copy { n: 1 }, Instr::LoadAttr { name, slot }) => Instr::CopyLoadAttr {
+                name: small(name)?,
+                slot,
+            },
+            (Instr::Swap { n: 2 }, Instr::StoreAttr { name, slot }) => Instr::SwapStoreAttr {
+                name: small(name)?,
+                slot,
+            },
+            (Instr::Copy { n: 2 }, Instr::Copy { n: 2 }) => Instr::CopyTwo,
+            (Instr::Swap { n: 3 }, Instr::Swap { n: 2 }) => Instr::SwapThreeTwo,
             (Instr::StoreFast { idx: a }, Instr::LoadFast { idx: b }) => Instr::StoreFastLoadFast {
                 a: small(a)?,
                 b: small(b)?,

@@ -1703,6 +1703,43 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                 };
                 *obj = r;
             }
+            Instr::CopyLoadAttr { name, slot } => {
+                pc += 1;
+                let obj = match stack.last() {
+                    Some(v) => v,
+                    None => tri!(Err(PyErr::runtime_error("value stack underflow"))),
+                };
+                fb!(slot, crate::feedback::kind_bits(obj));
+                let n = name_value!(name);
+                let r = tri!(vm.getattr_cached(obj, n, &info.attr_cache, slot));
+                stack.push(r);
+            }
+            Instr::SwapStoreAttr { name, slot } => {
+                pc += 1;
+                let v = pop!();
+                let obj = pop!();
+                fb!(slot, crate::feedback::kind_bits(&obj));
+                let n = name_value!(name);
+                tri!(vm.setattr_cached(&obj, n, v, &info.attr_cache, slot));
+            }
+            Instr::CopyTwo => {
+                pc += 1;
+                let len = stack.len();
+                let (a, b) = match stack.get(len.wrapping_sub(2)..) {
+                    Some([a, b]) => (a.clone(), b.clone()),
+                    _ => (Value::none(), Value::none()),
+                };
+                stack.push(a);
+                stack.push(b);
+            }
+            Instr::SwapThreeTwo => {
+                pc += 1;
+                let len = stack.len();
+                if len >= 3 {
+                    stack.swap(len - 1, len - 3);
+                    stack.swap(len - 1, len - 2);
+                }
+            }
             Instr::InPlaceConst { op, idx, slot } => {
                 pc += 1;
                 let Some(b) = info.consts.get(idx as usize) else {

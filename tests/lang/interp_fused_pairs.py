@@ -156,3 +156,42 @@ def compares_and_items(xs, d):
 
 
 print(compares_and_items([1, 2, 3, 4, 5.5], {"a": 1}))
+
+
+class Box:
+    def __init__(self):
+        self.n = 0
+        self.items = [1.0, 2.0, 3.0]
+
+    def bump(self, k):
+        self.n += k
+        self.items[1] -= 0.5 * k
+        self.items[k % 3] *= 2
+        return self.n
+
+
+def augmented():
+    b = Box()
+    for k in range(5):
+        b.bump(k)
+    d = {"a": 1}
+    d["a"] += 10
+    d["b"] = 0
+    d["b"] -= 1
+    try:
+        b.missing += 1
+    except AttributeError as e:
+        print("AttributeError", e)
+    t = (1, 2)
+    try:
+        t[0] += 1
+    except TypeError as e:
+        print("TypeError", e)
+    try:
+        b.items[7] += 1
+    except IndexError as e:
+        print("IndexError", e)
+    return b.n, b.items, d
+
+
+print(augmented())
