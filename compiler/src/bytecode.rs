@@ -437,6 +437,9 @@ opcodes! {
     /// `Swap{n: 3}` then `Swap{n: 2}`: TOS2, TOS1, TOS become TOS, TOS2,
     /// TOS1.
     SwapThreeTwo => pops: 3, pushes: 3, feedback: None;
+    /// `ForIter{target, ..}` then `StoreFast{local}` (`for x in ...`): the
+    /// next value goes straight into the local, the iterator read in place.
+    ForIterStore { target: u32, local: u16 } => pops: 1, pushes: 1, feedback: None;
     /// `StoreFast{a}` then `LoadFast{b}`.
     StoreFastLoadFast { a: u16, b: u16 } => pops: 1, pushes: 1, feedback: None;
     /// `LoadDeref{idx}` then `LoadAttr{name, slot}`.

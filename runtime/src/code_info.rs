@@ -98,6 +98,10 @@ pub fn fuse_pairs(code: &[Instr]) -> Box<[Instr]> {
             },
             (Instr::Copy { n: 2 }, Instr::Copy { n: 2 }) => Instr::CopyTwo,
             (Instr::Swap { n: 3 }, Instr::Swap { n: 2 }) => Instr::SwapThreeTwo,
+            (Instr::ForIter { target, .. }, Instr::StoreFast { idx }) => Instr::ForIterStore {
+                target,
+                local: small(idx)?,
+            },
             (Instr::StoreFast { idx: a }, Instr::LoadFast { idx: b }) => Instr::StoreFastLoadFast {
                 a: small(a)?,
                 b: small(b)?,

@@ -1740,6 +1740,56 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                     stack.swap(len - 1, len - 2);
                 }
             }
+            Instr::ForIterStore { target, local } => {
+                // The plain `ForIter`'s feedback slot (read only when
+                // recording).
+                macro_rules! for_slot {
+                    () => {
+                        match code.code.get(pc - 1) {
+                            Some(&Instr::ForIter { slot, .. }) => slot,
+                            _ => 0,
+                        }
+                    };
+                }
+                let it = match stack.last() {
+                    Some(v) => v,
+                    None => tri!(Err(PyErr::runtime_error("value stack underflow"))),
+                };
+                let next = match it.payload() {
+                    Some(Payload::Iter(cell)) => {
+                        let fast = match cell.try_borrow_mut() {
+                            Ok(mut st) => match &mut *st {
+                                IterState::Native(_) | IterState::GetItem { .. } => None,
+                                s => {
+                                    fb!(for_slot!(), 1);
+                                    Some(step_builtin(s))
+                                }
+                            },
+                            Err(_) => Some(Err(PyErr::value_error("generator already executing"))),
+                        };
+                        match fast {
+                            Some(r) => tri!(r),
+                            None => tri!(vm.next(it)),
+                        }
+                    }
+                    _ => {
+                        fb!(for_slot!(), 8);
+                        tri!(vm.next(it))
+                    }
+                };
+                match next {
+                    Some(v) => {
+                        pc += 1;
+                        if let Some(slot) = locals.get_mut(local as usize) {
+                            *slot = v;
+                        }
+                    }
+                    None => {
+                        stack.pop();
+                        pc = target as usize;
+                    }
+                }
+            }
             Instr::InPlaceConst { op, idx, slot } => {
                 pc += 1;
                 let Some(b) = info.consts.get(idx as usize) else {

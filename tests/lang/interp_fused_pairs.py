@@ -195,3 +195,34 @@ def augmented():
 
 
 print(augmented())
+
+
+def gen(n):
+    for i in range(n):
+        if i == 3:
+            raise ValueError("gen stops at 3")
+        yield i * i
+
+
+def loops():
+    total = 0
+    for ch in "abc":
+        total += ord(ch)
+    for k in {"x": 1, "y": 2}:
+        total += len(k)
+    for sq in gen(3):
+        total += sq
+    try:
+        for sq in gen(10):
+            total += sq
+    except ValueError as e:
+        print("ValueError", e)
+    for a, b in [(1, 2), (3, 4)]:
+        total += a * b
+    last = None
+    for last in []:
+        pass
+    return total, last
+
+
+print(loops())
