@@ -395,6 +395,55 @@ opcodes! {
     ImportFrom { name: u32 } => pops: 0, pushes: 1, feedback: None;
     /// `from m import *`: copy the module's public names into globals.
     ImportStar => pops: 1, pushes: 0, feedback: None;
+
+    // ---- interpreter-only pairs -------------------------------------------
+    // Never emitted by the compiler and never in `CodeObject::code`: the
+    // runtime makes them for its interpreter from the pair of plain
+    // instructions they stand for, in the first one's place, and keeps the
+    // second in place (a jump to it still runs it alone). Each runs both
+    // and skips the second.
+    /// `LoadFast{a}` then `LoadFast{b}`.
+    LoadFastLoadFast { a: u16, b: u16 } => pops: 0, pushes: 2, feedback: None;
+    /// `LoadFast{local}` then `LoadConst{idx}`.
+    LoadFastLoadConst { local: u16, idx: u16 } => pops: 0, pushes: 2, feedback: None;
+    /// `LoadFast{local}` then `LoadAttr{name, slot}`: the local is read in
+    /// place.
+    LoadFastLoadAttr { local: u16, name: u16, slot: Slot } => pops: 0, pushes: 1, feedback: Some(slot);
+    /// `LoadFast{local}` then `LoadMethod{name, slot}`: the local is read
+    /// in place.
+    LoadFastLoadMethod { local: u16, name: u16, slot: Slot } => pops: 0, pushes: 2, feedback: Some(slot);
+    /// `LoadConst{idx}` then `Binary{op, slot}`: the constant is the right
+    /// operand, read in place.
+    BinaryConst { op: BinOp, idx: u16, slot: Slot } => pops: 1, pushes: 1, feedback: Some(slot);
+    /// `LoadConst{idx}` then `InPlace{op, slot}`.
+    InPlaceConst { op: BinOp, idx: u16, slot: Slot } => pops: 1, pushes: 1, feedback: Some(slot);
+    /// `LoadFast{local}` then `Binary{op, slot}`: the local is the right
+    /// operand, read in place.
+    BinaryFast { op: BinOp, local: u16, slot: Slot } => pops: 1, pushes: 1, feedback: Some(slot);
+    /// `LoadConst{idx}` then `Compare{op, slot}`.
+    CompareConst { op: CmpOp, idx: u16, slot: Slot } => pops: 1, pushes: 1, feedback: Some(slot);
+    /// `LoadFast{local}` then `Compare{op, slot}`.
+    CompareFast { op: CmpOp, local: u16, slot: Slot } => pops: 1, pushes: 1, feedback: Some(slot);
+    /// `LoadConst{idx}` then `Subscr{slot}`: the key is read in place.
+    SubscrConst { idx: u16, slot: Slot } => pops: 1, pushes: 1, feedback: Some(slot);
+    /// `Copy{n: 1}` then `LoadAttr{name, slot}` (`x.a op= v`): the
+    /// attribute of the top of the stack is pushed, the object read in
+    /// place.
+    CopyLoadAttr { name: u16, slot: Slot } => pops: 0, pushes: 1, feedback: Some(slot);
+    /// `Swap{n: 2}` then `StoreAttr{name, slot}`: TOS1.name = TOS.
+    SwapStoreAttr { name: u16, slot: Slot } => pops: 2, pushes: 0, feedback: Some(slot);
+    /// `Copy{n: 2}` twice (`x[k] op= v`): push copies of TOS1 and TOS.
+    CopyTwo => pops: 0, pushes: 2, feedback: None;
+    /// `Swap{n: 3}` then `Swap{n: 2}`: TOS2, TOS1, TOS become TOS, TOS2,
+    /// TOS1.
+    SwapThreeTwo => pops: 3, pushes: 3, feedback: None;
+    /// `ForIter{target, ..}` then `StoreFast{local}` (`for x in ...`): the
+    /// next value goes straight into the local, the iterator read in place.
+    ForIterStore { target: u32, local: u16 } => pops: 1, pushes: 1, feedback: None;
+    /// `StoreFast{a}` then `LoadFast{b}`.
+    StoreFastLoadFast { a: u16, b: u16 } => pops: 1, pushes: 1, feedback: None;
+    /// `LoadDeref{idx}` then `LoadAttr{name, slot}`.
+    LoadDerefLoadAttr { idx: u16, name: u16, slot: Slot } => pops: 0, pushes: 1, feedback: Some(slot);
 }
 
 /// `MakeFunction` flag bits.

@@ -611,11 +611,16 @@ fn clear_values(v: &mut Vec<Value>) {
 fn move_args(stack: &mut Vec<Value>, at: usize, locals: &mut Vec<Value>) {
     match stack.len().saturating_sub(at) {
         0 => {}
-        1 => locals.extend(stack.pop()),
+        1 => {
+            if let Some(a) = stack.pop() {
+                locals.push(a);
+            }
+        }
         2 => {
-            let b = stack.pop();
-            locals.extend(stack.pop());
-            locals.extend(b);
+            if let (Some(b), Some(a)) = (stack.pop(), stack.pop()) {
+                locals.push(a);
+                locals.push(b);
+            }
         }
         _ => locals.extend(stack.drain(at..)),
     }

@@ -137,6 +137,27 @@ fn unbound_local(name: &str) -> PyErr {
     )
 }
 
+/// The UnboundLocalError of local `idx`.
+#[cold]
+#[inline(never)]
+fn unbound_local_at(code: &CodeObject, idx: usize) -> PyErr {
+    unbound_local(code.varnames.get(idx).map_or("?", |s| &**s))
+}
+
+/// The error of reading cell `idx` while it is empty.
+#[cold]
+#[inline(never)]
+fn unbound_deref(code: &CodeObject, i: usize) -> PyErr {
+    let ncell = code.cellvars.len();
+    if i < ncell {
+        return unbound_local(code.cellvars.get(i).map_or("?", |s| &**s));
+    }
+    let n = code.freevars.get(i - ncell).map_or("?", |s| &**s);
+    PyErr::name_error(format!(
+        "cannot access free variable '{n}' where it is not associated with a value in enclosing scope"
+    ))
+}
+
 /// `LoadGlobal`: globals then builtins, through the site's cache.
 #[inline]
 fn load_global(vm: &Vm, globals: &Value, info: &CodeInfo, name: u32) -> PyResult<Value> {
@@ -582,7 +603,8 @@ enum Switch {
 fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
     let info = f.info.clone();
     let code = &*info.code;
-    let instrs: &[Instr] = &code.code;
+    // The interpreter's form: frequent pairs fused, same indices.
+    let instrs: &[Instr] = &info.interp;
     let mut pc = f.pc;
     // The value stack and locals are this function's own while it runs:
     // a push or a local access is then one load fewer than through `f`.
@@ -712,6 +734,64 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                 .and_then(|n| n.as_str())
                 .unwrap_or("")
         };
+    }
+
+    // Local `$i`'s value, copied; UnboundLocalError (at `pc - 1`) if unset.
+    macro_rules! local {
+        ($i:expr) => {{
+            let v = locals
+                .get($i as usize)
+                .cloned()
+                .unwrap_or_else(Value::empty);
+            if v.is_empty() {
+                tri!(Err(unbound_local_at(code, $i as usize)));
+            }
+            v
+        }};
+    }
+    // Local `$i`, borrowed in place; UnboundLocalError if unset.
+    macro_rules! local_ref {
+        ($i:expr) => {
+            match locals.get($i as usize) {
+                Some(v) if !v.is_empty() => v,
+                _ => tri!(Err(unbound_local_at(code, $i as usize))),
+            }
+        };
+    }
+    macro_rules! name_value {
+        ($i:expr) => {
+            match info.names.get($i as usize) {
+                Some(n) => n,
+                None => tri!(Err(PyErr::runtime_error("bad name index"))),
+            }
+        };
+    }
+
+    // `Compare` of the top of the stack with `$b` (a reference), fused
+    // with a following conditional jump when both are ints or floats.
+    macro_rules! compare_with {
+        ($op:expr, $slot:expr, $b:expr) => {{
+            let b = $b;
+            let a = stack_top!();
+            fb_pair!($slot, a, b);
+            let r = match fast_compare($op, a, b) {
+                Some(r) => match instrs.get(pc) {
+                    Some(&Instr::PopJumpIfFalse { target }) => {
+                        stack.pop();
+                        pc = if r { pc + 1 } else { target as usize };
+                        continue;
+                    }
+                    Some(&Instr::PopJumpIfTrue { target }) => {
+                        stack.pop();
+                        pc = if r { target as usize } else { pc + 1 };
+                        continue;
+                    }
+                    _ => Value::bool(r),
+                },
+                None => tri!(ops::compare(vm, a, b, $op)),
+            };
+            *a = r;
+        }};
     }
 
     loop {
@@ -869,8 +949,13 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                         // `s += t` into a local: the local's reference goes
                         // first (StoreFast replaces it next), so a str
                         // held only there is appended to in place.
-                        if let Some(&Instr::StoreFast { idx }) = instrs.get(pc) {
-                            if let Some(l) = locals.get_mut(idx as usize) {
+                        let store = match instrs.get(pc) {
+                            Some(&Instr::StoreFast { idx }) => Some(idx as usize),
+                            Some(&Instr::StoreFastLoadFast { a: to, .. }) => Some(to as usize),
+                            _ => None,
+                        };
+                        if let Some(idx) = store {
+                            if let Some(l) = locals.get_mut(idx) {
                                 if l.is(a) && a.refcount() == 2 {
                                     *l = Value::empty();
                                 }
@@ -1529,6 +1614,237 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
                     }
                     Err(e) => tri!(Err(e)),
                 };
+                stack.push(r);
+            }
+            Instr::LoadFastLoadFast { a, b } => {
+                let x = local!(a);
+                pc += 1;
+                let y = local!(b);
+                stack.push(x);
+                stack.push(y);
+            }
+            Instr::LoadFastLoadConst { local, idx } => {
+                let x = local!(local);
+                pc += 1;
+                stack.push(x);
+                stack.push(info.consts.get(idx as usize).cloned().unwrap_or_default());
+            }
+            Instr::LoadFastLoadAttr { local, name, slot } => {
+                let obj = local_ref!(local);
+                pc += 1;
+                fb!(slot, crate::feedback::kind_bits(obj));
+                let n = name_value!(name);
+                let r = tri!(vm.getattr_cached(obj, n, &info.attr_cache, slot));
+                stack.push(r);
+            }
+            Instr::LoadFastLoadMethod { local, name, slot } => {
+                let obj = local_ref!(local);
+                pc += 1;
+                fb!(slot, crate::feedback::kind_bits(obj));
+                let n = name_value!(name);
+                let (func, this) = tri!(vm.load_method_cached(obj, n, &info.attr_cache, slot));
+                stack.push(func);
+                stack.push(this);
+            }
+            Instr::BinaryConst { op, idx, slot } => {
+                // The result replaces the left operand in place.
+                pc += 1;
+                let Some(b) = info.consts.get(idx as usize) else {
+                    tri!(Err(PyErr::runtime_error("bad constant index")))
+                };
+                let a = stack_top!();
+                fb_pair!(slot, a, b);
+                let r = match fast_binary(op, a, b) {
+                    Some(r) => r,
+                    None if op == BinOp::Add && str_append(a, b) => continue,
+                    None => tri!(ops::binary(vm, op, a, b)),
+                };
+                *a = r;
+            }
+            Instr::BinaryFast { op, local, slot } => {
+                let b = local_ref!(local);
+                pc += 1;
+                let a = stack_top!();
+                fb_pair!(slot, a, b);
+                let r = match fast_binary(op, a, b) {
+                    Some(r) => r,
+                    None if op == BinOp::Add && str_append(a, b) => continue,
+                    None => tri!(ops::binary(vm, op, a, b)),
+                };
+                *a = r;
+            }
+            Instr::CompareConst { op, idx, slot } => {
+                pc += 1;
+                let Some(b) = info.consts.get(idx as usize) else {
+                    tri!(Err(PyErr::runtime_error("bad constant index")))
+                };
+                compare_with!(op, slot, b);
+            }
+            Instr::CompareFast { op, local, slot } => {
+                let b = local_ref!(local);
+                pc += 1;
+                compare_with!(op, slot, b);
+            }
+            Instr::SubscrConst { idx, slot } => {
+                pc += 1;
+                let Some(key) = info.consts.get(idx as usize) else {
+                    tri!(Err(PyErr::runtime_error("bad constant index")))
+                };
+                let obj = stack_top!();
+                fb_pair!(slot, obj, key);
+                let r = match (obj.as_list(), key.as_small_int()) {
+                    (Some(l), Some(i)) if i >= 0 => {
+                        match l.try_borrow().ok().and_then(|l| l.get(i as usize).cloned()) {
+                            Some(v) => v,
+                            None => tri!(ops::getitem(vm, obj, key)),
+                        }
+                    }
+                    _ => tri!(ops::getitem(vm, obj, key)),
+                };
+                *obj = r;
+            }
+            Instr::CopyLoadAttr { name, slot } => {
+                pc += 1;
+                let obj = match stack.last() {
+                    Some(v) => v,
+                    None => tri!(Err(PyErr::runtime_error("value stack underflow"))),
+                };
+                fb!(slot, crate::feedback::kind_bits(obj));
+                let n = name_value!(name);
+                let r = tri!(vm.getattr_cached(obj, n, &info.attr_cache, slot));
+                stack.push(r);
+            }
+            Instr::SwapStoreAttr { name, slot } => {
+                pc += 1;
+                let v = pop!();
+                let obj = pop!();
+                fb!(slot, crate::feedback::kind_bits(&obj));
+                let n = name_value!(name);
+                tri!(vm.setattr_cached(&obj, n, v, &info.attr_cache, slot));
+            }
+            Instr::CopyTwo => {
+                pc += 1;
+                let len = stack.len();
+                let (a, b) = match stack.get(len.wrapping_sub(2)..) {
+                    Some([a, b]) => (a.clone(), b.clone()),
+                    _ => (Value::none(), Value::none()),
+                };
+                stack.push(a);
+                stack.push(b);
+            }
+            Instr::SwapThreeTwo => {
+                pc += 1;
+                let len = stack.len();
+                if len >= 3 {
+                    stack.swap(len - 1, len - 3);
+                    stack.swap(len - 1, len - 2);
+                }
+            }
+            Instr::ForIterStore { target, local } => {
+                // The plain `ForIter`'s feedback slot (read only when
+                // recording).
+                macro_rules! for_slot {
+                    () => {
+                        match code.code.get(pc - 1) {
+                            Some(&Instr::ForIter { slot, .. }) => slot,
+                            _ => 0,
+                        }
+                    };
+                }
+                let it = match stack.last() {
+                    Some(v) => v,
+                    None => tri!(Err(PyErr::runtime_error("value stack underflow"))),
+                };
+                let next = match it.payload() {
+                    Some(Payload::Iter(cell)) => {
+                        let fast = match cell.try_borrow_mut() {
+                            Ok(mut st) => match &mut *st {
+                                IterState::Native(_) | IterState::GetItem { .. } => None,
+                                s => {
+                                    fb!(for_slot!(), 1);
+                                    Some(step_builtin(s))
+                                }
+                            },
+                            Err(_) => Some(Err(PyErr::value_error("generator already executing"))),
+                        };
+                        match fast {
+                            Some(r) => tri!(r),
+                            None => tri!(vm.next(it)),
+                        }
+                    }
+                    _ => {
+                        fb!(for_slot!(), 8);
+                        tri!(vm.next(it))
+                    }
+                };
+                match next {
+                    Some(v) => {
+                        pc += 1;
+                        if let Some(slot) = locals.get_mut(local as usize) {
+                            *slot = v;
+                        }
+                    }
+                    None => {
+                        stack.pop();
+                        pc = target as usize;
+                    }
+                }
+            }
+            Instr::InPlaceConst { op, idx, slot } => {
+                pc += 1;
+                let Some(b) = info.consts.get(idx as usize) else {
+                    tri!(Err(PyErr::runtime_error("bad constant index")))
+                };
+                let a = stack_top!();
+                fb_pair!(slot, a, b);
+                let r = match fast_binary(op, a, b) {
+                    Some(r) => r,
+                    None if op == BinOp::Add && a.as_str().is_some() && b.as_str().is_some() => {
+                        // As `InPlace`: a str held only by the local it is
+                        // stored back into is appended to in place.
+                        let store = match instrs.get(pc) {
+                            Some(&Instr::StoreFast { idx }) => Some(idx as usize),
+                            Some(&Instr::StoreFastLoadFast { a: to, .. }) => Some(to as usize),
+                            _ => None,
+                        };
+                        if let Some(idx) = store {
+                            if let Some(l) = locals.get_mut(idx) {
+                                if l.is(a) && a.refcount() == 2 {
+                                    *l = Value::empty();
+                                }
+                            }
+                        }
+                        if str_append(a, b) {
+                            continue;
+                        }
+                        tri!(ops::inplace(vm, op, a, b))
+                    }
+                    None => tri!(ops::inplace(vm, op, a, b)),
+                };
+                *a = r;
+            }
+            Instr::StoreFastLoadFast { a, b } => {
+                let v = pop!();
+                if let Some(slot) = locals.get_mut(a as usize) {
+                    *slot = v;
+                }
+                pc += 1;
+                let x = local!(b);
+                stack.push(x);
+            }
+            Instr::LoadDerefLoadAttr { idx, name, slot } => {
+                let cell = f.cell_slot(idx as u32);
+                let obj = match locals.get(cell).and_then(|c| c.payload()) {
+                    Some(Payload::Cell(c)) => c.borrow().clone(),
+                    _ => Value::empty(),
+                };
+                if obj.is_empty() {
+                    tri!(Err(unbound_deref(code, idx as usize)));
+                }
+                pc += 1;
+                fb!(slot, crate::feedback::kind_bits(&obj));
+                let n = name_value!(name);
+                let r = tri!(vm.getattr_cached(&obj, n, &info.attr_cache, slot));
                 stack.push(r);
             }
             Instr::ImportStar => {

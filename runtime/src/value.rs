@@ -345,10 +345,21 @@ impl Drop for Value {
             if n == 0 {
                 // SAFETY: the count reached zero, so this was the last
                 // reference; the pointer came from `Box::into_raw`.
-                drop(unsafe { Box::from_raw(ptr) });
+                unsafe { free_heap(ptr) };
             }
         }
     }
+}
+
+/// Free a heap object whose count reached zero. Out of line, so every drop
+/// of a value inlines only the count's decrement and test.
+///
+/// # Safety
+/// `ptr` came from `Box::into_raw` and no reference to it remains.
+#[inline(never)]
+unsafe fn free_heap(ptr: *mut HeapObject) {
+    // SAFETY: the caller's.
+    drop(unsafe { Box::from_raw(ptr) });
 }
 
 impl Default for Value {

@@ -448,6 +448,7 @@ impl Vm {
             feedback: Feedback::new(code.num_slots as usize),
             attr_cache: crate::attr_cache::AttrCache::new(code.num_slots as usize),
             global_cache: code.names.iter().map(|_| Default::default()).collect(),
+            interp: crate::code_info::fuse_pairs(&code.code),
         });
         self.code_infos.insert(key, (code.clone(), info.clone()));
         info
