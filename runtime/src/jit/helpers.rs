@@ -562,12 +562,44 @@ fn take_args(vm: &mut Vm) -> Vec<Value> {
     std::mem::take(&mut vm.jit.staged)
 }
 
-pub extern "C" fn build_tuple(ctx: *mut JitCtx) -> i64 {
-    guarded(ctx, |vm, _, _| Ok(into_bits(Value::tuple(take_args(vm)))))
+/// The items of a `Build*` instruction, moved into `out`: the `n` owned
+/// values compiled code put in `buf`, or, when `buf` is null, the staged
+/// values (`Lowerer::lower_build` stages long displays instead of giving
+/// them a stack buffer).
+///
+/// # Safety
+/// A non-null `buf` holds `n` owned values (`Lowerer::args_buffer`),
+/// which this consumes; nothing here can panic between the reads.
+unsafe fn take_items(vm: &mut Vm, buf: *const i64, n: i64, mut out: Vec<Value>) -> Vec<Value> {
+    if buf.is_null() {
+        out.append(&mut vm.jit.staged);
+        return out;
+    }
+    let n = n.max(0) as usize;
+    out.reserve(n);
+    for i in 0..n {
+        // SAFETY: see the function contract.
+        out.push(unsafe { from_bits(buf.add(i).read()) });
+    }
+    out
 }
 
-pub extern "C" fn build_list(ctx: *mut JitCtx) -> i64 {
-    guarded(ctx, |vm, _, _| Ok(into_bits(Value::list(take_args(vm)))))
+/// `BuildTuple`: consumes its items (`take_items`).
+pub extern "C" fn build_tuple(ctx: *mut JitCtx, buf: *const i64, n: i64) -> i64 {
+    guarded(ctx, |vm, _, _| {
+        // SAFETY: compiled code passes its items as `take_items` wants.
+        let items = unsafe { take_items(vm, buf, n, Vec::new()) };
+        Ok(into_bits(Value::tuple(items)))
+    })
+}
+
+/// `BuildList`: consumes its items (`take_items`).
+pub extern "C" fn build_list(ctx: *mut JitCtx, buf: *const i64, n: i64) -> i64 {
+    guarded(ctx, |vm, _, _| {
+        // SAFETY: as `build_tuple`.
+        let items = unsafe { take_items(vm, buf, n, Vec::new()) };
+        Ok(into_bits(Value::list(items)))
+    })
 }
 
 /// `FormatValue`: borrows `v` and `spec` (`spec` is `EMPTY` when absent).
@@ -612,25 +644,34 @@ pub extern "C" fn make_function(ctx: *mut JitCtx, flags: i64) -> i64 {
     })
 }
 
-pub extern "C" fn build_set(ctx: *mut JitCtx) -> i64 {
+/// `BuildSet`: consumes the `n` values in `buf`.
+pub extern "C" fn build_set(ctx: *mut JitCtx, buf: *const i64, n: i64) -> i64 {
     guarded(ctx, |vm, _, _| {
+        let pooled = vm.take_vec();
+        // SAFETY: as `build_tuple`.
+        let mut items = unsafe { take_items(vm, buf, n, pooled) };
         let s = Value::empty_set(false);
-        for x in take_args(vm) {
+        for x in items.drain(..) {
             vm.set_add(&s, x)?;
         }
+        vm.give_vec(items);
         Ok(into_bits(s))
     })
 }
 
-/// `BuildMap`: the staged values are key, value, key, value...
-pub extern "C" fn build_map(ctx: *mut JitCtx) -> i64 {
+/// `BuildMap`: consumes the `n` values in `buf`: key, value, key, value...
+pub extern "C" fn build_map(ctx: *mut JitCtx, buf: *const i64, n: i64) -> i64 {
     guarded(ctx, |vm, _, _| {
-        let items = take_args(vm);
+        let pooled = vm.take_vec();
+        // SAFETY: as `build_tuple`.
+        let mut items = unsafe { take_items(vm, buf, n, pooled) };
         let d = Value::dict(crate::dict::Dict::with_capacity(items.len() / 2));
-        let mut it = items.into_iter();
+        let mut it = items.drain(..);
         while let (Some(k), Some(v)) = (it.next(), it.next()) {
             vm.dict_set(&d, k, v)?;
         }
+        drop(it);
+        vm.give_vec(items);
         Ok(into_bits(d))
     })
 }
@@ -684,15 +725,18 @@ pub extern "C" fn unpack_into(ctx: *mut JitCtx, seq: i64, n: i64, buf: *mut i64)
 }
 
 /// `BuildString`: concatenates the staged strs.
-pub extern "C" fn build_string(ctx: *mut JitCtx) -> i64 {
+/// `BuildString`: consumes the `n` strs in `buf`.
+pub extern "C" fn build_string(ctx: *mut JitCtx, buf: *const i64, n: i64) -> i64 {
     guarded(ctx, |vm, _, _| {
-        let mut s = String::new();
-        let mut staged = take_args(vm);
-        for x in &staged {
+        let pooled = vm.take_vec();
+        // SAFETY: as `build_tuple`.
+        let items = unsafe { take_items(vm, buf, n, pooled) };
+        let len = items.iter().map(|x| x.as_str().map_or(0, str::len)).sum();
+        let mut s = String::with_capacity(len);
+        for x in &items {
             s.push_str(x.as_str().unwrap_or(""));
         }
-        staged.clear();
-        vm.jit.staged = staged;
+        vm.give_vec(items);
         Ok(into_bits(Value::from_string(s)))
     })
 }

@@ -51,6 +51,10 @@ use crate::value::{SMALL_INT_MAX, SMALL_INT_MIN};
 
 pub(super) const I64: types::Type = types::I64;
 
+/// Displays (`[...]`, `{...}`, f-strings) with more items than this are
+/// staged one by one rather than passed in a stack buffer.
+const MAX_BUFFERED_ITEMS: usize = 64;
+
 /// A deferred exit block: its body is emitted at the end, when SSA
 /// construction can find every local's value.
 pub(super) struct ExitSite {
@@ -1032,26 +1036,33 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 self.check_raised(r, pc);
                 self.push(r, Kind::Boxed);
             }
-            Instr::BuildTuple { n } | Instr::BuildList { n } | Instr::BuildString { n } => {
-                self.stage_args(n as usize);
-                let f = match instr {
-                    Instr::BuildTuple { .. } => h::build_tuple as *const u8,
-                    Instr::BuildList { .. } => h::build_list as *const u8,
-                    _ => h::build_string as *const u8,
+            Instr::BuildTuple { n }
+            | Instr::BuildList { n }
+            | Instr::BuildString { n }
+            | Instr::BuildSet { n }
+            | Instr::BuildMap { n } => {
+                let (f, count) = match instr {
+                    Instr::BuildTuple { .. } => (h::build_tuple as *const u8, n),
+                    Instr::BuildList { .. } => (h::build_list as *const u8, n),
+                    Instr::BuildString { .. } => (h::build_string as *const u8, n),
+                    Instr::BuildSet { .. } => (h::build_set as *const u8, n),
+                    _ => (h::build_map as *const u8, 2 * n),
                 };
-                let r = self.call_ctx(f, &[]);
-                self.check_raised(r, pc);
-                self.push(r, Kind::Boxed);
-            }
-            Instr::BuildSet { n } => {
-                self.stage_args(n as usize);
-                let r = self.call_ctx(h::build_set as *const u8, &[]);
-                self.check_raised(r, pc);
-                self.push(r, Kind::Boxed);
-            }
-            Instr::BuildMap { n } => {
-                self.stage_args(2 * n as usize);
-                let r = self.call_ctx(h::build_map as *const u8, &[]);
+                // The items go to the helper owned, in a buffer on the
+                // native stack (as a call's arguments do); a long display
+                // is staged instead, so that frames stay small.
+                let (buf, len) = match count as usize {
+                    k if k > MAX_BUFFERED_ITEMS => {
+                        self.stage_args(k);
+                        (self.iconst(0), self.iconst(0))
+                    }
+                    k => {
+                        let at = self.stack.len().saturating_sub(k);
+                        let items = self.stack.split_off(at);
+                        self.args_buffer(items)
+                    }
+                };
+                let r = self.call_ctx(f, &[buf, len]);
                 self.check_raised(r, pc);
                 self.push(r, Kind::Boxed);
             }
