@@ -154,35 +154,18 @@ impl Lowerer<'_, '_> {
         self.feedback.slot(slot) & fb::NATIVE != 0
     }
 
-    /// A `Call` of `callee` (borrowed) with `n` owned arguments in `buf`;
-    /// the result bits, or `RAISED` with the error in the context. `slot`
-    /// is the site's feedback.
-    pub(super) fn lower_call(&mut self, callee: Value, buf: Value, n: Value, slot: u16) -> Value {
-        let site = match self.saw_python_callee(slot) {
-            true => self.next_call_site(),
-            false => None,
-        };
-        let Some(site) = site else {
-            return self.call_ctx(calls::call_buf as *const u8, &[callee, buf, n]);
-        };
-        self.lower_site_call(
-            site,
-            calls::call_buf_site as *const u8,
-            callee,
-            buf,
-            n,
-            false,
-        )
-    }
-
-    /// `lower_call` that also releases `callee` (owned): where the site
-    /// recognised it, as the heap object it is known to be.
-    pub(super) fn lower_call_owned(
+    /// A `Call` of `callee` with `n` owned arguments in `buf`; the result
+    /// bits, or `RAISED` with the error in the context. `slot` is the
+    /// site's feedback. `owned`: the callee is owned and released after
+    /// the call (where the site recognised it, as the heap object it is
+    /// known to be); else it is borrowed.
+    pub(super) fn lower_call(
         &mut self,
         callee: Value,
         buf: Value,
         n: Value,
         slot: u16,
+        owned: bool,
     ) -> Value {
         let site = match self.saw_python_callee(slot) {
             true => self.next_call_site(),
@@ -190,11 +173,13 @@ impl Lowerer<'_, '_> {
         };
         let Some(site) = site else {
             let r = self.call_ctx(calls::call_buf as *const u8, &[callee, buf, n]);
-            self.decref(callee);
+            if owned {
+                self.decref(callee);
+            }
             return r;
         };
         let slow_path = calls::call_buf_site as *const u8;
-        self.lower_site_call(site, slow_path, callee, buf, n, true)
+        self.lower_site_call(site, slow_path, callee, buf, n, owned)
     }
 
     /// A `CallMethod` of `func` (borrowed; EMPTY when the receiver is the

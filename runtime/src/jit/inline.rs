@@ -50,35 +50,22 @@ pub struct InlineCandidate {
     pub feedback: Feedback,
 }
 
-/// The pure-leaf functions among the globals `code` reads, looked up in
-/// `globals` (the module dict of the function being compiled).
-pub fn candidates(code: &CodeObject, globals: &PyValue) -> Vec<InlineCandidate> {
+/// The pure-leaf functions among `names`, the globals `code` reads that
+/// are bound in `globals` (`globals::names_bound_in`).
+pub fn candidates(code: &CodeObject, globals: &PyValue, names: &[u32]) -> Vec<InlineCandidate> {
     let Some(dict) = globals.as_dict().and_then(|d| d.try_borrow().ok()) else {
         return Vec::new();
     };
-    let mut found: Vec<InlineCandidate> = Vec::new();
-    for instr in &code.code {
-        let Instr::LoadGlobal { name } = *instr else {
-            continue;
-        };
-        if found.iter().any(|c| c.name == name) {
-            continue;
-        }
-        let Some(key) = code.names.get(name as usize) else {
-            continue;
-        };
-        let Some(func) = dict.get_str(key).and_then(|v| v.as_function()) else {
-            continue;
-        };
-        if is_pure_leaf(&func.code) {
-            found.push(InlineCandidate {
-                name,
-                code: func.code.clone(),
-                feedback: snapshot(&func.info.feedback),
-            });
-        }
-    }
-    found
+    let function = |name: u32| {
+        let key = code.names.get(name as usize)?;
+        let func = dict.get_str(key)?.as_function()?;
+        is_pure_leaf(&func.code).then(|| InlineCandidate {
+            name,
+            code: func.code.clone(),
+            feedback: snapshot(&func.info.feedback),
+        })
+    };
+    names.iter().filter_map(|&name| function(name)).collect()
 }
 
 /// Whether `code` is a pure leaf (see the module comment): plain
@@ -315,7 +302,7 @@ impl Lowerer<'_, '_> {
 
         self.bcx.switch_to_block(slow);
         let (buf, n) = self.args_buffer(args);
-        let r = self.lower_call_owned(callee, buf, n, slot);
+        let r = self.lower_call(callee, buf, n, slot, true);
         self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(join);

@@ -272,7 +272,7 @@ impl Lowerer<'_, '_> {
 
         self.bcx.switch_to_block(call);
         let (buf, count) = self.args_buffer(vec![arg]);
-        let r = self.lower_call(callee, buf, count, slot);
+        let r = self.lower_call(callee, buf, count, slot, false);
         self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(done);

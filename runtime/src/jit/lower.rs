@@ -323,23 +323,10 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         let t = self.tag16(v);
         let is_ptr = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::PTR_HI);
         let heap = self.bcx.create_block();
-        let fewer = self.bcx.create_block();
-        let last = self.bcx.create_block();
         let cont = self.bcx.create_block();
-        self.bcx.set_cold_block(last);
         self.bcx.ins().brif(is_ptr, heap, &[], cont, &[]);
         self.bcx.switch_to_block(heap);
-        let flags = MemFlagsData::trusted();
-        let p = self.bcx.ins().band_imm_s(v, abi::PAYLOAD_MASK);
-        let rc = self.bcx.ins().load(types::I32, flags, p, layout::REFCOUNT);
-        let is_last = self.bcx.ins().icmp_imm_s(IntCC::Equal, rc, 1);
-        self.bcx.ins().brif(is_last, last, &[], fewer, &[]);
-        self.bcx.switch_to_block(fewer);
-        let rc = self.bcx.ins().iadd_imm_s(rc, -1);
-        self.bcx.ins().store(flags, rc, p, layout::REFCOUNT);
-        self.bcx.ins().jump(cont, &[]);
-        self.bcx.switch_to_block(last);
-        self.call(h::decref as *const u8, &[v], false);
+        self.decref_heap(v);
         self.bcx.ins().jump(cont, &[]);
         self.bcx.switch_to_block(cont);
     }
@@ -1224,7 +1211,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         let args = self.stack.split_off(at);
         let callee = self.pop_boxed();
         let (buf, n) = self.args_buffer(args);
-        let r = self.lower_call_owned(callee, buf, n, slot);
+        let r = self.lower_call(callee, buf, n, slot, true);
         self.check_raised(r, pc);
         self.push(r, Kind::Boxed);
     }

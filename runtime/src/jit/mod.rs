@@ -297,17 +297,19 @@ impl JitState {
             }
         };
         // Feedback now includes whatever made the last version deopt.
+        let global_names = globals::names_bound_in(code, globals);
+        let inline = match generation < SPECULATIVE_GENERATIONS {
+            true => inline::candidates(code, globals, &global_names),
+            false => Vec::new(),
+        };
         let request = service::Request {
             key: k,
             code: code.clone(),
             feedback: service::snapshot(feedback),
             speculate: generation < SPECULATIVE_GENERATIONS,
             count_calls: self.count_calls,
-            global_names: globals::names_bound_in(code, globals),
-            inline: match generation < SPECULATIVE_GENERATIONS {
-                true => inline::candidates(code, globals),
-                false => Vec::new(),
-            },
+            global_names,
+            inline,
         };
         if !self.queue.send(request) {
             self.enabled = false;
