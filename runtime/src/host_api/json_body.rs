@@ -4,7 +4,7 @@
 //! a snapshot of each container, a `String` per key) than in writing.
 
 use crate::int::{int_ref, IntRef};
-use crate::modules::json_text::{json_float, json_quote_into};
+use crate::modules::json_text::{json_float, json_quote_into, push_small_int};
 use crate::text::int_format::{self, int_to_decimal};
 use crate::value::Value;
 
@@ -75,27 +75,6 @@ fn write_items(items: &[Value], depth: usize, out: &mut String) -> Option<()> {
     }
     out.push(']');
     Some(())
-}
-
-/// An int's decimal digits, without the formatting machinery.
-fn push_small_int(out: &mut String, n: i64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = n.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        out.push('-');
-    }
-    for &d in &digits[at..] {
-        out.push(char::from(d));
-    }
 }
 
 #[cfg(test)]

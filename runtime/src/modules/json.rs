@@ -14,7 +14,9 @@ use crate::text::int_format::{int_to_decimal, IntRef, OwnedInt};
 use crate::value::Value;
 use crate::vm::Vm;
 
-use super::json_text::{json_float, json_quote_into, parse_json, JsonDecodeError, JsonValue};
+use super::json_text::{
+    json_float, json_quote_into, parse_json, push_small_int, JsonDecodeError, JsonValue,
+};
 
 type Kw<'a> = &'a [(Value, Value)];
 
@@ -151,25 +153,7 @@ pub fn dumps_compact(vm: &mut Vm, v: &Value) -> PyResult<String> {
 /// Appends an int's decimal digits (no `String` for the common small int).
 fn push_int(out: &mut String, i: IntRef<'_>) {
     match i {
-        IntRef::Small(n) => {
-            let mut digits = [0u8; 20];
-            let mut at = digits.len();
-            let mut rest = n.unsigned_abs();
-            loop {
-                at -= 1;
-                digits[at] = b'0' + (rest % 10) as u8;
-                rest /= 10;
-                if rest == 0 {
-                    break;
-                }
-            }
-            if n < 0 {
-                out.push('-');
-            }
-            for &d in &digits[at..] {
-                out.push(char::from(d));
-            }
-        }
+        IntRef::Small(n) => push_small_int(out, n),
         big => out.push_str(&int_to_decimal(big)),
     }
 }

@@ -1,6 +1,6 @@
 //! JSON text, independent of runtime values: a parser producing a neutral
 //! tree with CPython's `JSONDecodeError` messages, and the string escaper
-//! and float spelling used by `json.dumps`.
+//! and the float and small-int spelling used by `json.dumps`.
 
 use num_bigint::BigInt;
 
@@ -379,6 +379,27 @@ pub fn json_float(f: f64) -> String {
         "-Infinity".to_string()
     } else {
         float_repr(f)
+    }
+}
+
+/// Appends an `i64`'s decimal digits, without the formatting machinery.
+pub fn push_small_int(out: &mut String, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
     }
 }
 
