@@ -972,27 +972,7 @@ fn run_until_switch(vm: &mut Vm, f: &mut Frame) -> PyResult<Switch> {
             }
             Instr::Compare { op, slot } => {
                 let b = pop!();
-                let a = stack_top!();
-                fb_pair!(slot, a, &b);
-                let r = match fast_compare(op, a, &b) {
-                    // Fused with a following conditional jump: branch
-                    // without materialising the bool.
-                    Some(r) => match instrs.get(pc) {
-                        Some(&Instr::PopJumpIfFalse { target }) => {
-                            stack.pop();
-                            pc = if r { pc + 1 } else { target as usize };
-                            continue;
-                        }
-                        Some(&Instr::PopJumpIfTrue { target }) => {
-                            stack.pop();
-                            pc = if r { target as usize } else { pc + 1 };
-                            continue;
-                        }
-                        _ => Value::bool(r),
-                    },
-                    None => tri!(ops::compare(vm, a, &b, op)),
-                };
-                *a = r;
+                compare_with!(op, slot, &b);
             }
             Instr::Is { invert } => {
                 let b = pop!();
