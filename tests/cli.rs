@@ -234,3 +234,34 @@ fn bench_times_both_tiers_and_checks_their_output_agrees() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("failed"));
 }
+
+#[test]
+fn a_closed_stderr_while_dumping_jit_code_neither_hangs_nor_loses_output() {
+    // Writing the dump to a closed pipe used to panic the compile thread,
+    // and a synchronous compile then waited for a reply that never came.
+    let dir = scratch("dump-closed");
+    let file = dir.join("dump.py");
+    let source =
+        "def f(n):\n    return n * 2\nt = 0\nfor i in range(50):\n    t += f(i)\nprint(t)\n";
+    std::fs::write(&file, source).expect("write script");
+    let mut child = Command::new(KILN)
+        .args(["run", "--jit-threshold", "2", "--jit-sync"])
+        .arg(&file)
+        .env("KILN_JIT_DUMP", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run kiln");
+    drop(child.stderr.take());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().expect("poll kiln").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("kiln did not finish with its stderr closed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("collect output");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "2450\n");
+    assert_eq!(out.status.code(), Some(0));
+}

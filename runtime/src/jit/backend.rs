@@ -208,7 +208,10 @@ fn dump_compiled(name: &str, ctx: &cranelift_codegen::Context) {
         .compiled_code()
         .and_then(|c| c.vcode.as_deref())
         .unwrap_or("");
-    eprintln!(
+    use std::io::Write;
+    // A closed stderr (a pager quit early) must not panic the compile thread.
+    let _ = writeln!(
+        std::io::stderr(),
         "=== {name}: IR\n{}\n=== {name}: machine code\n{disasm}",
         ctx.func.display()
     );

@@ -88,13 +88,7 @@ fn serve(inbox: Receiver<Message>) {
                 reply,
             } => {
                 let started = Instant::now();
-                let result = match backends.get_mut(&isolate) {
-                    Some(b) => compile(b, &request),
-                    None => match Backend::new() {
-                        Ok(b) => compile(backends.entry(isolate).or_insert(b), &request),
-                        Err(e) => Err(e),
-                    },
-                };
+                let result = compile_guarded(&mut backends, isolate, &request);
                 let osr_headers = analyze::analyze(&request.code)
                     .map(|a| a.loop_headers)
                     .unwrap_or_default();
@@ -124,6 +118,30 @@ pub fn snapshot(f: &Feedback) -> Feedback {
     copy.calls.set(f.calls.get());
     copy.backedges.set(f.backedges.get());
     copy
+}
+
+/// Compile for `isolate`, making its backend on first use. A panic inside
+/// the code generator is a bug, but it must cost one function its machine
+/// code, not the compile thread (every later compile, and in synchronous
+/// mode the isolate waiting for this reply): it becomes a refusal, and the
+/// backend, whose builder state the panic left half-done, is replaced.
+/// Dropping a `JITModule` leaks its code memory, so code already handed
+/// out stays valid.
+fn compile_guarded(
+    backends: &mut HashMap<u64, Backend>,
+    isolate: u64,
+    request: &Request,
+) -> Result<(Entry, usize, SiteCells), Refusal> {
+    let backend = match backends.entry(isolate) {
+        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::hash_map::Entry::Vacant(e) => e.insert(Backend::new()?),
+    };
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compile(backend, request)));
+    outcome.unwrap_or_else(|_| {
+        backends.remove(&isolate);
+        Err(Refusal::Codegen("the code generator panicked".into()))
+    })
 }
 
 fn compile(b: &mut Backend, r: &Request) -> Result<(Entry, usize, SiteCells), Refusal> {
