@@ -23,7 +23,7 @@ use super::inline::{InlineCandidate, InlineSite};
 use super::inst_attrs::{InstAttrCell, MethodCell};
 use super::lower::{Entry, Lowerer};
 use super::range_loop;
-use super::types::infer;
+use super::types::{infer, Speculation};
 use crate::feedback::Feedback;
 
 /// The per-site caches one compiled version points at: `LoadGlobal`
@@ -113,7 +113,7 @@ impl Backend {
         &mut self,
         code: &CodeObject,
         feedback: &Feedback,
-        speculate: bool,
+        speculate: Speculation,
         inline: &[InlineCandidate],
         global_names: &[u32],
         count_calls: bool,
@@ -150,7 +150,7 @@ impl Backend {
             inlined: inline.iter().map(|c| c.code.clone()).collect(),
         };
         let analysis = analyze(code)?;
-        let ranges = range_loop::find(code, &analysis, speculate);
+        let ranges = range_loop::find(code, &analysis, speculate.sites);
         let types = infer(code, &analysis, feedback, speculate, &ranges);
         let mut sig = self.module.make_signature();
         sig.params.push(AbiParam::new(types::I64));

@@ -28,15 +28,19 @@ pub enum Reason {
     Overflow = 3,
     /// An OSR entry found a local of another type in the frame.
     OsrGuard = 4,
+    /// A call passed a parameter of another kind than the compiled code
+    /// unboxes at entry: the interpreter runs the call from its start.
+    EntryGuard = 5,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 5] = [
+    pub const ALL: [Reason; 6] = [
         Reason::Exception,
         Reason::Unsupported,
         Reason::TypeGuard,
         Reason::Overflow,
         Reason::OsrGuard,
+        Reason::EntryGuard,
     ];
 
     pub fn from_u8(b: u8) -> Reason {
@@ -50,7 +54,7 @@ impl Reason {
     pub fn is_deopt(self) -> bool {
         matches!(
             self,
-            Reason::TypeGuard | Reason::Overflow | Reason::OsrGuard
+            Reason::TypeGuard | Reason::Overflow | Reason::OsrGuard | Reason::EntryGuard
         )
     }
 
@@ -61,6 +65,7 @@ impl Reason {
             Reason::TypeGuard => "deopt-type",
             Reason::Overflow => "deopt-overflow",
             Reason::OsrGuard => "deopt-osr-type",
+            Reason::EntryGuard => "deopt-entry-type",
         }
     }
 }

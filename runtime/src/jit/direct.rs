@@ -293,8 +293,8 @@ impl Lowerer<'_, '_> {
             .ins()
             .call_indirect(sig, entry, &[callee_ctx, zero]);
         let r = self.bcx.inst_results(call)[0];
-        let depth = self.bcx.ins().uload32(flags, vm, VM_DEPTH);
-        let depth = self.bcx.ins().iadd_imm_s(depth, -1);
+        // The callee leaves the depth as it found it (every call restores
+        // it on the way out), so the caller's value is stored back as is.
         self.bcx.ins().istore32(flags, depth, vm, VM_DEPTH);
         if release {
             // One of the site's remembered functions: a heap object.

@@ -45,7 +45,7 @@ use super::inst_attrs::{InstAttrCell, MethodCell};
 use super::layout;
 use super::natives;
 use super::range_loop::{RangeLoops, RangeVars};
-use super::types::{Kind, Types};
+use super::types::{param_count, Kind, Types};
 use crate::feedback::Feedback;
 use crate::value::{SMALL_INT_MAX, SMALL_INT_MIN};
 
@@ -595,14 +595,14 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                     .icmp_imm_s(IntCC::NotEqual, t, abi::NOT_FLOAT_HI13)
             }
         };
-        let is_empty = self
-            .bcx
-            .ins()
-            .icmp_imm_s(IntCC::Equal, raw, abi::EMPTY_BITS);
-        let ok = if may_be_unbound {
-            self.bcx.ins().bor(ok_tag, is_empty)
-        } else {
-            ok_tag
+        let is_empty = may_be_unbound.then(|| {
+            self.bcx
+                .ins()
+                .icmp_imm_s(IntCC::Equal, raw, abi::EMPTY_BITS)
+        });
+        let ok = match is_empty {
+            Some(e) => self.bcx.ins().bor(ok_tag, e),
+            None => ok_tag,
         };
         let cont = self.bcx.create_block();
         self.bcx.ins().brif(ok, cont, &[], fail, &[]);
@@ -611,8 +611,46 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             Kind::Int => self.unbox_int(raw),
             _ => self.unbox_float(raw),
         };
-        let zero = self.zero_of(k);
-        self.bcx.ins().select(is_empty, zero, v)
+        match is_empty {
+            Some(e) => {
+                let zero = self.zero_of(k);
+                self.bcx.ins().select(e, zero, v)
+            }
+            None => v,
+        }
+    }
+
+    /// The locals at a call's entry: a typed parameter (`types.rs`) is
+    /// unboxed behind a guard that hands the untouched call back to the
+    /// interpreter at offset 0; other typed locals start unbound.
+    fn call_entry_locals(&mut self, raw: &[Value]) {
+        let params = param_count(self.code);
+        let mut fail = None;
+        for (i, &r) in raw.iter().enumerate() {
+            let k = self.types.locals[i];
+            let v = match k {
+                Kind::Boxed => r,
+                _ if i < params => {
+                    let fail = *fail.get_or_insert_with(|| {
+                        let b = self.bcx.create_block();
+                        self.bcx.set_cold_block(b);
+                        b
+                    });
+                    self.osr_local(r, k, false, fail)
+                }
+                _ => self.zero_of(k),
+            };
+            self.bcx.def_var(self.locals[i], v);
+        }
+        if let Some(block) = fail {
+            self.exits.push(ExitSite {
+                block,
+                pc: 0,
+                reason: Reason::EntryGuard,
+                stack: Vec::new(),
+                raw_locals: Some(raw.to_vec()),
+            });
+        }
     }
 
     /// Lower the whole function.
@@ -682,12 +720,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             self.jump_to(header, &vals);
             self.bcx.switch_to_block(next);
         }
-        for (i, &r) in raw.iter().enumerate() {
-            let k = self.types.locals[i];
-            // Typed locals are never parameters: unbound on a call.
-            let v = if k == Kind::Boxed { r } else { self.zero_of(k) };
-            self.bcx.def_var(self.locals[i], v);
-        }
+        self.call_entry_locals(&raw);
         self.jump_to(0, &[]);
 
         let mut starts: Vec<usize> = self.blocks.keys().copied().collect();

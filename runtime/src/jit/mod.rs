@@ -306,7 +306,13 @@ impl JitState {
             key: k,
             code: code.clone(),
             feedback: service::snapshot(feedback),
-            speculate: generation < SPECULATIVE_GENERATIONS,
+            // Parameter kinds only at first: a second compile follows
+            // deopts, maybe at entry, where feedback may not widen (a
+            // bool passed where ints were seen).
+            speculate: types::Speculation {
+                sites: generation < SPECULATIVE_GENERATIONS,
+                params: generation == 0,
+            },
             count_calls: self.count_calls,
             global_names,
             inline,

@@ -31,7 +31,7 @@ pub struct Request {
     pub code: Arc<CodeObject>,
     /// A copy of the interpreter's feedback at the time of the request.
     pub feedback: Feedback,
-    pub speculate: bool,
+    pub speculate: super::types::Speculation,
     /// The `LoadGlobal` names that are globals now (`globals.rs`).
     pub global_names: Vec<u32>,
     /// Whether direct calls count calls (`JitState::count_calls`).

@@ -337,20 +337,108 @@ fn stored_kinds(
     stored
 }
 
-/// Decide every local's representation. Without `speculate` everything is
-/// boxed (the fallback after repeated deoptimisation).
+/// What a compile may speculate on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Speculation {
+    /// Arithmetic sites, locals and range loops, from the feedback.
+    pub sites: bool,
+    /// Parameter kinds (`param_guesses`), checked once at entry.
+    pub params: bool,
+}
+
+/// A kind for each parameter from the feedback of the arithmetic and
+/// comparisons that read it straight from `LoadFast`: `Int` when they saw
+/// only ints, `Float` when only floats. Compiled code then unboxes it once
+/// at entry, behind a guard that exits at offset 0 (`lower.rs`).
+fn param_guesses(code: &CodeObject, an: &Analysis, fbk: &Feedback) -> Vec<Option<Kind>> {
+    let params = (code.arg_count as usize + code.kwonly_count as usize).min(code.varnames.len());
+    let mut seen = vec![0u8; params];
+    for &start in &an.block_starts {
+        let Some(Some(d)) = an.depth.get(start) else {
+            continue;
+        };
+        // Which parameter each stack value is a fresh copy of.
+        let mut st: Vec<Option<usize>> = vec![None; *d as usize];
+        let mut pc = start;
+        while let Some(instr) = code.code.get(pc) {
+            match *instr {
+                Instr::LoadFast { idx } => {
+                    st.push(Some(idx as usize).filter(|&i| i < params));
+                }
+                Instr::Copy { n } => {
+                    let o = st.len().checked_sub(n as usize).and_then(|i| st.get(i));
+                    st.push(o.copied().flatten());
+                }
+                Instr::Swap { n } => {
+                    let len = st.len();
+                    if n as usize <= len && n >= 1 {
+                        st.swap(len - 1, len - n as usize);
+                    }
+                }
+                Instr::Binary { slot, .. }
+                | Instr::InPlace { slot, .. }
+                | Instr::Compare { slot, .. } => {
+                    let bits = fbk.slot(slot);
+                    let b = st.pop().flatten();
+                    let a = st.pop().flatten();
+                    for (o, nibble) in [(a, bits & 0xF), (b, bits >> 4)] {
+                        if let Some(s) = o.and_then(|i| seen.get_mut(i)) {
+                            *s |= nibble;
+                        }
+                    }
+                    st.push(None);
+                }
+                _ => {
+                    let eff = instr.stack_effect();
+                    for _ in 0..eff.pops {
+                        st.pop();
+                    }
+                    st.extend(std::iter::repeat_n(None, eff.pushes as usize));
+                }
+            }
+            if ends_block(instr) {
+                break;
+            }
+            pc += 1;
+            if an.block_starts.contains(&pc) {
+                break;
+            }
+        }
+    }
+    seen.into_iter()
+        .map(|s| match s {
+            fb::INT => Some(Kind::Int),
+            fb::FLOAT => Some(Kind::Float),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Decide every local's representation. Without `spec.sites` everything
+/// is boxed (the fallback after repeated deoptimisation).
 pub fn infer(
     code: &CodeObject,
     an: &Analysis,
     fbk: &Feedback,
-    speculate: bool,
+    spec: Speculation,
     ranges: &RangeLoops,
 ) -> Types {
+    let speculate = spec.sites;
     let nl = code.varnames.len();
     let params = param_count(code).min(nl);
     let assigned = definitely_assigned(code, an);
     let mut pinned = vec![false; nl];
     pinned.iter_mut().take(params).for_each(|p| *p = true);
+    // A parameter's guessed kind stands for its binding at entry.
+    let mut guesses = vec![None; nl];
+    if speculate && spec.params && code.num_cells() == 0 {
+        for (i, g) in param_guesses(code, an, fbk).into_iter().enumerate() {
+            if let (Some(k), Some(p)) = (g, pinned.get_mut(i)) {
+                guesses[i] = Some(k);
+                *p = false;
+            }
+        }
+    }
     if !speculate {
         pinned.iter_mut().for_each(|p| *p = true);
     }
@@ -370,7 +458,8 @@ pub fn infer(
     }
     let mut locals: Vec<Option<Kind>> = pinned
         .iter()
-        .map(|p| if *p { Some(Kind::Boxed) } else { None })
+        .zip(&guesses)
+        .map(|(p, g)| if *p { Some(Kind::Boxed) } else { *g })
         .collect();
     // Optimistic fixed point: a local's kind only ever widens.
     for _ in 0..(nl + 2) {
@@ -380,10 +469,10 @@ pub fn infer(
             if pinned[i] {
                 continue;
             }
-            let k = match stored[i] {
-                Some(Kind::Bool) => Kind::Boxed,
-                Some(k) => k,
-                None => Kind::Boxed,
+            let k = match (stored[i], guesses[i]) {
+                (Some(Kind::Bool), _) => Kind::Boxed,
+                (Some(k), _) | (None, Some(k)) => k,
+                (None, None) => Kind::Boxed,
             };
             let new = join(locals[i], k);
             if locals[i] != Some(new) {
