@@ -102,6 +102,16 @@ pub unsafe fn borrow_bits(bits: i64) -> std::mem::ManuallyDrop<Value> {
 
 pub const NONE_BITS: i64 = (0xFFF9u64 << 48) as i64;
 
+/// Arguments a direct call passes in registers, after the context and
+/// the entry offset (`lower::Entry`).
+pub const REG_ARGS: usize = 4;
+
+/// The `entry_pc` of a direct call from compiled code with its (at most
+/// `REG_ARGS`) positional arguments, owned, in the register parameters:
+/// exactly the callee's parameters, as a call site only remembers such
+/// callees (`calls::is_simple`). Every other entry passes zeros there.
+pub const DIRECT_ENTRY: i64 = -1;
+
 /// Drop the reference a compiled code's cache cell holds in `cell` (owned
 /// bits, 0 when empty), leaving it empty.
 ///

@@ -153,8 +153,9 @@ impl Backend {
         let ranges = range_loop::find(code, &analysis, speculate.sites);
         let types = infer(code, &analysis, feedback, speculate, &ranges);
         let mut sig = self.module.make_signature();
-        sig.params.push(AbiParam::new(types::I64));
-        sig.params.push(AbiParam::new(types::I64));
+        for _ in 0..2 + super::abi::REG_ARGS {
+            sig.params.push(AbiParam::new(types::I64));
+        }
         sig.returns.push(AbiParam::new(types::I64));
         self.next_id += 1;
         let name = format!("kiln_jit_{}", self.next_id);
@@ -190,7 +191,7 @@ impl Backend {
         self.module.finalize_definitions().map_err(codegen)?;
         let ptr = self.module.get_finalized_function(id);
         // SAFETY: the function was built with the `Entry` signature
-        // (two i64 params, one i64 result, the host's C convention).
+        // (i64 params, one i64 result, the host's C convention).
         let entry = unsafe { std::mem::transmute::<*const u8, Entry>(ptr) };
         Ok((entry, size, cache))
     }

@@ -9,9 +9,10 @@
 //! side effects (`JitState::publish`), and 0 otherwise. The fast path is
 //! then, inline: the callee is one of the remembered objects, its cell is not 0,
 //! the recursion limit is not reached and no interrupt is pending; build
-//! the callee's `JitCtx` in a stack slot, pass the arguments buffer as
-//! the frameless call's arguments (the callee's prologue reads them) and
-//! call the entry. Anything else takes `calls::call_buf_site` (or
+//! the callee's `JitCtx` in a stack slot and call the entry with the
+//! arguments in registers (`abi::DIRECT_ENTRY`; more than `REG_ARGS` go in
+//! a buffer the callee's prologue reads, as a frameless call's arguments).
+//! Anything else takes `calls::call_buf_site` (or
 //! `call_method_site`), the general call (it raises `RecursionError` or
 //! the interrupt, compiles, or interprets), which refills the site.
 //!
@@ -154,16 +155,15 @@ impl Lowerer<'_, '_> {
         self.feedback.slot(slot) & fb::NATIVE != 0
     }
 
-    /// A `Call` of `callee` with `n` owned arguments in `buf`; the result
-    /// bits, or `RAISED` with the error in the context. `slot` is the
-    /// site's feedback. `owned`: the callee is owned and released after
-    /// the call (where the site recognised it, as the heap object it is
-    /// known to be); else it is borrowed.
+    /// A `Call` of `callee` with the owned (boxed) arguments `args`; the
+    /// result bits, or `RAISED` with the error in the context. `slot` is
+    /// the site's feedback. `owned`: the callee is owned and released
+    /// after the call (where the site recognised it, as the heap object
+    /// it is known to be); else it is borrowed.
     pub(super) fn lower_call(
         &mut self,
         callee: Value,
-        buf: Value,
-        n: Value,
+        args: Vec<Value>,
         slot: u16,
         owned: bool,
     ) -> Value {
@@ -172,6 +172,7 @@ impl Lowerer<'_, '_> {
             false => None,
         };
         let Some(site) = site else {
+            let (buf, n) = self.store_args(&args);
             let r = self.call_ctx(calls::call_buf as *const u8, &[callee, buf, n]);
             if owned {
                 self.decref(callee);
@@ -179,34 +180,23 @@ impl Lowerer<'_, '_> {
             return r;
         };
         let slow_path = calls::call_buf_site as *const u8;
-        self.lower_site_call(site, slow_path, callee, buf, n, owned)
+        self.lower_site_call(site, slow_path, callee, args, owned)
     }
 
     /// A `CallMethod` of `func` (borrowed; EMPTY when the receiver is the
-    /// callable) with the receiver and the arguments, `n` owned values in
-    /// `buf`; results as `lower_call`.
-    pub(super) fn lower_method_call(
-        &mut self,
-        func: Value,
-        buf: Value,
-        n: Value,
-        slot: u16,
-    ) -> Value {
+    /// callable) with the receiver and the arguments, owned, in `args`;
+    /// results as `lower_call`.
+    pub(super) fn lower_method_call(&mut self, func: Value, args: Vec<Value>, slot: u16) -> Value {
         let site = match self.saw_python_callee(slot) {
             true => self.next_call_site(),
             false => None,
         };
         let Some(site) = site else {
+            let (buf, n) = self.store_args(&args);
             return self.call_ctx(calls::call_method_all as *const u8, &[func, buf, n]);
         };
-        self.lower_site_call(
-            site,
-            calls::call_method_site as *const u8,
-            func,
-            buf,
-            n,
-            false,
-        )
+        let slow_path = calls::call_method_site as *const u8;
+        self.lower_site_call(site, slow_path, func, args, false)
     }
 
     /// The direct call through `site`, with `slow_path` (a helper of
@@ -217,11 +207,14 @@ impl Lowerer<'_, '_> {
         site: *const CallSite,
         slow_path: *const u8,
         callee: Value,
-        buf: Value,
-        n: Value,
+        args: Vec<Value>,
         release: bool,
     ) -> Value {
         let flags = MemFlagsData::trusted();
+        // Few arguments go in registers (`DIRECT_ENTRY`), built into a
+        // buffer only on the slow path; more go in a buffer as ever.
+        let in_regs = args.len() <= abi::REG_ARGS;
+        let buffered = (!in_regs).then(|| self.store_args(&args));
         let site = self.iconst(site as i64);
         let done = self.bcx.create_block();
         let result = self.bcx.append_block_param(done, I64);
@@ -285,13 +278,16 @@ impl Lowerer<'_, '_> {
         }
         let func = self.bcx.ins().load(I64, flags, way, SITE_FUNC);
         let consts = self.bcx.ins().load(I64, flags, way, SITE_CONSTS);
-        let callee_ctx = self.callee_ctx(flag_ptr, vm, func, consts, buf, n);
+        let callee_ctx = self.callee_ctx(flag_ptr, vm, func, consts, buffered);
         let zero = self.iconst(0);
-        let sig = self.sig(2, true);
-        let call = self
-            .bcx
-            .ins()
-            .call_indirect(sig, entry, &[callee_ctx, zero]);
+        let mut call_args = vec![callee_ctx, zero];
+        if in_regs {
+            call_args[1] = self.iconst(abi::DIRECT_ENTRY);
+            call_args.extend_from_slice(&args);
+        }
+        call_args.resize(2 + abi::REG_ARGS, zero);
+        let sig = self.sig(2 + abi::REG_ARGS, true);
+        let call = self.bcx.ins().call_indirect(sig, entry, &call_args);
         let r = self.bcx.inst_results(call)[0];
         // The callee leaves the depth as it found it (every call restores
         // it on the way out), so the caller's value is stored back as is.
@@ -310,6 +306,10 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(slow);
+        let (buf, n) = match buffered {
+            Some(b) => b,
+            None => self.store_args(&args),
+        };
         let r = self.call_ctx(slow_path, &[callee, buf, n, site]);
         if release {
             self.decref(callee);
@@ -322,15 +322,14 @@ impl Lowerer<'_, '_> {
 
     /// The callee's context of a direct call, in this function's one
     /// context slot (calls made here never overlap): a frameless call of
-    /// `func` with `n` arguments at `buf`.
+    /// `func`, with `n` arguments at `buf` when `buffered` is (buf, n).
     fn callee_ctx(
         &mut self,
         interrupt: Value,
         vm: Value,
         func: Value,
         consts: Value,
-        buf: Value,
-        n: Value,
+        buffered: Option<(Value, Value)>,
     ) -> Value {
         let slot = match self.callee_ctx_slot {
             Some(s) => s,
@@ -355,15 +354,18 @@ impl Lowerer<'_, '_> {
         ins(self, vm, ctx_offset::VM);
         ins(self, zero, ctx_offset::FRAME);
         ins(self, func, ctx_offset::FUNC);
-        ins(self, buf, ctx_offset::CALL_ARGS);
-        ins(self, n, ctx_offset::CALL_NARGS);
+        if let Some((buf, n)) = buffered {
+            ins(self, buf, ctx_offset::CALL_ARGS);
+            ins(self, n, ctx_offset::CALL_NARGS);
+        }
         ins(self, zero, ctx_offset::ERR);
         ins(self, none, ctx_offset::AUX);
         ins(self, consts, ctx_offset::CONSTS);
         // Not stored: `entry_stack` (read only by an OSR entry, never by a
         // call), `exit_pc` and `exit_reason` (written by the exit that
-        // reads them). They are plain integers and a pointer, valid with
-        // any bits.
+        // reads them), and for arguments in registers `call_args` and
+        // `call_nargs` (the callee's prologue sets them if it needs them).
+        // They are plain integers and pointers, valid with any bits.
         at
     }
 }
@@ -375,7 +377,13 @@ impl Lowerer<'_, '_> {
     /// arguments straight from the caller's buffer and its globals from
     /// the function; an entry from a frame (or anything unusual) moves
     /// the locals with `take_locals`.
-    pub(super) fn entry_locals(&mut self, nl: usize, want_globals: bool) -> Entered {
+    pub(super) fn entry_locals(
+        &mut self,
+        nl: usize,
+        want_globals: bool,
+        entry_pc: Value,
+        regs: &[Value],
+    ) -> Entered {
         if nl == 0 {
             let globals = want_globals.then(|| self.globals_prologue());
             return (Vec::new(), globals);
@@ -390,6 +398,9 @@ impl Lowerer<'_, '_> {
         let frameless = self.bcx.create_block();
         let direct = self.bcx.create_block();
         let helper = self.bcx.create_block();
+        if argc <= abi::REG_ARGS {
+            self.entry_from_registers(entry_pc, &regs[..argc], nl, join, helper, globals.is_some());
+        }
         let frame = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::FRAME);
         self.bcx.ins().brif(frame, helper, &[], frameless, &[]);
 
@@ -435,6 +446,60 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().jump(join, &vals);
 
         self.entry_locals_from_helper(helper, join, raw, globals)
+    }
+
+    /// A direct call's arguments (`DIRECT_ENTRY`) are `args` themselves: on
+    /// to `join` with them (or, for a closure, which needs its cells, to
+    /// `helper` with them in a buffer as a frameless call's arguments);
+    /// any other entry goes on in a new block.
+    fn entry_from_registers(
+        &mut self,
+        entry_pc: Value,
+        args: &[Value],
+        nl: usize,
+        join: Block,
+        helper: Block,
+        want_globals: bool,
+    ) {
+        let flags = MemFlagsData::trusted();
+        let by_regs = self.bcx.create_block();
+        let other = self.bcx.create_block();
+        let is_direct = self
+            .bcx
+            .ins()
+            .icmp_imm_s(IntCC::Equal, entry_pc, abi::DIRECT_ENTRY);
+        self.bcx.ins().brif(is_direct, by_regs, &[], other, &[]);
+        self.bcx.switch_to_block(by_regs);
+        if self.code.num_cells() > 0 {
+            let slot = self.bcx.create_sized_stack_slot(StackSlotData::new(
+                StackSlotKind::ExplicitSlot,
+                (args.len().max(1) * 8) as u32,
+                3,
+            ));
+            let buf = self.bcx.ins().stack_addr(I64, slot, 0);
+            for (i, &a) in args.iter().enumerate() {
+                self.bcx.ins().store(flags, a, buf, (i * 8) as i32);
+            }
+            let n = self.iconst(args.len() as i64);
+            self.bcx
+                .ins()
+                .store(flags, buf, self.ctx, ctx_offset::CALL_ARGS);
+            self.bcx
+                .ins()
+                .store(flags, n, self.ctx, ctx_offset::CALL_NARGS);
+            self.bcx.ins().jump(helper, &[]);
+        } else {
+            let mut vals: Vec<BlockArg> = args.iter().map(|&a| BlockArg::Value(a)).collect();
+            let empty = self.iconst(abi::EMPTY_BITS);
+            vals.resize(nl, BlockArg::Value(empty));
+            if want_globals {
+                let func = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::FUNC);
+                let g = self.bcx.ins().load(I64, flags, func, FUNC_GLOBALS);
+                vals.push(BlockArg::Value(g));
+            }
+            self.bcx.ins().jump(join, &vals);
+        }
+        self.bcx.switch_to_block(other);
     }
 
     /// The `helper` block of `entry_locals`: `take_locals` moves the

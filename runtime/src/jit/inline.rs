@@ -301,8 +301,8 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().jump(slow, &[]);
 
         self.bcx.switch_to_block(slow);
-        let (buf, n) = self.args_buffer(args);
-        let r = self.lower_call(callee, buf, n, slot, true);
+        let args = self.boxed_args(args);
+        let r = self.lower_call(callee, args, slot, true);
         self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(join);

@@ -271,8 +271,8 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().jump(done, &[BlockArg::Value(boxed)]);
 
         self.bcx.switch_to_block(call);
-        let (buf, count) = self.args_buffer(vec![arg]);
-        let r = self.lower_call(callee, buf, count, slot, false);
+        let args = self.boxed_args(vec![arg]);
+        let r = self.lower_call(callee, args, slot, false);
         self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(done);
@@ -317,8 +317,8 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().jump(done, &[BlockArg::Value(none)]);
 
         self.bcx.switch_to_block(call);
-        let (buf, n) = self.args_buffer(vec![this, arg]);
-        let r = self.lower_method_call(func, buf, n, slot);
+        let args = self.boxed_args(vec![this, arg]);
+        let r = self.lower_method_call(func, args, slot);
         self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(done);

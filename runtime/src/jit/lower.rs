@@ -16,9 +16,10 @@
 //! re-executing the instruction after a failed guard) — see `deopt.rs`.
 //!
 //! The signature of every compiled function is
-//! `extern "C" fn(ctx: *mut JitCtx, entry_pc: i64) -> i64`: entry 0 is a
-//! call, a loop header is an OSR entry. It returns the result bits, or
-//! `RAISED` after an exit.
+//! `extern "C" fn(ctx: *mut JitCtx, entry_pc: i64, a0..a3: i64) -> i64`:
+//! entry 0 is a call, a loop header is an OSR entry, `DIRECT_ENTRY` a
+//! direct call with its arguments in `a0..a3` (`direct.rs`). It returns
+//! the result bits, or `RAISED` after an exit.
 
 use std::collections::HashMap;
 
@@ -674,7 +675,9 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         // Cell slots follow the variables, as in the interpreter's frame.
         let nl = cells::frame_locals(self.code);
         let reads_globals = (self.code.code.iter()).any(|i| matches!(i, Instr::LoadGlobal { .. }));
-        let (raw, globals) = self.entry_locals(nl, reads_globals && layout::dict().is_some());
+        let regs = params[2..].to_vec();
+        let want_globals = reads_globals && layout::dict().is_some();
+        let (raw, globals) = self.entry_locals(nl, want_globals, entry_pc, &regs);
         self.globals = globals;
         for i in 0..nl {
             let k = self.types.locals[i];
@@ -1187,8 +1190,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 // The receiver moves into the buffer as the first argument.
                 let this_and_args = self.stack.split_off(at);
                 let func = self.pop_boxed();
-                let (buf, n) = self.args_buffer(this_and_args);
-                let r = self.lower_method_call(func, buf, n, slot);
+                let args = self.boxed_args(this_and_args);
+                let r = self.lower_method_call(func, args, slot);
                 self.decref(func);
                 self.check_raised(r, pc);
                 self.push(r, Kind::Boxed);
@@ -1243,13 +1246,25 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         let at = self.stack.len() - argc;
         let args = self.stack.split_off(at);
         let callee = self.pop_boxed();
-        let (buf, n) = self.args_buffer(args);
-        let r = self.lower_call(callee, buf, n, slot, true);
+        let args = self.boxed_args(args);
+        let r = self.lower_call(callee, args, slot, true);
         self.check_raised(r, pc);
         self.push(r, Kind::Boxed);
     }
 
     pub(super) fn args_buffer(&mut self, args: Vec<(Value, Kind)>) -> (Value, Value) {
+        let boxed = self.boxed_args(args);
+        self.store_args(&boxed)
+    }
+
+    /// Box `args`: the owned bits a call takes.
+    pub(super) fn boxed_args(&mut self, args: Vec<(Value, Kind)>) -> Vec<Value> {
+        args.into_iter().map(|e| self.boxed(e)).collect()
+    }
+
+    /// Store owned bits into a fresh buffer on the native stack; returns
+    /// its address and length.
+    pub(super) fn store_args(&mut self, args: &[Value]) -> (Value, Value) {
         let n = self.iconst(args.len() as i64);
         if args.is_empty() {
             let null = self.iconst(0);
@@ -1260,10 +1275,9 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             (args.len() * 8) as u32,
             3,
         ));
-        let boxed: Vec<Value> = args.into_iter().map(|e| self.boxed(e)).collect();
         let buf = self.bcx.ins().stack_addr(I64, slot, 0);
         let flags = MemFlagsData::trusted();
-        for (i, v) in boxed.into_iter().enumerate() {
+        for (i, &v) in args.iter().enumerate() {
             self.bcx.ins().store(flags, v, buf, (i * 8) as i32);
         }
         (buf, n)
@@ -1309,5 +1323,6 @@ pub type Parts<'a> = (
     &'a SiteCells,
 );
 
-/// The context type compiled code receives (for documentation and tests).
-pub type Entry = unsafe extern "C" fn(*mut JitCtx, i64) -> i64;
+/// The signature of compiled code: the context, the entry offset (0, a
+/// loop header, or `abi::DIRECT_ENTRY`) and `abi::REG_ARGS` arguments.
+pub type Entry = unsafe extern "C" fn(*mut JitCtx, i64, i64, i64, i64, i64) -> i64;

@@ -420,7 +420,7 @@ fn run(vm: &mut Vm, f: &mut Frame, entry: Entry, entry_pc: usize) -> Entered {
     // SAFETY: `entry` was produced by `backend::compile` for this code
     // object and follows the `Entry` ABI; the context outlives the call
     // and the VM and frame are not touched by Rust code meanwhile.
-    let r = unsafe { entry(&mut ctx, entry_pc as i64) };
+    let r = unsafe { entry(&mut ctx, entry_pc as i64, 0, 0, 0, 0) };
     if entry_pc != 0 {
         if let Some(e) = vm.jit.funcs.get_mut(&key(f.code())) {
             e.stats.osr_entries += 1;
@@ -467,7 +467,7 @@ pub(crate) unsafe fn call_frameless(
     };
     // SAFETY: as `run`; the function outlives the call (the caller holds
     // a reference to it) and `take_locals` consumes the arguments.
-    let r = unsafe { entry(&mut ctx, 0) };
+    let r = unsafe { entry(&mut ctx, 0, 0, 0, 0, 0) };
     if r == RAISED {
         Err(ctx.err.take().map_or_else(
             || PyErr::runtime_error("compiled code raised no exception"),
