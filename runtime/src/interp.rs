@@ -1377,6 +1377,9 @@ fn run_until_switch(
                         {
                             zero_arg_super(f.code(), &locals)
                         }
+                        // `len(x)` and the like: straight to the native, as
+                        // `Vm::call` would.
+                        Some(Payload::Native(n)) => (n.func)(vm, &stack[base + 1..], &[]),
                         _ => vm.call(&callee, &stack[base + 1..]),
                     };
                     let r = tri!(r);
