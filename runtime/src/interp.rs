@@ -615,7 +615,7 @@ fn run_until_switch(
     'frame: loop {
         let is_callee = cur.is_some();
         let f: &mut Frame = match cur.as_mut() {
-            Some(b) => &mut **b,
+            Some(b) => b,
             None => &mut *outer,
         };
         let info = f.info.clone();
