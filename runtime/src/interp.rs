@@ -666,8 +666,13 @@ fn run_until_switch(
             ($func:expr, $at:expr) => {{
                 tri!(vm.enter_depth());
                 let callee = vm.positional_frame($func, &mut stack, $at);
-                // The callee slot, moved out before.
-                stack.pop();
+                // The callee slot, moved out before: None or empty, so
+                // nothing to release, and forgetting it skips the
+                // out-of-line drop call.
+                if let Some(slot) = stack.pop() {
+                    debug_assert!(!slot.is_heap());
+                    std::mem::forget(slot);
+                }
                 run_callee!(callee);
             }};
         }
