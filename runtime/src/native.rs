@@ -89,12 +89,20 @@ pub fn registry() -> Registry {
 
 /// Check the positional argument count (`args` includes `self` for
 /// methods, so pass counts that include it).
+/// The check is inline (every builtin call makes it); the message is not.
+#[inline]
 pub fn check_args(name: &str, args: &[Value], min: usize, max: usize) -> PyResult<()> {
     let n = args.len();
     if n >= min && n <= max {
         return Ok(());
     }
-    Err(if min == max {
+    Err(args_error(name, n, min, max))
+}
+
+#[cold]
+#[inline(never)]
+fn args_error(name: &str, n: usize, min: usize, max: usize) -> PyErr {
+    if min == max {
         match min {
             0 => PyErr::type_error(format!("{name}() takes no arguments ({n} given)")),
             1 => PyErr::type_error(format!("{name}() takes exactly one argument ({n} given)")),
@@ -110,7 +118,7 @@ pub fn check_args(name: &str, args: &[Value], min: usize, max: usize) -> PyResul
             "{name} expected at most {max} argument{}, got {n}",
             if max == 1 { "" } else { "s" }
         ))
-    })
+    }
 }
 
 /// The value of keyword argument `name`, if given.

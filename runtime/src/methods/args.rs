@@ -34,13 +34,21 @@ pub fn text_int(i: IntRef<'_>) -> crate::text::int_format::IntRef<'_> {
 /// Checks the number of arguments after `self` (`name` is e.g. `"split"`),
 /// with CPython's wording.
 /// `name` is formatted only for the error, so callers may pass
-/// `format_args!` without allocating on success.
+/// `format_args!` without allocating on success. The check is inline
+/// (every native method call makes it); the message is not.
+#[inline]
 pub fn arity(name: impl std::fmt::Display, given: usize, min: usize, max: usize) -> PyResult<()> {
     if given >= min && given <= max {
         return Ok(());
     }
+    Err(arity_error(&name, given, min, max))
+}
+
+#[cold]
+#[inline(never)]
+fn arity_error(name: &dyn std::fmt::Display, given: usize, min: usize, max: usize) -> PyErr {
     let plural = |n: usize| if n == 1 { "" } else { "s" };
-    Err(PyErr::type_error(if max == 0 {
+    PyErr::type_error(if max == 0 {
         format!("{name}() takes no arguments ({given} given)")
     } else if min == max {
         if min == 1 {
@@ -58,7 +66,7 @@ pub fn arity(name: impl std::fmt::Display, given: usize, min: usize, max: usize)
             "{name} expected at most {max} argument{}, got {given}",
             plural(max)
         )
-    }))
+    })
 }
 
 /// Merges positional and keyword arguments into named slots.
@@ -106,19 +114,43 @@ pub fn bind<'a>(
 
 /// Rejects keyword arguments for natives that take none.
 /// As `arity`, `fname` is formatted only for the error.
+#[inline]
 pub fn no_kwargs(fname: impl std::fmt::Display, kwargs: &[(Value, Value)]) -> PyResult<()> {
     if kwargs.is_empty() {
         Ok(())
     } else {
-        Err(PyErr::type_error(format!(
-            "{fname}() takes no keyword arguments"
-        )))
+        Err(no_kwargs_error(&fname))
     }
 }
 
+#[cold]
+#[inline(never)]
+fn no_kwargs_error(fname: &dyn std::fmt::Display) -> PyErr {
+    PyErr::type_error(format!("{fname}() takes no keyword arguments"))
+}
+
 /// The receiver of a method of built-in type `ty`, or CPython's
-/// descriptor error.
+/// descriptor error. Inline: a receiver whose payload is exactly `ty`'s
+/// (the usual `items.append(x)`) is accepted with one tag test, as
+/// `receiver_checked` would.
+#[inline]
 pub fn receiver<'a>(vm: &Vm, args: &'a [Value], ty: TypeId, name: &str) -> PyResult<&'a Value> {
+    if let Some(v) = args.first() {
+        let exact = match ty {
+            TypeId::List => v.as_list().is_some(),
+            TypeId::Dict => v.as_dict().is_some(),
+            TypeId::Str => v.as_str_obj().is_some(),
+            _ => false,
+        };
+        if exact {
+            return Ok(v);
+        }
+    }
+    receiver_checked(vm, args, ty, name)
+}
+
+#[inline(never)]
+fn receiver_checked<'a>(vm: &Vm, args: &'a [Value], ty: TypeId, name: &str) -> PyResult<&'a Value> {
     let ty_name = ty.name();
     args.first()
         .ok_or_else(|| {
