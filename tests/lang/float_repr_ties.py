@@ -15,3 +15,11 @@ for i in range(3000):
     lines.append(repr(v) + " " + str(v / 7.0) + f" {v * 3.0}")
 for k in range(0, len(lines), 6):
     print(" | ".join(lines[k:k + 6]))
+
+# The edges of the fixed layout (1e-4 <= |x| < 1e16) and integral values.
+edges = [0.0, -0.0, 1e-4, 9.999999999999999e-05, 0.00010000000000000002,
+         9999999999999998.0, 1e15, 1e15 + 0.5, 4503599627370496.5, 100.0,
+         -7.0, 2.0 ** 52, 2.0 ** 53 - 1.0, 0.1 * 3, 1.0 / 1024]
+print(" ".join(repr(e) for e in edges))
+# Quotients of small ints: many sit near ties of their last digit.
+print(" ".join(str(n / d) for n in range(1, 40) for d in (3, 7, 9, 11, 13)))

@@ -137,36 +137,18 @@ pub fn float_repr(f: f64) -> String {
 }
 
 /// `repr(f)` where CPython lays it out in fixed notation: `0.0`, and
-/// `1e-4 <= |f| < 1e16`. Rust's `Display` prints the same shortest
-/// round-trip digits as `{:e}` in fixed notation, so the layout needs no
-/// parsing, only a missing `.0`; far fewer instructions than the general
-/// path. The bounds are exact: a float
-/// below 1e16 cannot have `1e16` as its shortest form (that string reads
-/// back as 1e16 itself), and likewise for 1e-4 from below.
+/// `1e-4 <= |f| < 1e16`. Ryu gives the shortest digits that read back as
+/// `f`, the nearest to `f` among equally short ones (CPython's rule), and
+/// lays out exactly this range as CPython does: fixed, with `.0` on an
+/// integral value (it switches to exponents only below 1e-5 and from
+/// 1e17 up). One pass, no allocation but the result.
 fn fixed_repr_fast(f: f64) -> Option<String> {
     let a = f.abs();
     if !(a == 0.0 || (1e-4..1e16).contains(&a)) {
         return None;
     }
-    let shortest = format!("{a}");
-    // The tie rule of `shortest_digits`: the correctly rounded string with
-    // as many fraction digits, when it also reads back as `a`.
-    let frac = shortest.find('.').map_or(0, |i| shortest.len() - i - 1);
-    let nearest = format!("{a:.frac$}");
-    let body = if nearest != shortest && nearest.parse::<f64>() == Ok(a) {
-        nearest
-    } else {
-        shortest
-    };
-    let mut text = String::with_capacity(body.len() + 3);
-    if f.is_sign_negative() {
-        text.push('-');
-    }
-    text.push_str(&body);
-    if !body.contains('.') {
-        text.push_str(".0");
-    }
-    Some(text)
+    let mut buf = ryu::Buffer::new();
+    Some(buf.format_finite(f).to_string())
 }
 
 /// `repr` of `|f|` (no sign); `inf`/`nan` for non-finite values.
