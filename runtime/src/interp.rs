@@ -742,6 +742,20 @@ fn run_until_switch(
                 }
             };
         }
+        // A call's result takes the callee's slot, the arguments above it
+        // dropped (`truncate` to the same length would still run the drop
+        // loop).
+        macro_rules! result_in_callee_slot {
+            ($base:expr, $r:expr) => {
+                if stack.len() > $base + 1 {
+                    stack.truncate($base + 1);
+                }
+                match stack.get_mut($base) {
+                    Some(slot) => *slot = $r,
+                    None => stack.push($r),
+                }
+            };
+        }
         // Type feedback only feeds the JIT: with it off, or for code the JIT
         // has refused, recording is waste.
         let record = vm.jit.enabled && info.feedback.recording.get();
@@ -1388,15 +1402,7 @@ fn run_until_switch(
                         _ => vm.call(&callee, &stack[base + 1..]),
                     };
                     let r = tri!(r);
-                    // The result takes the callee's slot (`truncate` to the
-                    // same length would still call the drop loop).
-                    if stack.len() > base + 1 {
-                        stack.truncate(base + 1);
-                    }
-                    match stack.get_mut(base) {
-                        Some(slot) => *slot = r,
-                        None => stack.push(r),
-                    }
+                    result_in_callee_slot!(base, r);
                 }
                 Instr::CallKw { argc, slot } => {
                     crate::finalize::run_pending(vm);
@@ -1475,15 +1481,7 @@ fn run_until_switch(
                         }
                     };
                     let r = tri!(r);
-                    // The result takes the callee's slot (`truncate` to the
-                    // same length would still call the drop loop).
-                    if stack.len() > base + 1 {
-                        stack.truncate(base + 1);
-                    }
-                    match stack.get_mut(base) {
-                        Some(slot) => *slot = r,
-                        None => stack.push(r),
-                    }
+                    result_in_callee_slot!(base, r);
                 }
                 Instr::CallMethodKw { argc, slot } => {
                     crate::finalize::run_pending(vm);
@@ -1507,15 +1505,7 @@ fn run_until_switch(
                     }
                     let r = vm.call_kw(&callee, &stack[at..split], &kwargs);
                     let r = tri!(r);
-                    // The result takes the callee's slot (`truncate` to the
-                    // same length would still call the drop loop).
-                    if stack.len() > base + 1 {
-                        stack.truncate(base + 1);
-                    }
-                    match stack.get_mut(base) {
-                        Some(slot) => *slot = r,
-                        None => stack.push(r),
-                    }
+                    result_in_callee_slot!(base, r);
                 }
                 Instr::MakeFunction { flags } => {
                     let func = tri!(make_function(vm, &f.globals, &mut stack, flags));
