@@ -27,7 +27,7 @@ use std::mem::offset_of;
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    Block, BlockArg, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value,
+    types, Block, BlockArg, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value,
 };
 
 use super::abi::{self, ctx_offset, into_bits, JitCtx, RAISED};
@@ -86,6 +86,11 @@ impl SiteWay {
 #[derive(Default)]
 pub struct CallSite {
     ways: [SiteWay; 2],
+    /// Direct calls through this site now running whose callee compiled
+    /// code does not hold a reference to (`CalleeRef::Unowned`): the
+    /// site's own reference keeps it alive, so the site is not refilled
+    /// (which would drop that reference) until they return.
+    active: Cell<u32>,
 }
 
 impl CallSite {
@@ -93,7 +98,7 @@ impl CallSite {
     /// callee; the previous first becomes the second.
     pub(super) fn remember(&self, vm: &mut Vm, callee: &PyValue, func: &FunctionObj) {
         let [first, second] = &self.ways;
-        if first.callee.get() == callee.bits() {
+        if first.callee.get() == callee.bits() || self.active.get() > 0 {
             return;
         }
         let cell = vm.jit.entry_cell(&func.code);
@@ -118,6 +123,7 @@ const SITE_CALLEE: i32 = offset_of!(SiteWay, callee) as i32;
 const SITE_FUNC: i32 = offset_of!(SiteWay, func) as i32;
 const SITE_CELL: i32 = offset_of!(SiteWay, cell) as i32;
 const SITE_CONSTS: i32 = offset_of!(SiteWay, consts) as i32;
+const SITE_ACTIVE: i32 = offset_of!(CallSite, active) as i32;
 const CELL_ENTRY: i32 = offset_of!(EntryCell, entry) as i32;
 const CELL_CALLS: i32 = offset_of!(EntryCell, calls) as i32;
 const VM_DEPTH: i32 = offset_of!(Vm, depth) as i32;
@@ -140,6 +146,22 @@ pub extern "C" fn adopt_err(ctx: *mut JitCtx, callee: *mut JitCtx) -> i64 {
     RAISED
 }
 
+/// Who keeps a call's callee alive while the call runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum CalleeRef {
+    /// Compiled code owns a reference and releases it after the call.
+    Owned,
+    /// The caller of `lower_call` holds a reference across the call and
+    /// releases it itself.
+    Held,
+    /// Nothing in compiled code holds a reference: the bits were read
+    /// from a global's slot and no script code has run since
+    /// (`Lowerer::borrowed_callee`). A direct call pins the site, whose
+    /// reference then keeps the callee alive (`CallSite::active`); every
+    /// other path takes a reference for the call.
+    Unowned,
+}
+
 impl Lowerer<'_, '_> {
     /// Whether the interpreter called a Python function at the call
     /// site whose feedback is `slot`: only then is a direct-call cache
@@ -157,30 +179,31 @@ impl Lowerer<'_, '_> {
 
     /// A `Call` of `callee` with the owned (boxed) arguments `args`; the
     /// result bits, or `RAISED` with the error in the context. `slot` is
-    /// the site's feedback. `owned`: the callee is owned and released
-    /// after the call (where the site recognised it, as the heap object
-    /// it is known to be); else it is borrowed.
+    /// the site's feedback; `callee_ref` says who keeps the callee alive.
     pub(super) fn lower_call(
         &mut self,
         callee: Value,
         args: Vec<Value>,
         slot: u16,
-        owned: bool,
+        callee_ref: CalleeRef,
     ) -> Value {
         let site = match self.saw_python_callee(slot) {
             true => self.next_call_site(),
             false => None,
         };
         let Some(site) = site else {
+            if callee_ref == CalleeRef::Unowned {
+                self.incref(callee);
+            }
             let (buf, n) = self.store_args(&args);
             let r = self.call_ctx(calls::call_buf as *const u8, &[callee, buf, n]);
-            if owned {
+            if callee_ref != CalleeRef::Held {
                 self.decref(callee);
             }
             return r;
         };
         let slow_path = calls::call_buf_site as *const u8;
-        self.lower_site_call(site, slow_path, callee, args, owned)
+        self.lower_site_call(site, slow_path, callee, args, callee_ref)
     }
 
     /// A `CallMethod` of `func` (borrowed; EMPTY when the receiver is the
@@ -196,19 +219,18 @@ impl Lowerer<'_, '_> {
             return self.call_ctx(calls::call_method_all as *const u8, &[func, buf, n]);
         };
         let slow_path = calls::call_method_site as *const u8;
-        self.lower_site_call(site, slow_path, func, args, false)
+        self.lower_site_call(site, slow_path, func, args, CalleeRef::Held)
     }
 
     /// The direct call through `site`, with `slow_path` (a helper of
-    /// `call_buf_site`'s signature) for everything else; `release`: the
-    /// callee is owned, release it after the call.
+    /// `call_buf_site`'s signature) for everything else.
     fn lower_site_call(
         &mut self,
         site: *const CallSite,
         slow_path: *const u8,
         callee: Value,
         args: Vec<Value>,
-        release: bool,
+        callee_ref: CalleeRef,
     ) -> Value {
         let flags = MemFlagsData::trusted();
         // Few arguments go in registers (`DIRECT_ENTRY`), built into a
@@ -287,14 +309,19 @@ impl Lowerer<'_, '_> {
         }
         call_args.resize(2 + abi::REG_ARGS, zero);
         let sig = self.sig(2 + abi::REG_ARGS, true);
+        if callee_ref == CalleeRef::Unowned {
+            self.add_to_site_active(site, 1);
+        }
         let call = self.bcx.ins().call_indirect(sig, entry, &call_args);
         let r = self.bcx.inst_results(call)[0];
         // The callee leaves the depth as it found it (every call restores
         // it on the way out), so the caller's value is stored back as is.
         self.bcx.ins().istore32(flags, depth, vm, VM_DEPTH);
-        if release {
+        match callee_ref {
             // One of the site's remembered functions: a heap object.
-            self.decref_heap(callee);
+            CalleeRef::Owned => self.decref_heap(callee),
+            CalleeRef::Unowned => self.add_to_site_active(site, -1),
+            CalleeRef::Held => {}
         }
         let is_raised = self.bcx.ins().icmp_imm_s(IntCC::Equal, r, abi::RAISED);
         self.bcx
@@ -310,14 +337,27 @@ impl Lowerer<'_, '_> {
             Some(b) => b,
             None => self.store_args(&args),
         };
+        if callee_ref == CalleeRef::Unowned {
+            // No script code has run since the callee was read; from here
+            // on it may, so the call holds its own reference.
+            self.incref(callee);
+        }
         let r = self.call_ctx(slow_path, &[callee, buf, n, site]);
-        if release {
+        if callee_ref != CalleeRef::Held {
             self.decref(callee);
         }
         self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(done);
         result
+    }
+
+    /// `site.active += delta` (see `CallSite::active`).
+    fn add_to_site_active(&mut self, site: Value, delta: i64) {
+        let flags = MemFlagsData::trusted();
+        let n = self.bcx.ins().load(types::I32, flags, site, SITE_ACTIVE);
+        let n = self.bcx.ins().iadd_imm_s(n, delta);
+        self.bcx.ins().store(flags, n, site, SITE_ACTIVE);
     }
 
     /// The callee's context of a direct call, in this function's one
@@ -575,6 +615,47 @@ mod tests {
             other => panic!("not interrupted: {other:?}"),
         }
         assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    /// A callee compiled code called without a reference of its own
+    /// (`CalleeRef::Unowned`) stays alive while it runs even when every
+    /// other reference goes: the global is rebound and the call site
+    /// sees two other functions before the call returns into code that
+    /// then exits (a float where an int was speculated).
+    #[test]
+    fn unowned_callee_outlives_its_global_and_its_site() {
+        let mut isolate = Isolate::new(Options {
+            jit: true,
+            jit_threshold: Some(2),
+            jit_sync: true,
+            ..Options::default()
+        });
+        let out = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        isolate.set_stdout(Box::new(SharedSink(out.clone())));
+        let source = "def make():\n    def walk(n, last):\n        global target\n        \
+                      if n == 0:\n            if last:\n                \
+                      return {}[n]\n            return 0\n        \
+                      if last and n < 3:\n            target = make()\n        \
+                      return target(n - 1, last) + 1\n    return walk\n\n\
+                      entry = make()\ntarget = make()\n\ndef drive(rounds):\n    \
+                      total = 0\n    for i in range(rounds):\n        try:\n            \
+                      total += entry(4, i == rounds - 1)\n        except KeyError as e:\n            \
+                      print(e, total)\n\ndrive(300)\n";
+        let r = isolate.run_source(source, "rebind.py");
+        assert!(r.is_ok(), "{r:?}");
+        assert_eq!(String::from_utf8_lossy(&out.borrow()), "0 1196\n");
+    }
+
+    struct SharedSink(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+    impl std::io::Write for SharedSink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
     }
 
     #[test]

@@ -229,6 +229,7 @@ impl Lowerer<'_, '_> {
         dict: Value,
         miss: Block,
         also: bool,
+        take_ref: bool,
     ) -> Option<Value> {
         let layout = layout::dict()?;
         let flags = MemFlagsData::trusted();
@@ -256,13 +257,17 @@ impl Lowerer<'_, '_> {
         self.bcx.switch_to_block(hit);
         let slot = self.bcx.ins().load(I64, flags, cell, CELL_SLOT);
         let v = self.bcx.ins().load(I64, flags, slot, 0);
-        self.incref(v);
+        if take_ref {
+            self.incref(v);
+        }
         Some(v)
     }
 
     /// `LoadGlobal name` at `pc` through `cell` (null: no cache), pushing
-    /// an owned reference.
+    /// an owned reference, or a borrowed one for the callee of a plain
+    /// call (`Lowerer::borrowed_callee`).
     pub(super) fn lower_load_global(&mut self, pc: usize, name: u32, cell: *const SlotCell) {
+        let borrow = self.borrowed_callee.is_none() && self.callee_of_a_plain_call(pc);
         let n = self.iconst(i64::from(name));
         let cell_addr = self.iconst(cell as i64);
         let done = self.bcx.create_block();
@@ -278,7 +283,7 @@ impl Lowerer<'_, '_> {
             c.globals_only.set(true);
         }
         let inline = match self.globals {
-            Some(g) if !cell.is_null() => self.read_slot_cell(cell_addr, g, slow, !global),
+            Some(g) if !cell.is_null() => self.read_slot_cell(cell_addr, g, slow, !global, !borrow),
             _ => None,
         };
         match inline {
@@ -292,11 +297,21 @@ impl Lowerer<'_, '_> {
         self.bcx.switch_to_block(slow);
         let r = self.call_ctx(load_global_cached as *const u8, &[n, cell_addr]);
         self.check_raised(r, pc);
+        if borrow {
+            // The value came from the globals or the builtins dict, which
+            // keeps its own reference.
+            self.decref(r);
+        }
         self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(done);
         self.global_origin.insert(result, name);
-        self.push(result, Kind::Boxed);
+        if borrow {
+            self.borrowed_callee = Some(result);
+            self.push(result, Kind::Borrowed);
+        } else {
+            self.push(result, Kind::Boxed);
+        }
     }
 
     /// `LoadAttr` or (`method`) `LoadMethod` of `name` on the popped
@@ -324,7 +339,7 @@ impl Lowerer<'_, '_> {
         };
 
         let dict = self.module_dict_of(obj.0, slow);
-        match dict.and_then(|d| self.read_slot_cell(cell_addr, d, slow, false)) {
+        match dict.and_then(|d| self.read_slot_cell(cell_addr, d, slow, false, true)) {
             Some(v) => {
                 self.bcx.ins().jump(done, &hit_args(v));
             }

@@ -30,6 +30,7 @@ use kiln_compiler::bytecode::{BinOp, CodeFlags, CodeObject, Constant, Instr, Una
 
 use super::abi::{self, into_bits, JitCtx};
 use super::arith::condition_codes;
+use super::direct::CalleeRef;
 use super::lower::{Lowerer, I64};
 use super::service::snapshot;
 use super::types::{binary_plan, compare_plan, Kind, Plan};
@@ -254,16 +255,21 @@ impl Lowerer<'_, '_> {
         };
         let at = self.stack.len() - argc;
         let args = self.stack.split_off(at);
-        let callee = self.pop_boxed();
+        // Unowned: read from the global's slot without a reference, fine
+        // while no script code runs, as on the fast path; the slow path
+        // takes one first.
+        let (callee, unowned) = self.pop_callee();
         let flags = MemFlagsData::trusted();
         let join = self.bcx.create_block();
         let result = self.bcx.append_block_param(join, I64);
         let refill = self.bcx.create_block();
         let slow = self.bcx.create_block();
+        let call = self.bcx.create_block();
         let checked = self.bcx.create_block();
         let fast = self.bcx.create_block();
         self.bcx.set_cold_block(refill);
         self.bcx.set_cold_block(slow);
+        self.bcx.set_cold_block(call);
 
         // The remembered function, then the recursion limit (the real
         // call would raise `RecursionError` there; let it).
@@ -287,8 +293,10 @@ impl Lowerer<'_, '_> {
 
         self.bcx.switch_to_block(fast);
         let r = self.lower_inline_body(which, &args, slow);
-        // The remembered function: a heap object.
-        self.decref_heap(callee);
+        if !unowned {
+            // The remembered function: a heap object.
+            self.decref_heap(callee);
+        }
         // The arguments' references (numbers hold none, but a boxed
         // argument the body never read may be anything).
         for a in &args {
@@ -296,13 +304,24 @@ impl Lowerer<'_, '_> {
         }
         self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
 
+        // Refilling may drop the site's previous function, hence script
+        // code (a finalizer of something it held): own the callee first.
         self.bcx.switch_to_block(refill);
+        if unowned {
+            self.incref(callee);
+        }
         self.call_ctx(remember_inlined as *const u8, &[callee, site_addr]);
-        self.bcx.ins().jump(slow, &[]);
+        self.bcx.ins().jump(call, &[]);
 
         self.bcx.switch_to_block(slow);
+        if unowned {
+            self.incref(callee);
+        }
+        self.bcx.ins().jump(call, &[]);
+
+        self.bcx.switch_to_block(call);
         let args = self.boxed_args(args);
-        let r = self.lower_call(callee, args, slot, true);
+        let r = self.lower_call(callee, args, slot, CalleeRef::Owned);
         self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(join);

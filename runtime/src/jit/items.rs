@@ -14,6 +14,7 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{BlockArg, InstBuilder, MemFlagsData, Value};
 
 use super::abi;
+use super::direct::CalleeRef;
 use super::helpers as h;
 use super::layout::{self, ListLayout};
 use super::lower::{Lowerer, I64};
@@ -272,7 +273,7 @@ impl Lowerer<'_, '_> {
 
         self.bcx.switch_to_block(call);
         let args = self.boxed_args(vec![arg]);
-        let r = self.lower_call(callee, args, slot, false);
+        let r = self.lower_call(callee, args, slot, CalleeRef::Held);
         self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(done);

@@ -38,7 +38,7 @@ use super::backend::SiteCells;
 use super::calls;
 use super::cells;
 use super::deopt::Reason;
-use super::direct::CallSite;
+use super::direct::{CallSite, CalleeRef};
 use super::globals::SlotCell;
 use super::helpers as h;
 use super::inline::{InlineCandidate, InlineSite};
@@ -109,6 +109,12 @@ pub struct Lowerer<'a, 'b> {
     /// The global name each `LoadGlobal` result was read from, so that a
     /// `Call` can tell which global it calls (`inline.rs`).
     pub(super) global_origin: HashMap<Value, u32>,
+    /// A `LoadGlobal` result on the stack as `Borrowed` from the global's
+    /// slot, no reference taken, because only a call consumes it and
+    /// nothing before that call can run script code (which could rebind
+    /// the global and drop the value): see `callee_of_a_plain_call`.
+    /// Any other instruction first takes a reference (`own_borrowed`).
+    pub(super) borrowed_callee: Option<Value>,
     /// Pure-leaf functions this code may inline (`inline.rs`).
     pub(super) inline: &'a [InlineCandidate],
     inline_sites: &'a [InlineSite],
@@ -159,6 +165,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             callee_ctx_slot: None,
             globals: None,
             global_origin: HashMap::new(),
+            borrowed_callee: None,
             inline: &[],
             inline_sites: &cells.inlines,
             inline_sites_used: 0,
@@ -534,13 +541,65 @@ impl<'a, 'b> Lowerer<'a, 'b> {
     }
 
     /// Turn every borrowed stack entry into an owned one: before a local
-    /// is rebound, which may drop the reference they borrow.
+    /// is rebound, which may drop the reference they borrow, and before
+    /// anything that may run script code while a global is borrowed.
     fn own_borrowed(&mut self) {
+        self.borrowed_callee = None;
         for i in 0..self.stack.len() {
             if let (v, Kind::Borrowed) = self.stack[i] {
                 self.incref(v);
                 self.stack[i] = (v, Kind::Boxed);
             }
+        }
+    }
+
+    /// Whether `instr` can be lowered with `borrowed_callee` still
+    /// borrowed: it runs no script code. Loads of locals and constants;
+    /// arithmetic on unboxed numbers (its failures are exits, or helpers
+    /// on numbers only); and the call that consumes the callee.
+    fn keeps_callee_borrowed(&self, instr: Instr) -> bool {
+        let numeric = |e: &(Value, Kind)| matches!(e.1, Kind::Int | Kind::Float | Kind::Bool);
+        match instr {
+            Instr::LoadConst { .. } | Instr::LoadFast { .. } => true,
+            Instr::Binary { .. } => {
+                let n = self.stack.len();
+                n >= 2 && self.stack[n - 2..].iter().all(numeric)
+            }
+            Instr::Call { argc, .. } => {
+                let at = self.stack.len().checked_sub(argc as usize + 1);
+                let callee = at.and_then(|i| self.stack.get(i));
+                matches!(callee, Some(&(v, Kind::Borrowed)) if Some(v) == self.borrowed_callee)
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the value `LoadGlobal` at `pc` pushes is the callee of a
+    /// `Call` reached through loads and arithmetic only, in one block:
+    /// then it may stay borrowed until that call (`borrowed_callee`).
+    pub(super) fn callee_of_a_plain_call(&self, pc: usize) -> bool {
+        let mut above = 0usize;
+        for at in pc + 1..self.code.code.len() {
+            if self.blocks.contains_key(&at) {
+                return false;
+            }
+            match self.code.code[at] {
+                Instr::LoadConst { .. } | Instr::LoadFast { .. } => above += 1,
+                Instr::Binary { .. } if above >= 2 => above -= 1,
+                Instr::Call { argc, .. } => return argc as usize == above,
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// Pop a call's callee: the borrowed global (true) as it is, or any
+    /// other entry as owned bits (false).
+    pub(super) fn pop_callee(&mut self) -> (Value, bool) {
+        let borrowed = self.borrowed_callee.take();
+        match self.pop_raw() {
+            (v, Kind::Borrowed) if Some(v) == borrowed => (v, true),
+            e => (self.boxed(e), false),
         }
     }
 
@@ -737,6 +796,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 .iter()
                 .map(|v| (*v, Kind::Boxed))
                 .collect();
+            self.borrowed_callee = None;
             self.retag_range_stack(start);
             let mut pc = start;
             while let Some(instr) = self.code.code.get(pc).copied() {
@@ -774,6 +834,15 @@ impl<'a, 'b> Lowerer<'a, 'b> {
 
     /// Lower one instruction; true when it ended the block.
     fn lower_instr(&mut self, pc: usize, instr: Instr) -> bool {
+        if let Some(v) = self.borrowed_callee {
+            let on_stack = self.stack.contains(&(v, Kind::Borrowed));
+            if !on_stack {
+                // Consumed (by its call, or another borrowing consumer).
+                self.borrowed_callee = None;
+            } else if !self.keeps_callee_borrowed(instr) {
+                self.own_borrowed();
+            }
+        }
         match instr {
             Instr::Nop => {}
             Instr::LoadConst { idx } => {
@@ -1245,9 +1314,13 @@ impl<'a, 'b> Lowerer<'a, 'b> {
     pub(super) fn lower_plain_call_uninlined(&mut self, pc: usize, argc: usize, slot: u16) {
         let at = self.stack.len() - argc;
         let args = self.stack.split_off(at);
-        let callee = self.pop_boxed();
+        let (callee, unowned) = self.pop_callee();
         let args = self.boxed_args(args);
-        let r = self.lower_call(callee, args, slot, true);
+        let callee_ref = match unowned {
+            true => CalleeRef::Unowned,
+            false => CalleeRef::Owned,
+        };
+        let r = self.lower_call(callee, args, slot, callee_ref);
         self.check_raised(r, pc);
         self.push(r, Kind::Boxed);
     }
