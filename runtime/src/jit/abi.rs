@@ -112,6 +112,13 @@ pub const REG_ARGS: usize = 4;
 /// callees (`calls::is_simple`). Every other entry passes zeros there.
 pub const DIRECT_ENTRY: i64 = -1;
 
+/// The `entry_pc` of a direct call whose arguments are passed as the
+/// callee's entry expects them (`direct::unboxed_signature`, read from
+/// `EntryCell::sig`): each parameter speculated int as a raw `i64`, each
+/// speculated float as the bits of its `f64`, any other as owned bits.
+/// The callee skips its entry checks and unboxing.
+pub const DIRECT_UNBOXED: i64 = -2;
+
 /// Drop the reference a compiled code's cache cell holds in `cell` (owned
 /// bits, 0 when empty), leaving it empty.
 ///

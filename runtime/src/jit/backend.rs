@@ -17,7 +17,7 @@ use cranelift_module::{default_libcall_names, Linkage, Module};
 use kiln_compiler::bytecode::{CodeObject, Instr};
 
 use super::analyze::{analyze, Refusal};
-use super::direct::CallSite;
+use super::direct::{unboxed_signature, CallSite};
 use super::globals::SlotCell;
 use super::inline::{InlineCandidate, InlineSite};
 use super::inst_attrs::{InstAttrCell, MethodCell};
@@ -29,6 +29,15 @@ use crate::feedback::Feedback;
 /// The per-site caches one compiled version points at: `LoadGlobal`
 /// cells and cells for attributes of globals (`globals.rs`: modules), instance
 /// attribute cells, and direct-call sites (`direct`).
+/// A function compiled and installed in the module.
+pub struct Built {
+    pub entry: Entry,
+    pub code_bytes: usize,
+    pub cells: SiteCells,
+    /// `direct::unboxed_signature` of the code.
+    pub unboxed_sig: u64,
+}
+
 pub struct SiteCells {
     pub globals: Box<[SlotCell]>,
     pub global_attrs: Box<[SlotCell]>,
@@ -117,7 +126,7 @@ impl Backend {
         inline: &[InlineCandidate],
         global_names: &[u32],
         count_calls: bool,
-    ) -> Result<(Entry, usize, SiteCells), Refusal> {
+    ) -> Result<Built, Refusal> {
         let count = |want: fn(&Instr) -> bool| code.code.iter().filter(|i| want(i)).count();
         let globals = count(|i| matches!(i, Instr::LoadGlobal { .. }));
         let calls = count(|i| matches!(i, Instr::Call { .. } | Instr::CallMethod { .. }));
@@ -152,6 +161,7 @@ impl Backend {
         let analysis = analyze(code)?;
         let ranges = range_loop::find(code, &analysis, speculate.sites);
         let types = infer(code, &analysis, feedback, speculate, &ranges);
+        let unboxed_sig = unboxed_signature(code, &types.locals);
         let mut sig = self.module.make_signature();
         for _ in 0..2 + super::abi::REG_ARGS {
             sig.params.push(AbiParam::new(types::I64));
@@ -193,7 +203,12 @@ impl Backend {
         // SAFETY: the function was built with the `Entry` signature
         // (i64 params, one i64 result, the host's C convention).
         let entry = unsafe { std::mem::transmute::<*const u8, Entry>(ptr) };
-        Ok((entry, size, cache))
+        Ok(Built {
+            entry,
+            code_bytes: size,
+            cells: cache,
+            unboxed_sig,
+        })
     }
 }
 

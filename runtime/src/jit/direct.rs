@@ -34,11 +34,13 @@ use super::abi::{self, ctx_offset, into_bits, JitCtx, RAISED};
 use super::calls;
 use super::helpers as h;
 use super::lower::{Lowerer, I64};
+use super::types::{param_count, Kind};
 use crate::error::PyErr;
 use crate::feedback::bits as fb;
 use crate::object::FunctionObj;
 use crate::value::Value as PyValue;
 use crate::vm::{Vm, RECURSION_LIMIT};
+use kiln_compiler::bytecode::CodeObject;
 
 /// Where direct calls find a code object's compiled entry; one per code
 /// object per isolate, at a fixed address for the isolate's life.
@@ -49,6 +51,51 @@ pub struct EntryCell {
     pub entry: Cell<usize>,
     /// Direct calls made through this cell (for `--stats`).
     pub calls: Cell<u64>,
+    /// `unboxed_signature` of the code behind `entry` (0: none; the
+    /// caller then passes boxed arguments with `DIRECT_ENTRY`).
+    pub sig: Cell<u64>,
+}
+
+/// Bits per parameter in an unboxed signature.
+const SIG_BITS: u32 = 2;
+const SIG_INT: u64 = 1;
+const SIG_FLOAT: u64 = 2;
+
+/// The arguments compiled code with parameter kinds `params` can take
+/// unboxed at `DIRECT_UNBOXED`: `SIG_BITS` per parameter, 0 for boxed,
+/// `SIG_INT`, `SIG_FLOAT`. 0 when it has no such entry: no parameter is
+/// unboxed, or the function takes more than `REG_ARGS` or has cells.
+pub(super) fn unboxed_signature(code: &CodeObject, params: &[Kind]) -> u64 {
+    let n = code.arg_count as usize;
+    if n > abi::REG_ARGS || param_count(code) != n || code.num_cells() > 0 {
+        return 0;
+    }
+    let mut sig = 0;
+    for (i, k) in params.iter().take(n).enumerate() {
+        let bits = match k {
+            Kind::Int => SIG_INT,
+            Kind::Float => SIG_FLOAT,
+            Kind::Boxed => 0,
+            _ => return 0,
+        };
+        sig |= bits << (SIG_BITS * i as u32);
+    }
+    sig
+}
+
+/// The signature a call with arguments of kinds `args` would match:
+/// unboxed ints and floats as such, anything else boxed.
+fn call_signature(args: &[(Value, Kind)]) -> u64 {
+    let mut sig = 0;
+    for (i, (_, k)) in args.iter().enumerate() {
+        let bits = match k {
+            Kind::Int => SIG_INT,
+            Kind::Float => SIG_FLOAT,
+            _ => 0,
+        };
+        sig |= bits << (SIG_BITS * i as u32);
+    }
+    sig
 }
 
 /// One remembered callee of a call site.
@@ -126,6 +173,7 @@ const SITE_CONSTS: i32 = offset_of!(SiteWay, consts) as i32;
 const SITE_ACTIVE: i32 = offset_of!(CallSite, active) as i32;
 const CELL_ENTRY: i32 = offset_of!(EntryCell, entry) as i32;
 const CELL_CALLS: i32 = offset_of!(EntryCell, calls) as i32;
+const CELL_SIG: i32 = offset_of!(EntryCell, sig) as i32;
 const VM_DEPTH: i32 = offset_of!(Vm, depth) as i32;
 const FUNC_GLOBALS: i32 = offset_of!(FunctionObj, globals) as i32;
 
@@ -177,13 +225,14 @@ impl Lowerer<'_, '_> {
         self.feedback.slot(slot) & fb::NATIVE != 0
     }
 
-    /// A `Call` of `callee` with the owned (boxed) arguments `args`; the
-    /// result bits, or `RAISED` with the error in the context. `slot` is
-    /// the site's feedback; `callee_ref` says who keeps the callee alive.
+    /// A `Call` of `callee` with the arguments `args` (stack entries, which
+    /// the call consumes); the result bits, or `RAISED` with the error in
+    /// the context. `slot` is the site's feedback; `callee_ref` says who
+    /// keeps the callee alive.
     pub(super) fn lower_call(
         &mut self,
         callee: Value,
-        args: Vec<Value>,
+        args: Vec<(Value, Kind)>,
         slot: u16,
         callee_ref: CalleeRef,
     ) -> Value {
@@ -195,6 +244,7 @@ impl Lowerer<'_, '_> {
             if callee_ref == CalleeRef::Unowned {
                 self.incref(callee);
             }
+            let args = self.boxed_args(args);
             let (buf, n) = self.store_args(&args);
             let r = self.call_ctx(calls::call_buf as *const u8, &[callee, buf, n]);
             if callee_ref != CalleeRef::Held {
@@ -219,6 +269,7 @@ impl Lowerer<'_, '_> {
             return self.call_ctx(calls::call_method_all as *const u8, &[func, buf, n]);
         };
         let slow_path = calls::call_method_site as *const u8;
+        let args = args.into_iter().map(|v| (v, Kind::Boxed)).collect();
         self.lower_site_call(site, slow_path, func, args, CalleeRef::Held)
     }
 
@@ -229,14 +280,22 @@ impl Lowerer<'_, '_> {
         site: *const CallSite,
         slow_path: *const u8,
         callee: Value,
-        args: Vec<Value>,
+        args: Vec<(Value, Kind)>,
         callee_ref: CalleeRef,
     ) -> Value {
         let flags = MemFlagsData::trusted();
-        // Few arguments go in registers (`DIRECT_ENTRY`), built into a
-        // buffer only on the slow path; more go in a buffer as ever.
+        // Few arguments go in registers (`DIRECT_ENTRY`, or unboxed with
+        // `DIRECT_UNBOXED` where the callee takes them so), boxed only on
+        // the path that needs them; more go boxed in a buffer as ever.
         let in_regs = args.len() <= abi::REG_ARGS;
-        let buffered = (!in_regs).then(|| self.store_args(&args));
+        let buffered = match in_regs {
+            true => None,
+            false => Some(self.args_buffer(args.clone())),
+        };
+        let want_sig = match in_regs {
+            true => call_signature(&args),
+            false => 0,
+        };
         let site = self.iconst(site as i64);
         let done = self.bcx.create_block();
         let result = self.bcx.append_block_param(done, I64);
@@ -301,19 +360,39 @@ impl Lowerer<'_, '_> {
         let func = self.bcx.ins().load(I64, flags, way, SITE_FUNC);
         let consts = self.bcx.ins().load(I64, flags, way, SITE_CONSTS);
         let callee_ctx = self.callee_ctx(flag_ptr, vm, func, consts, buffered);
-        let zero = self.iconst(0);
-        let mut call_args = vec![callee_ctx, zero];
-        if in_regs {
-            call_args[1] = self.iconst(abi::DIRECT_ENTRY);
-            call_args.extend_from_slice(&args);
-        }
-        call_args.resize(2 + abi::REG_ARGS, zero);
-        let sig = self.sig(2 + abi::REG_ARGS, true);
         if callee_ref == CalleeRef::Unowned {
             self.add_to_site_active(site, 1);
         }
-        let call = self.bcx.ins().call_indirect(sig, entry, &call_args);
-        let r = self.bcx.inst_results(call)[0];
+        let returned = self.bcx.create_block();
+        let r = self.bcx.append_block_param(returned, I64);
+        if want_sig != 0 {
+            // The callee takes these arguments unboxed: pass them so.
+            let unboxed = self.bcx.create_block();
+            let boxed = self.bcx.create_block();
+            let sig = self.bcx.ins().load(I64, flags, cell, CELL_SIG);
+            let same = self
+                .bcx
+                .ins()
+                .icmp_imm_s(IntCC::Equal, sig, want_sig as i64);
+            self.bcx.ins().brif(same, unboxed, &[], boxed, &[]);
+            self.bcx.switch_to_block(unboxed);
+            let regs = self.unboxed_args(&args);
+            let r = self.direct_call(entry, callee_ctx, abi::DIRECT_UNBOXED, &regs);
+            self.bcx.ins().jump(returned, &[BlockArg::Value(r)]);
+            self.bcx.switch_to_block(boxed);
+        }
+        let regs = match in_regs {
+            true => self.boxed_args(args.clone()),
+            false => Vec::new(),
+        };
+        let entry_pc = match in_regs {
+            true => abi::DIRECT_ENTRY,
+            false => 0,
+        };
+        let r0 = self.direct_call(entry, callee_ctx, entry_pc, &regs);
+        self.bcx.ins().jump(returned, &[BlockArg::Value(r0)]);
+
+        self.bcx.switch_to_block(returned);
         // The callee leaves the depth as it found it (every call restores
         // it on the way out), so the caller's value is stored back as is.
         self.bcx.ins().istore32(flags, depth, vm, VM_DEPTH);
@@ -335,7 +414,7 @@ impl Lowerer<'_, '_> {
         self.bcx.switch_to_block(slow);
         let (buf, n) = match buffered {
             Some(b) => b,
-            None => self.store_args(&args),
+            None => self.args_buffer(args),
         };
         if callee_ref == CalleeRef::Unowned {
             // No script code has run since the callee was read; from here
@@ -350,6 +429,36 @@ impl Lowerer<'_, '_> {
 
         self.bcx.switch_to_block(done);
         result
+    }
+
+    /// Call compiled code at `entry` with the context `callee_ctx`,
+    /// `entry_pc` and the register arguments `regs`; its result.
+    fn direct_call(
+        &mut self,
+        entry: Value,
+        callee_ctx: Value,
+        entry_pc: i64,
+        regs: &[Value],
+    ) -> Value {
+        let zero = self.iconst(0);
+        let mut call_args = vec![callee_ctx, self.iconst(entry_pc)];
+        call_args.extend_from_slice(regs);
+        call_args.resize(2 + abi::REG_ARGS, zero);
+        let sig = self.sig(2 + abi::REG_ARGS, true);
+        let call = self.bcx.ins().call_indirect(sig, entry, &call_args);
+        self.bcx.inst_results(call)[0]
+    }
+
+    /// Arguments as `DIRECT_UNBOXED` passes them (`call_signature`):
+    /// ints as they are, floats as their bits, anything else boxed.
+    fn unboxed_args(&mut self, args: &[(Value, Kind)]) -> Vec<Value> {
+        args.iter()
+            .map(|&(v, k)| match k {
+                Kind::Int => v,
+                Kind::Float => self.bcx.ins().bitcast(I64, MemFlagsData::new(), v),
+                _ => self.boxed((v, k)),
+            })
+            .collect()
     }
 
     /// `site.active += delta` (see `CallSite::active`).
@@ -574,6 +683,53 @@ impl Lowerer<'_, '_> {
 
         self.bcx.switch_to_block(join);
         (raw, globals)
+    }
+}
+
+impl Lowerer<'_, '_> {
+    /// When the function has an unboxed entry (`unboxed_signature`): a
+    /// branch to a new block on `DIRECT_UNBOXED`, returned for
+    /// `lower_unboxed_entry`; the code goes on for the other entries.
+    pub(super) fn unboxed_entry_test(&mut self, entry_pc: Value) -> Option<Block> {
+        if unboxed_signature(self.code, &self.types.locals) == 0 {
+            return None;
+        }
+        let unboxed = self.bcx.create_block();
+        let other = self.bcx.create_block();
+        let is = self
+            .bcx
+            .ins()
+            .icmp_imm_s(IntCC::Equal, entry_pc, abi::DIRECT_UNBOXED);
+        self.bcx.ins().brif(is, unboxed, &[], other, &[]);
+        self.bcx.switch_to_block(other);
+        Some(unboxed)
+    }
+
+    /// The `DIRECT_UNBOXED` entry in `block`: the parameters are `regs` as
+    /// the signature says (no checks, nothing to unbox), the other locals
+    /// start unbound, the globals are the function's; then offset 0.
+    pub(super) fn lower_unboxed_entry(&mut self, block: Block, regs: &[Value]) {
+        let flags = MemFlagsData::trusted();
+        self.bcx.switch_to_block(block);
+        if let Some(var) = self.globals {
+            let func = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::FUNC);
+            let g = self.bcx.ins().load(I64, flags, func, FUNC_GLOBALS);
+            self.bcx.def_var(var, g);
+        }
+        let params = self.code.arg_count as usize;
+        for i in 0..self.local_count() {
+            let k = self.types.locals[i];
+            let v = match (regs.get(i).filter(|_| i < params), k) {
+                (Some(&r), Kind::Float) => {
+                    self.bcx.ins().bitcast(types::F64, MemFlagsData::new(), r)
+                }
+                (Some(&r), _) => r,
+                (None, Kind::Boxed) => self.iconst(abi::EMPTY_BITS),
+                (None, k) => self.zero_of(k),
+            };
+            self.def_local(i, v);
+        }
+        self.jump_to(0, &[]);
     }
 }
 

@@ -283,7 +283,10 @@ impl Lowerer<'_, '_> {
             c.globals_only.set(true);
         }
         let inline = match self.globals {
-            Some(g) if !cell.is_null() => self.read_slot_cell(cell_addr, g, slow, !global, !borrow),
+            Some(var) if !cell.is_null() => {
+                let g = self.bcx.use_var(var);
+                self.read_slot_cell(cell_addr, g, slow, !global, !borrow)
+            }
             _ => None,
         };
         match inline {

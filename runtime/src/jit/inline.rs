@@ -320,7 +320,6 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().jump(call, &[]);
 
         self.bcx.switch_to_block(call);
-        let args = self.boxed_args(args);
         let r = self.lower_call(callee, args, slot, CalleeRef::Owned);
         self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
 

@@ -272,8 +272,7 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().jump(done, &[BlockArg::Value(boxed)]);
 
         self.bcx.switch_to_block(call);
-        let args = self.boxed_args(vec![arg]);
-        let r = self.lower_call(callee, args, slot, CalleeRef::Held);
+        let r = self.lower_call(callee, vec![arg], slot, CalleeRef::Held);
         self.bcx.ins().jump(done, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(done);

@@ -104,8 +104,9 @@ pub struct Lowerer<'a, 'b> {
     /// The stack slot direct calls build their callee's context in.
     pub(super) callee_ctx_slot: Option<StackSlot>,
     /// The activation's globals dict (borrowed bits), when some
-    /// `LoadGlobal` reads it inline (`globals.rs`).
-    pub(super) globals: Option<Value>,
+    /// `LoadGlobal` reads it inline (`globals.rs`): a variable, as each
+    /// entry finds it its own way.
+    pub(super) globals: Option<Variable>,
     /// The global name each `LoadGlobal` result was read from, so that a
     /// `Call` can tell which global it calls (`inline.rs`).
     pub(super) global_origin: HashMap<Value, u32>,
@@ -491,7 +492,17 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         self.edge_stack().into_iter().map(|e| e.0).collect()
     }
 
-    fn jump_to(&mut self, target: usize, stack: &[Value]) {
+    /// How many locals the function keeps (variables, then cells).
+    pub(super) fn local_count(&self) -> usize {
+        self.locals.len()
+    }
+
+    /// Define local `i`'s variable as `v` (of the local's kind).
+    pub(super) fn def_local(&mut self, i: usize, v: Value) {
+        self.bcx.def_var(self.locals[i], v);
+    }
+
+    pub(super) fn jump_to(&mut self, target: usize, stack: &[Value]) {
         let b = self.blocks[&target];
         let args = Self::block_args(stack);
         self.bcx.ins().jump(b, &args);
@@ -623,7 +634,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         self.stack.push((v, k));
     }
 
-    fn zero_of(&mut self, k: Kind) -> Value {
+    pub(super) fn zero_of(&mut self, k: Kind) -> Value {
         match k {
             Kind::Float => self.bcx.ins().f64const(0.0),
             Kind::Bool => self.bcx.ins().iconst(types::I8, 0),
@@ -721,6 +732,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         let params = self.bcx.block_params(entry).to_vec();
         self.ctx = params[0];
         let entry_pc = params[1];
+        let unboxed_entry = self.unboxed_entry_test(entry_pc);
         for &pc in self.analysis.block_starts.iter() {
             let Some(d) = self.analysis.depth.get(pc).copied().flatten() else {
                 continue;
@@ -737,7 +749,11 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         let regs = params[2..].to_vec();
         let want_globals = reads_globals && layout::dict().is_some();
         let (raw, globals) = self.entry_locals(nl, want_globals, entry_pc, &regs);
-        self.globals = globals;
+        self.globals = globals.map(|g| {
+            let var = self.bcx.declare_var(I64);
+            self.bcx.def_var(var, g);
+            var
+        });
         for i in 0..nl {
             let k = self.types.locals[i];
             let var = self.bcx.declare_var(Self::var_type(k));
@@ -784,6 +800,9 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         }
         self.call_entry_locals(&raw);
         self.jump_to(0, &[]);
+        if let Some(block) = unboxed_entry {
+            self.lower_unboxed_entry(block, &regs);
+        }
 
         let mut starts: Vec<usize> = self.blocks.keys().copied().collect();
         starts.sort_unstable();
@@ -1315,7 +1334,6 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         let at = self.stack.len() - argc;
         let args = self.stack.split_off(at);
         let (callee, unowned) = self.pop_callee();
-        let args = self.boxed_args(args);
         let callee_ref = match unowned {
             true => CalleeRef::Unowned,
             false => CalleeRef::Owned,

@@ -98,6 +98,8 @@ struct FuncEntry {
     generation: u32,
     /// Deoptimisations of the current version.
     deopts: u32,
+    /// `direct::unboxed_signature` of the current compiled version.
+    unboxed_sig: u64,
     /// Global-lookup caches of every compiled version (old versions may
     /// still be running further up the stack).
     caches: Vec<backend::SiteCells>,
@@ -239,16 +241,29 @@ impl JitState {
     /// Bring `k`'s entry cell (if any) up to date after its tier changed.
     fn publish(&self, k: usize) {
         if let Some(cell) = self.cells.get(&k) {
-            cell.entry.set(self.published(k));
+            let (entry, sig) = self.published_with_sig(k);
+            cell.entry.set(entry);
+            cell.sig.set(sig);
         }
+    }
+
+    /// `published(k)` and, when that is an entry, its unboxed signature.
+    fn published_with_sig(&self, k: usize) -> (usize, u64) {
+        let entry = self.published(k);
+        let sig = match (entry, self.funcs.get(&k)) {
+            (1.., Some(e)) => e.unboxed_sig,
+            _ => 0,
+        };
+        (entry, sig)
     }
 
     /// The entry cell of `code`, made on first use.
     pub(crate) fn entry_cell(&mut self, code: &Arc<CodeObject>) -> *const direct::EntryCell {
         let k = key(code);
-        let entry = self.published(k);
+        let (entry, sig) = self.published_with_sig(k);
         let cell = self.cells.entry(k).or_default();
         cell.entry.set(entry);
+        cell.sig.set(sig);
         &**cell as *const direct::EntryCell
     }
 
@@ -332,6 +347,7 @@ impl JitState {
             stats: FuncStats::default(),
             generation,
             deopts: 0,
+            unboxed_sig: 0,
             caches: Vec::new(),
         });
         // Old versions' caches stay: they may still run up the stack.
@@ -362,10 +378,11 @@ impl JitState {
         e.stats.compiles += 1;
         e.osr_headers = done.osr_headers;
         e.tier = match done.result {
-            Ok((entry, size, cache)) => {
-                e.stats.code_bytes += size;
-                e.caches.push(cache);
-                Tier::Compiled(entry)
+            Ok(built) => {
+                e.stats.code_bytes += built.code_bytes;
+                e.caches.push(built.cells);
+                e.unboxed_sig = built.unboxed_sig;
+                Tier::Compiled(built.entry)
             }
             Err(refusal) => Tier::Refused(refusal.to_string()),
         };

@@ -19,9 +19,8 @@ use std::time::Instant;
 use kiln_compiler::bytecode::CodeObject;
 
 use super::analyze::{self, Refusal};
-use super::backend::{Backend, SiteCells};
+use super::backend::{Backend, Built};
 use super::inline::InlineCandidate;
-use super::lower::Entry;
 use crate::feedback::Feedback;
 
 /// What an isolate asks the compile thread for.
@@ -43,7 +42,7 @@ pub struct Request {
 /// A finished compile, sent back to the isolate that asked.
 pub struct Compiled {
     pub key: usize,
-    pub result: Result<(Entry, usize, SiteCells), Refusal>,
+    pub result: Result<Built, Refusal>,
     /// Loop headers compiled code can be entered at, with stack depths.
     pub osr_headers: Vec<(usize, u32)>,
     /// Wall time of the compile on the compile thread.
@@ -131,7 +130,7 @@ fn compile_guarded(
     backends: &mut HashMap<u64, Backend>,
     isolate: u64,
     request: &Request,
-) -> Result<(Entry, usize, SiteCells), Refusal> {
+) -> Result<Built, Refusal> {
     let backend = match backends.entry(isolate) {
         std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
         std::collections::hash_map::Entry::Vacant(e) => e.insert(Backend::new()?),
@@ -144,7 +143,7 @@ fn compile_guarded(
     })
 }
 
-fn compile(b: &mut Backend, r: &Request) -> Result<(Entry, usize, SiteCells), Refusal> {
+fn compile(b: &mut Backend, r: &Request) -> Result<Built, Refusal> {
     b.compile(
         &r.code,
         &r.feedback,
