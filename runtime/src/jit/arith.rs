@@ -7,6 +7,7 @@
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, Block, BlockArg, InstBuilder, MemFlagsData, Value};
+use cranelift_frontend::FunctionBuilder;
 use kiln_compiler::bytecode::{BinOp, CmpOp, UnaryOp};
 
 use super::abi;
@@ -302,50 +303,12 @@ impl Lowerer<'_, '_> {
     /// Native int operation on unboxed `i64`s; `exit` on overflow or a
     /// zero divisor.
     pub(super) fn int_op(&mut self, op: BinOp, x: Value, y: Value, exit: Block) -> Value {
-        match op {
-            BinOp::Add | BinOp::Sub | BinOp::Mul => {
-                let (r, of) = match op {
-                    BinOp::Add => self.bcx.ins().sadd_overflow(x, y),
-                    BinOp::Sub => self.bcx.ins().ssub_overflow(x, y),
-                    _ => self.bcx.ins().smul_overflow(x, y),
-                };
-                let cont = self.bcx.create_block();
-                self.bcx.ins().brif(of, exit, &[], cont, &[]);
-                self.bcx.switch_to_block(cont);
-                r
-            }
-            BinOp::BitAnd => self.bcx.ins().band(x, y),
-            BinOp::BitOr => self.bcx.ins().bor(x, y),
-            BinOp::BitXor => self.bcx.ins().bxor(x, y),
-            BinOp::FloorDiv | BinOp::Mod => self.floor_div_mod(op, x, y, exit),
-            _ => {
+        match native_int_op(&mut self.bcx, op, x, y, exit) {
+            Some(r) => r,
+            None => {
                 let z = self.iconst(0);
                 self.always_exit(exit, z)
             }
-        }
-    }
-
-    /// Python's `//` and `%` (rounding toward negative infinity).
-    fn floor_div_mod(&mut self, op: BinOp, x: Value, y: Value, exit: Block) -> Value {
-        let nz = self.bcx.ins().icmp_imm_s(IntCC::NotEqual, y, 0);
-        self.guard(nz, exit);
-        // i64::MIN // -1 overflows (and traps in `sdiv`).
-        let not_min = self.bcx.ins().icmp_imm_s(IntCC::NotEqual, x, i64::MIN);
-        let not_m1 = self.bcx.ins().icmp_imm_s(IntCC::NotEqual, y, -1);
-        let safe = self.bcx.ins().bor(not_min, not_m1);
-        self.guard(safe, exit);
-        let q = self.bcx.ins().sdiv(x, y);
-        let rem = self.bcx.ins().srem(x, y);
-        let rem_nz = self.bcx.ins().icmp_imm_s(IntCC::NotEqual, rem, 0);
-        let sx = self.bcx.ins().bxor(rem, y);
-        let neg = self.bcx.ins().icmp_imm_s(IntCC::SignedLessThan, sx, 0);
-        let adjust = self.bcx.ins().band(rem_nz, neg);
-        if op == BinOp::FloorDiv {
-            let q1 = self.bcx.ins().iadd_imm_s(q, -1);
-            self.bcx.ins().select(adjust, q1, q)
-        } else {
-            let r1 = self.bcx.ins().iadd(rem, y);
-            self.bcx.ins().select(adjust, r1, rem)
         }
     }
 
@@ -527,6 +490,65 @@ impl Lowerer<'_, '_> {
         self.bcx.switch_to_block(join);
         res
     }
+}
+
+/// `x op y` on `i64`s as Python computes it, in `bcx`'s current block:
+/// a branch to `exit` on overflow or a zero divisor, the code going on in
+/// a new block. None (nothing emitted) for an operator with no native
+/// form here (`/`, `**`, shifts).
+pub(super) fn native_int_op(
+    bcx: &mut FunctionBuilder,
+    op: BinOp,
+    x: Value,
+    y: Value,
+    exit: Block,
+) -> Option<Value> {
+    let guard = |bcx: &mut FunctionBuilder, ok: Value| {
+        let cont = bcx.create_block();
+        bcx.ins().brif(ok, cont, &[], exit, &[]);
+        bcx.switch_to_block(cont);
+    };
+    let r = match op {
+        BinOp::Add | BinOp::Sub | BinOp::Mul => {
+            let (r, of) = match op {
+                BinOp::Add => bcx.ins().sadd_overflow(x, y),
+                BinOp::Sub => bcx.ins().ssub_overflow(x, y),
+                _ => bcx.ins().smul_overflow(x, y),
+            };
+            let cont = bcx.create_block();
+            bcx.ins().brif(of, exit, &[], cont, &[]);
+            bcx.switch_to_block(cont);
+            r
+        }
+        BinOp::BitAnd => bcx.ins().band(x, y),
+        BinOp::BitOr => bcx.ins().bor(x, y),
+        BinOp::BitXor => bcx.ins().bxor(x, y),
+        // Python's `//` and `%` (rounding toward negative infinity).
+        BinOp::FloorDiv | BinOp::Mod => {
+            let nz = bcx.ins().icmp_imm_s(IntCC::NotEqual, y, 0);
+            guard(bcx, nz);
+            // i64::MIN // -1 overflows (and traps in `sdiv`).
+            let not_min = bcx.ins().icmp_imm_s(IntCC::NotEqual, x, i64::MIN);
+            let not_m1 = bcx.ins().icmp_imm_s(IntCC::NotEqual, y, -1);
+            let safe = bcx.ins().bor(not_min, not_m1);
+            guard(bcx, safe);
+            let q = bcx.ins().sdiv(x, y);
+            let rem = bcx.ins().srem(x, y);
+            let rem_nz = bcx.ins().icmp_imm_s(IntCC::NotEqual, rem, 0);
+            let sx = bcx.ins().bxor(rem, y);
+            let neg = bcx.ins().icmp_imm_s(IntCC::SignedLessThan, sx, 0);
+            let adjust = bcx.ins().band(rem_nz, neg);
+            if op == BinOp::FloorDiv {
+                let q1 = bcx.ins().iadd_imm_s(q, -1);
+                bcx.ins().select(adjust, q1, q)
+            } else {
+                let r1 = bcx.ins().iadd(rem, y);
+                bcx.ins().select(adjust, r1, rem)
+            }
+        }
+        _ => return None,
+    };
+    Some(r)
 }
 
 /// The Cranelift conditions of a comparison, on ints and on floats.

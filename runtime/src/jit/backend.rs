@@ -8,11 +8,11 @@
 
 use std::sync::Arc;
 
-use cranelift_codegen::ir::{types, AbiParam, UserFuncName};
+use cranelift_codegen::ir::{types, AbiParam, FuncRef, UserFuncName};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{default_libcall_names, Linkage, Module};
+use cranelift_module::{default_libcall_names, FuncId, Linkage, Module};
 
 use kiln_compiler::bytecode::{CodeObject, Instr};
 
@@ -22,6 +22,7 @@ use super::globals::SlotCell;
 use super::inline::{InlineCandidate, InlineSite};
 use super::inst_attrs::{InstAttrCell, MethodCell};
 use super::lower::{Entry, Lowerer};
+use super::pure;
 use super::range_loop;
 use super::types::{infer, Speculation};
 use crate::feedback::Feedback;
@@ -158,6 +159,25 @@ impl Backend {
             inlines: (0..plain_calls).map(|_| InlineSite::default()).collect(),
             inlined: inline.iter().map(|c| c.code.clone()).collect(),
         };
+        // Pure recursive candidates first, as functions of their own
+        // (the context is reused for the caller below).
+        let pure_ids: Vec<Option<FuncId>> = inline
+            .iter()
+            .map(|c| {
+                c.recursive.then(|| {
+                    self.next_id += 1;
+                    let name = format!("kiln_pure_{}", self.next_id);
+                    pure::define(
+                        &mut self.module,
+                        &mut self.ctx,
+                        &mut self.fctx,
+                        &c.code,
+                        &name,
+                    )
+                    .ok()
+                })?
+            })
+            .collect();
         let analysis = analyze(code)?;
         let ranges = range_loop::find(code, &analysis, speculate.sites);
         let types = infer(code, &analysis, feedback, speculate, &ranges);
@@ -179,11 +199,15 @@ impl Backend {
         ctx.func.name = UserFuncName::user(0, id.as_u32());
         let call_conv = self.module.isa().default_call_conv();
         let config = self.module.target_config();
+        let pure_fns: Vec<Option<FuncRef>> = pure_ids
+            .iter()
+            .map(|id| id.map(|id| self.module.declare_func_in_func(id, &mut ctx.func)))
+            .collect();
         {
             let bcx = FunctionBuilder::new(&mut ctx.func, &mut self.fctx);
             let parts = (feedback, &analysis, &types, &ranges, &cache);
             Lowerer::new(bcx, code, parts, call_conv)
-                .with_inline(inline)
+                .with_inline(inline, pure_fns)
                 .counting_calls(count_calls)
                 .with_global_names(global_names)
                 .lower(config);
@@ -214,12 +238,12 @@ impl Backend {
 
 /// `KILN_JIT_DUMP=1`: print each compiled function's optimised IR and
 /// machine code to stderr (for people working on the JIT).
-fn dump_requested() -> bool {
+pub(super) fn dump_requested() -> bool {
     static DUMP: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *DUMP.get_or_init(|| std::env::var("KILN_JIT_DUMP").is_ok_and(|v| v == "1"))
 }
 
-fn dump_compiled(name: &str, ctx: &cranelift_codegen::Context) {
+pub(super) fn dump_compiled(name: &str, ctx: &cranelift_codegen::Context) {
     let disasm = ctx
         .compiled_code()
         .and_then(|c| c.vcode.as_deref())

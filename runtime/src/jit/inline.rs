@@ -25,13 +25,15 @@ use std::cell::Cell;
 use std::sync::Arc;
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::ir::{Block, BlockArg, FuncRef, InstBuilder, MemFlagsData, Value};
 use kiln_compiler::bytecode::{BinOp, CodeFlags, CodeObject, Constant, Instr, UnaryOp};
 
 use super::abi::{self, into_bits, JitCtx};
 use super::arith::condition_codes;
 use super::direct::CalleeRef;
+use super::helpers::env_of;
 use super::lower::{Lowerer, I64};
+use super::pure;
 use super::service::snapshot;
 use super::types::{binary_plan, compare_plan, Kind, Plan};
 use crate::feedback::Feedback;
@@ -49,6 +51,9 @@ pub struct InlineCandidate {
     pub code: Arc<CodeObject>,
     /// The callee's feedback when the caller was queued.
     pub feedback: Feedback,
+    /// A pure recursive function (`pure.rs`), called natively rather
+    /// than inlined.
+    pub recursive: bool,
 }
 
 /// The pure-leaf functions among `names`, the globals `code` reads that
@@ -60,10 +65,14 @@ pub fn candidates(code: &CodeObject, globals: &PyValue, names: &[u32]) -> Vec<In
     let function = |name: u32| {
         let key = code.names.get(name as usize)?;
         let func = dict.get_str(key)?.as_function()?;
-        is_pure_leaf(&func.code).then(|| InlineCandidate {
+        // A pure recursive function calls itself through its globals:
+        // only the caller's own, whose binding the call site checks.
+        let recursive = func.globals.is(globals) && pure::is_pure_recursive(&func.code);
+        (recursive || is_pure_leaf(&func.code)).then(|| InlineCandidate {
             name,
             code: func.code.clone(),
             feedback: snapshot(&func.info.feedback),
+            recursive,
         })
     };
     names.iter().filter_map(|&name| function(name)).collect()
@@ -203,7 +212,14 @@ pub struct InlineSite {
     /// `Arc::as_ptr` of the inlined code, which the compiled version
     /// keeps alive (`SiteCells::inlined`), so the address is not reused.
     code: Cell<usize>,
+    /// Native calls of a pure recursive function abandoned here: past
+    /// `MAX_NATIVE_FAILS` the site only makes ordinary calls.
+    fails: Cell<u32>,
 }
+
+/// See `InlineSite::fails`: a site whose arguments overflow natively
+/// every time should not pay for the attempt every time.
+const MAX_NATIVE_FAILS: i64 = 16;
 
 impl Drop for InlineSite {
     fn drop(&mut self) {
@@ -212,18 +228,22 @@ impl Drop for InlineSite {
 }
 
 const SITE_CALLEE: i32 = std::mem::offset_of!(InlineSite, callee) as i32;
+const SITE_FAILS: i32 = std::mem::offset_of!(InlineSite, fails) as i32;
 const VM_DEPTH: i32 = std::mem::offset_of!(Vm, depth) as i32;
 
 /// The slow path of an inline site whose callee was not the remembered
 /// one: remember it if it is a function with the inlined code (so the
 /// next call takes the fast path). Borrows `callee`.
-pub extern "C" fn remember_inlined(_ctx: *mut JitCtx, callee: i64, site: *const InlineSite) -> i64 {
-    // SAFETY: compiled code passes its own site (alive as long as the
-    // code) and a callee it owns for the duration of this call.
-    let (site, value) = unsafe { (&*site, abi::borrow_bits(callee)) };
-    let same_code = value
-        .as_function()
-        .is_some_and(|f| Arc::as_ptr(&f.code) as usize == site.code.get());
+pub extern "C" fn remember_inlined(ctx: *mut JitCtx, callee: i64, site: *const InlineSite) -> i64 {
+    // SAFETY: compiled code passes its own live context and site (alive
+    // as long as the code) and a callee it owns for the duration of this
+    // call.
+    let (site, value, env) = unsafe { (&*site, abi::borrow_bits(callee), env_of(&*ctx)) };
+    // The function must also live in the caller's globals, where a pure
+    // recursive one finds itself (`pure.rs`).
+    let same_code = value.as_function().is_some_and(|f| {
+        Arc::as_ptr(&f.code) as usize == site.code.get() && f.globals.is(env.globals)
+    });
     if same_code {
         abi::release_cell(&site.callee);
         site.callee.set(into_bits((*value).clone()) as u64);
@@ -243,7 +263,15 @@ impl Lowerer<'_, '_> {
         if args.iter().any(|k| matches!(k, Kind::RangeIter(_))) {
             return None;
         }
-        plans_natively(&self.inline[i], &args).then_some(i)
+        let c = &self.inline[i];
+        if c.recursive {
+            let ints = args
+                .iter()
+                .all(|k| matches!(k, Kind::Int | Kind::Boxed | Kind::Borrowed));
+            let native = self.pure_fns.get(i).copied().flatten().is_some();
+            return (native && ints && args.len() == c.code.arg_count as usize).then_some(i);
+        }
+        plans_natively(c, &args).then_some(i)
     }
 
     /// `Call` at `pc` of candidate `which`, whose body `inline_candidate`
@@ -292,7 +320,10 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().brif(deep, slow, &[], fast, &[]);
 
         self.bcx.switch_to_block(fast);
-        let r = self.lower_inline_body(which, &args, slow);
+        let r = match self.pure_fns.get(which).copied().flatten() {
+            Some(f) => self.lower_pure_call(f, &args, site_addr, (vm, depth), slow),
+            None => self.lower_inline_body(which, &args, slow),
+        };
         if !unowned {
             // The remembered function: a heap object.
             self.decref_heap(callee);
@@ -334,6 +365,55 @@ impl Lowerer<'_, '_> {
         site.code
             .set(Arc::as_ptr(&self.inline[which].code) as usize);
         Some(site as *const InlineSite)
+    }
+
+    /// A native call of pure recursive function `f` (`pure.rs`) on `args`
+    /// (read, not consumed), at `site` (`site_addr`), with the isolate's
+    /// depth as read at `vm`: its result boxed, or a branch to `slow`
+    /// when an argument is not an int, the site gave up, or the native
+    /// code abandoned (which counts).
+    fn lower_pure_call(
+        &mut self,
+        f: FuncRef,
+        args: &[(Value, Kind)],
+        site_addr: Value,
+        (vm, depth): (Value, Value),
+        slow: Block,
+    ) -> Value {
+        let flags = MemFlagsData::trusted();
+        let fails = self.bcx.ins().uload32(flags, site_addr, SITE_FAILS);
+        let trying = self
+            .bcx
+            .ins()
+            .icmp_imm_s(IntCC::SignedLessThan, fails, MAX_NATIVE_FAILS);
+        self.guard(trying, slow);
+        let mut call_args: Vec<Value> = args.iter().map(|a| self.guard_int(*a, slow)).collect();
+        // The calls the interpreter's recursion limit leaves, with one to
+        // spare: the real call decides the borderline case.
+        let _ = vm;
+        let limit = self.iconst(i64::from(RECURSION_LIMIT) - 2);
+        let budget = self.bcx.ins().isub(limit, depth);
+        let interrupt = self
+            .bcx
+            .ins()
+            .load(I64, flags, self.ctx, abi::ctx_offset::INTERRUPT);
+        call_args.push(budget);
+        call_args.push(interrupt);
+        let call = self.bcx.ins().call(f, &call_args);
+        let (v, failed) = {
+            let r = self.bcx.inst_results(call);
+            (r[0], r[1])
+        };
+        let gave_up = self.bcx.create_block();
+        let done = self.bcx.create_block();
+        self.bcx.set_cold_block(gave_up);
+        self.bcx.ins().brif(failed, gave_up, &[], done, &[]);
+        self.bcx.switch_to_block(gave_up);
+        let more = self.bcx.ins().iadd_imm_s(fails, 1);
+        self.bcx.ins().istore32(flags, more, site_addr, SITE_FAILS);
+        self.bcx.ins().jump(slow, &[]);
+        self.bcx.switch_to_block(done);
+        self.box_int(v)
     }
 
     /// The body of candidate `which` on `args` (read, not consumed):

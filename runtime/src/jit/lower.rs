@@ -25,8 +25,8 @@ use std::collections::HashMap;
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, BlockArg, InstBuilder, MemFlagsData, SigRef, Signature, StackSlot,
-    StackSlotData, StackSlotKind, Value,
+    types, AbiParam, Block, BlockArg, FuncRef, InstBuilder, MemFlagsData, SigRef, Signature,
+    StackSlot, StackSlotData, StackSlotKind, Value,
 };
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, Variable};
@@ -118,6 +118,9 @@ pub struct Lowerer<'a, 'b> {
     pub(super) borrowed_callee: Option<Value>,
     /// Pure-leaf functions this code may inline (`inline.rs`).
     pub(super) inline: &'a [InlineCandidate],
+    /// For each of `inline`, the native function of a pure recursive one
+    /// (`pure.rs`), declared in this function.
+    pub(super) pure_fns: Vec<Option<FuncRef>>,
     inline_sites: &'a [InlineSite],
     pub(super) inline_sites_used: usize,
     /// Whether direct calls count calls for `--stats`.
@@ -168,6 +171,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             global_origin: HashMap::new(),
             borrowed_callee: None,
             inline: &[],
+            pure_fns: Vec::new(),
             inline_sites: &cells.inlines,
             inline_sites_used: 0,
             count_calls: false,
@@ -175,9 +179,15 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         }
     }
 
-    /// Let calls of the globals in `candidates` be inlined.
-    pub fn with_inline(mut self, candidates: &'a [InlineCandidate]) -> Self {
+    /// Let calls of the globals in `candidates` be inlined, or call
+    /// natively the pure recursive ones whose functions are `pure_fns`.
+    pub fn with_inline(
+        mut self,
+        candidates: &'a [InlineCandidate],
+        pure_fns: Vec<Option<FuncRef>>,
+    ) -> Self {
         self.inline = candidates;
+        self.pure_fns = pure_fns;
         self
     }
 

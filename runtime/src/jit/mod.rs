@@ -48,6 +48,7 @@ pub(crate) mod items;
 pub mod layout;
 pub(crate) mod lower;
 pub(crate) mod natives;
+pub(crate) mod pure;
 pub(crate) mod range_loop;
 pub(crate) mod service;
 pub mod stats;
