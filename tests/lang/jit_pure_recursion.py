@@ -38,6 +38,15 @@ def floors(a, b, k):
     return floors(a, b, k - 1)
 
 
+def fib2(n):
+    return n if n < 2 else fib2(n - 1) + fib2(n - 2)
+
+
+def pick(a, b):
+    # Values on the stack across the jumps of conditional expressions.
+    return a + (b if a < b else -b) * (1 if b else 2) - (pick(a - 1, b) if a > 0 and a < 4 else 0)
+
+
 def depth(n):
     if n == 0:
         return 0
@@ -53,9 +62,10 @@ def inverse_sum(n):
 def run(rounds):
     total = 0
     for i in range(rounds):
-        total += fib(i % 15) + gcd(i * 7, 91) + ack(2, i % 4)
+        total += fib(i % 15) + gcd(i * 7, 91) + ack(2, i % 4) + fib2(i % 12) + pick(i % 5, 3)
     print("mixed:", total)
-    print("fib(27):", fib(27))
+    print("fib(27):", fib(27), fib2(27))
+    print("conditional values:", [pick(a, b) for a in (-2, 0, 3, 5) for b in (-1, 0, 4)])
     print("factorials:", fact(20), fact(21), fact(25))
     print("big ints:", fib(10) * 2 ** 70, gcd(2 ** 80, 2 ** 70 * 3))
     print("signs:", [floors(a, b, 3) for a in (-7, 0, 7) for b in (-3, 3)])

@@ -30,7 +30,7 @@ use std::collections::HashMap;
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, FuncRef, InstBuilder, MemFlagsData, UserFuncName, Value,
+    types, AbiParam, Block, BlockArg, FuncRef, InstBuilder, MemFlagsData, UserFuncName, Value,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::JITModule;
@@ -61,12 +61,14 @@ pub fn is_pure_recursive(code: &CodeObject) -> bool {
     plan(code).is_some()
 }
 
-/// The jump targets of a pure body, or None when `code` is not pure.
+/// For each instruction of a pure body, the depth of the value stack
+/// (all ints) where it is a jump target, else None; None for all when
+/// `code` is not pure.
 ///
 /// One pass in instruction order suffices: every jump goes forward, so a
-/// target's state (the locals surely assigned; the stack, always empty
-/// there) is known before it is reached.
-fn plan(code: &CodeObject) -> Option<Vec<bool>> {
+/// target's state (the locals surely assigned, the depth of the stack)
+/// is known before it is reached.
+fn plan(code: &CodeObject) -> Option<Vec<Option<usize>>> {
     let special = CodeFlags::VARARGS
         | CodeFlags::VARKEYWORDS
         | CodeFlags::GENERATOR
@@ -87,18 +89,19 @@ fn plan(code: &CodeObject) -> Option<Vec<bool>> {
     let n = code.code.len();
     let locals = code.varnames.len();
     // The locals surely assigned on entry to each instruction reached by
-    // a jump (bit i: local i), intersected over the jumps.
-    let mut at_target: Vec<Option<u64>> = vec![None; n + 1];
-    let mut targets = vec![false; n + 1];
+    // a jump (bit i: local i), intersected over the jumps, and the depth
+    // of the stack there (the same over all of them; ints only, as a
+    // conditional expression leaves).
+    let mut at_target: Vec<Option<(u64, usize)>> = vec![None; n + 1];
     let mut stack: Vec<Shape> = Vec::new();
     let mut assigned: Option<u64> = Some((1u64 << params) - 1);
     let mut returns = false;
     for pc in 0..n {
         assigned = match (assigned, at_target[pc]) {
-            (Some(a), Some(t)) if stack.is_empty() => Some(a & t),
+            (Some(a), Some((t, depth))) if stack.len() == depth => Some(a & t),
             (Some(_), Some(_)) => return None,
-            (None, Some(t)) => {
-                stack.clear();
+            (None, Some((t, depth))) => {
+                stack = vec![Shape::Int; depth];
                 Some(t)
             }
             (a, None) => a,
@@ -107,12 +110,12 @@ fn plan(code: &CodeObject) -> Option<Vec<bool>> {
         let Some(mut live) = assigned else { continue };
         let mut jump_to = |target: u32, live: u64, stack: &[Shape]| {
             let t = target as usize;
-            if t <= pc || t >= n || !stack.is_empty() {
+            if t <= pc || t >= n || stack.iter().any(|s| *s != Shape::Int) {
                 return false;
             }
-            targets[t] = true;
-            at_target[t] = Some(at_target[t].map_or(live, |a| a & live));
-            true
+            let (mask, depth) = at_target[t].unwrap_or((live, stack.len()));
+            at_target[t] = Some((mask & live, depth));
+            depth == stack.len()
         };
         let ok = match code.code[pc] {
             Instr::Nop => true,
@@ -196,6 +199,10 @@ fn plan(code: &CodeObject) -> Option<Vec<bool>> {
     }
     // Falling off the end is impossible in compiled code (it ends in a
     // return), but a body that did would not be pure.
+    let targets = at_target
+        .iter()
+        .map(|t| t.map(|(_, depth)| depth))
+        .collect();
     (returns && assigned.is_none()).then_some(targets)
 }
 
@@ -248,7 +255,8 @@ struct PureLowering<'a> {
     bcx: FunctionBuilder<'a>,
     code: &'a CodeObject,
     me: FuncRef,
-    targets: &'a [bool],
+    /// `plan`'s stack depth at each jump target.
+    targets: &'a [Option<usize>],
     blocks: HashMap<usize, Block>,
     locals: Vec<Variable>,
     /// Returns (0, 1): abandon.
@@ -260,7 +268,7 @@ impl<'a> PureLowering<'a> {
         mut bcx: FunctionBuilder<'a>,
         code: &'a CodeObject,
         me: FuncRef,
-        targets: &'a [bool],
+        targets: &'a [Option<usize>],
     ) -> Self {
         let fail = bcx.create_block();
         bcx.set_cold_block(fail);
@@ -275,11 +283,26 @@ impl<'a> PureLowering<'a> {
         }
     }
 
+    /// The block of jump target `pc`, with a parameter per stack entry.
     fn block_at(&mut self, pc: usize) -> Block {
-        *self
-            .blocks
-            .entry(pc)
-            .or_insert_with(|| self.bcx.create_block())
+        if let Some(&b) = self.blocks.get(&pc) {
+            return b;
+        }
+        let b = self.bcx.create_block();
+        for _ in 0..self.target_depth(pc).unwrap_or(0) {
+            self.bcx.append_block_param(b, I64);
+        }
+        self.blocks.insert(pc, b);
+        b
+    }
+
+    /// The stack depth at `pc` when it is a jump target.
+    fn target_depth(&self, pc: usize) -> Option<usize> {
+        self.targets.get(pc).copied().flatten()
+    }
+
+    fn args(stack: &[Value]) -> Vec<BlockArg> {
+        stack.iter().map(|&v| BlockArg::Value(v)).collect()
     }
 
     /// Go on in a new block when `ok`, else abandon.
@@ -322,12 +345,13 @@ impl<'a> PureLowering<'a> {
         let mut stack: Vec<Value> = Vec::new();
         let mut live = true;
         for pc in 0..self.code.code.len() {
-            if self.targets.get(pc).copied().unwrap_or(false) {
+            if self.target_depth(pc).is_some() {
                 let b = self.block_at(pc);
                 if live {
-                    self.bcx.ins().jump(b, &[]);
+                    self.bcx.ins().jump(b, &Self::args(&stack));
                 }
                 self.bcx.switch_to_block(b);
+                stack = self.bcx.block_params(b).to_vec();
                 live = true;
             }
             if !live {
@@ -408,16 +432,22 @@ impl<'a> PureLowering<'a> {
                 let x = pop(stack, &mut self.bcx);
                 let jump_if_true = matches!(code.code[pc], Instr::PopJumpIfTrue { .. });
                 let there = self.block_at(target as usize);
-                let next = match self.targets.get(pc + 1).copied().unwrap_or(false) {
+                let next_is_target = self.target_depth(pc + 1).is_some();
+                let next = match next_is_target {
                     true => self.block_at(pc + 1),
                     false => self.bcx.create_block(),
                 };
+                let there_args = Self::args(stack);
+                let next_args = match next_is_target {
+                    true => Self::args(stack),
+                    false => Vec::new(),
+                };
                 match jump_if_true {
-                    true => self.bcx.ins().brif(x, there, &[], next, &[]),
-                    false => self.bcx.ins().brif(x, next, &[], there, &[]),
+                    true => self.bcx.ins().brif(x, there, &there_args, next, &next_args),
+                    false => self.bcx.ins().brif(x, next, &next_args, there, &there_args),
                 };
                 // A target at `pc + 1` is switched to by the caller.
-                if !self.targets.get(pc + 1).copied().unwrap_or(false) {
+                if !next_is_target {
                     self.bcx.switch_to_block(next);
                     return true;
                 }
@@ -425,7 +455,7 @@ impl<'a> PureLowering<'a> {
             }
             Instr::Jump { target } => {
                 let there = self.block_at(target as usize);
-                self.bcx.ins().jump(there, &[]);
+                self.bcx.ins().jump(there, &Self::args(stack));
                 return false;
             }
             Instr::Call { argc, .. } => {
@@ -483,6 +513,11 @@ mod tests {
              return f(m - 1, 1)\n    return f(m - 1, f(m, n - 1))\n",
             "def f(n):\n    if n <= 1:\n        return 1\n    r = f(n - 1)\n    return n * r\n",
             "def f(x):\n    return -x * 3\n",
+            // Conditional expressions: a value on the stack across jumps.
+            "def f(n):\n    return n if n < 2 else f(n - 1) + f(n - 2)\n",
+            "def f(n):\n    return 1 if n else f(n - 1)\n",
+            "def f(a, b):\n    return a + (b if a < b else -b) * (1 if b else 2)\n",
+            "def f(n):\n    return f(n - 1) if n > 0 and n < 9 else 0\n",
         ];
         for src in yes {
             assert!(is_pure_recursive(&function_code(src, "f")), "{src}");
@@ -498,9 +533,9 @@ mod tests {
             "def f(n):\n    return n * 0.5\n",
             "def f(n):\n    if n:\n        return 1\n",
             "def f(n):\n    return n / 2\n",
-            // A loop, a conditional expression (a value across a jump).
+            // A loop; `and` as a value (its operand kept across a jump).
             "def f(n):\n    while n:\n        n -= 1\n    return n\n",
-            "def f(n):\n    return 1 if n else f(n - 1)\n",
+            "def f(n):\n    return n and f(n - 1)\n",
             // Calls itself with the wrong number of arguments.
             "def f(n):\n    return f(n, 1)\n",
             "def f(*n):\n    return 1\n",
