@@ -757,7 +757,10 @@ pub fn contains(vm: &mut Vm, container: &Value, item: &Value) -> PyResult<bool> 
                 None => Err(PyErr::type_error("a bytes-like object is required")),
             }
         }
-        Some(Payload::Dict(_)) => {
+        Some(Payload::Dict(cell)) => {
+            if let Some(found) = crate::dict::lookup_simple(cell, item) {
+                return Ok(found.is_some());
+            }
             let d = container.clone();
             Ok(vm.dict_get(&d, item)?.is_some())
         }
