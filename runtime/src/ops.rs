@@ -275,6 +275,19 @@ fn int_binary(op: BinOp, x: &IntRef, y: &IntRef) -> PyResult<Value> {
     })
 }
 
+/// `x + y` for two strs: one buffer of the final size, and the char
+/// count is the sum (no scan of the result).
+fn concat_strs(x: &crate::object::StrObj, y: &crate::object::StrObj) -> Value {
+    let mut s = String::with_capacity(x.s.len() + y.s.len());
+    s.push_str(&x.s);
+    s.push_str(&y.s);
+    Value::new_heap(Payload::Str(crate::object::StrObj {
+        s,
+        chars: x.chars + y.chars,
+        hash: std::cell::Cell::new(0),
+    }))
+}
+
 /// The built-in types' operators; `None` if this pair has none.
 fn builtin_binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Option<Value>> {
     // bool & | ^ bool stays bool.
@@ -316,12 +329,7 @@ fn builtin_binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Opti
         return Ok(None);
     };
     match (op, pa, pb) {
-        (BinOp::Add, Payload::Str(x), Some(Payload::Str(y))) => {
-            let mut s = String::with_capacity(x.s.len() + y.s.len());
-            s.push_str(&x.s);
-            s.push_str(&y.s);
-            Ok(Some(Value::from_string(s)))
-        }
+        (BinOp::Add, Payload::Str(x), Some(Payload::Str(y))) => Ok(Some(concat_strs(x, y))),
         (BinOp::Mul, Payload::Str(x), _) if int_ref(b).is_some() => {
             let n = repeat_count(vm, b)?;
             checked_repeat_len(x.s.len(), n)?;
