@@ -132,6 +132,12 @@ pub fn store_simple(
     d.set_simple(hash, key, value)
 }
 
+/// Tables up to this many entries are searched by scanning the stored
+/// hashes in order: for the small dicts of records and keyword arguments
+/// that is cheaper than a probe of the index table (a hash mix, a group
+/// load, a tag match).
+const SCAN_MAX: usize = 8;
+
 /// The result of a lookup that may need script-level equality.
 pub enum Probe {
     Found(usize),
@@ -254,7 +260,7 @@ impl Dict {
     /// Find `key` (hash `hash`) using identity and primitive equality.
     pub fn probe(&self, hash: u64, key: &Value) -> Probe {
         let mut undecided = Vec::new();
-        let found = self.map.raw_entry_v1().from_hash_full(mix(hash), |k| {
+        let is_match = |k: &DictKey| {
             if k.hash != hash {
                 return false;
             }
@@ -265,9 +271,14 @@ impl Dict {
                     false
                 }
             }
-        });
+        };
+        let found = if self.map.len() <= SCAN_MAX {
+            self.map.keys().position(is_match)
+        } else {
+            self.map.raw_entry_v1().index_from_hash(mix(hash), is_match)
+        };
         match found {
-            Some((i, _, _)) => Probe::Found(i),
+            Some(i) => Probe::Found(i),
             None if undecided.is_empty() => Probe::Missing,
             None => Probe::Undecided(undecided),
         }
@@ -282,10 +293,15 @@ impl Dict {
     pub fn get_simple(&self, hash: u64, key: &Value) -> Option<Option<&Value>> {
         let text = key.as_str();
         let mut undecided = false;
-        let found = self
-            .map
-            .raw_entry_v1()
-            .from_hash(mix(hash), |k| simple_eq(k, hash, key, text, &mut undecided));
+        let found = if self.map.len() <= SCAN_MAX {
+            self.map
+                .iter()
+                .find(|(k, _)| simple_eq(k, hash, key, text, &mut undecided))
+        } else {
+            self.map
+                .raw_entry_v1()
+                .from_hash(mix(hash), |k| simple_eq(k, hash, key, text, &mut undecided))
+        };
         match found {
             Some((_, v)) => Some(Some(v)),
             None if undecided => None,
@@ -306,6 +322,25 @@ impl Dict {
         use indexmap::map::raw_entry_v1::RawEntryMut;
         let text = key.as_str();
         let mut undecided = false;
+        if self.map.len() <= SCAN_MAX {
+            let at = self
+                .map
+                .keys()
+                .position(|k| simple_eq(k, hash, &key, text, &mut undecided));
+            return match at {
+                Some(i) => {
+                    if let Some((_, v)) = self.map.get_index_mut(i) {
+                        *v = value;
+                    }
+                    Ok(())
+                }
+                None if undecided => Err((key, value)),
+                None => {
+                    self.push_new(hash, key, value);
+                    Ok(())
+                }
+            };
+        }
         let entry = self.map.raw_entry_mut_v1().from_hash(mix(hash), |k| {
             simple_eq(k, hash, &key, text, &mut undecided)
         });

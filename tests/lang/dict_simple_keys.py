@@ -96,3 +96,25 @@ try:
     [1] in {}
 except TypeError as err:
     print("TypeError", err)
+
+# Small tables (searched in order) and larger ones (probed by hash) must
+# agree, across the size where one becomes the other, for every key kind.
+for size in [0, 1, 7, 8, 9, 16, 40]:
+    g = {}
+    for i in range(size):
+        g["k" + str(i)] = i
+        g[i * 7] = -i
+        if i % 4 == 0:
+            g[(i, "t")] = i * 100
+    found = [g.get("k" + str(i)) for i in range(size + 2)]
+    ints = [g.get(i * 7, "none") for i in range(size + 2)]
+    tuples = [(i, "t") in g for i in range(0, size + 2, 4)]
+    for i in range(0, size, 2):
+        del g["k" + str(i)]
+    g["k0"] = "again"
+    print(size, len(g), found[-3:], ints[-3:], tuples, list(g)[-3:], g.get("k1"), g.get(7, "none"))
+    named = {"p" + str(i): i for i in range(size)}
+    named[Name("zz")] = "name"
+    print(size, named["zz"], "zz" in named, named.get(Name("p0")), len(named))
+    named["zz"] = "set"
+    print(size, len(named), named[Name("zz")], type(list(named)[-1]).__name__)
