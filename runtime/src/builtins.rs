@@ -446,6 +446,11 @@ pub fn construct(
     args: &[Value],
     kwargs: &[(Value, Value)],
 ) -> PyResult<Value> {
+    // `str(x)`, the most common call of a type: no keyword to check, no
+    // encoding to apply.
+    if let (TypeId::Str, [v], []) = (id, args, kwargs) {
+        return vm.str_value(v);
+    }
     let name = id.name();
     constructor_kwargs(id, kwargs)?;
     match id {
