@@ -396,7 +396,8 @@ fn strip_impl(
     left: bool,
     right: bool,
 ) -> PyResult<Value> {
-    let s = this(vm, args, name)?;
+    let so = this_obj(vm, args, name)?;
+    let s = so.s.as_str();
     no_kwargs(format_args!("str.{name}"), kw)?;
     arity(name, rest(args).len(), 0, 1)?;
     let chars = match args.get(1) {
@@ -418,7 +419,11 @@ fn strip_impl(
     if right {
         out = out.trim_end_matches(matcher);
     }
-    Ok(Value::from_str(out))
+    // Nothing stripped: the str itself, as CPython returns it.
+    if out.len() == s.len() {
+        return Ok(args[0].clone());
+    }
+    Ok(piece(out, so.is_ascii()))
 }
 
 fn str_strip(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
@@ -432,7 +437,8 @@ fn str_rstrip(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
 }
 
 fn str_replace(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
-    let s = this(vm, args, "replace")?;
+    let so = this_obj(vm, args, "replace")?;
+    let s = so.s.as_str();
     let a = bind("replace", rest(args), kw, &["old", "new", "count"])?;
     let (Some(old), Some(new)) = (a[0], a[1]) else {
         return arity("replace", rest(args).len(), 2, 3).map(|_| Value::none());
@@ -448,6 +454,10 @@ fn str_replace(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     } else {
         count as usize
     };
+    // Nothing to replace: the str itself, as CPython returns it.
+    if limit == 0 {
+        return Ok(args[0].clone());
+    }
     if old.is_empty() {
         let mut out = String::new();
         let mut done = 0;
@@ -463,7 +473,26 @@ fn str_replace(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
         }
         return Ok(Value::from_string(out));
     }
-    Ok(Value::from_string(s.replacen(old, new, limit)))
+    let mut out = String::new();
+    let mut last = 0;
+    let mut done = 0;
+    for (i, _) in s.match_indices(old) {
+        if done == limit {
+            break;
+        }
+        if done == 0 {
+            out.reserve(s.len());
+        }
+        out.push_str(&s[last..i]);
+        out.push_str(new);
+        last = i + old.len();
+        done += 1;
+    }
+    if done == 0 {
+        return Ok(args[0].clone());
+    }
+    out.push_str(&s[last..]);
+    Ok(Value::from_string(out))
 }
 
 /// Byte offset of char index `ci` (clamped to the end).
@@ -483,11 +512,17 @@ fn char_count(s: &str) -> usize {
 /// char offset of its start; `None` when start > len (nothing matches).
 fn window(
     vm: &Vm,
-    s: &str,
+    so: &StrObj,
     start: Option<&Value>,
     end: Option<&Value>,
 ) -> PyResult<Option<(usize, usize, usize)>> {
-    let len = char_count(s);
+    let s = so.s.as_str();
+    // No bounds (the usual `s.find(x)`): the whole text, without counting
+    // its chars.
+    if start.is_none_or(Value::is_none) && end.is_none_or(Value::is_none) {
+        return Ok(Some((0, s.len(), 0)));
+    }
+    let len = so.chars;
     let raw_start = opt_index(vm, start)?;
     let (cs, ce) = slice_bounds(len, raw_start, opt_index(vm, end)?);
     // CPython: a start past the end, or an end before the start, matches
@@ -495,7 +530,7 @@ fn window(
     if raw_start.is_some_and(|st| st > len as i64) || ce < cs {
         return Ok(None);
     }
-    let (bs, be) = if s.is_ascii() {
+    let (bs, be) = if so.is_ascii() {
         (cs, ce.max(cs))
     } else {
         (byte_of(s, cs), byte_of(s, ce.max(cs)))
@@ -503,11 +538,11 @@ fn window(
     Ok(Some((bs, be, cs)))
 }
 
-fn to_char_index(s: &str, byte: usize) -> usize {
-    if s.is_ascii() {
+fn to_char_index(so: &StrObj, byte: usize) -> usize {
+    if so.is_ascii() {
         byte
     } else {
-        s[..byte].chars().count()
+        so.s[..byte].chars().count()
     }
 }
 
@@ -518,17 +553,18 @@ fn find_impl(
     name: &str,
     reverse: bool,
 ) -> PyResult<Option<usize>> {
-    let s = this(vm, args, name)?;
+    let so = this_obj(vm, args, name)?;
+    let s = so.s.as_str();
     no_kwargs(format_args!("str.{name}"), kw)?;
     let a = rest(args);
     arity(name, a.len(), 1, 3)?;
     let sub = str_arg(vm, &a[0], "")?;
-    let Some((bs, be, _)) = window(vm, s, a.get(1), a.get(2))? else {
+    let Some((bs, be, _)) = window(vm, so, a.get(1), a.get(2))? else {
         return Ok(None);
     };
     if be < bs || (be - bs) < sub.len() {
         return Ok(if sub.is_empty() && be >= bs {
-            Some(to_char_index(s, bs))
+            Some(to_char_index(so, bs))
         } else {
             None
         });
@@ -539,7 +575,7 @@ fn find_impl(
     } else {
         hay.find(sub)
     };
-    Ok(found.map(|b| to_char_index(s, bs + b)))
+    Ok(found.map(|b| to_char_index(so, bs + b)))
 }
 
 fn found_value(f: Option<usize>) -> Value {
@@ -564,12 +600,13 @@ fn str_rindex(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
 }
 
 fn str_count(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
-    let s = this(vm, args, "count")?;
+    let so = this_obj(vm, args, "count")?;
+    let s = so.s.as_str();
     no_kwargs("str.count", kw)?;
     let a = rest(args);
     arity("count", a.len(), 1, 3)?;
     let sub = str_arg(vm, &a[0], "")?;
-    let Some((bs, be, _)) = window(vm, s, a.get(1), a.get(2))? else {
+    let Some((bs, be, _)) = window(vm, so, a.get(1), a.get(2))? else {
         return Ok(Value::int(0));
     };
     let hay = &s[bs..be.max(bs)];
@@ -582,11 +619,12 @@ fn str_count(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
 }
 
 fn affix_impl(vm: &mut Vm, args: &[Value], kw: Kw, name: &str, at_end: bool) -> PyResult<Value> {
-    let s = this(vm, args, name)?;
+    let so = this_obj(vm, args, name)?;
+    let s = so.s.as_str();
     no_kwargs(format_args!("str.{name}"), kw)?;
     let a = rest(args);
     arity(name, a.len(), 1, 3)?;
-    let Some((bs, be, _)) = window(vm, s, a.get(1), a.get(2))? else {
+    let Some((bs, be, _)) = window(vm, so, a.get(1), a.get(2))? else {
         return Ok(Value::bool(false));
     };
     let hay = &s[bs..be.max(bs)];
@@ -682,11 +720,47 @@ fn swapcase(s: &str) -> String {
         .collect()
 }
 
+/// `upper`/`lower`: ASCII text maps byte by byte and keeps its length.
+fn case_map(
+    vm: &mut Vm,
+    args: &[Value],
+    kw: Kw,
+    name: &str,
+    f: fn(&str) -> String,
+    ascii_f: fn(&str) -> String,
+) -> PyResult<Value> {
+    let so = this_obj(vm, args, name)?;
+    if !so.is_ascii() {
+        return no_arg_map(vm, args, kw, name, f);
+    }
+    no_kwargs(format_args!("str.{name}"), kw)?;
+    arity(format_args!("str.{name}"), rest(args).len(), 0, 0)?;
+    Ok(Value::new_heap(Payload::Str(StrObj {
+        s: ascii_f(&so.s),
+        chars: so.chars,
+        hash: Cell::new(0),
+    })))
+}
+
 fn str_upper(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
-    no_arg_map(vm, args, kw, "upper", str::to_uppercase)
+    case_map(
+        vm,
+        args,
+        kw,
+        "upper",
+        str::to_uppercase,
+        str::to_ascii_uppercase,
+    )
 }
 fn str_lower(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
-    no_arg_map(vm, args, kw, "lower", str::to_lowercase)
+    case_map(
+        vm,
+        args,
+        kw,
+        "lower",
+        str::to_lowercase,
+        str::to_ascii_lowercase,
+    )
 }
 fn str_casefold(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     no_arg_map(vm, args, kw, "casefold", casefold)
