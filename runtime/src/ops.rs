@@ -16,6 +16,24 @@ use crate::vm::Vm;
 
 /// `a op b`.
 pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Value> {
+    // Int arithmetic the interpreter's inline path gave up on (a result
+    // or an operand past the 48-bit immediates): done here in i64 when it
+    // fits, before the general dispatch over every operand kind.
+    if let Some((x, y)) = i64_pair(a, b) {
+        let r = match op {
+            BinOp::Add => x.checked_add(y),
+            BinOp::Sub => x.checked_sub(y),
+            BinOp::Mul => x.checked_mul(y),
+            // For a positive divisor, Python's floor division and modulo
+            // are the Euclidean ones.
+            BinOp::FloorDiv if y > 0 => Some(x.div_euclid(y)),
+            BinOp::Mod if y > 0 => Some(x.rem_euclid(y)),
+            _ => None,
+        };
+        if let Some(r) = r {
+            return Ok(Value::int(r));
+        }
+    }
     if let Some(r) = builtin_binary(vm, op, a, b)? {
         return Ok(r);
     }
@@ -23,6 +41,20 @@ pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Value> {
         return Ok(r);
     }
     Err(binary_type_error(vm, op.symbol(), a, b))
+}
+
+/// Both operands as i64, when each is an int immediate or a heap int that
+/// fits (not a bool, not a big int).
+#[inline(always)]
+fn i64_pair(a: &Value, b: &Value) -> Option<(i64, i64)> {
+    let as_i64 = |v: &Value| match v.as_small_int() {
+        Some(x) => Some(x),
+        None => match v.payload() {
+            Some(Payload::Int(x)) => Some(*x),
+            _ => None,
+        },
+    };
+    Some((as_i64(a)?, as_i64(b)?))
 }
 
 fn binary_type_error(vm: &Vm, sym: &str, a: &Value, b: &Value) -> PyErr {
