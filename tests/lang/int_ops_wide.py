@@ -27,3 +27,8 @@ for x, d in [(L, 0), (L * 4, 0), (5, 0)]:
             print("ZeroDivisionError", e)
 print(type(L * 2).__name__, type((L * 2) % 5).__name__, (L * 2) % 5, hash(L * 2) == hash(2**48))
 print(L * 2 == 2**48, {L * 2: "v"}[2**48], str(L * 4), f"{L * 4:,}", -(L * 4) // 7, -(L * 4) % 7)
+
+# Numeric hashes are CPython's: ints reduce modulo 2**61 - 1, -1 becomes -2.
+M = 2**61 - 1
+for v in [0, 1, -1, -2, L, -L, M - 1, M, M + 1, -M, -M - 1, 2**61 + 5, -(2**61) - 5, 2**62, 2**63 - 1, -(2**63), 2**64 + 7]:
+    print(v, hash(v), hash(v) == hash(float(v)) if abs(v) < 2**53 else "-", {v: 1}.get(v))
