@@ -145,7 +145,13 @@ impl Vm {
         } else if builtin_receiver(obj) {
             // `items.append(x)`: a method of a built-in type, which has no
             // instance dict to shadow it.
-            let class = self.type_ref(self.type_id_of(obj));
+            let id = match obj.payload() {
+                Some(Payload::Str(_)) => TypeId::Str,
+                Some(Payload::List(_)) => TypeId::List,
+                Some(Payload::Dict(_)) => TypeId::Dict,
+                _ => self.type_id_of(obj),
+            };
+            let class = self.type_ref(id);
             let hit = class.and_then(|class| {
                 cache.with_entry(slot, class, self.class_epoch, |e| {
                     e.found.clone().filter(|_| e.found_is_method)

@@ -125,6 +125,18 @@ fn print(vm: &mut Vm, args: &[Value], kwargs: &[(Value, Value)]) -> PyResult<Val
 }
 
 fn len(vm: &mut Vm, args: &[Value], _: &[(Value, Value)]) -> PyResult<Value> {
+    // The usual cases, without the full dispatch of `Vm::len`.
+    if let [v] = args {
+        match v.payload() {
+            Some(Payload::Str(s)) => return Ok(Value::int(s.chars as i64)),
+            Some(Payload::List(l)) => {
+                if let Ok(l) = l.try_borrow() {
+                    return Ok(Value::int(l.len() as i64));
+                }
+            }
+            _ => {}
+        }
+    }
     check_args("len", args, 1, 1)?;
     Ok(Value::int(vm.len(&args[0])? as i64))
 }
@@ -434,6 +446,11 @@ pub fn construct(
     args: &[Value],
     kwargs: &[(Value, Value)],
 ) -> PyResult<Value> {
+    // `str(x)`, the most common call of a type: no keyword to check, no
+    // encoding to apply.
+    if let (TypeId::Str, [v], []) = (id, args, kwargs) {
+        return vm.str_value(v);
+    }
     let name = id.name();
     constructor_kwargs(id, kwargs)?;
     match id {

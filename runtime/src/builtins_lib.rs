@@ -61,6 +61,12 @@ fn user_defines(vm: &Vm, v: &Value, name: &str) -> bool {
 
 /// `format(value, spec)`: the `FormatValue` instruction and the builtin.
 pub fn format_value(vm: &mut Vm, v: &Value, spec: &str) -> PyResult<String> {
+    // `f"{n}"` of an int: what `str(n)` gives, without its dispatch.
+    if spec.is_empty() {
+        if let Some(i) = v.as_small_int() {
+            return Ok(i.to_string());
+        }
+    }
     if user_defines(vm, v, "__format__") {
         if let Ok(method) = vm.getattr(v, "__format__") {
             let out = vm.call(&method, &[Value::from_str(spec)])?;
@@ -76,7 +82,21 @@ pub fn format_value(vm: &mut Vm, v: &Value, spec: &str) -> PyResult<String> {
     if spec.is_empty() {
         return vm.str(v);
     }
-    let type_name = vm.type_name(v);
+    // The built-in kinds name themselves without `type_name`'s allocation
+    // (the name only appears in error messages).
+    let type_name: std::borrow::Cow<'static, str> = if v.is_float() {
+        "float".into()
+    } else if v.as_bool().is_some() {
+        "bool".into()
+    } else if v.as_small_int().is_some() {
+        "int".into()
+    } else {
+        match v.payload() {
+            Some(Payload::Str(_)) => "str".into(),
+            Some(Payload::Int(_) | Payload::BigInt(_)) => "int".into(),
+            _ => vm.type_name(v).into(),
+        }
+    };
     if let Some(f) = v.as_float() {
         return Ok(format_float(
             f,

@@ -66,6 +66,78 @@ fn mix(n: u64) -> u64 {
     n.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(26)
 }
 
+/// The table hash of a key the table can compare without script code
+/// and without a VM: a str (its cached hash) or an int immediate. `None`
+/// for every other key (callers take the general path).
+#[inline]
+pub fn simple_key_hash(key: &Value) -> Option<u64> {
+    if let Some(i) = key.as_small_int() {
+        return Some(crate::hash::hash_i64(i) as u64);
+    }
+    key.as_str_obj().map(crate::hash::cached_str_hash)
+}
+
+/// Whether entry `k` holds `key` (hash `hash`, text `text` if a str);
+/// sets `undecided` for an entry only a script `__eq__` can compare.
+#[inline(always)]
+fn simple_eq(
+    k: &DictKey,
+    hash: u64,
+    key: &Value,
+    text: Option<&str>,
+    undecided: &mut bool,
+) -> bool {
+    if k.hash != hash {
+        return false;
+    }
+    if k.key.is(key) {
+        return true;
+    }
+    if let (Some(t), Some(stored)) = (text, k.key.as_str()) {
+        return stored == t;
+    }
+    match fast_eq(&k.key, key) {
+        Some(b) => b,
+        None => {
+            *undecided = true;
+            false
+        }
+    }
+}
+
+/// `d.get(key)` for a str or int-immediate key, without the VM: `None`
+/// when the general path must decide (another kind of key, an entry
+/// needing a script `__eq__`, a dict borrowed for mutation).
+#[inline]
+pub fn lookup_simple(cell: &std::cell::RefCell<Dict>, key: &Value) -> Option<Option<Value>> {
+    let hash = simple_key_hash(key)?;
+    let d = cell.try_borrow().ok()?;
+    d.get_simple(hash, key).map(|v| v.cloned())
+}
+
+/// `d[key] = value` for a str or int-immediate key, without the VM;
+/// hands key and value back when the general path must decide.
+#[inline]
+pub fn store_simple(
+    cell: &std::cell::RefCell<Dict>,
+    key: Value,
+    value: Value,
+) -> Result<(), (Value, Value)> {
+    let Some(hash) = simple_key_hash(&key) else {
+        return Err((key, value));
+    };
+    let Ok(mut d) = cell.try_borrow_mut() else {
+        return Err((key, value));
+    };
+    d.set_simple(hash, key, value)
+}
+
+/// Tables up to this many entries are searched by scanning the stored
+/// hashes in order: for the small dicts of records and keyword arguments
+/// that is cheaper than a probe of the index table (a hash mix, a group
+/// load, a tag match).
+const SCAN_MAX: usize = 8;
+
 /// The result of a lookup that may need script-level equality.
 pub enum Probe {
     Found(usize),
@@ -188,7 +260,7 @@ impl Dict {
     /// Find `key` (hash `hash`) using identity and primitive equality.
     pub fn probe(&self, hash: u64, key: &Value) -> Probe {
         let mut undecided = Vec::new();
-        let found = self.map.raw_entry_v1().from_hash_full(mix(hash), |k| {
+        let is_match = |k: &DictKey| {
             if k.hash != hash {
                 return false;
             }
@@ -199,11 +271,90 @@ impl Dict {
                     false
                 }
             }
-        });
+        };
+        let found = if self.map.len() <= SCAN_MAX {
+            self.map.keys().position(is_match)
+        } else {
+            self.map.raw_entry_v1().index_from_hash(mix(hash), is_match)
+        };
         match found {
-            Some((i, _, _)) => Probe::Found(i),
+            Some(i) => Probe::Found(i),
             None if undecided.is_empty() => Probe::Missing,
             None => Probe::Undecided(undecided),
+        }
+    }
+
+    /// `probe` for a key whose hash `simple_key_hash` gave (a str or an
+    /// int immediate), returning the entry's value. Identity decides
+    /// first, then text for str entries; an entry of another kind with
+    /// the same hash goes through `fast_eq`. `None` when one needs a
+    /// script `__eq__` (the caller takes the general path).
+    #[inline]
+    pub fn get_simple(&self, hash: u64, key: &Value) -> Option<Option<&Value>> {
+        let text = key.as_str();
+        let mut undecided = false;
+        let found = if self.map.len() <= SCAN_MAX {
+            self.map
+                .iter()
+                .find(|(k, _)| simple_eq(k, hash, key, text, &mut undecided))
+        } else {
+            self.map
+                .raw_entry_v1()
+                .from_hash(mix(hash), |k| simple_eq(k, hash, key, text, &mut undecided))
+        };
+        match found {
+            Some((_, v)) => Some(Some(v)),
+            None if undecided => None,
+            None => Some(None),
+        }
+    }
+
+    /// `d[key] = value` for a key whose hash `simple_key_hash` gave, with
+    /// one probe of the table. Hands key and value back when an entry
+    /// with the same hash needs a script `__eq__`.
+    #[inline]
+    pub fn set_simple(
+        &mut self,
+        hash: u64,
+        key: Value,
+        value: Value,
+    ) -> Result<(), (Value, Value)> {
+        use indexmap::map::raw_entry_v1::RawEntryMut;
+        let text = key.as_str();
+        let mut undecided = false;
+        if self.map.len() <= SCAN_MAX {
+            let at = self
+                .map
+                .keys()
+                .position(|k| simple_eq(k, hash, &key, text, &mut undecided));
+            return match at {
+                Some(i) => {
+                    if let Some((_, v)) = self.map.get_index_mut(i) {
+                        *v = value;
+                    }
+                    Ok(())
+                }
+                None if undecided => Err((key, value)),
+                None => {
+                    self.push_new(hash, key, value);
+                    Ok(())
+                }
+            };
+        }
+        let entry = self.map.raw_entry_mut_v1().from_hash(mix(hash), |k| {
+            simple_eq(k, hash, &key, text, &mut undecided)
+        });
+        match entry {
+            RawEntryMut::Occupied(mut e) => {
+                *e.get_mut() = value;
+                Ok(())
+            }
+            RawEntryMut::Vacant(_) if undecided => Err((key, value)),
+            RawEntryMut::Vacant(e) => {
+                e.insert_hashed_nocheck(mix(hash), DictKey { hash, key }, value);
+                self.keys_changed();
+                Ok(())
+            }
         }
     }
 
@@ -348,8 +499,13 @@ impl Dict {
 
     /// Append a key known to be absent.
     pub fn push_new(&mut self, hash: u64, key: Value, value: Value) {
+        use indexmap::map::raw_entry_v1::RawEntryMut;
         self.keys_changed();
-        self.map.insert(DictKey { hash, key }, value);
+        // The key is absent: take the first free slot without comparing.
+        if let RawEntryMut::Vacant(e) = self.map.raw_entry_mut_v1().from_hash(mix(hash), |_| false)
+        {
+            e.insert_hashed_nocheck(mix(hash), DictKey { hash, key }, value);
+        }
     }
 
     fn probe_primitive(&self, hash: u64, key: &Value) -> Option<usize> {

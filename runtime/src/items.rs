@@ -210,7 +210,9 @@ pub fn getitem(vm: &mut Vm, obj: &Value, key: &Value) -> PyResult<Value> {
                 ))),
             }
         }
-        Some(Payload::Dict(_)) => match vm.dict_get(obj, key)? {
+        Some(Payload::Dict(cell)) => match crate::dict::lookup_simple(cell, key)
+            .map_or_else(|| vm.dict_get(obj, key), Ok)?
+        {
             Some(v) => Ok(v),
             None => {
                 if let Some(r) = vm.call_special(obj, "__missing__", std::slice::from_ref(key))? {
@@ -280,7 +282,10 @@ pub fn setitem(vm: &mut Vm, obj: &Value, key: &Value, value: Value) -> PyResult<
             }
             Ok(())
         }
-        Some(Payload::Dict(_)) => vm.dict_set(obj, key.clone(), value),
+        Some(Payload::Dict(cell)) => match crate::dict::store_simple(cell, key.clone(), value) {
+            Ok(()) => Ok(()),
+            Err((key, value)) => vm.dict_set(obj, key, value),
+        },
         Some(Payload::Instance(_)) | Some(Payload::Exception(_)) => {
             match vm.call_special(obj, "__setitem__", &[key.clone(), value])? {
                 Some(_) => Ok(()),

@@ -16,6 +16,24 @@ use crate::vm::Vm;
 
 /// `a op b`.
 pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Value> {
+    // Int arithmetic the interpreter's inline path gave up on (a result
+    // or an operand past the 48-bit immediates): done here in i64 when it
+    // fits, before the general dispatch over every operand kind.
+    if let Some((x, y)) = i64_pair(a, b) {
+        let r = match op {
+            BinOp::Add => x.checked_add(y),
+            BinOp::Sub => x.checked_sub(y),
+            BinOp::Mul => x.checked_mul(y),
+            // For a positive divisor, Python's floor division and modulo
+            // are the Euclidean ones.
+            BinOp::FloorDiv if y > 0 => Some(x.div_euclid(y)),
+            BinOp::Mod if y > 0 => Some(x.rem_euclid(y)),
+            _ => None,
+        };
+        if let Some(r) = r {
+            return Ok(Value::int(r));
+        }
+    }
     if let Some(r) = builtin_binary(vm, op, a, b)? {
         return Ok(r);
     }
@@ -23,6 +41,20 @@ pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Value> {
         return Ok(r);
     }
     Err(binary_type_error(vm, op.symbol(), a, b))
+}
+
+/// Both operands as i64, when each is an int immediate or a heap int that
+/// fits (not a bool, not a big int).
+#[inline(always)]
+fn i64_pair(a: &Value, b: &Value) -> Option<(i64, i64)> {
+    let as_i64 = |v: &Value| match v.as_small_int() {
+        Some(x) => Some(x),
+        None => match v.payload() {
+            Some(Payload::Int(x)) => Some(*x),
+            _ => None,
+        },
+    };
+    Some((as_i64(a)?, as_i64(b)?))
 }
 
 fn binary_type_error(vm: &Vm, sym: &str, a: &Value, b: &Value) -> PyErr {
@@ -275,6 +307,19 @@ fn int_binary(op: BinOp, x: &IntRef, y: &IntRef) -> PyResult<Value> {
     })
 }
 
+/// `x + y` for two strs: one buffer of the final size, and the char
+/// count is the sum (no scan of the result).
+fn concat_strs(x: &crate::object::StrObj, y: &crate::object::StrObj) -> Value {
+    let mut s = String::with_capacity(x.s.len() + y.s.len());
+    s.push_str(&x.s);
+    s.push_str(&y.s);
+    Value::new_heap(Payload::Str(crate::object::StrObj {
+        s,
+        chars: x.chars + y.chars,
+        hash: std::cell::Cell::new(0),
+    }))
+}
+
 /// The built-in types' operators; `None` if this pair has none.
 fn builtin_binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Option<Value>> {
     // bool & | ^ bool stays bool.
@@ -316,12 +361,7 @@ fn builtin_binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Opti
         return Ok(None);
     };
     match (op, pa, pb) {
-        (BinOp::Add, Payload::Str(x), Some(Payload::Str(y))) => {
-            let mut s = String::with_capacity(x.s.len() + y.s.len());
-            s.push_str(&x.s);
-            s.push_str(&y.s);
-            Ok(Some(Value::from_string(s)))
-        }
+        (BinOp::Add, Payload::Str(x), Some(Payload::Str(y))) => Ok(Some(concat_strs(x, y))),
         (BinOp::Mul, Payload::Str(x), _) if int_ref(b).is_some() => {
             let n = repeat_count(vm, b)?;
             checked_repeat_len(x.s.len(), n)?;
@@ -757,7 +797,10 @@ pub fn contains(vm: &mut Vm, container: &Value, item: &Value) -> PyResult<bool> 
                 None => Err(PyErr::type_error("a bytes-like object is required")),
             }
         }
-        Some(Payload::Dict(_)) => {
+        Some(Payload::Dict(cell)) => {
+            if let Some(found) = crate::dict::lookup_simple(cell, item) {
+                return Ok(found.is_some());
+            }
             let d = container.clone();
             Ok(vm.dict_get(&d, item)?.is_some())
         }

@@ -390,6 +390,16 @@ impl Vm {
         if v.as_str().is_some() {
             return Ok(v.clone());
         }
+        // `str(n)`: the digits are ASCII, so the char count is the length.
+        if let Some(i) = v.as_small_int() {
+            let s = i.to_string();
+            let chars = s.len();
+            return Ok(Value::new_heap(Payload::Str(crate::object::StrObj {
+                s,
+                chars,
+                hash: std::cell::Cell::new(0),
+            })));
+        }
         Ok(Value::from_string(self.str(v)?))
     }
 

@@ -71,23 +71,45 @@ fn arity_error(name: &dyn std::fmt::Display, given: usize, min: usize, max: usiz
 
 /// Merges positional and keyword arguments into named slots.
 /// Returns one entry per name (`None` if absent). Errors as CPython does for
-/// unknown or duplicated keywords.
-pub fn bind<'a>(
+/// unknown or duplicated keywords. The slots are an array, not a `Vec`:
+/// every call of a method such as `str.split` binds, so it must not
+/// allocate.
+#[inline]
+pub fn bind<'a, const N: usize>(
     fname: &str,
     positional: &'a [Value],
     kwargs: &'a [(Value, Value)],
-    names: &[&str],
-) -> PyResult<Vec<Option<&'a Value>>> {
-    if positional.len() > names.len() {
-        return Err(PyErr::type_error(format!(
-            "{fname}() takes at most {} argument{} ({} given)",
-            names.len(),
-            if names.len() == 1 { "" } else { "s" },
-            positional.len()
-        )));
+    names: &[&str; N],
+) -> PyResult<[Option<&'a Value>; N]> {
+    if positional.len() > N {
+        return Err(too_many_positional(fname, N, positional.len()));
     }
-    let mut slots: Vec<Option<&Value>> = positional.iter().map(Some).collect();
-    slots.resize(names.len(), None);
+    let mut slots: [Option<&Value>; N] = [None; N];
+    for (slot, v) in slots.iter_mut().zip(positional) {
+        *slot = Some(v);
+    }
+    if kwargs.is_empty() {
+        return Ok(slots);
+    }
+    bind_keywords(fname, kwargs, names, &mut slots)?;
+    Ok(slots)
+}
+
+#[cold]
+#[inline(never)]
+fn too_many_positional(fname: &str, max: usize, given: usize) -> PyErr {
+    PyErr::type_error(format!(
+        "{fname}() takes at most {max} argument{} ({given} given)",
+        if max == 1 { "" } else { "s" },
+    ))
+}
+
+fn bind_keywords<'a>(
+    fname: &str,
+    kwargs: &'a [(Value, Value)],
+    names: &[&str],
+    slots: &mut [Option<&'a Value>],
+) -> PyResult<()> {
     for (key, value) in kwargs {
         let key = key.as_str().unwrap_or("?");
         match names.iter().position(|n| *n == key) {
@@ -109,7 +131,7 @@ pub fn bind<'a>(
             }
         }
     }
-    Ok(slots)
+    Ok(())
 }
 
 /// Rejects keyword arguments for natives that take none.

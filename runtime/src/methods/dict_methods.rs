@@ -40,9 +40,14 @@ fn dict_get(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     let d = this(vm, args, "get")?;
     no_kwargs("dict.get", kw)?;
     arity("get", args.len() - 1, 1, 2)?;
-    Ok(vm
-        .dict_get(d, &args[1])?
-        .unwrap_or_else(|| args.get(2).cloned().unwrap_or_default()))
+    let found = match d
+        .as_dict()
+        .and_then(|cell| crate::dict::lookup_simple(cell, &args[1]))
+    {
+        Some(found) => found,
+        None => vm.dict_get(d, &args[1])?,
+    };
+    Ok(found.unwrap_or_else(|| args.get(2).cloned().unwrap_or_default()))
 }
 
 fn view(vm: &mut Vm, args: &[Value], kw: Kw, name: &str, kind: ViewKind) -> PyResult<Value> {

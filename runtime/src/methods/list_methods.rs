@@ -234,9 +234,16 @@ fn sort_primitive(items: &mut [Value], reverse: bool) -> bool {
         }
     }
     if items.iter().all(Value::is_small_int) {
-        sort(items, reverse, |a, b| {
-            a.as_small_int().cmp(&b.as_small_int())
-        });
+        // Equal int immediates are the same value, so an unstable sort of
+        // the bare numbers, written back, is the stable sort of the list.
+        let mut keys: Vec<i64> = items.iter().filter_map(Value::as_small_int).collect();
+        keys.sort_unstable();
+        if reverse {
+            keys.reverse();
+        }
+        for (slot, k) in items.iter_mut().zip(keys) {
+            *slot = Value::int(k);
+        }
     } else if items
         .iter()
         .all(|v| v.as_float().is_some_and(|f| !f.is_nan()))

@@ -4,7 +4,9 @@
 
 use crate::error::{PyErr, PyResult};
 use crate::native::Registry;
-use crate::object::TypeId;
+use std::cell::Cell;
+
+use crate::object::{Payload, StrObj, TypeId};
 use crate::text::case_tables::{casefold, push_titlecase};
 use crate::value::Value;
 use crate::vm::Vm;
@@ -116,27 +118,84 @@ fn maxsplit_arg(vm: &Vm, v: Option<&Value>) -> PyResult<usize> {
     }
 }
 
-fn whitespace_split(s: &str, maxsplit: usize) -> Vec<String> {
+/// A new str holding a copy of `text`, a piece of a str whose text is
+/// ASCII when `ascii` is set (so its char count is its length): the
+/// splitting methods make many small strs and should not scan each twice.
+#[inline]
+fn piece(text: &str, ascii: bool) -> Value {
+    let chars = if ascii {
+        text.len()
+    } else {
+        text.chars().count()
+    };
+    Value::new_heap(Payload::Str(StrObj {
+        s: text.to_owned(),
+        chars,
+        hash: Cell::new(0),
+    }))
+}
+
+/// The receiver of a str method as its object (text, cached char count).
+fn this_obj<'a>(vm: &Vm, args: &'a [Value], name: &str) -> PyResult<&'a StrObj> {
+    let v = receiver(vm, args, TypeId::Str, name)?;
+    v.as_str_obj().ok_or_else(|| {
+        PyErr::type_error(format!(
+            "descriptor '{name}' for 'str' objects doesn't apply to a '{}' object",
+            vm.type_name(v)
+        ))
+    })
+}
+
+/// Python's whitespace among ASCII bytes (`str.isspace`): \t \n \v \f \r,
+/// space, and the separators \x1c-\x1f.
+#[inline]
+fn ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ' | 0x1c..=0x1f)
+}
+
+fn whitespace_split(s: &str, ascii: bool, maxsplit: usize) -> Vec<Value> {
     let mut out = Vec::new();
+    if ascii {
+        let b = s.as_bytes();
+        let mut i = 0;
+        loop {
+            while i < b.len() && ascii_space(b[i]) {
+                i += 1;
+            }
+            if i == b.len() {
+                break;
+            }
+            if out.len() == maxsplit {
+                out.push(piece(&s[i..], true));
+                break;
+            }
+            let start = i;
+            while i < b.len() && !ascii_space(b[i]) {
+                i += 1;
+            }
+            out.push(piece(&s[start..i], true));
+        }
+        return out;
+    }
     let mut rest = s.trim_start_matches(py_isspace);
     while !rest.is_empty() {
         if out.len() == maxsplit {
-            out.push(rest.to_string());
+            out.push(piece(rest, false));
             return out;
         }
         let end = rest.find(py_isspace).unwrap_or(rest.len());
-        out.push(rest[..end].to_string());
+        out.push(piece(&rest[..end], false));
         rest = rest[end..].trim_start_matches(py_isspace);
     }
     out
 }
 
-fn whitespace_rsplit(s: &str, maxsplit: usize) -> Vec<String> {
+fn whitespace_rsplit(s: &str, ascii: bool, maxsplit: usize) -> Vec<Value> {
     let mut out = Vec::new();
     let mut rest = s.trim_end_matches(py_isspace);
     while !rest.is_empty() {
         if out.len() == maxsplit {
-            out.push(rest.to_string());
+            out.push(piece(rest, ascii));
             break;
         }
         let start = rest
@@ -144,50 +203,65 @@ fn whitespace_rsplit(s: &str, maxsplit: usize) -> Vec<String> {
             .rev()
             .find(|(_, c)| py_isspace(*c))
             .map_or(0, |(i, c)| i + c.len_utf8());
-        out.push(rest[start..].to_string());
+        out.push(piece(&rest[start..], ascii));
         rest = rest[..start].trim_end_matches(py_isspace);
     }
     out.reverse();
     out
 }
 
+/// `s.split(sep, maxsplit)` for a non-empty `sep`.
+fn split_on(s: &str, ascii: bool, sep: &str, maxsplit: usize) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    if maxsplit > 0 {
+        match sep.as_bytes() {
+            // An ASCII byte never occurs inside a multi-byte UTF-8
+            // sequence, so every match is a char boundary.
+            [b] if b.is_ascii() => {
+                for (i, c) in s.bytes().enumerate() {
+                    if c == *b {
+                        out.push(piece(&s[start..i], ascii));
+                        start = i + 1;
+                        if out.len() == maxsplit {
+                            break;
+                        }
+                    }
+                }
+            }
+            _ => {
+                for (i, _) in s.match_indices(sep) {
+                    out.push(piece(&s[start..i], ascii));
+                    start = i + sep.len();
+                    if out.len() == maxsplit {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    out.push(piece(&s[start..], ascii));
+    out
+}
+
 fn str_split(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
-    let s = this(vm, args, "split")?;
+    let so = this_obj(vm, args, "split")?;
     let a = bind("split", rest(args), kw, &["sep", "maxsplit"])?;
     let maxsplit = maxsplit_arg(vm, a[1])?;
-    Ok(strs(match sep_arg(vm, a[0])? {
-        None => whitespace_split(s, maxsplit),
-        Some(sep) => {
-            let mut out = Vec::new();
-            let mut rest = s;
-            // A one-byte separator searches as a char (memchr), not a
-            // substring.
-            let byte = match sep.as_bytes() {
-                [b] if b.is_ascii() => Some(char::from(*b)),
-                _ => None,
-            };
-            while let Some(i) = match byte {
-                Some(c) => rest.find(c),
-                None => rest.find(sep),
-            } {
-                if out.len() == maxsplit {
-                    break;
-                }
-                out.push(rest[..i].to_string());
-                rest = &rest[i + sep.len()..];
-            }
-            out.push(rest.to_string());
-            out
-        }
+    let (s, ascii) = (so.s.as_str(), so.is_ascii());
+    Ok(Value::list(match sep_arg(vm, a[0])? {
+        None => whitespace_split(s, ascii, maxsplit),
+        Some(sep) => split_on(s, ascii, sep, maxsplit),
     }))
 }
 
 fn str_rsplit(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
-    let s = this(vm, args, "rsplit")?;
+    let so = this_obj(vm, args, "rsplit")?;
     let a = bind("rsplit", rest(args), kw, &["sep", "maxsplit"])?;
     let maxsplit = maxsplit_arg(vm, a[1])?;
-    Ok(strs(match sep_arg(vm, a[0])? {
-        None => whitespace_rsplit(s, maxsplit),
+    let (s, ascii) = (so.s.as_str(), so.is_ascii());
+    Ok(Value::list(match sep_arg(vm, a[0])? {
+        None => whitespace_rsplit(s, ascii, maxsplit),
         Some(sep) => {
             let mut out = Vec::new();
             let mut rest = s;
@@ -195,10 +269,10 @@ fn str_rsplit(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
                 if out.len() == maxsplit {
                     break;
                 }
-                out.push(rest[i + sep.len()..].to_string());
+                out.push(piece(&rest[i + sep.len()..], ascii));
                 rest = &rest[..i];
             }
-            out.push(rest.to_string());
+            out.push(piece(rest, ascii));
             out.reverse();
             out
         }
@@ -258,9 +332,20 @@ fn str_splitlines(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
 }
 
 fn str_join(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
-    let sep = this(vm, args, "join")?.to_string();
+    let sep = this_obj(vm, args, "join")?;
     no_kwargs("str.join", kw)?;
     arity("str.join", rest(args).len(), 1, 1)?;
+    // A list or tuple is joined in place (`PySequence_Fast` does not copy
+    // them either): one pass sizes the result, one fills it.
+    match args[1].payload() {
+        Some(Payload::List(l)) => {
+            if let Ok(items) = l.try_borrow() {
+                return join_strs(vm, sep, &items);
+            }
+        }
+        Some(Payload::Tuple(items)) => return join_strs(vm, sep, items),
+        _ => {}
+    }
     // `PySequence_Fast`: only a failure to get an iterator is reworded.
     let iter = match vm.iter(&args[1]) {
         Ok(it) => it,
@@ -270,20 +355,37 @@ fn str_join(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
         Err(e) => return Err(e),
     };
     let items = vm.collect(&iter)?;
-    let mut out = String::new();
+    join_strs(vm, sep, &items)
+}
+
+/// `sep.join(items)` once the items are in hand.
+fn join_strs(vm: &Vm, sep: &StrObj, items: &[Value]) -> PyResult<Value> {
+    let mut bytes = sep.s.len() * items.len().saturating_sub(1);
+    let mut chars = sep.chars * items.len().saturating_sub(1);
     for (i, item) in items.iter().enumerate() {
-        let text = item.as_str().ok_or_else(|| {
-            PyErr::type_error(format!(
+        let Some(t) = item.as_str_obj() else {
+            return Err(PyErr::type_error(format!(
                 "sequence item {i}: expected str instance, {} found",
                 vm.type_name(item)
-            ))
-        })?;
-        if i > 0 {
-            out.push_str(&sep);
-        }
-        out.push_str(text);
+            )));
+        };
+        bytes += t.s.len();
+        chars += t.chars;
     }
-    Ok(Value::from_string(out))
+    let mut out = String::with_capacity(bytes);
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(&sep.s);
+        }
+        if let Some(t) = item.as_str_obj() {
+            out.push_str(&t.s);
+        }
+    }
+    Ok(Value::new_heap(Payload::Str(StrObj {
+        s: out,
+        chars,
+        hash: Cell::new(0),
+    })))
 }
 
 fn strip_impl(
@@ -294,7 +396,8 @@ fn strip_impl(
     left: bool,
     right: bool,
 ) -> PyResult<Value> {
-    let s = this(vm, args, name)?;
+    let so = this_obj(vm, args, name)?;
+    let s = so.s.as_str();
     no_kwargs(format_args!("str.{name}"), kw)?;
     arity(name, rest(args).len(), 0, 1)?;
     let chars = match args.get(1) {
@@ -316,7 +419,11 @@ fn strip_impl(
     if right {
         out = out.trim_end_matches(matcher);
     }
-    Ok(Value::from_str(out))
+    // Nothing stripped: the str itself, as CPython returns it.
+    if out.len() == s.len() {
+        return Ok(args[0].clone());
+    }
+    Ok(piece(out, so.is_ascii()))
 }
 
 fn str_strip(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
@@ -330,7 +437,8 @@ fn str_rstrip(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
 }
 
 fn str_replace(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
-    let s = this(vm, args, "replace")?;
+    let so = this_obj(vm, args, "replace")?;
+    let s = so.s.as_str();
     let a = bind("replace", rest(args), kw, &["old", "new", "count"])?;
     let (Some(old), Some(new)) = (a[0], a[1]) else {
         return arity("replace", rest(args).len(), 2, 3).map(|_| Value::none());
@@ -346,6 +454,10 @@ fn str_replace(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     } else {
         count as usize
     };
+    // Nothing to replace: the str itself, as CPython returns it.
+    if limit == 0 {
+        return Ok(args[0].clone());
+    }
     if old.is_empty() {
         let mut out = String::new();
         let mut done = 0;
@@ -361,7 +473,26 @@ fn str_replace(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
         }
         return Ok(Value::from_string(out));
     }
-    Ok(Value::from_string(s.replacen(old, new, limit)))
+    let mut out = String::new();
+    let mut last = 0;
+    let mut done = 0;
+    for (i, _) in s.match_indices(old) {
+        if done == limit {
+            break;
+        }
+        if done == 0 {
+            out.reserve(s.len());
+        }
+        out.push_str(&s[last..i]);
+        out.push_str(new);
+        last = i + old.len();
+        done += 1;
+    }
+    if done == 0 {
+        return Ok(args[0].clone());
+    }
+    out.push_str(&s[last..]);
+    Ok(Value::from_string(out))
 }
 
 /// Byte offset of char index `ci` (clamped to the end).
@@ -381,11 +512,17 @@ fn char_count(s: &str) -> usize {
 /// char offset of its start; `None` when start > len (nothing matches).
 fn window(
     vm: &Vm,
-    s: &str,
+    so: &StrObj,
     start: Option<&Value>,
     end: Option<&Value>,
 ) -> PyResult<Option<(usize, usize, usize)>> {
-    let len = char_count(s);
+    let s = so.s.as_str();
+    // No bounds (the usual `s.find(x)`): the whole text, without counting
+    // its chars.
+    if start.is_none_or(Value::is_none) && end.is_none_or(Value::is_none) {
+        return Ok(Some((0, s.len(), 0)));
+    }
+    let len = so.chars;
     let raw_start = opt_index(vm, start)?;
     let (cs, ce) = slice_bounds(len, raw_start, opt_index(vm, end)?);
     // CPython: a start past the end, or an end before the start, matches
@@ -393,7 +530,7 @@ fn window(
     if raw_start.is_some_and(|st| st > len as i64) || ce < cs {
         return Ok(None);
     }
-    let (bs, be) = if s.is_ascii() {
+    let (bs, be) = if so.is_ascii() {
         (cs, ce.max(cs))
     } else {
         (byte_of(s, cs), byte_of(s, ce.max(cs)))
@@ -401,11 +538,11 @@ fn window(
     Ok(Some((bs, be, cs)))
 }
 
-fn to_char_index(s: &str, byte: usize) -> usize {
-    if s.is_ascii() {
+fn to_char_index(so: &StrObj, byte: usize) -> usize {
+    if so.is_ascii() {
         byte
     } else {
-        s[..byte].chars().count()
+        so.s[..byte].chars().count()
     }
 }
 
@@ -416,17 +553,18 @@ fn find_impl(
     name: &str,
     reverse: bool,
 ) -> PyResult<Option<usize>> {
-    let s = this(vm, args, name)?;
+    let so = this_obj(vm, args, name)?;
+    let s = so.s.as_str();
     no_kwargs(format_args!("str.{name}"), kw)?;
     let a = rest(args);
     arity(name, a.len(), 1, 3)?;
     let sub = str_arg(vm, &a[0], "")?;
-    let Some((bs, be, _)) = window(vm, s, a.get(1), a.get(2))? else {
+    let Some((bs, be, _)) = window(vm, so, a.get(1), a.get(2))? else {
         return Ok(None);
     };
     if be < bs || (be - bs) < sub.len() {
         return Ok(if sub.is_empty() && be >= bs {
-            Some(to_char_index(s, bs))
+            Some(to_char_index(so, bs))
         } else {
             None
         });
@@ -437,7 +575,7 @@ fn find_impl(
     } else {
         hay.find(sub)
     };
-    Ok(found.map(|b| to_char_index(s, bs + b)))
+    Ok(found.map(|b| to_char_index(so, bs + b)))
 }
 
 fn found_value(f: Option<usize>) -> Value {
@@ -462,12 +600,13 @@ fn str_rindex(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
 }
 
 fn str_count(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
-    let s = this(vm, args, "count")?;
+    let so = this_obj(vm, args, "count")?;
+    let s = so.s.as_str();
     no_kwargs("str.count", kw)?;
     let a = rest(args);
     arity("count", a.len(), 1, 3)?;
     let sub = str_arg(vm, &a[0], "")?;
-    let Some((bs, be, _)) = window(vm, s, a.get(1), a.get(2))? else {
+    let Some((bs, be, _)) = window(vm, so, a.get(1), a.get(2))? else {
         return Ok(Value::int(0));
     };
     let hay = &s[bs..be.max(bs)];
@@ -480,11 +619,12 @@ fn str_count(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
 }
 
 fn affix_impl(vm: &mut Vm, args: &[Value], kw: Kw, name: &str, at_end: bool) -> PyResult<Value> {
-    let s = this(vm, args, name)?;
+    let so = this_obj(vm, args, name)?;
+    let s = so.s.as_str();
     no_kwargs(format_args!("str.{name}"), kw)?;
     let a = rest(args);
     arity(name, a.len(), 1, 3)?;
-    let Some((bs, be, _)) = window(vm, s, a.get(1), a.get(2))? else {
+    let Some((bs, be, _)) = window(vm, so, a.get(1), a.get(2))? else {
         return Ok(Value::bool(false));
     };
     let hay = &s[bs..be.max(bs)];
@@ -580,11 +720,47 @@ fn swapcase(s: &str) -> String {
         .collect()
 }
 
+/// `upper`/`lower`: ASCII text maps byte by byte and keeps its length.
+fn case_map(
+    vm: &mut Vm,
+    args: &[Value],
+    kw: Kw,
+    name: &str,
+    f: fn(&str) -> String,
+    ascii_f: fn(&str) -> String,
+) -> PyResult<Value> {
+    let so = this_obj(vm, args, name)?;
+    if !so.is_ascii() {
+        return no_arg_map(vm, args, kw, name, f);
+    }
+    no_kwargs(format_args!("str.{name}"), kw)?;
+    arity(format_args!("str.{name}"), rest(args).len(), 0, 0)?;
+    Ok(Value::new_heap(Payload::Str(StrObj {
+        s: ascii_f(&so.s),
+        chars: so.chars,
+        hash: Cell::new(0),
+    })))
+}
+
 fn str_upper(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
-    no_arg_map(vm, args, kw, "upper", str::to_uppercase)
+    case_map(
+        vm,
+        args,
+        kw,
+        "upper",
+        str::to_uppercase,
+        str::to_ascii_uppercase,
+    )
 }
 fn str_lower(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
-    no_arg_map(vm, args, kw, "lower", str::to_lowercase)
+    case_map(
+        vm,
+        args,
+        kw,
+        "lower",
+        str::to_lowercase,
+        str::to_ascii_lowercase,
+    )
 }
 fn str_casefold(vm: &mut Vm, args: &[Value], kw: Kw) -> PyResult<Value> {
     no_arg_map(vm, args, kw, "casefold", casefold)

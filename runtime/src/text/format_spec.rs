@@ -225,6 +225,36 @@ pub(crate) fn assemble_number(parts: NumberParts<'_>, spec: &FormatSpec) -> Stri
     let align = spec.numeric_align();
     let fill = spec.fill_char();
     let width = spec.width.unwrap_or(0);
+    if parts.grouping.is_none() {
+        // The common case: no digit groups to insert, so the pieces go
+        // straight into one buffer of the final size.
+        let used = sign.len()
+            + parts.prefix.len()
+            + parts.digits.chars().count()
+            + parts.rest.chars().count();
+        let padding = width.saturating_sub(used);
+        let (left, middle, right) = match align {
+            Align::Left => (0, 0, padding),
+            Align::Right => (padding, 0, 0),
+            Align::Center => (padding / 2, 0, padding - padding / 2),
+            Align::AfterSign => (0, padding, 0),
+        };
+        let mut out = String::with_capacity(
+            sign.len()
+                + parts.prefix.len()
+                + parts.digits.len()
+                + parts.rest.len()
+                + padding * fill.len_utf8(),
+        );
+        out.extend(std::iter::repeat_n(fill, left));
+        out.push_str(sign);
+        out.push_str(parts.prefix);
+        out.extend(std::iter::repeat_n(fill, middle));
+        out.push_str(parts.digits);
+        out.push_str(parts.rest);
+        out.extend(std::iter::repeat_n(fill, right));
+        return out;
+    }
     let mut digits = parts.digits.to_string();
     if let Some((sep, size)) = parts.grouping {
         if fill == '0' && align == Align::AfterSign && !digits.is_empty() {
@@ -290,9 +320,21 @@ pub fn format_int(value: IntRef<'_>, spec: &FormatSpec, type_name: &str) -> Text
     if radix == 0 {
         return format_int_as_char(value, spec);
     }
-    let mut digits = value.magnitude_digits(radix);
+    let mut buf = [0u8; 64];
+    let mut digits = match value {
+        // Decimal gets its own call: a constant radix divides by multiplication.
+        IntRef::Small(v) if radix == 10 => std::borrow::Cow::Borrowed(
+            crate::text::int_format::u64_digits(v.unsigned_abs(), 10, &mut buf),
+        ),
+        IntRef::Small(v) => std::borrow::Cow::Borrowed(crate::text::int_format::u64_digits(
+            v.unsigned_abs(),
+            u64::from(radix),
+            &mut buf,
+        )),
+        IntRef::Big(_) => std::borrow::Cow::Owned(value.magnitude_digits(radix)),
+    };
     if ty == 'X' {
-        digits = digits.to_uppercase();
+        digits = std::borrow::Cow::Owned(digits.to_uppercase());
     }
     let prefix = match (spec.alternate, ty) {
         (true, 'x') => "0x",

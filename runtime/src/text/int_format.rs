@@ -81,18 +81,31 @@ impl OwnedInt {
 }
 
 /// `n` in `radix` (2..=36) without prefix or sign.
-pub fn u64_to_radix(mut n: u64, radix: u32) -> String {
-    if n == 0 {
-        return "0".to_string();
+pub fn u64_to_radix(n: u64, radix: u32) -> String {
+    if radix == 10 {
+        // std's decimal formatting of integers is faster than any loop here.
+        return n.to_string();
     }
-    let radix = u64::from(radix.clamp(2, 36));
-    let mut buf = Vec::new();
-    while n > 0 {
-        let digit = (n % radix) as u32;
-        buf.push(std::char::from_digit(digit, radix as u32).unwrap_or('?'));
+    let mut buf = [0u8; 64];
+    u64_digits(n, u64::from(radix.clamp(2, 36)), &mut buf).to_string()
+}
+
+/// The digits of `n` in `radix` (2..=36, lowercase), written at the end
+/// of `buf`. Inline so a constant radix divides by multiplication.
+#[inline(always)]
+pub fn u64_digits(mut n: u64, radix: u64, buf: &mut [u8; 64]) -> &str {
+    let mut i = buf.len();
+    loop {
+        let d = (n % radix) as u8;
+        i -= 1;
+        buf[i] = if d < 10 { b'0' + d } else { b'a' + d - 10 };
         n /= radix;
+        if n == 0 {
+            break;
+        }
     }
-    buf.iter().rev().collect()
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[i..]).unwrap_or_default()
 }
 
 /// `str(int)`.
