@@ -102,6 +102,9 @@ pub fn program(rng: &mut Rng) -> String {
     }
     g.w.line("");
     g.rec_function();
+    if g.rng.chance(50) {
+        g.pure_rec_function();
+    }
     let leaves = g.rng.range(0, 3);
     for k in 0..leaves {
         g.leaf_function(&format!("lf{k}"));
@@ -569,6 +572,78 @@ impl Gen<'_> {
             recursive: true,
             two_params: false,
         });
+    }
+
+    /// A pure recursive function (int arithmetic, comparisons, branches,
+    /// conditional expressions, calls of itself), the kind the JIT runs as
+    /// a native function: called with ints, floats, bools or big ints,
+    /// overflowing, dividing by zero, it must behave exactly as the
+    /// interpreter's calls do.
+    fn pure_rec_function(&mut self) {
+        let vars = vec!["n".to_string(), "a".to_string()];
+        self.w.open("def prec(n, a):");
+        self.w.open("if n <= 0:");
+        let base = self.int_expr(&vars, 2);
+        self.w.line(format!("return {base}"));
+        self.w.close();
+        let arg = self.int_expr(&vars, 2);
+        let mut call = format!("prec(n - 1, {arg})");
+        if self.rng.chance(20) {
+            let arg2 = self.int_expr(&vars, 1);
+            call = format!("({call} + prec(n - 2, {arg2}))");
+        }
+        let other = self.int_expr(&vars, 2);
+        let op = *self.rng.pick(&["+", "-", "*", "//", "%"]);
+        match self.rng.below(3) {
+            0 => self.w.line(format!("return {call} {op} {other}")),
+            1 => {
+                let (x, y) = (self.int_expr(&vars, 1), self.int_expr(&vars, 1));
+                let cmp = *self.rng.pick(&["<", "<=", ">", "==", "!="]);
+                self.w
+                    .line(format!("return {other} if {x} {cmp} {y} else {call}"));
+            }
+            _ => {
+                self.w.line(format!("t = {call}"));
+                self.w.line(format!("return t {op} {other}"));
+            }
+        }
+        self.w.close();
+        self.w.line("");
+        self.callees.push(Callee {
+            name: "prec".into(),
+            cost: 12 * 8,
+            recursive: true,
+            two_params: false,
+        });
+    }
+
+    /// Int arithmetic on `vars` and int literals only (some near the
+    /// limits of a machine integer).
+    fn int_expr(&mut self, vars: &[String], depth: usize) -> String {
+        if depth == 0 || self.rng.chance(30) {
+            return match self.rng.chance(70) {
+                true => self.rng.pick(vars).clone(),
+                false => self
+                    .rng
+                    .pick(&[
+                        "1",
+                        "-3",
+                        "7",
+                        "0",
+                        "2",
+                        "1099511627776",
+                        "9223372036854775807",
+                    ])
+                    .to_string(),
+            };
+        }
+        let a = self.int_expr(vars, depth - 1);
+        if self.rng.chance(10) {
+            return format!("(-{a})");
+        }
+        let b = self.int_expr(vars, depth - 1);
+        let op = *self.rng.pick(&["+", "-", "*", "+", "-", "//", "%"]);
+        format!("({a} {op} {b})")
     }
 
     /// A pure leaf (straight-line arithmetic on its two parameters and
