@@ -183,6 +183,87 @@ impl Vm {
         Ok(frame)
     }
 
+    /// For the interpreter's `cls(*stack[at + 1..])` (the callee slot
+    /// `stack[at]` already emptied): when `cls` is a plain class whose
+    /// `__init__` is a Python function that can run in the dispatch loop,
+    /// the new instance's `__init__` frame (`init_frame`), its depth
+    /// counted and the callee slot and arguments gone from `stack`; None
+    /// for any other class (nothing done). Out of line: instance creation
+    /// is rarer than calls, and its code stays out of the loop's.
+    #[inline(never)]
+    pub(crate) fn init_call_frame(
+        &mut self,
+        cls_v: &Value,
+        stack: &mut Vec<Value>,
+        at: usize,
+    ) -> PyResult<Option<Box<Frame>>> {
+        let Some(cls) = cls_v.as_class() else {
+            return Ok(None);
+        };
+        let Some(init) = self.plain_init(cls_v) else {
+            return Ok(None);
+        };
+        let Some(Payload::Function(func)) = init.payload() else {
+            return Ok(None);
+        };
+        if func.code.flags.0 & (CodeFlags::GENERATOR | CodeFlags::COROUTINE) != 0 {
+            return Ok(None);
+        }
+        let inst = Vm::new_instance(cls_v, cls.instance_size.get() as usize);
+        let argc = stack.len().saturating_sub(at + 1);
+        let frame = if binds_positionally(func, argc + 1) {
+            self.init_frame(func, inst, stack, at + 1)
+        } else {
+            self.init_frame_bound(&init, func, inst, stack.get(at + 1..).unwrap_or(&[]))?
+        };
+        if let Err(e) = self.enter_depth() {
+            self.release_frame(frame);
+            return Err(e);
+        }
+        stack.truncate(at);
+        Ok(Some(frame))
+    }
+
+    /// The frame of `func`, the `__init__` of a plain class, run by the
+    /// interpreter to make the instance `inst` from `stack[at..]`, which
+    /// are exactly its other parameters: `inst` and the arguments (moved
+    /// off the caller's stack) are its locals, and `saved_exc` holds
+    /// `inst`, the call's result once `__init__` has returned None.
+    #[inline]
+    pub(crate) fn init_frame(
+        &mut self,
+        func: &FunctionObj,
+        inst: Value,
+        stack: &mut Vec<Value>,
+        at: usize,
+    ) -> Box<Frame> {
+        let mut frame = self.pooled_frame(func);
+        frame.locals.push(inst.clone());
+        move_args(stack, at, &mut frame.locals);
+        complete_locals(func, &mut frame.locals);
+        frame.saved_exc = inst;
+        frame
+    }
+
+    /// `init_frame` for positional arguments of any shape (defaults,
+    /// `*args`), bound as `bound_frame` does.
+    pub(crate) fn init_frame_bound(
+        &mut self,
+        fv: &Value,
+        func: &FunctionObj,
+        inst: Value,
+        args: &[Value],
+    ) -> PyResult<Box<Frame>> {
+        let mut full = self.take_vec();
+        full.push(inst.clone());
+        full.extend_from_slice(args);
+        let r = self.bound_frame(fv, func, &full, &[]);
+        self.give_vec(full);
+        let mut frame = r?;
+        frame.saved_exc = inst;
+        Ok(frame)
+    }
+
     /// Bind `args` and `kwargs` onto `func`'s parameters in the empty
     /// `locals`, sized first to all of the code's variables and cells.
     fn bind_into(
@@ -205,8 +286,15 @@ impl Vm {
     fn pooled_frame(&mut self, func: &FunctionObj) -> Box<Frame> {
         match self.frame_pool.pop() {
             Some(mut frame) => {
-                frame.info = func.info.clone();
-                frame.globals = func.globals.clone();
+                // A frame last used by the same function (recursion, a
+                // loop's calls) already holds its info.
+                if !std::rc::Rc::ptr_eq(&frame.info, &func.info) {
+                    frame.info = func.info.clone();
+                }
+                // `release_frame` left None here: nothing to drop.
+                let old = std::mem::replace(&mut frame.globals, func.globals.clone());
+                debug_assert!(old.is_none());
+                std::mem::forget(old);
                 frame.pc = 0;
                 frame
             }
@@ -231,6 +319,10 @@ impl Vm {
         clear_values(&mut frame.locals);
         clear_values(&mut frame.stack);
         frame.globals = Value::none();
+        if !frame.saved_exc.is_none() {
+            // An `__init__` frame left by an exception.
+            frame.saved_exc = Value::none();
+        }
         if self.frame_pool.len() < 256 {
             self.frame_pool.push(frame);
         }

@@ -158,9 +158,41 @@ fn unbound_deref(code: &CodeObject, i: usize) -> PyErr {
     ))
 }
 
-/// `LoadGlobal`: globals then builtins, through the site's cache.
-#[inline]
+/// `LoadGlobal`: globals then builtins, through the site's cache. Cache
+/// hits are inline; a miss is `load_global_slow`.
+#[inline(always)]
 fn load_global(vm: &Vm, globals: &Value, info: &CodeInfo, name: u32) -> PyResult<Value> {
+    if let (Some(site), Some(key), Some(gd)) = (
+        info.global_cache.get(name as usize),
+        info.names.get(name as usize),
+        globals.as_dict(),
+    ) {
+        let hint = site.index.get() as usize;
+        if hint > 0 {
+            if let Ok(g) = gd.try_borrow() {
+                let ver = site.globals_version.get();
+                if ver == 0 {
+                    if let Some(v) = g.get_if_key_at(hint - 1, key) {
+                        return Ok(v.clone());
+                    }
+                } else if ver == g.version() {
+                    let hit = match vm.builtins.as_dict().map(|b| b.try_borrow()) {
+                        Some(Ok(b)) => b.get_if_key_at(hint - 1, key).cloned(),
+                        _ => None,
+                    };
+                    if let Some(v) = hit {
+                        return Ok(v);
+                    }
+                }
+            }
+        }
+    }
+    load_global_slow(vm, globals, info, name)
+}
+
+/// `load_global` past its inline hits: a lookup that refills the cache.
+#[inline(never)]
+fn load_global_slow(vm: &Vm, globals: &Value, info: &CodeInfo, name: u32) -> PyResult<Value> {
     let (Some(key), Some(site), Some(gd)) = (
         info.names.get(name as usize),
         info.global_cache.get(name as usize),
@@ -521,6 +553,23 @@ fn execute(vm: &mut Vm, f: &mut Frame, pending: Option<PyErr>) -> PyResult<Exit>
             }
         };
     }
+    // The callee `$done` (taken off `cur`, its depth given back) returned
+    // `$v`: its caller gets the call's result, or raises at its call.
+    macro_rules! give_result {
+        ($done:expr, $v:expr) => {{
+            let mut done = $done;
+            let r = call_result(vm, &mut done, $v);
+            vm.release_frame(done);
+            match r {
+                Ok(v) => running!().stack.push(v),
+                Err(e) => {
+                    let caller = running!();
+                    caller.pc = caller.pc.saturating_sub(1);
+                    pending = Some(e);
+                }
+            }
+        }};
+    }
     loop {
         let step = match pending.take() {
             Some(e) => Err(e),
@@ -533,8 +582,7 @@ fn execute(vm: &mut Vm, f: &mut Frame, pending: Option<PyErr>) -> PyResult<Exit>
                     match crate::jit::enter_call(vm, &mut callee) {
                         Some(crate::jit::Entered::Returned(v)) => {
                             vm.depth -= 1;
-                            vm.release_frame(callee);
-                            running!().stack.push(v);
+                            give_result!(callee, v);
                             continue;
                         }
                         Some(crate::jit::Entered::Exited(e)) => pending = e,
@@ -546,11 +594,14 @@ fn execute(vm: &mut Vm, f: &mut Frame, pending: Option<PyErr>) -> PyResult<Exit>
                 }
             }
             Ok(Switch::Return(v)) => {
-                if cur.is_none() {
+                let Some(done) = cur.take() else {
                     return Ok(Exit::Return(v));
+                };
+                vm.depth -= 1;
+                if vm.frames.len() > base {
+                    cur = vm.frames.pop();
                 }
-                resume_caller!();
-                running!().stack.push(v);
+                give_result!(done, v);
             }
             Ok(Switch::Yield(v)) if cur.is_none() => return Ok(Exit::Yield(v)),
             // Generator code never runs as a callee here (`runs_inline`).
@@ -573,6 +624,32 @@ fn execute(vm: &mut Vm, f: &mut Frame, pending: Option<PyErr>) -> PyResult<Exit>
             },
         }
     }
+}
+
+/// What the finished callee frame `done`, which returned `v`, gives its
+/// caller: `v`, or, for the `__init__` frame of an instance creation
+/// (`Frame::saved_exc` holds the new instance), the instance, once
+/// `__init__` is seen to have returned None.
+#[inline(always)]
+fn call_result(vm: &Vm, done: &mut Frame, v: Value) -> PyResult<Value> {
+    if done.saved_exc.is_none() {
+        return Ok(v);
+    }
+    init_result(vm, std::mem::take(&mut done.saved_exc), v)
+}
+
+/// `call_result` for an `__init__` frame: `inst`, or CPython's TypeError
+/// when `__init__` returned something else than None.
+#[cold]
+#[inline(never)]
+fn init_result(vm: &Vm, inst: Value, v: Value) -> PyResult<Value> {
+    if v.is_none() {
+        return Ok(inst);
+    }
+    Err(PyErr::type_error(format!(
+        "__init__() should return None, not '{}'",
+        vm.type_name(&v)
+    )))
 }
 
 /// Whether a call of `func` runs in the calling `execute` loop: it is not
@@ -1203,6 +1280,12 @@ fn run_until_switch(
                     // A callee returns: its caller runs again, here.
                     give_back!();
                     if let Some(done) = cur.take() {
+                        if !done.saved_exc.is_none() {
+                            // An `__init__` returns: `execute` makes the
+                            // instance the call's result (`call_result`).
+                            *cur = Some(done);
+                            return Ok(Switch::Return(v));
+                        }
                         vm.release_frame(done);
                         vm.depth -= 1;
                         if vm.frames.len() > base {
@@ -1399,6 +1482,16 @@ fn run_until_switch(
                         // `len(x)` and the like: straight to the native, as
                         // `Vm::call` would.
                         Some(Payload::Native(n)) => (n.func)(vm, &stack[base + 1..], &[]),
+                        // `Cls(...)` of a plain class: the new instance's
+                        // `__init__` runs here as a call whose result is
+                        // the instance (`call_result`).
+                        Some(Payload::Class(c)) if c.builtin.is_none() => {
+                            match vm.init_call_frame(&callee, &mut stack, base) {
+                                Ok(Some(frame)) => run_callee!(frame),
+                                Ok(None) => vm.call(&callee, &stack[base + 1..]),
+                                Err(e) => Err(e),
+                            }
+                        }
                         _ => vm.call(&callee, &stack[base + 1..]),
                     };
                     let r = tri!(r);

@@ -1,0 +1,274 @@
+# Instance creation: `Cls(...)` runs `__init__` as a call in the
+# interpreter's loop, and the call's result is the new instance. Argument
+# shapes, `__init__` returning something else than None, exceptions
+# raised inside `__init__` (caught by the creator or further out),
+# subclasses chaining through super().__init__, recursion, and classes
+# whose `__init__` or `__new__` changes between creations.
+
+
+class Point:
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+    def __repr__(self):
+        return f"Point({self.x}, {self.y})"
+
+
+pts = [Point(i, i * i) for i in range(5)]
+print(pts)
+print(type(pts[0]).__name__, pts[0].x + pts[4].y)
+
+
+class Defaults:
+    def __init__(self, a, b=10, *rest, c=5, **kw):
+        self.total = a + b + c + sum(rest) + sum(kw.values())
+        self.rest = rest
+        self.keys = sorted(kw)
+
+
+for d in [
+    Defaults(1),
+    Defaults(1, 2),
+    Defaults(1, 2, 3, 4),
+    Defaults(1, c=100),
+    Defaults(a=7, b=1, z=1000, y=1),
+    Defaults(*[1, 2, 3], **{"c": 0, "q": 9}),
+]:
+    print(d.total, d.rest, d.keys)
+
+
+class NoInit:
+    pass
+
+
+n = NoInit()
+n.v = 3
+print(type(n).__name__, n.v)
+
+try:
+    NoInit(1)
+except TypeError as e:
+    print("TypeError:", e)
+
+for args in [(), (1,), (1, 2, 3)]:
+    try:
+        Point(*args)
+    except TypeError as e:
+        print("TypeError:", e)
+
+try:
+    Point(1, 2, z=3)
+except TypeError as e:
+    print("TypeError:", e)
+
+
+class ReturnsValue:
+    def __init__(self, v):
+        self.v = v
+        if v is not None:
+            return v
+
+
+print(ReturnsValue(None).v)
+for v in [1, "s", [], 2.5, ReturnsValue(None)]:
+    try:
+        ReturnsValue(v)
+        print("no error for", v)
+    except TypeError as e:
+        print("TypeError:", e)
+
+
+class GenInit:
+    def __init__(self):
+        yield 1
+
+
+try:
+    GenInit()
+except TypeError as e:
+    print("TypeError:", e)
+
+
+class Fails:
+    def __init__(self, n):
+        self.n = n
+        if n % 3 == 0:
+            raise ValueError(f"bad {n}")
+
+
+made = []
+for i in range(7):
+    try:
+        made.append(Fails(i).n)
+    except ValueError as e:
+        made.append(str(e))
+print(made)
+
+
+def make_deep(n):
+    # The exception crosses __init__ and several plain frames.
+    return Fails(n)
+
+
+def outer(n):
+    try:
+        return make_deep(n).n
+    except ValueError as e:
+        return "outer caught " + str(e)
+
+
+print(outer(4), outer(6))
+
+
+class Base:
+    def __init__(self, name):
+        self.name = name
+        self.log = ["Base"]
+
+
+class Middle(Base):
+    def __init__(self, name, level):
+        super().__init__(name)
+        self.level = level
+        self.log.append("Middle")
+
+
+class Leaf(Middle):
+    def __init__(self, name):
+        super().__init__(name, 3)
+        self.log.append("Leaf")
+
+
+class Inherits(Middle):
+    pass
+
+
+lf = Leaf("leaf")
+print(lf.name, lf.level, lf.log, isinstance(lf, Base))
+ih = Inherits("inh", 2)
+print(ih.name, ih.level, ih.log, type(ih).__name__)
+
+
+class Node:
+    def __init__(self, depth):
+        self.child = Node(depth - 1) if depth > 0 else None
+
+
+def length(node):
+    n = 0
+    while node is not None:
+        n += 1
+        node = node.child
+    return n
+
+
+print(length(Node(300)))
+
+
+class Forever:
+    def __init__(self):
+        self.child = Forever()
+
+
+try:
+    Forever()
+except RecursionError:
+    print("RecursionError")
+
+# After the RecursionError the interpreter is still usable.
+print(length(Node(10)))
+
+
+class Swapped:
+    def __init__(self):
+        self.kind = "first"
+
+
+def second_init(self, tag="second"):
+    self.kind = tag
+
+
+a = Swapped()
+Swapped.__init__ = second_init
+b = Swapped()
+del Swapped.__init__
+c = Swapped()
+print(a.kind, b.kind, hasattr(c, "kind"))
+
+
+class WithNew:
+    def __new__(cls, v):
+        obj = super().__new__(cls)
+        obj.from_new = v
+        return obj
+
+    def __init__(self, v):
+        self.from_init = v * 2
+
+
+w = WithNew(4)
+print(w.from_new, w.from_init)
+
+
+class NewReturnsOther:
+    def __new__(cls):
+        return 42
+
+    def __init__(self):
+        print("never runs")
+
+
+print(NewReturnsOther())
+
+
+class Counter:
+    count = 0
+
+    def __init__(self):
+        Counter.count += 1
+        self.id = Counter.count
+
+
+class Holder:
+    def __init__(self, n):
+        self.items = [Counter() for _ in range(n)]
+
+    def make(self):
+        return Holder(len(self.items) - 1) if self.items else None
+
+
+h = Holder(4)
+chain = []
+while h is not None:
+    chain.append([c.id for c in h.items])
+    h = h.make()
+print(chain, Counter.count)
+
+
+class Pair:
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+
+
+def build(n):
+    total = 0
+    for i in range(n):
+        p = Pair(i, Pair(i, i))
+        total += p.a + p.b.b
+    return total
+
+
+print(build(2000))
+
+
+class MyError(Exception):
+    def __init__(self, code):
+        super().__init__(f"code {code}")
+        self.code = code
+
+
+try:
+    raise MyError(7)
+except MyError as e:
+    print(e, e.code)
