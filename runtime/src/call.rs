@@ -406,44 +406,12 @@ impl Vm {
         for (slot, a) in locals.iter_mut().zip(args.iter()).take(npos) {
             *slot = a.clone();
         }
-        if args.len() > argc {
-            if has_varargs {
-                if let Some(slot) = locals.get_mut(argc + kwonly) {
-                    *slot = Value::tuple(args[argc..].to_vec());
-                }
-            } else {
-                let ndef = func.defaults.len();
-                let given = args.len();
-                let takes = if ndef > 0 {
-                    format!("from {} to {} positional arguments", argc - ndef, argc)
-                } else {
-                    format!(
-                        "{} positional argument{}",
-                        argc,
-                        if argc == 1 { "" } else { "s" }
-                    )
-                };
-                let kw_given = kwargs.len();
-                let extra = if kw_given > 0 {
-                    format!(
-                        " positional argument{} (and {} keyword-only argument{})",
-                        if given == 1 { "" } else { "s" },
-                        kw_given,
-                        if kw_given == 1 { "" } else { "s" }
-                    )
-                } else {
-                    String::new()
-                };
-                let were = if given == 1 { "was" } else { "were" };
-                return Err(PyErr::type_error(if extra.is_empty() {
-                    format!("{qual}() takes {takes} but {given} {were} given")
-                } else {
-                    format!("{qual}() takes {takes} but {given}{extra} were given")
-                }));
-            }
-        } else if has_varargs {
+        // Too many positional arguments is reported after the keywords
+        // are bound, as CPython does (their errors come first).
+        let too_many = args.len() > argc && !has_varargs;
+        if has_varargs {
             if let Some(slot) = locals.get_mut(argc + kwonly) {
-                *slot = Value::tuple(Vec::new());
+                *slot = Value::tuple(args.get(argc..).unwrap_or(&[]).to_vec());
             }
         }
         // Keywords.
@@ -465,12 +433,25 @@ impl Vm {
                 }
                 _ => match &mut extra_kw {
                     Some(d) => d.set_str(k.clone(), v.clone()),
-                    None if pos.is_some() => {
-                        return Err(PyErr::type_error(format!(
-                            "{qual}() got some positional-only arguments passed as keyword arguments: '{name}'"
-                        )));
-                    }
                     None => {
+                        // CPython, at the first keyword that names no
+                        // keyword parameter: every positional-only
+                        // parameter named by a keyword, in parameter
+                        // order, else this keyword.
+                        let posonly: Vec<&str> = code
+                            .varnames
+                            .get(..code.posonly_count as usize)
+                            .unwrap_or(&[])
+                            .iter()
+                            .map(|n| &**n)
+                            .filter(|n| kwargs.iter().any(|(k, _)| k.as_str() == Some(*n)))
+                            .collect();
+                        if !posonly.is_empty() {
+                            return Err(PyErr::type_error(format!(
+                                "{qual}() got some positional-only arguments passed as keyword arguments: '{}'",
+                                posonly.join(", ")
+                            )));
+                        }
                         return Err(PyErr::type_error(format!(
                             "{qual}() got an unexpected keyword argument '{name}'"
                         )));
@@ -482,6 +463,38 @@ impl Vm {
             if let Some(slot) = locals.get_mut(varkw_slot) {
                 *slot = Value::dict(d);
             }
+        }
+        if too_many {
+            let ndef = func.defaults.len();
+            let given = args.len();
+            let takes = if ndef > 0 {
+                format!(
+                    "from {} to {} positional arguments",
+                    argc.saturating_sub(ndef),
+                    argc
+                )
+            } else {
+                format!(
+                    "{} positional argument{}",
+                    argc,
+                    if argc == 1 { "" } else { "s" }
+                )
+            };
+            // Keyword-only parameters given a value by keyword.
+            let kw_given = locals
+                .get(argc..argc + kwonly)
+                .map_or(0, |s| s.iter().filter(|v| !v.is_empty()).count());
+            let were = if given == 1 { "was" } else { "were" };
+            return Err(PyErr::type_error(if kw_given == 0 {
+                format!("{qual}() takes {takes} but {given} {were} given")
+            } else {
+                format!(
+                    "{qual}() takes {takes} but {given} positional argument{} (and {} keyword-only argument{}) were given",
+                    if given == 1 { "" } else { "s" },
+                    kw_given,
+                    if kw_given == 1 { "" } else { "s" }
+                )
+            }));
         }
         // Defaults for missing positionals.
         let ndef = func.defaults.len();
