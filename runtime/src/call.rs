@@ -197,24 +197,18 @@ impl Vm {
         stack: &mut Vec<Value>,
         at: usize,
     ) -> PyResult<Option<Box<Frame>>> {
-        let Some(cls) = cls_v.as_class() else {
-            return Ok(None);
-        };
-        let Some(init) = self.plain_init(cls_v) else {
+        let Some((init, inst)) = self.plain_init_instance(cls_v) else {
             return Ok(None);
         };
         let Some(Payload::Function(func)) = init.payload() else {
             return Ok(None);
         };
-        if func.code.flags.0 & (CodeFlags::GENERATOR | CodeFlags::COROUTINE) != 0 {
-            return Ok(None);
-        }
-        let inst = Vm::new_instance(cls_v, cls.instance_size.get() as usize);
         let argc = stack.len().saturating_sub(at + 1);
         let frame = if binds_positionally(func, argc + 1) {
             self.init_frame(func, inst, stack, at + 1)
         } else {
-            self.init_frame_bound(&init, func, inst, stack.get(at + 1..).unwrap_or(&[]))?
+            let args = stack.get(at + 1..).unwrap_or(&[]);
+            self.init_frame_bound(&init, func, inst, args, &[])?
         };
         if let Err(e) = self.enter_depth() {
             self.release_frame(frame);
@@ -222,6 +216,45 @@ impl Vm {
         }
         stack.truncate(at);
         Ok(Some(frame))
+    }
+
+    /// `init_call_frame` for a call `cls(*args, **kwargs)` of any shape,
+    /// whose arguments the caller drops itself.
+    #[inline(never)]
+    pub(crate) fn init_call_frame_kw(
+        &mut self,
+        cls_v: &Value,
+        args: &[Value],
+        kwargs: &[(Value, Value)],
+    ) -> PyResult<Option<Box<Frame>>> {
+        let Some((init, inst)) = self.plain_init_instance(cls_v) else {
+            return Ok(None);
+        };
+        let Some(Payload::Function(func)) = init.payload() else {
+            return Ok(None);
+        };
+        let frame = self.init_frame_bound(&init, func, inst, args, kwargs)?;
+        if let Err(e) = self.enter_depth() {
+            self.release_frame(frame);
+            return Err(e);
+        }
+        Ok(Some(frame))
+    }
+
+    /// For a plain class `cls_v` whose `__init__` is a Python function
+    /// (not a generator's) that the interpreter can run in its loop: that
+    /// `__init__` and a new, empty instance. None for any other class.
+    fn plain_init_instance(&self, cls_v: &Value) -> Option<(Value, Value)> {
+        let cls = cls_v.as_class()?;
+        let init = self.plain_init(cls_v)?;
+        let Some(Payload::Function(func)) = init.payload() else {
+            return None;
+        };
+        if func.code.flags.0 & (CodeFlags::GENERATOR | CodeFlags::COROUTINE) != 0 {
+            return None;
+        }
+        let inst = Vm::new_instance(cls_v, cls.instance_size.get() as usize);
+        Some((init, inst))
     }
 
     /// The frame of `func`, the `__init__` of a plain class, run by the
@@ -245,19 +278,20 @@ impl Vm {
         frame
     }
 
-    /// `init_frame` for positional arguments of any shape (defaults,
-    /// `*args`), bound as `bound_frame` does.
+    /// `init_frame` for arguments of any shape (defaults, keywords,
+    /// `*args`, `**kwargs`), bound as `bound_frame` does.
     pub(crate) fn init_frame_bound(
         &mut self,
         fv: &Value,
         func: &FunctionObj,
         inst: Value,
         args: &[Value],
+        kwargs: &[(Value, Value)],
     ) -> PyResult<Box<Frame>> {
         let mut full = self.take_vec();
         full.push(inst.clone());
         full.extend_from_slice(args);
-        let r = self.bound_frame(fv, func, &full, &[]);
+        let r = self.bound_frame(fv, func, &full, kwargs);
         self.give_vec(full);
         let mut frame = r?;
         frame.saved_exc = inst;

@@ -1505,14 +1505,24 @@ fn run_until_switch(
                     fb!(slot, crate::feedback::callee_bits(&callee));
                     let nkw = names.as_tuple().map_or(0, <[Value]>::len);
                     let split = stack.len().saturating_sub(nkw);
-                    let kwargs = kw_pairs(&names, &stack[split..]);
-                    if let Some(Payload::Function(func)) = callee.payload() {
-                        if runs_inline(func, None) {
-                            let args = &stack[base + 1..split];
+                    let kwargs = kw_pairs(&names, stack.get(split..).unwrap_or(&[]));
+                    let args = stack.get(base + 1..split).unwrap_or(&[]);
+                    match callee.payload() {
+                        Some(Payload::Function(func)) if runs_inline(func, None) => {
                             call_python_bound!(vm.bound_frame(&callee, func, args, &kwargs), base)
                         }
+                        // `Cls(..., k=v)`: `__init__` runs here, as for `Call`.
+                        Some(Payload::Class(c)) if c.builtin.is_none() => {
+                            if let Some(frame) = tri!(vm.init_call_frame_kw(&callee, args, &kwargs))
+                            {
+                                stack.truncate(base);
+                                run_callee!(frame);
+                            }
+                        }
+                        _ => {}
                     }
-                    let r = tri!(vm.call_kw(&callee, &stack[base + 1..split], &kwargs));
+                    let args = stack.get(base + 1..split).unwrap_or(&[]);
+                    let r = tri!(vm.call_kw(&callee, args, &kwargs));
                     stack.truncate(base);
                     stack.push(r);
                 }
@@ -1544,13 +1554,22 @@ fn run_until_switch(
                         // Not a method: the attribute itself is the callee.
                         let callee = stack.get(base + 1).cloned().unwrap_or_default();
                         fb!(slot, crate::feedback::callee_bits(&callee));
-                        if let Some(Payload::Function(fo)) = callee.payload() {
-                            if runs_inline(fo, None) {
-                                let args = &stack[base + 2..];
+                        let args = stack.get(base + 2..).unwrap_or(&[]);
+                        match callee.payload() {
+                            Some(Payload::Function(fo)) if runs_inline(fo, None) => {
                                 call_python_bound!(vm.bound_frame(&callee, fo, args, &[]), base)
                             }
+                            // `module.Cls(...)`: `__init__` runs here.
+                            Some(Payload::Class(c)) if c.builtin.is_none() => {
+                                if let Some(frame) = tri!(vm.init_call_frame_kw(&callee, args, &[]))
+                                {
+                                    stack.truncate(base);
+                                    run_callee!(frame);
+                                }
+                            }
+                            _ => {}
                         }
-                        vm.call(&callee, &stack[base + 2..])
+                        vm.call(&callee, stack.get(base + 2..).unwrap_or(&[]))
                     } else {
                         fb!(slot, crate::feedback::callee_bits(&func));
                         match func.payload() {

@@ -272,3 +272,34 @@ try:
     raise MyError(7)
 except MyError as e:
     print(e, e.code)
+
+
+# Keyword arguments, and classes reached as attributes (a method-call
+# site whose attribute is a class, not a method).
+print(Point(x=1, y=2), Point(3, y=4), Point(*[5], **{"y": 6}))
+print(Defaults(1, c=3).total, Defaults(a=1, b=2, c=3, extra=4).keys)
+for make in [lambda: Point(1, z=2), lambda: ReturnsValue(v=3), lambda: Fails(n=3)]:
+    try:
+        make()
+    except (TypeError, ValueError) as e:
+        print(type(e).__name__ + ":", e)
+
+
+class Outer:
+    class Inner:
+        def __init__(self, v, scale=1):
+            self.v = v * scale
+
+    def __init__(self):
+        self.kind = Point
+
+    def make(self, a):
+        return self.kind(a, a + 1), Outer.Inner(a), self.Inner(a, scale=2)
+
+
+p, i1, i2 = Outer().make(3)
+print(p, i1.v, i2.v, Outer.Inner(v=5).v)
+try:
+    Outer.Inner()
+except TypeError as e:
+    print("TypeError:", e)
