@@ -808,17 +808,7 @@ fn run_until_switch(
                 stack.last().cloned().unwrap_or_default()
             };
         }
-        macro_rules! tri {
-            ($e:expr) => {
-                match $e {
-                    Ok(v) => v,
-                    Err(e) => {
-                        f.pc = pc - 1;
-                        leave!(Err(e));
-                    }
-                }
-            };
-        }
+
         // A call's result takes the callee's slot, the arguments above it
         // dropped (`truncate` to the same length would still run the drop
         // loop).
@@ -917,7 +907,18 @@ fn run_until_switch(
             }};
         }
 
-        loop {
+        let err = 'run: loop {
+            // An error at the instruction just run: one shared exit (after
+            // the instruction loop) rather than an exit per site. Defined
+            // here, where the loop's label is in scope.
+            macro_rules! tri {
+                ($e:expr) => {
+                    match $e {
+                        Ok(v) => v,
+                        Err(e) => break 'run e,
+                    }
+                };
+            }
             let Some(&instr) = instrs.get(pc) else {
                 f.pc = pc;
                 leave!(Ok(Switch::Return(Value::none())));
@@ -2000,6 +2001,8 @@ fn run_until_switch(
                 }
             }
             let _ = int::as_i64;
-        }
+        };
+        f.pc = pc - 1;
+        leave!(Err(err));
     }
 }
