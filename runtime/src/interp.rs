@@ -770,21 +770,6 @@ fn run_until_switch(
         }
         // Run `callee`, a new frame with the depth counted, next: here, or
         // in `execute` when compiled code may run it.
-        macro_rules! run_callee {
-            ($callee:expr) => {{
-                let callee = $callee;
-                f.pc = pc;
-                give_back!();
-                if vm.jit.enabled {
-                    return Ok(Switch::Call(callee));
-                }
-                if let Some(caller) = cur.replace(callee) {
-                    vm.frames.push(caller);
-                }
-                continue 'frame;
-            }};
-        }
-
         macro_rules! pop {
             () => {
                 stack.pop().unwrap_or_default()
@@ -796,10 +781,7 @@ fn run_until_switch(
             () => {
                 match stack.last_mut() {
                     Some(v) => v,
-                    None => {
-                        f.pc = pc - 1;
-                        leave!(Err(PyErr::runtime_error("value stack underflow")));
-                    }
+                    None => tri!(Err(PyErr::runtime_error("value stack underflow"))),
                 }
             };
         }
@@ -907,7 +889,7 @@ fn run_until_switch(
             }};
         }
 
-        let err = 'run: loop {
+        let exit = 'run: loop {
             // An error at the instruction just run: one shared exit (after
             // the instruction loop) rather than an exit per site. Defined
             // here, where the loop's label is in scope.
@@ -915,8 +897,16 @@ fn run_until_switch(
                 ($e:expr) => {
                     match $e {
                         Ok(v) => v,
-                        Err(e) => break 'run e,
+                        Err(e) => break 'run LoopExit::Raise(e),
                     }
+                };
+            }
+            // Run `callee`, a new frame with the depth counted, next: here,
+            // or in `execute` when compiled code may run it (one shared
+            // exit too, after the loop).
+            macro_rules! run_callee {
+                ($callee:expr) => {
+                    break 'run LoopExit::Call($callee)
                 };
             }
             let Some(&instr) = instrs.get(pc) else {
@@ -2002,7 +1992,29 @@ fn run_until_switch(
             }
             let _ = int::as_i64;
         };
-        f.pc = pc - 1;
-        leave!(Err(err));
+        match exit {
+            LoopExit::Raise(e) => {
+                f.pc = pc - 1;
+                leave!(Err(e));
+            }
+            LoopExit::Call(callee) => {
+                f.pc = pc;
+                give_back!();
+                if vm.jit.enabled {
+                    return Ok(Switch::Call(callee));
+                }
+                if let Some(caller) = cur.replace(callee) {
+                    vm.frames.push(caller);
+                }
+            }
+        }
     }
+}
+
+/// How the instruction loop of `run_until_switch` ended, when not by a
+/// return or yield: an error at the instruction just run, or a call whose
+/// frame runs next.
+enum LoopExit {
+    Raise(PyErr),
+    Call(Box<Frame>),
 }
