@@ -303,3 +303,37 @@ try:
     Outer.Inner()
 except TypeError as e:
     print("TypeError:", e)
+
+
+# Hot __init__ functions (compiled, or entered mid-loop, when the JIT is
+# on) still give the instance, and still have their result checked.
+class Acc:
+    def __init__(self, n):
+        total = 0
+        for i in range(n):
+            total += i * i
+        self.total = total
+
+
+class Late:
+    def __init__(self, k):
+        self.k = k
+        if k == 1999:
+            return k
+
+
+def make_many(n):
+    s = 0
+    for i in range(n):
+        s += Acc(i % 50).total
+    return s
+
+
+print(make_many(3000), Acc(100000).total)
+made = 0
+try:
+    for k in range(2000):
+        Late(k)
+        made += 1
+except TypeError as e:
+    print(made, e)
