@@ -527,7 +527,9 @@ pub(crate) fn zero_arg_super(code: &CodeObject, locals: &[Value]) -> PyResult<Va
 /// (or an exception the callee does not catch) resumes the caller. No Rust
 /// recursion per Python call: a call is a frame switch, not a trip through
 /// this function's prologue. Frames on `vm.frames` below `base` belong to
-/// activations further out.
+/// activations further out. Making an instance of a plain class is such a
+/// call too: its `__init__` frame carries the new instance, which its
+/// return gives the caller (`call_result`).
 fn execute(vm: &mut Vm, f: &mut Frame, pending: Option<PyErr>) -> PyResult<Exit> {
     let base = vm.frames.len();
     // The running frame when it is a callee's; `f` runs while this is None.
