@@ -721,13 +721,14 @@ pub(crate) fn is_default_new(new: &Value) -> bool {
 /// installed; and count the call (the JIT's hotness counter).
 #[inline(always)]
 fn complete_locals(func: &FunctionObj, locals: &mut Vec<Value>) {
-    let code = &func.code;
-    let nlocals = code.varnames.len() + code.num_cells();
-    if locals.len() != nlocals {
-        locals.resize(nlocals, Value::empty());
+    let info = &*func.info;
+    if locals.len() != info.nlocals {
+        locals.resize(info.nlocals, Value::empty());
     }
-    install_cells(func, locals);
-    let calls = &func.info.feedback.calls;
+    if info.has_cells {
+        fill_cells(func, locals);
+    }
+    let calls = &info.feedback.calls;
     calls.set(calls.get().wrapping_add(1));
 }
 
