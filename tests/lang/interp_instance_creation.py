@@ -337,3 +337,36 @@ try:
         made += 1
 except TypeError as e:
     print(made, e)
+
+
+# __init__ functions with cells: self captured by closures, free
+# variables of an enclosing function, and super() with its __class__ cell.
+class CellBase:
+    def __init__(self, x):
+        self.x = x
+
+
+class CellInit(CellBase):
+    def __init__(self, x, y=2):
+        super().__init__(x)
+        self.get = lambda: self.x + y
+
+        def later():
+            return self
+
+        self.me = later
+
+
+ci = CellInit(5)
+print(ci.get(), ci.me() is ci, CellInit(1, y=10).get())
+
+
+def factory(k):
+    class Made:
+        def __init__(self):
+            self.k = k
+
+    return Made
+
+
+print(factory(3)().k, factory(4)().k)
