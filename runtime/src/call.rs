@@ -183,6 +183,121 @@ impl Vm {
         Ok(frame)
     }
 
+    /// For the interpreter's `cls(*stack[at + 1..])` (the callee slot
+    /// `stack[at]` already emptied): when `cls` is a plain class whose
+    /// `__init__` is a Python function that can run in the dispatch loop,
+    /// the new instance's `__init__` frame (`init_frame`), its depth
+    /// counted and the callee slot and arguments gone from `stack`; None
+    /// for any other class (nothing done). Out of line: instance creation
+    /// is rarer than calls, and its code stays out of the loop's.
+    #[inline(never)]
+    pub(crate) fn init_call_frame(
+        &mut self,
+        cls_v: &Value,
+        stack: &mut Vec<Value>,
+        at: usize,
+    ) -> PyResult<Option<Box<Frame>>> {
+        let Some((init, inst)) = self.plain_init_instance(cls_v) else {
+            return Ok(None);
+        };
+        let Some(Payload::Function(func)) = init.payload() else {
+            return Ok(None);
+        };
+        let argc = stack.len().saturating_sub(at + 1);
+        let frame = if binds_positionally(func, argc + 1) {
+            self.init_frame(func, inst, stack, at + 1)
+        } else {
+            let args = stack.get(at + 1..).unwrap_or(&[]);
+            self.init_frame_bound(&init, func, inst, args, &[])?
+        };
+        if let Err(e) = self.enter_depth() {
+            self.release_frame(frame);
+            return Err(e);
+        }
+        stack.truncate(at);
+        Ok(Some(frame))
+    }
+
+    /// `init_call_frame` for a call `cls(*args, **kwargs)` of any shape,
+    /// whose arguments the caller drops itself.
+    #[inline(never)]
+    pub(crate) fn init_call_frame_kw(
+        &mut self,
+        cls_v: &Value,
+        args: &[Value],
+        kwargs: &[(Value, Value)],
+    ) -> PyResult<Option<Box<Frame>>> {
+        let Some((init, inst)) = self.plain_init_instance(cls_v) else {
+            return Ok(None);
+        };
+        let Some(Payload::Function(func)) = init.payload() else {
+            return Ok(None);
+        };
+        let frame = self.init_frame_bound(&init, func, inst, args, kwargs)?;
+        if let Err(e) = self.enter_depth() {
+            self.release_frame(frame);
+            return Err(e);
+        }
+        Ok(Some(frame))
+    }
+
+    /// For a plain class `cls_v` whose `__init__` is a Python function
+    /// (not a generator's) that the interpreter can run in its loop: that
+    /// `__init__` and a new, empty instance. None for any other class.
+    fn plain_init_instance(&self, cls_v: &Value) -> Option<(Value, Value)> {
+        let cls = cls_v.as_class()?;
+        let init = self.plain_init(cls_v)?;
+        let Some(Payload::Function(func)) = init.payload() else {
+            return None;
+        };
+        if func.code.flags.0 & (CodeFlags::GENERATOR | CodeFlags::COROUTINE) != 0 {
+            return None;
+        }
+        let inst = Vm::new_instance(cls_v, cls.instance_size.get() as usize);
+        Some((init, inst))
+    }
+
+    /// The frame of `func`, the `__init__` of a plain class, run by the
+    /// interpreter to make the instance `inst` from `stack[at..]`, which
+    /// are exactly its other parameters: `inst` and the arguments (moved
+    /// off the caller's stack) are its locals, and `saved_exc` holds
+    /// `inst`, the call's result once `__init__` has returned None.
+    #[inline]
+    pub(crate) fn init_frame(
+        &mut self,
+        func: &FunctionObj,
+        inst: Value,
+        stack: &mut Vec<Value>,
+        at: usize,
+    ) -> Box<Frame> {
+        let mut frame = self.pooled_frame(func);
+        frame.locals.push(inst.clone());
+        move_args(stack, at, &mut frame.locals);
+        complete_locals(func, &mut frame.locals);
+        frame.saved_exc = inst;
+        frame
+    }
+
+    /// `init_frame` for arguments of any shape (defaults, keywords,
+    /// `*args`, `**kwargs`), bound as `bound_frame` does.
+    pub(crate) fn init_frame_bound(
+        &mut self,
+        fv: &Value,
+        func: &FunctionObj,
+        inst: Value,
+        args: &[Value],
+        kwargs: &[(Value, Value)],
+    ) -> PyResult<Box<Frame>> {
+        let mut full = self.take_vec();
+        full.push(inst.clone());
+        full.extend_from_slice(args);
+        let r = self.bound_frame(fv, func, &full, kwargs);
+        self.give_vec(full);
+        let mut frame = r?;
+        frame.saved_exc = inst;
+        Ok(frame)
+    }
+
     /// Bind `args` and `kwargs` onto `func`'s parameters in the empty
     /// `locals`, sized first to all of the code's variables and cells.
     fn bind_into(
@@ -205,8 +320,15 @@ impl Vm {
     fn pooled_frame(&mut self, func: &FunctionObj) -> Box<Frame> {
         match self.frame_pool.pop() {
             Some(mut frame) => {
-                frame.info = func.info.clone();
-                frame.globals = func.globals.clone();
+                // A frame last used by the same function (recursion, a
+                // loop's calls) already holds its info.
+                if !std::rc::Rc::ptr_eq(&frame.info, &func.info) {
+                    frame.info = func.info.clone();
+                }
+                // `release_frame` left None here: nothing to drop.
+                let old = std::mem::replace(&mut frame.globals, func.globals.clone());
+                debug_assert!(old.is_none());
+                std::mem::forget(old);
                 frame.pc = 0;
                 frame
             }
@@ -231,6 +353,10 @@ impl Vm {
         clear_values(&mut frame.locals);
         clear_values(&mut frame.stack);
         frame.globals = Value::none();
+        if !frame.saved_exc.is_none() {
+            // An `__init__` frame left by an exception.
+            frame.saved_exc = Value::none();
+        }
         if self.frame_pool.len() < 256 {
             self.frame_pool.push(frame);
         }
@@ -314,44 +440,12 @@ impl Vm {
         for (slot, a) in locals.iter_mut().zip(args.iter()).take(npos) {
             *slot = a.clone();
         }
-        if args.len() > argc {
-            if has_varargs {
-                if let Some(slot) = locals.get_mut(argc + kwonly) {
-                    *slot = Value::tuple(args[argc..].to_vec());
-                }
-            } else {
-                let ndef = func.defaults.len();
-                let given = args.len();
-                let takes = if ndef > 0 {
-                    format!("from {} to {} positional arguments", argc - ndef, argc)
-                } else {
-                    format!(
-                        "{} positional argument{}",
-                        argc,
-                        if argc == 1 { "" } else { "s" }
-                    )
-                };
-                let kw_given = kwargs.len();
-                let extra = if kw_given > 0 {
-                    format!(
-                        " positional argument{} (and {} keyword-only argument{})",
-                        if given == 1 { "" } else { "s" },
-                        kw_given,
-                        if kw_given == 1 { "" } else { "s" }
-                    )
-                } else {
-                    String::new()
-                };
-                let were = if given == 1 { "was" } else { "were" };
-                return Err(PyErr::type_error(if extra.is_empty() {
-                    format!("{qual}() takes {takes} but {given} {were} given")
-                } else {
-                    format!("{qual}() takes {takes} but {given}{extra} were given")
-                }));
-            }
-        } else if has_varargs {
+        // Too many positional arguments is reported after the keywords
+        // are bound, as CPython does (their errors come first).
+        let too_many = args.len() > argc && !has_varargs;
+        if has_varargs {
             if let Some(slot) = locals.get_mut(argc + kwonly) {
-                *slot = Value::tuple(Vec::new());
+                *slot = Value::tuple(args.get(argc..).unwrap_or(&[]).to_vec());
             }
         }
         // Keywords.
@@ -373,12 +467,25 @@ impl Vm {
                 }
                 _ => match &mut extra_kw {
                     Some(d) => d.set_str(k.clone(), v.clone()),
-                    None if pos.is_some() => {
-                        return Err(PyErr::type_error(format!(
-                            "{qual}() got some positional-only arguments passed as keyword arguments: '{name}'"
-                        )));
-                    }
                     None => {
+                        // CPython, at the first keyword that names no
+                        // keyword parameter: every positional-only
+                        // parameter named by a keyword, in parameter
+                        // order, else this keyword.
+                        let posonly: Vec<&str> = code
+                            .varnames
+                            .get(..code.posonly_count as usize)
+                            .unwrap_or(&[])
+                            .iter()
+                            .map(|n| &**n)
+                            .filter(|n| kwargs.iter().any(|(k, _)| k.as_str() == Some(*n)))
+                            .collect();
+                        if !posonly.is_empty() {
+                            return Err(PyErr::type_error(format!(
+                                "{qual}() got some positional-only arguments passed as keyword arguments: '{}'",
+                                posonly.join(", ")
+                            )));
+                        }
                         return Err(PyErr::type_error(format!(
                             "{qual}() got an unexpected keyword argument '{name}'"
                         )));
@@ -390,6 +497,38 @@ impl Vm {
             if let Some(slot) = locals.get_mut(varkw_slot) {
                 *slot = Value::dict(d);
             }
+        }
+        if too_many {
+            let ndef = func.defaults.len();
+            let given = args.len();
+            let takes = if ndef > 0 {
+                format!(
+                    "from {} to {} positional arguments",
+                    argc.saturating_sub(ndef),
+                    argc
+                )
+            } else {
+                format!(
+                    "{} positional argument{}",
+                    argc,
+                    if argc == 1 { "" } else { "s" }
+                )
+            };
+            // Keyword-only parameters given a value by keyword.
+            let kw_given = locals
+                .get(argc..argc + kwonly)
+                .map_or(0, |s| s.iter().filter(|v| !v.is_empty()).count());
+            let were = if given == 1 { "was" } else { "were" };
+            return Err(PyErr::type_error(if kw_given == 0 {
+                format!("{qual}() takes {takes} but {given} {were} given")
+            } else {
+                format!(
+                    "{qual}() takes {takes} but {given} positional argument{} (and {} keyword-only argument{}) were given",
+                    if given == 1 { "" } else { "s" },
+                    kw_given,
+                    if kw_given == 1 { "" } else { "s" }
+                )
+            }));
         }
         // Defaults for missing positionals.
         let ndef = func.defaults.len();
@@ -582,13 +721,14 @@ pub(crate) fn is_default_new(new: &Value) -> bool {
 /// installed; and count the call (the JIT's hotness counter).
 #[inline(always)]
 fn complete_locals(func: &FunctionObj, locals: &mut Vec<Value>) {
-    let code = &func.code;
-    let nlocals = code.varnames.len() + code.num_cells();
-    if locals.len() != nlocals {
-        locals.resize(nlocals, Value::empty());
+    let info = &*func.info;
+    if locals.len() != info.nlocals {
+        locals.resize(info.nlocals, Value::empty());
     }
-    install_cells(func, locals);
-    let calls = &func.info.feedback.calls;
+    if info.has_cells {
+        fill_cells(func, locals);
+    }
+    let calls = &info.feedback.calls;
     calls.set(calls.get().wrapping_add(1));
 }
 

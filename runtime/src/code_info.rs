@@ -28,6 +28,11 @@ pub struct CodeInfo {
     /// The instructions the interpreter runs: `code.code` with frequent
     /// pairs fused (`fuse_pairs`), at the same indices.
     pub interp: Box<[Instr]>,
+    /// Slots of a call frame's locals: `varnames`, then one per cell
+    /// and free variable.
+    pub nlocals: usize,
+    /// The code has cell or free variables (its frames need cells made).
+    pub has_cells: bool,
 }
 
 /// `code` with each frequent pair of instructions replaced, in its first

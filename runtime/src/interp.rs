@@ -158,9 +158,41 @@ fn unbound_deref(code: &CodeObject, i: usize) -> PyErr {
     ))
 }
 
-/// `LoadGlobal`: globals then builtins, through the site's cache.
-#[inline]
+/// `LoadGlobal`: globals then builtins, through the site's cache. Cache
+/// hits are inline; a miss is `load_global_slow`.
+#[inline(always)]
 fn load_global(vm: &Vm, globals: &Value, info: &CodeInfo, name: u32) -> PyResult<Value> {
+    if let (Some(site), Some(key), Some(gd)) = (
+        info.global_cache.get(name as usize),
+        info.names.get(name as usize),
+        globals.as_dict(),
+    ) {
+        let hint = site.index.get() as usize;
+        if hint > 0 {
+            if let Ok(g) = gd.try_borrow() {
+                let ver = site.globals_version.get();
+                if ver == 0 {
+                    if let Some(v) = g.get_if_key_at(hint - 1, key) {
+                        return Ok(v.clone());
+                    }
+                } else if ver == g.version() {
+                    let hit = match vm.builtins.as_dict().map(|b| b.try_borrow()) {
+                        Some(Ok(b)) => b.get_if_key_at(hint - 1, key).cloned(),
+                        _ => None,
+                    };
+                    if let Some(v) = hit {
+                        return Ok(v);
+                    }
+                }
+            }
+        }
+    }
+    load_global_slow(vm, globals, info, name)
+}
+
+/// `load_global` past its inline hits: a lookup that refills the cache.
+#[inline(never)]
+fn load_global_slow(vm: &Vm, globals: &Value, info: &CodeInfo, name: u32) -> PyResult<Value> {
     let (Some(key), Some(site), Some(gd)) = (
         info.names.get(name as usize),
         info.global_cache.get(name as usize),
@@ -495,7 +527,9 @@ pub(crate) fn zero_arg_super(code: &CodeObject, locals: &[Value]) -> PyResult<Va
 /// (or an exception the callee does not catch) resumes the caller. No Rust
 /// recursion per Python call: a call is a frame switch, not a trip through
 /// this function's prologue. Frames on `vm.frames` below `base` belong to
-/// activations further out.
+/// activations further out. Making an instance of a plain class is such a
+/// call too: its `__init__` frame carries the new instance, which its
+/// return gives the caller (`call_result`).
 fn execute(vm: &mut Vm, f: &mut Frame, pending: Option<PyErr>) -> PyResult<Exit> {
     let base = vm.frames.len();
     // The running frame when it is a callee's; `f` runs while this is None.
@@ -521,6 +555,23 @@ fn execute(vm: &mut Vm, f: &mut Frame, pending: Option<PyErr>) -> PyResult<Exit>
             }
         };
     }
+    // The callee `$done` (taken off `cur`, its depth given back) returned
+    // `$v`: its caller gets the call's result, or raises at its call.
+    macro_rules! give_result {
+        ($done:expr, $v:expr) => {{
+            let mut done = $done;
+            let r = call_result(vm, &mut done, $v);
+            vm.release_frame(done);
+            match r {
+                Ok(v) => running!().stack.push(v),
+                Err(e) => {
+                    let caller = running!();
+                    caller.pc = caller.pc.saturating_sub(1);
+                    pending = Some(e);
+                }
+            }
+        }};
+    }
     loop {
         let step = match pending.take() {
             Some(e) => Err(e),
@@ -533,8 +584,7 @@ fn execute(vm: &mut Vm, f: &mut Frame, pending: Option<PyErr>) -> PyResult<Exit>
                     match crate::jit::enter_call(vm, &mut callee) {
                         Some(crate::jit::Entered::Returned(v)) => {
                             vm.depth -= 1;
-                            vm.release_frame(callee);
-                            running!().stack.push(v);
+                            give_result!(callee, v);
                             continue;
                         }
                         Some(crate::jit::Entered::Exited(e)) => pending = e,
@@ -546,11 +596,14 @@ fn execute(vm: &mut Vm, f: &mut Frame, pending: Option<PyErr>) -> PyResult<Exit>
                 }
             }
             Ok(Switch::Return(v)) => {
-                if cur.is_none() {
+                let Some(done) = cur.take() else {
                     return Ok(Exit::Return(v));
+                };
+                vm.depth -= 1;
+                if vm.frames.len() > base {
+                    cur = vm.frames.pop();
                 }
-                resume_caller!();
-                running!().stack.push(v);
+                give_result!(done, v);
             }
             Ok(Switch::Yield(v)) if cur.is_none() => return Ok(Exit::Yield(v)),
             // Generator code never runs as a callee here (`runs_inline`).
@@ -573,6 +626,32 @@ fn execute(vm: &mut Vm, f: &mut Frame, pending: Option<PyErr>) -> PyResult<Exit>
             },
         }
     }
+}
+
+/// What the finished callee frame `done`, which returned `v`, gives its
+/// caller: `v`, or, for the `__init__` frame of an instance creation
+/// (`Frame::saved_exc` holds the new instance), the instance, once
+/// `__init__` is seen to have returned None.
+#[inline(always)]
+fn call_result(vm: &Vm, done: &mut Frame, v: Value) -> PyResult<Value> {
+    if done.saved_exc.is_none() {
+        return Ok(v);
+    }
+    init_result(vm, std::mem::take(&mut done.saved_exc), v)
+}
+
+/// `call_result` for an `__init__` frame: `inst`, or CPython's TypeError
+/// when `__init__` returned something else than None.
+#[cold]
+#[inline(never)]
+fn init_result(vm: &Vm, inst: Value, v: Value) -> PyResult<Value> {
+    if v.is_none() {
+        return Ok(inst);
+    }
+    Err(PyErr::type_error(format!(
+        "__init__() should return None, not '{}'",
+        vm.type_name(&v)
+    )))
 }
 
 /// Whether a call of `func` runs in the calling `execute` loop: it is not
@@ -693,21 +772,6 @@ fn run_until_switch(
         }
         // Run `callee`, a new frame with the depth counted, next: here, or
         // in `execute` when compiled code may run it.
-        macro_rules! run_callee {
-            ($callee:expr) => {{
-                let callee = $callee;
-                f.pc = pc;
-                give_back!();
-                if vm.jit.enabled {
-                    return Ok(Switch::Call(callee));
-                }
-                if let Some(caller) = cur.replace(callee) {
-                    vm.frames.push(caller);
-                }
-                continue 'frame;
-            }};
-        }
-
         macro_rules! pop {
             () => {
                 stack.pop().unwrap_or_default()
@@ -719,10 +783,7 @@ fn run_until_switch(
             () => {
                 match stack.last_mut() {
                     Some(v) => v,
-                    None => {
-                        f.pc = pc - 1;
-                        leave!(Err(PyErr::runtime_error("value stack underflow")));
-                    }
+                    None => tri!(Err(PyErr::runtime_error("value stack underflow"))),
                 }
             };
         }
@@ -731,17 +792,7 @@ fn run_until_switch(
                 stack.last().cloned().unwrap_or_default()
             };
         }
-        macro_rules! tri {
-            ($e:expr) => {
-                match $e {
-                    Ok(v) => v,
-                    Err(e) => {
-                        f.pc = pc - 1;
-                        leave!(Err(e));
-                    }
-                }
-            };
-        }
+
         // A call's result takes the callee's slot, the arguments above it
         // dropped (`truncate` to the same length would still run the drop
         // loop).
@@ -840,7 +891,26 @@ fn run_until_switch(
             }};
         }
 
-        loop {
+        let exit = 'run: loop {
+            // An error at the instruction just run: one shared exit (after
+            // the instruction loop) rather than an exit per site. Defined
+            // here, where the loop's label is in scope.
+            macro_rules! tri {
+                ($e:expr) => {
+                    match $e {
+                        Ok(v) => v,
+                        Err(e) => break 'run LoopExit::Raise(e),
+                    }
+                };
+            }
+            // Run `callee`, a new frame with the depth counted, next: here,
+            // or in `execute` when compiled code may run it (one shared
+            // exit too, after the loop).
+            macro_rules! run_callee {
+                ($callee:expr) => {
+                    break 'run LoopExit::Call($callee)
+                };
+            }
             let Some(&instr) = instrs.get(pc) else {
                 f.pc = pc;
                 leave!(Ok(Switch::Return(Value::none())));
@@ -1203,6 +1273,12 @@ fn run_until_switch(
                     // A callee returns: its caller runs again, here.
                     give_back!();
                     if let Some(done) = cur.take() {
+                        if !done.saved_exc.is_none() {
+                            // An `__init__` returns: `execute` makes the
+                            // instance the call's result (`call_result`).
+                            *cur = Some(done);
+                            return Ok(Switch::Return(v));
+                        }
                         vm.release_frame(done);
                         vm.depth -= 1;
                         if vm.frames.len() > base {
@@ -1399,6 +1475,16 @@ fn run_until_switch(
                         // `len(x)` and the like: straight to the native, as
                         // `Vm::call` would.
                         Some(Payload::Native(n)) => (n.func)(vm, &stack[base + 1..], &[]),
+                        // `Cls(...)` of a plain class: the new instance's
+                        // `__init__` runs here as a call whose result is
+                        // the instance (`call_result`).
+                        Some(Payload::Class(c)) if c.builtin.is_none() => {
+                            match vm.init_call_frame(&callee, &mut stack, base) {
+                                Ok(Some(frame)) => run_callee!(frame),
+                                Ok(None) => vm.call(&callee, &stack[base + 1..]),
+                                Err(e) => Err(e),
+                            }
+                        }
                         _ => vm.call(&callee, &stack[base + 1..]),
                     };
                     let r = tri!(r);
@@ -1412,14 +1498,24 @@ fn run_until_switch(
                     fb!(slot, crate::feedback::callee_bits(&callee));
                     let nkw = names.as_tuple().map_or(0, <[Value]>::len);
                     let split = stack.len().saturating_sub(nkw);
-                    let kwargs = kw_pairs(&names, &stack[split..]);
-                    if let Some(Payload::Function(func)) = callee.payload() {
-                        if runs_inline(func, None) {
-                            let args = &stack[base + 1..split];
+                    let kwargs = kw_pairs(&names, stack.get(split..).unwrap_or(&[]));
+                    let args = stack.get(base + 1..split).unwrap_or(&[]);
+                    match callee.payload() {
+                        Some(Payload::Function(func)) if runs_inline(func, None) => {
                             call_python_bound!(vm.bound_frame(&callee, func, args, &kwargs), base)
                         }
+                        // `Cls(..., k=v)`: `__init__` runs here, as for `Call`.
+                        Some(Payload::Class(c)) if c.builtin.is_none() => {
+                            if let Some(frame) = tri!(vm.init_call_frame_kw(&callee, args, &kwargs))
+                            {
+                                stack.truncate(base);
+                                run_callee!(frame);
+                            }
+                        }
+                        _ => {}
                     }
-                    let r = tri!(vm.call_kw(&callee, &stack[base + 1..split], &kwargs));
+                    let args = stack.get(base + 1..split).unwrap_or(&[]);
+                    let r = tri!(vm.call_kw(&callee, args, &kwargs));
                     stack.truncate(base);
                     stack.push(r);
                 }
@@ -1451,13 +1547,22 @@ fn run_until_switch(
                         // Not a method: the attribute itself is the callee.
                         let callee = stack.get(base + 1).cloned().unwrap_or_default();
                         fb!(slot, crate::feedback::callee_bits(&callee));
-                        if let Some(Payload::Function(fo)) = callee.payload() {
-                            if runs_inline(fo, None) {
-                                let args = &stack[base + 2..];
+                        let args = stack.get(base + 2..).unwrap_or(&[]);
+                        match callee.payload() {
+                            Some(Payload::Function(fo)) if runs_inline(fo, None) => {
                                 call_python_bound!(vm.bound_frame(&callee, fo, args, &[]), base)
                             }
+                            // `module.Cls(...)`: `__init__` runs here.
+                            Some(Payload::Class(c)) if c.builtin.is_none() => {
+                                if let Some(frame) = tri!(vm.init_call_frame_kw(&callee, args, &[]))
+                                {
+                                    stack.truncate(base);
+                                    run_callee!(frame);
+                                }
+                            }
+                            _ => {}
                         }
-                        vm.call(&callee, &stack[base + 2..])
+                        vm.call(&callee, stack.get(base + 2..).unwrap_or(&[]))
                     } else {
                         fb!(slot, crate::feedback::callee_bits(&func));
                         match func.payload() {
@@ -1888,6 +1993,30 @@ fn run_until_switch(
                 }
             }
             let _ = int::as_i64;
+        };
+        match exit {
+            LoopExit::Raise(e) => {
+                f.pc = pc - 1;
+                leave!(Err(e));
+            }
+            LoopExit::Call(callee) => {
+                f.pc = pc;
+                give_back!();
+                if vm.jit.enabled {
+                    return Ok(Switch::Call(callee));
+                }
+                if let Some(caller) = cur.replace(callee) {
+                    vm.frames.push(caller);
+                }
+            }
         }
     }
+}
+
+/// How the instruction loop of `run_until_switch` ended, when not by a
+/// return or yield: an error at the instruction just run, or a call whose
+/// frame runs next.
+enum LoopExit {
+    Raise(PyErr),
+    Call(Box<Frame>),
 }

@@ -449,6 +449,8 @@ impl Vm {
             attr_cache: crate::attr_cache::AttrCache::new(code.num_slots as usize),
             global_cache: code.names.iter().map(|_| Default::default()).collect(),
             interp: crate::code_info::fuse_pairs(&code.code),
+            nlocals: code.varnames.len() + code.num_cells(),
+            has_cells: code.num_cells() != 0,
         });
         self.code_infos.insert(key, (code.clone(), info.clone()));
         info
