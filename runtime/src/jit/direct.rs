@@ -611,13 +611,7 @@ impl Lowerer<'_, '_> {
         want_globals: bool,
     ) {
         let flags = MemFlagsData::trusted();
-        let by_regs = self.bcx.create_block();
-        let other = self.bcx.create_block();
-        let is_direct = self
-            .bcx
-            .ins()
-            .icmp_imm_s(IntCC::Equal, entry_pc, abi::DIRECT_ENTRY);
-        self.bcx.ins().brif(is_direct, by_regs, &[], other, &[]);
+        let (by_regs, other) = self.branch_on_entry(entry_pc, abi::DIRECT_ENTRY);
         self.bcx.switch_to_block(by_regs);
         if self.code.num_cells() > 0 {
             let slot = self.bcx.create_sized_stack_slot(StackSlotData::new(
@@ -694,15 +688,18 @@ impl Lowerer<'_, '_> {
         if unboxed_signature(self.code, &self.types.locals) == 0 {
             return None;
         }
-        let unboxed = self.bcx.create_block();
-        let other = self.bcx.create_block();
-        let is = self
-            .bcx
-            .ins()
-            .icmp_imm_s(IntCC::Equal, entry_pc, abi::DIRECT_UNBOXED);
-        self.bcx.ins().brif(is, unboxed, &[], other, &[]);
+        let (unboxed, other) = self.branch_on_entry(entry_pc, abi::DIRECT_UNBOXED);
         self.bcx.switch_to_block(other);
         Some(unboxed)
+    }
+
+    /// Branch on `entry_pc == which`: the new blocks (taken, other).
+    fn branch_on_entry(&mut self, entry_pc: Value, which: i64) -> (Block, Block) {
+        let taken = self.bcx.create_block();
+        let other = self.bcx.create_block();
+        let is = self.bcx.ins().icmp_imm_s(IntCC::Equal, entry_pc, which);
+        self.bcx.ins().brif(is, taken, &[], other, &[]);
+        (taken, other)
     }
 
     /// The `DIRECT_UNBOXED` entry in `block`: the parameters are `regs` as

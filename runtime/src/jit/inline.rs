@@ -531,11 +531,12 @@ impl Lowerer<'_, '_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use kiln_compiler::compile;
 
-    fn function_code(src: &str, name: &str) -> Arc<CodeObject> {
+    /// The code of function `name` defined at the top of `src`.
+    pub(in crate::jit) fn function_code(src: &str, name: &str) -> Arc<CodeObject> {
         let module = compile(src, "t.py").expect("compiles");
         module
             .consts

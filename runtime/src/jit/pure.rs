@@ -35,11 +35,12 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::JITModule;
 use cranelift_module::{FuncId, Linkage, Module};
-use kiln_compiler::bytecode::{BinOp, CodeFlags, CodeObject, Constant, Instr, UnaryOp};
+use kiln_compiler::bytecode::{CodeFlags, CodeObject, Constant, Instr, UnaryOp};
 
 use super::analyze::Refusal;
 use super::arith::{condition_codes, native_int_op};
 use super::backend::{dump_compiled, dump_requested};
+use super::types::int_op;
 
 const I64: types::Type = types::I64;
 
@@ -139,17 +140,7 @@ fn plan(code: &CodeObject) -> Option<Vec<Option<usize>>> {
                     .is_some_and(|n| **n == *code.name)
             }
             Instr::Binary { op, .. } | Instr::InPlace { op, .. } => {
-                let native = matches!(
-                    op,
-                    BinOp::Add
-                        | BinOp::Sub
-                        | BinOp::Mul
-                        | BinOp::FloorDiv
-                        | BinOp::Mod
-                        | BinOp::BitAnd
-                        | BinOp::BitOr
-                        | BinOp::BitXor
-                );
+                let native = int_op(op);
                 let ints = stack.pop() == Some(Shape::Int) && stack.pop() == Some(Shape::Int);
                 stack.push(Shape::Int);
                 native && ints
@@ -489,20 +480,7 @@ impl<'a> PureLowering<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kiln_compiler::compile;
-    use std::sync::Arc;
-
-    fn function_code(src: &str, name: &str) -> Arc<CodeObject> {
-        let module = compile(src, "t.py").expect("compiles");
-        module
-            .consts
-            .iter()
-            .find_map(|c| match c {
-                Constant::Code(code) if &*code.name == name => Some(code.clone()),
-                _ => None,
-            })
-            .expect("function present")
-    }
+    use crate::jit::inline::tests::function_code;
 
     #[test]
     fn pure_recursive_functions_are_recognised() {

@@ -57,7 +57,8 @@ pub enum Plan {
     Generic,
 }
 
-fn int_op(op: BinOp) -> bool {
+/// Whether `op` has a native form on `i64`s (`arith::native_int_op`).
+pub(super) fn int_op(op: BinOp) -> bool {
     matches!(
         op,
         BinOp::Add
