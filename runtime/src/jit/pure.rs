@@ -325,13 +325,15 @@ impl<'a> PureLowering<'a> {
             .bcx
             .ins()
             .uload8(I64, MemFlagsData::trusted(), interrupt, 0);
+        // Two compare-and-branch pairs: fewer instructions than one
+        // branch on the two conditions combined.
         let quiet = self.bcx.ins().icmp_imm_s(IntCC::Equal, flag, 0);
+        self.guard(quiet);
         let left = self
             .bcx
             .ins()
             .icmp_imm_s(IntCC::SignedGreaterThan, budget, 0);
-        let go = self.bcx.ins().band(quiet, left);
-        self.guard(go);
+        self.guard(left);
 
         let mut stack: Vec<Value> = Vec::new();
         let mut live = true;
