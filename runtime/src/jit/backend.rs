@@ -27,9 +27,6 @@ use super::range_loop;
 use super::types::{infer, Speculation};
 use crate::feedback::Feedback;
 
-/// The per-site caches one compiled version points at: `LoadGlobal`
-/// cells and cells for attributes of globals (`globals.rs`: modules), instance
-/// attribute cells, and direct-call sites (`direct`).
 /// A function compiled and installed in the module.
 pub struct Built {
     pub entry: Entry,
@@ -39,6 +36,9 @@ pub struct Built {
     pub unboxed_sig: u64,
 }
 
+/// The per-site caches one compiled version points at: `LoadGlobal`
+/// cells and cells for attributes of globals (`globals.rs`: modules), instance
+/// attribute cells, and direct-call sites (`direct`).
 pub struct SiteCells {
     pub globals: Box<[SlotCell]>,
     pub global_attrs: Box<[SlotCell]>,
@@ -161,23 +161,20 @@ impl Backend {
         };
         // Pure recursive candidates first, as functions of their own
         // (the context is reused for the caller below).
-        let pure_ids: Vec<Option<FuncId>> = inline
-            .iter()
-            .map(|c| {
-                c.recursive.then(|| {
+        let mut pure_ids: Vec<Option<FuncId>> = Vec::with_capacity(inline.len());
+        for c in inline {
+            let id = match c.recursive {
+                true => {
                     self.next_id += 1;
                     let name = format!("kiln_pure_{}", self.next_id);
-                    pure::define(
-                        &mut self.module,
-                        &mut self.ctx,
-                        &mut self.fctx,
-                        &c.code,
-                        &name,
-                    )
-                    .ok()
-                })?
-            })
-            .collect();
+                    let (module, ctx, fctx) = (&mut self.module, &mut self.ctx, &mut self.fctx);
+                    // A refusal leaves the ordinary call at its sites.
+                    pure::define(module, ctx, fctx, &c.code, &name).ok()
+                }
+                false => None,
+            };
+            pure_ids.push(id);
+        }
         let analysis = analyze(code)?;
         let ranges = range_loop::find(code, &analysis, speculate.sites);
         let types = infer(code, &analysis, feedback, speculate, &ranges);

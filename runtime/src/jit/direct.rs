@@ -70,32 +70,33 @@ pub(super) fn unboxed_signature(code: &CodeObject, params: &[Kind]) -> u64 {
     if n > abi::REG_ARGS || param_count(code) != n || code.num_cells() > 0 {
         return 0;
     }
-    let mut sig = 0;
-    for (i, k) in params.iter().take(n).enumerate() {
-        let bits = match k {
-            Kind::Int => SIG_INT,
-            Kind::Float => SIG_FLOAT,
-            Kind::Boxed => 0,
-            _ => return 0,
-        };
-        sig |= bits << (SIG_BITS * i as u32);
+    let params = &params[..n.min(params.len())];
+    // A parameter of another kind (a condition) has no boxed form here.
+    match params
+        .iter()
+        .all(|k| matches!(k, Kind::Int | Kind::Float | Kind::Boxed))
+    {
+        true => signature(params.iter().copied()),
+        false => 0,
     }
-    sig
 }
 
 /// The signature a call with arguments of kinds `args` would match:
 /// unboxed ints and floats as such, anything else boxed.
 fn call_signature(args: &[(Value, Kind)]) -> u64 {
-    let mut sig = 0;
-    for (i, (_, k)) in args.iter().enumerate() {
+    signature(args.iter().map(|a| a.1))
+}
+
+/// `SIG_BITS` per kind, in order: `SIG_INT`, `SIG_FLOAT`, else 0.
+fn signature(kinds: impl Iterator<Item = Kind>) -> u64 {
+    kinds.enumerate().fold(0, |sig, (i, k)| {
         let bits = match k {
             Kind::Int => SIG_INT,
             Kind::Float => SIG_FLOAT,
             _ => 0,
         };
-        sig |= bits << (SIG_BITS * i as u32);
-    }
-    sig
+        sig | bits << (SIG_BITS * i as u32)
+    })
 }
 
 /// One remembered callee of a call site.
@@ -175,7 +176,6 @@ const CELL_ENTRY: i32 = offset_of!(EntryCell, entry) as i32;
 const CELL_CALLS: i32 = offset_of!(EntryCell, calls) as i32;
 const CELL_SIG: i32 = offset_of!(EntryCell, sig) as i32;
 const VM_DEPTH: i32 = offset_of!(Vm, depth) as i32;
-const FUNC_GLOBALS: i32 = offset_of!(FunctionObj, globals) as i32;
 
 // The ways are laid out one after the other from the site's start.
 const _: () = assert!(offset_of!(CallSite, ways) == 0);
@@ -582,9 +582,7 @@ impl Lowerer<'_, '_> {
         let empty = self.iconst(abi::EMPTY_BITS);
         vals.resize(nl, BlockArg::Value(empty));
         if globals.is_some() {
-            // Frameless: the globals are the function's.
-            let func = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::FUNC);
-            let g = self.bcx.ins().load(I64, flags, func, FUNC_GLOBALS);
+            let g = self.frameless_globals();
             vals.push(BlockArg::Value(g));
         }
         // The arguments are ours now (as `take_locals` records).
@@ -636,8 +634,7 @@ impl Lowerer<'_, '_> {
             let empty = self.iconst(abi::EMPTY_BITS);
             vals.resize(nl, BlockArg::Value(empty));
             if want_globals {
-                let func = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::FUNC);
-                let g = self.bcx.ins().load(I64, flags, func, FUNC_GLOBALS);
+                let g = self.frameless_globals();
                 vals.push(BlockArg::Value(g));
             }
             self.bcx.ins().jump(join, &vals);
@@ -706,11 +703,9 @@ impl Lowerer<'_, '_> {
     /// the signature says (no checks, nothing to unbox), the other locals
     /// start unbound, the globals are the function's; then offset 0.
     pub(super) fn lower_unboxed_entry(&mut self, block: Block, regs: &[Value]) {
-        let flags = MemFlagsData::trusted();
         self.bcx.switch_to_block(block);
         if let Some(var) = self.globals {
-            let func = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::FUNC);
-            let g = self.bcx.ins().load(I64, flags, func, FUNC_GLOBALS);
+            let g = self.frameless_globals();
             self.bcx.def_var(var, g);
         }
         let params = self.code.arg_count as usize;
@@ -774,7 +769,8 @@ mod tests {
     /// (`CalleeRef::Unowned`) stays alive while it runs even when every
     /// other reference goes: the global is rebound and the call site
     /// sees two other functions before the call returns into code that
-    /// then exits (a float where an int was speculated).
+    /// then exits (the `KeyError` raised at the bottom), which needs the
+    /// callee's function to rebuild its frame.
     #[test]
     fn unowned_callee_outlives_its_global_and_its_site() {
         let mut isolate = Isolate::new(Options {

@@ -211,12 +211,18 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().jump(join, &[BlockArg::Value(g)]);
 
         self.bcx.switch_to_block(from_func);
-        let func = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::FUNC);
-        let g = self.bcx.ins().load(I64, flags, func, FUNC_GLOBALS);
+        let g = self.frameless_globals();
         self.bcx.ins().jump(join, &[BlockArg::Value(g)]);
 
         self.bcx.switch_to_block(join);
         globals
+    }
+
+    /// The globals of a frameless call: its function's (`JitCtx::func`).
+    pub(super) fn frameless_globals(&mut self) -> Value {
+        let flags = MemFlagsData::trusted();
+        let func = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::FUNC);
+        self.bcx.ins().load(I64, flags, func, FUNC_GLOBALS)
     }
 
     /// The inline check of `cell` against the dict value `dict`: on a hit

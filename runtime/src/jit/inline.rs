@@ -321,7 +321,7 @@ impl Lowerer<'_, '_> {
 
         self.bcx.switch_to_block(fast);
         let r = match self.pure_fns.get(which).copied().flatten() {
-            Some(f) => self.lower_pure_call(f, &args, site_addr, (vm, depth), slow),
+            Some(f) => self.lower_pure_call(f, &args, site_addr, depth, slow),
             None => self.lower_inline_body(which, &args, slow),
         };
         if !unowned {
@@ -368,8 +368,8 @@ impl Lowerer<'_, '_> {
     }
 
     /// A native call of pure recursive function `f` (`pure.rs`) on `args`
-    /// (read, not consumed), at `site` (`site_addr`), with the isolate's
-    /// depth as read at `vm`: its result boxed, or a branch to `slow`
+    /// (read, not consumed), at `site` (`site_addr`), with `depth` the
+    /// isolate's call depth: its result boxed, or a branch to `slow`
     /// when an argument is not an int, the site gave up, or the native
     /// code abandoned (which counts).
     fn lower_pure_call(
@@ -377,7 +377,7 @@ impl Lowerer<'_, '_> {
         f: FuncRef,
         args: &[(Value, Kind)],
         site_addr: Value,
-        (vm, depth): (Value, Value),
+        depth: Value,
         slow: Block,
     ) -> Value {
         let flags = MemFlagsData::trusted();
@@ -390,7 +390,6 @@ impl Lowerer<'_, '_> {
         let mut call_args: Vec<Value> = args.iter().map(|a| self.guard_int(*a, slow)).collect();
         // The calls the interpreter's recursion limit leaves, with one to
         // spare: the real call decides the borderline case.
-        let _ = vm;
         let limit = self.iconst(i64::from(RECURSION_LIMIT) - 2);
         let budget = self.bcx.ins().isub(limit, depth);
         let interrupt = self

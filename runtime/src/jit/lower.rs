@@ -18,7 +18,8 @@
 //! The signature of every compiled function is
 //! `extern "C" fn(ctx: *mut JitCtx, entry_pc: i64, a0..a3: i64) -> i64`:
 //! entry 0 is a call, a loop header is an OSR entry, `DIRECT_ENTRY` a
-//! direct call with its arguments in `a0..a3` (`direct.rs`). It returns
+//! direct call with its arguments boxed in `a0..a3`, `DIRECT_UNBOXED` one
+//! with them as the callee's signature says (`direct.rs`). It returns
 //! the result bits, or `RAISED` after an exit.
 
 use std::collections::HashMap;
@@ -1425,5 +1426,6 @@ pub type Parts<'a> = (
 );
 
 /// The signature of compiled code: the context, the entry offset (0, a
-/// loop header, or `abi::DIRECT_ENTRY`) and `abi::REG_ARGS` arguments.
+/// loop header, `abi::DIRECT_ENTRY` or `abi::DIRECT_UNBOXED`) and
+/// `abi::REG_ARGS` arguments.
 pub type Entry = unsafe extern "C" fn(*mut JitCtx, i64, i64, i64, i64, i64) -> i64;
