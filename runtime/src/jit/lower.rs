@@ -563,8 +563,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
     }
 
     /// Turn every borrowed stack entry into an owned one: before a local
-    /// is rebound, which may drop the reference they borrow, and before
-    /// anything that may run script code while a global is borrowed.
+    /// is rebound, which may drop the reference they borrow.
     fn own_borrowed(&mut self) {
         self.borrowed_callee = None;
         for i in 0..self.stack.len() {
@@ -572,6 +571,17 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 self.incref(v);
                 self.stack[i] = (v, Kind::Boxed);
             }
+        }
+    }
+
+    /// Take a reference to the borrowed callee `v` on the stack, before
+    /// an instruction that may run script code. Borrowed locals stay as
+    /// they are: only a store to their local ends their borrow.
+    fn own_borrowed_callee(&mut self, v: Value) {
+        self.borrowed_callee = None;
+        if let Some(e) = self.stack.iter_mut().find(|e| **e == (v, Kind::Borrowed)) {
+            e.1 = Kind::Boxed;
+            self.incref(v);
         }
     }
 
@@ -870,7 +880,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 // Consumed (by its call, or another borrowing consumer).
                 self.borrowed_callee = None;
             } else if !self.keeps_callee_borrowed(instr) {
-                self.own_borrowed();
+                self.own_borrowed_callee(v);
             }
         }
         match instr {
