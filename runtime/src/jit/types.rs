@@ -238,6 +238,56 @@ fn join(a: Option<Kind>, b: Kind) -> Kind {
     }
 }
 
+/// One abstract pass over every block of `code`, with a stack of `T`
+/// starting as `entry(start, depth)`: `Copy` and `Swap` move entries,
+/// `transfer` handles the instructions it knows (returning true), and any
+/// other pops its operands and pushes `unknown` for each result.
+fn walk_blocks<T: Clone>(
+    code: &CodeObject,
+    an: &Analysis,
+    unknown: T,
+    mut entry: impl FnMut(usize, usize) -> Vec<T>,
+    mut transfer: impl FnMut(&mut Vec<T>, &Instr) -> bool,
+) {
+    for &start in &an.block_starts {
+        let Some(Some(d)) = an.depth.get(start) else {
+            continue;
+        };
+        let mut st = entry(start, *d as usize);
+        let mut pc = start;
+        while let Some(instr) = code.code.get(pc) {
+            match *instr {
+                Instr::Copy { n } => {
+                    let i = st.len().checked_sub(n as usize);
+                    let v = i.and_then(|i| st.get(i)).cloned();
+                    st.push(v.unwrap_or_else(|| unknown.clone()));
+                }
+                Instr::Swap { n } => {
+                    let len = st.len();
+                    if n as usize <= len && n >= 1 {
+                        st.swap(len - 1, len - n as usize);
+                    }
+                }
+                _ if transfer(&mut st, instr) => {}
+                _ => {
+                    let eff = instr.stack_effect();
+                    for _ in 0..eff.pops {
+                        st.pop();
+                    }
+                    st.extend(std::iter::repeat_n(unknown.clone(), eff.pushes as usize));
+                }
+            }
+            if ends_block(instr) {
+                break;
+            }
+            pc += 1;
+            if an.block_starts.contains(&pc) {
+                break;
+            }
+        }
+    }
+}
+
 /// One abstract pass over every block: the kinds stored into each local.
 fn stored_kinds(
     code: &CodeObject,
@@ -255,86 +305,56 @@ fn stored_kinds(
             .flatten()
             .unwrap_or(Kind::Boxed)
     };
-    for &start in &an.block_starts {
-        let Some(Some(d)) = an.depth.get(start) else {
-            continue;
-        };
-        let mut st: Vec<Kind> = vec![Kind::Boxed; *d as usize];
+    let entry = |start: usize, depth: usize| {
+        let mut st = vec![Kind::Boxed; depth];
         // A native range loop's item enters its body unboxed.
         if ranges.item_block(start).is_some() {
             if let Some(top) = st.last_mut() {
                 *top = Kind::Int;
             }
         }
-        let mut pc = start;
-        while let Some(instr) = code.code.get(pc) {
-            let pop = |st: &mut Vec<Kind>| st.pop().unwrap_or(Kind::Boxed);
-            match *instr {
-                Instr::LoadConst { idx } => st.push(const_kind(code.consts.get(idx as usize))),
-                Instr::LoadFast { idx } => st.push(local_kind(idx)),
-                Instr::StoreFast { idx } => {
-                    let k = pop(&mut st);
-                    if let Some(s) = stored.get_mut(idx as usize) {
-                        *s = Some(join(*s, k));
-                    }
-                }
-                Instr::Copy { n } => {
-                    let k = st
-                        .len()
-                        .checked_sub(n as usize)
-                        .and_then(|i| st.get(i).copied());
-                    st.push(k.unwrap_or(Kind::Boxed));
-                }
-                Instr::Swap { n } => {
-                    let len = st.len();
-                    if n as usize <= len && n >= 1 {
-                        st.swap(len - 1, len - n as usize);
-                    }
-                }
-                Instr::Binary { op, slot } | Instr::InPlace { op, slot } => {
-                    let kb = pop(&mut st);
-                    let ka = pop(&mut st);
-                    st.push(plan_kind(binary_plan(
-                        speculate,
-                        op,
-                        fbk.slot(slot),
-                        ka,
-                        kb,
-                    )));
-                }
-                Instr::Compare { slot, .. } => {
-                    let kb = pop(&mut st);
-                    let ka = pop(&mut st);
-                    let p = compare_plan(speculate, fbk.slot(slot), ka, kb);
-                    st.push(if p == Plan::Generic {
-                        Kind::Boxed
-                    } else {
-                        Kind::Bool
-                    });
-                }
-                Instr::Unary { op } => {
-                    let k = pop(&mut st);
-                    st.push(unary_kind(op, k));
-                }
-                _ => {
-                    let eff = instr.stack_effect();
-                    for _ in 0..eff.pops {
-                        st.pop();
-                    }
-                    for _ in 0..eff.pushes {
-                        st.push(Kind::Boxed);
-                    }
+        st
+    };
+    walk_blocks(code, an, Kind::Boxed, entry, |st, instr| {
+        let pop = |st: &mut Vec<Kind>| st.pop().unwrap_or(Kind::Boxed);
+        match *instr {
+            Instr::LoadConst { idx } => st.push(const_kind(code.consts.get(idx as usize))),
+            Instr::LoadFast { idx } => st.push(local_kind(idx)),
+            Instr::StoreFast { idx } => {
+                let k = pop(st);
+                if let Some(s) = stored.get_mut(idx as usize) {
+                    *s = Some(join(*s, k));
                 }
             }
-            if ends_block(instr) {
-                break;
+            Instr::Binary { op, slot } | Instr::InPlace { op, slot } => {
+                let kb = pop(st);
+                let ka = pop(st);
+                st.push(plan_kind(binary_plan(
+                    speculate,
+                    op,
+                    fbk.slot(slot),
+                    ka,
+                    kb,
+                )));
             }
-            pc += 1;
-            if an.block_starts.contains(&pc) {
-                break;
+            Instr::Compare { slot, .. } => {
+                let kb = pop(st);
+                let ka = pop(st);
+                let p = compare_plan(speculate, fbk.slot(slot), ka, kb);
+                st.push(if p == Plan::Generic {
+                    Kind::Boxed
+                } else {
+                    Kind::Bool
+                });
             }
+            Instr::Unary { op } => {
+                let k = pop(st);
+                st.push(unary_kind(op, k));
+            }
+            _ => return false,
         }
-    }
+        true
+    });
     stored
 }
 
@@ -354,27 +374,17 @@ pub struct Speculation {
 fn param_guesses(code: &CodeObject, an: &Analysis, fbk: &Feedback) -> Vec<Option<Kind>> {
     let params = (code.arg_count as usize + code.kwonly_count as usize).min(code.varnames.len());
     let mut seen = vec![0u8; params];
-    for &start in &an.block_starts {
-        let Some(Some(d)) = an.depth.get(start) else {
-            continue;
-        };
-        // Which parameter each stack value is a fresh copy of.
-        let mut st: Vec<Option<usize>> = vec![None; *d as usize];
-        let mut pc = start;
-        while let Some(instr) = code.code.get(pc) {
+    // Which parameter each stack value is a fresh copy of.
+    let entry = |_: usize, depth: usize| vec![None; depth];
+    walk_blocks(
+        code,
+        an,
+        None,
+        entry,
+        |st: &mut Vec<Option<usize>>, instr| {
             match *instr {
                 Instr::LoadFast { idx } => {
                     st.push(Some(idx as usize).filter(|&i| i < params));
-                }
-                Instr::Copy { n } => {
-                    let o = st.len().checked_sub(n as usize).and_then(|i| st.get(i));
-                    st.push(o.copied().flatten());
-                }
-                Instr::Swap { n } => {
-                    let len = st.len();
-                    if n as usize <= len && n >= 1 {
-                        st.swap(len - 1, len - n as usize);
-                    }
                 }
                 Instr::Binary { slot, .. }
                 | Instr::InPlace { slot, .. }
@@ -389,23 +399,11 @@ fn param_guesses(code: &CodeObject, an: &Analysis, fbk: &Feedback) -> Vec<Option
                     }
                     st.push(None);
                 }
-                _ => {
-                    let eff = instr.stack_effect();
-                    for _ in 0..eff.pops {
-                        st.pop();
-                    }
-                    st.extend(std::iter::repeat_n(None, eff.pushes as usize));
-                }
+                _ => return false,
             }
-            if ends_block(instr) {
-                break;
-            }
-            pc += 1;
-            if an.block_starts.contains(&pc) {
-                break;
-            }
-        }
-    }
+            true
+        },
+    );
     seen.into_iter()
         .map(|s| match s {
             fb::INT => Some(Kind::Int),
