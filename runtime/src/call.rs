@@ -260,7 +260,7 @@ impl Vm {
     /// The frame of `func`, the `__init__` of a plain class, run by the
     /// interpreter to make the instance `inst` from `stack[at..]`, which
     /// are exactly its other parameters: `inst` and the arguments (moved
-    /// off the caller's stack) are its locals, and `saved_exc` holds
+    /// off the caller's stack) are its locals, and `made_instance` holds
     /// `inst`, the call's result once `__init__` has returned None.
     #[inline]
     pub(crate) fn init_frame(
@@ -274,7 +274,7 @@ impl Vm {
         frame.locals.push(inst.clone());
         move_args(stack, at, &mut frame.locals);
         complete_locals(func, &mut frame.locals);
-        frame.saved_exc = inst;
+        frame.made_instance = inst;
         frame
     }
 
@@ -294,7 +294,7 @@ impl Vm {
         let r = self.bound_frame(fv, func, &full, kwargs);
         self.give_vec(full);
         let mut frame = r?;
-        frame.saved_exc = inst;
+        frame.made_instance = inst;
         Ok(frame)
     }
 
@@ -340,6 +340,7 @@ impl Vm {
                 pc: 0,
                 namespace: Value::none(),
                 saved_exc: Value::none(),
+                made_instance: Value::none(),
             }),
         }
     }
@@ -353,9 +354,9 @@ impl Vm {
         clear_values(&mut frame.locals);
         clear_values(&mut frame.stack);
         frame.globals = Value::none();
-        if !frame.saved_exc.is_none() {
+        if !frame.made_instance.is_none() {
             // An `__init__` frame left by an exception.
-            frame.saved_exc = Value::none();
+            frame.made_instance = Value::none();
         }
         if self.frame_pool.len() < 256 {
             self.frame_pool.push(frame);
@@ -376,6 +377,7 @@ impl Vm {
             pc: 0,
             namespace: Value::none(),
             saved_exc: Value::none(),
+            made_instance: Value::none(),
         }
     }
 

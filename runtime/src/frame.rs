@@ -24,11 +24,12 @@ pub struct Frame {
     /// Class-body namespace dict (for `LoadName`/`StoreName`), else None.
     pub namespace: Value,
     /// The exception that was being handled when a generator frame was
-    /// suspended inside an `except` block. In the frame of an `__init__`
-    /// that the interpreter runs to make an instance (`Vm::init_frame`),
-    /// which is never a generator's: the new instance, the call's result.
-    /// None otherwise.
+    /// suspended inside an `except` block.
     pub saved_exc: Value,
+    /// In the frame of an `__init__` that the interpreter runs to make an
+    /// instance (`Vm::init_frame`): the new instance, the call's result.
+    /// None otherwise.
+    pub made_instance: Value,
 }
 
 impl Frame {

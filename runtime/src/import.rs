@@ -87,6 +87,7 @@ impl Vm {
             pc: 0,
             namespace: Value::none(),
             saved_exc: Value::none(),
+            made_instance: Value::none(),
         };
         let r = self.run_in_frame(&mut frame);
         let Frame { locals, stack, .. } = frame;

@@ -449,6 +449,7 @@ fn build_class(vm: &mut Vm, body: &Value, name: &Value, bases: Vec<Value>) -> Py
         pc: 0,
         namespace: ns.clone(),
         saved_exc: Value::none(),
+        made_instance: Value::none(),
     };
     let r = vm.run_in_frame(&mut frame);
     let Frame { locals, stack, .. } = frame;
@@ -630,14 +631,14 @@ fn execute(vm: &mut Vm, f: &mut Frame, pending: Option<PyErr>) -> PyResult<Exit>
 
 /// What the finished callee frame `done`, which returned `v`, gives its
 /// caller: `v`, or, for the `__init__` frame of an instance creation
-/// (`Frame::saved_exc` holds the new instance), the instance, once
+/// (`Frame::made_instance` holds the new instance), the instance, once
 /// `__init__` is seen to have returned None.
 #[inline(always)]
 fn call_result(vm: &Vm, done: &mut Frame, v: Value) -> PyResult<Value> {
-    if done.saved_exc.is_none() {
+    if done.made_instance.is_none() {
         return Ok(v);
     }
-    init_result(vm, std::mem::take(&mut done.saved_exc), v)
+    init_result(vm, std::mem::take(&mut done.made_instance), v)
 }
 
 /// `call_result` for an `__init__` frame: `inst`, or CPython's TypeError
@@ -1273,7 +1274,7 @@ fn run_until_switch(
                     // A callee returns: its caller runs again, here.
                     give_back!();
                     if let Some(done) = cur.take() {
-                        if !done.saved_exc.is_none() {
+                        if !done.made_instance.is_none() {
                             // An `__init__` returns: `execute` makes the
                             // instance the call's result (`call_result`).
                             *cur = Some(done);

@@ -221,6 +221,7 @@ fn call_plain(vm: &mut Vm, func: &FunctionObj, locals: Vec<Value>) -> PyResult<V
         pc: 0,
         namespace: Value::none(),
         saved_exc: Value::none(),
+        made_instance: Value::none(),
     };
     let r = run_plain(vm, &mut frame);
     let Frame { locals, stack, .. } = frame;

@@ -251,6 +251,7 @@ pub extern "C" fn exit_with(
         pc: pc as usize,
         namespace: Value::none(),
         saved_exc: Value::none(),
+        made_instance: Value::none(),
     };
     super::count_exit(vm, &func.code, c.exit_reason);
     let err = c.err.take().map(|e| *e);
