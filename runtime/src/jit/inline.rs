@@ -212,6 +212,10 @@ pub struct InlineSite {
     /// `Arc::as_ptr` of the inlined code, which the compiled version
     /// keeps alive (`SiteCells::inlined`), so the address is not reused.
     code: Cell<usize>,
+    /// The function must live in the caller's globals: a pure recursive
+    /// one finds itself there (`pure.rs`); a pure leaf may come from any
+    /// module.
+    own_globals: Cell<bool>,
     /// Native calls of a pure recursive function abandoned here: past
     /// `MAX_NATIVE_FAILS` the site only makes ordinary calls.
     fails: Cell<u32>,
@@ -239,10 +243,9 @@ pub extern "C" fn remember_inlined(ctx: *mut JitCtx, callee: i64, site: *const I
     // as long as the code) and a callee it owns for the duration of this
     // call.
     let (site, value, env) = unsafe { (&*site, abi::borrow_bits(callee), env_of(&*ctx)) };
-    // The function must also live in the caller's globals, where a pure
-    // recursive one finds itself (`pure.rs`).
     let same_code = value.as_function().is_some_and(|f| {
-        Arc::as_ptr(&f.code) as usize == site.code.get() && f.globals.is(env.globals)
+        Arc::as_ptr(&f.code) as usize == site.code.get()
+            && (!site.own_globals.get() || f.globals.is(env.globals))
     });
     if same_code {
         abi::release_cell(&site.callee);
@@ -362,8 +365,9 @@ impl Lowerer<'_, '_> {
     /// The next inline site, set up for candidate `which`.
     fn next_inline_site(&mut self, which: usize) -> Option<*const InlineSite> {
         let site = self.take_inline_site()?;
-        site.code
-            .set(Arc::as_ptr(&self.inline[which].code) as usize);
+        let candidate = &self.inline[which];
+        site.code.set(Arc::as_ptr(&candidate.code) as usize);
+        site.own_globals.set(candidate.recursive);
         Some(site as *const InlineSite)
     }
 
