@@ -202,22 +202,7 @@ fn load_global_slow(vm: &Vm, globals: &Value, info: &CodeInfo, name: u32) -> PyR
     };
     let g = gd.try_borrow().map_err(|_| PyErr::reentrant("globals"))?;
     let builtins = vm.builtins.as_dict();
-    let hint = site.index.get() as usize;
-    if hint > 0 {
-        let ver = site.globals_version.get();
-        if ver == 0 {
-            if let Some(v) = g.get_if_key_at(hint - 1, key) {
-                return Ok(v.clone());
-            }
-        } else if ver == g.version() {
-            if let Some(v) = builtins
-                .and_then(|b| b.try_borrow().ok())
-                .and_then(|b| b.get_if_key_at(hint - 1, key).cloned())
-            {
-                return Ok(v);
-            }
-        }
-    }
+    // The site's hint was tried by `load_global`: look the name up.
     let (n, hash) = match key.as_str_obj() {
         Some(s) => (&*s.s, crate::hash::cached_str_hash(s)),
         None => ("", crate::hash::str_hash("")),
