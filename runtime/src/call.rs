@@ -210,10 +210,7 @@ impl Vm {
             let args = stack.get(at + 1..).unwrap_or(&[]);
             self.init_frame_bound(&init, func, inst, args, &[])?
         };
-        if let Err(e) = self.enter_depth() {
-            self.release_frame(frame);
-            return Err(e);
-        }
+        let frame = self.counted(frame)?;
         stack.truncate(at);
         Ok(Some(frame))
     }
@@ -234,11 +231,20 @@ impl Vm {
             return Ok(None);
         };
         let frame = self.init_frame_bound(&init, func, inst, args, kwargs)?;
-        if let Err(e) = self.enter_depth() {
-            self.release_frame(frame);
-            return Err(e);
+        self.counted(frame).map(Some)
+    }
+
+    /// `frame`, a new call's, with the call depth counted (`enter_depth`);
+    /// past the recursion limit, or on an interrupt, it is released and
+    /// the error returned.
+    fn counted(&mut self, frame: Box<Frame>) -> PyResult<Box<Frame>> {
+        match self.enter_depth() {
+            Ok(()) => Ok(frame),
+            Err(e) => {
+                self.release_frame(frame);
+                Err(e)
+            }
         }
-        Ok(Some(frame))
     }
 
     /// For a plain class `cls_v` whose `__init__` is a Python function
