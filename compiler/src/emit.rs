@@ -388,7 +388,10 @@ impl<'a> Emitter<'a> {
         }
         let instr = match access {
             Access::Fast(idx) => Instr::LoadFast { idx },
-            Access::Deref(idx) => Instr::LoadDeref { idx },
+            Access::Deref(idx) => match self.scope().stable_param_cell(name) {
+                Some(param) => Instr::LoadFast { idx: param },
+                None => Instr::LoadDeref { idx },
+            },
             Access::Global => Instr::LoadGlobal {
                 name: self.name_index(name)?,
             },
@@ -1956,6 +1959,40 @@ mod tests {
         let m = func(&c, 0);
         assert_eq!(m.qualname.as_ref(), "C.m");
         assert_eq!(m.freevars[0].as_ref(), "__class__");
+    }
+
+    #[test]
+    fn captured_params_read_from_their_slot_unless_rebound() {
+        let reads = |src: &str| {
+            let code = compile(src);
+            let f = func(&code, 0);
+            let fast = f
+                .code
+                .iter()
+                .any(|i| matches!(i, Instr::LoadFast { idx: 0 }));
+            let deref = f
+                .code
+                .iter()
+                .any(|i| matches!(i, Instr::LoadDeref { idx: 0 }));
+            (fast, deref)
+        };
+        let g = "    g = lambda: a\n";
+        assert_eq!(
+            reads(&format!("def f(a):\n{g}    return a\n")),
+            (true, false)
+        );
+        for rebind in [
+            "    a = 1\n",
+            "    a += 1\n",
+            "    del a\n",
+            "    for a in b: pass\n",
+            "    try: pass\n    except E as a: pass\n",
+            "    import a\n",
+            "    def h():\n        nonlocal a\n        a = 2\n",
+        ] {
+            let src = format!("def f(a):\n{g}{rebind}    return a\n");
+            assert_eq!(reads(&src), (false, true), "{src}");
+        }
     }
 
     #[test]

@@ -53,6 +53,11 @@ pub struct Scope {
     pub is_coroutine: bool,
     /// Class bodies: a method uses `__class__`, so the body stores its cell.
     pub needs_class_cell: bool,
+    /// Parameters bound again in the body (assigned, deleted, a loop or
+    /// `except ... as` target...).
+    rebound_params: HashSet<String>,
+    /// Names of this scope's cells that an inner scope declares `nonlocal`.
+    written_inside: HashSet<String>,
 }
 
 impl Scope {
@@ -74,6 +79,8 @@ impl Scope {
             is_generator: false,
             is_coroutine: false,
             needs_class_cell: false,
+            rebound_params: HashSet::new(),
+            written_inside: HashSet::new(),
         }
     }
 
@@ -123,6 +130,24 @@ impl Scope {
                 }
             }
         }
+    }
+
+    /// The parameter slot that always holds the value of cell `name`: a
+    /// parameter captured by an inner scope but never rebound, here or
+    /// by an inner `nonlocal`. The frame keeps the argument in its slot
+    /// when it makes the cell (`fill_cells`), so reading it there is
+    /// reading the cell, without the cell's indirection.
+    pub fn stable_param_cell(&self, name: &str) -> Option<u32> {
+        if !self.is_function_like()
+            || self.rebound_params.contains(name)
+            || self.written_inside.contains(name)
+            || !self.cellvars.iter().any(|c| c == name)
+        {
+            return None;
+        }
+        // Parameters come first in `varnames`, in order.
+        let i = self.params.iter().position(|p| p == name)?;
+        (self.varnames.get(i).map(String::as_str) == Some(name)).then_some(i as u32)
     }
 
     /// The cell index of `name` for `LoadClosure` (a cell or free var).
@@ -206,6 +231,9 @@ impl Collector {
 
     fn bind(&mut self, name: &str) {
         let s = self.scope();
+        if s.params.iter().any(|p| p == name) {
+            s.rebound_params.insert(name.to_string());
+        }
         if s.bound_set.insert(name.to_string()) {
             s.bound.push(name.to_string());
         }
@@ -625,6 +653,7 @@ fn resolve(table: &mut ScopeTable) -> RawResult<()> {
     // Free-variable requests: (scope, name) pairs to thread through parents.
     let mut cells: Vec<Vec<String>> = vec![Vec::new(); n];
     let mut frees: Vec<Vec<String>> = vec![Vec::new(); n];
+    let mut written_inside: Vec<Vec<String>> = vec![Vec::new(); n];
     for id in 0..n {
         let scope = &table.scopes[id];
         if scope.kind == ScopeKind::Module {
@@ -636,7 +665,12 @@ fn resolve(table: &mut ScopeTable) -> RawResult<()> {
         names.sort();
         for name in names {
             match find_binding(table, id, &name, true) {
-                Some(owner) => thread_free(table, id, owner, &name, &mut cells, &mut frees),
+                Some(owner) => {
+                    thread_free(table, id, owner, &name, &mut cells, &mut frees);
+                    if let Some(w) = written_inside.get_mut(owner) {
+                        w.push(name.clone());
+                    }
+                }
                 None => {
                     let loc = table.scopes[id]
                         .nonlocal_locs
@@ -688,6 +722,9 @@ fn resolve(table: &mut ScopeTable) -> RawResult<()> {
         });
         scope.varnames = varnames;
         scope.freevars = std::mem::take(&mut frees[id]);
+        scope.written_inside = std::mem::take(&mut written_inside[id])
+            .into_iter()
+            .collect();
         if scope.kind == ScopeKind::Class && scope.cellvars.iter().any(|c| c == "__class__") {
             scope.needs_class_cell = true;
         }
