@@ -541,6 +541,11 @@ pub struct CodeObject {
     /// For each cellvar that is also a parameter: (cell index, varnames
     /// index). The frame copies the argument into the cell on entry.
     pub cell_params: Vec<(u32, u32)>,
+    /// Cells of parameters nothing rebinds (`Scope::stable_param_cell`):
+    /// the code reads them from the parameter's slot, so the cell is only
+    /// needed for a closure and is made by the first `LoadClosure`; until
+    /// then its slot is empty. A call that makes no closure makes no cell.
+    pub lazy_cells: Vec<u32>,
     /// Global, attribute and imported names used by the code.
     pub names: Vec<Arc<str>>,
     pub consts: Vec<Constant>,
@@ -573,6 +578,23 @@ impl CodeObject {
     /// Total number of cells (`cellvars` then `freevars`).
     pub fn num_cells(&self) -> usize {
         self.cellvars.len() + self.freevars.len()
+    }
+
+    /// Whether a call must fill cell slots on entry: some cell is not
+    /// lazy, or there are free variables.
+    pub fn has_eager_cells(&self) -> bool {
+        !self.freevars.is_empty() || self.cellvars.len() > self.lazy_cells.len()
+    }
+
+    /// The parameter slot a lazy cell (`lazy_cells`) is made from.
+    pub fn lazy_cell_param(&self, cell: u32) -> Option<u32> {
+        if !self.lazy_cells.contains(&cell) {
+            return None;
+        }
+        self.cell_params
+            .iter()
+            .find(|&&(c, _)| c == cell)
+            .map(|&(_, param)| param)
     }
 }
 

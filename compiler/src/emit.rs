@@ -345,6 +345,12 @@ impl<'a> Emitter<'a> {
                     .map(|vi| (ci as u32, vi as u32))
             })
             .collect();
+        let lazy_cells = (0..cellvars.len() as u32)
+            .filter(|&i| {
+                let name = scope.cellvars.get(i as usize);
+                name.is_some_and(|n| scope.stable_param_cell(n).is_some())
+            })
+            .collect();
         let (arg_count, posonly_count, kwonly_count) = counts;
         Ok(Arc::new(CodeObject {
             name: Arc::from(name),
@@ -359,6 +365,7 @@ impl<'a> Emitter<'a> {
             cellvars,
             freevars,
             cell_params,
+            lazy_cells,
             names: unit.names,
             consts: unit.consts,
             code,
@@ -1974,6 +1981,8 @@ mod tests {
                 .code
                 .iter()
                 .any(|i| matches!(i, Instr::LoadDeref { idx: 0 }));
+            // The first closure makes the cell exactly when reads bypass it.
+            assert_eq!(f.lazy_cells == vec![0], fast && !deref, "{src}");
             (fast, deref)
         };
         let g = "    g = lambda: a\n";

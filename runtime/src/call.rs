@@ -18,10 +18,11 @@ use crate::vm::{Vm, RECURSION_LIMIT};
 /// Fill the cell slots of a call's locals (variables, then one slot per
 /// `cellvars` and `freevars` entry): fresh cells for the cell variables,
 /// seeded from the parameters they capture, and the closure's cells for
-/// the free variables.
+/// the free variables. A lazy cell (`CodeObject::lazy_cells`) stays empty
+/// until a closure needs it (`lazy_cell`).
 #[inline(always)]
 pub(crate) fn install_cells(func: &FunctionObj, locals: &mut [Value]) {
-    if func.code.num_cells() != 0 {
+    if func.code.has_eager_cells() {
         fill_cells(func, locals);
     }
 }
@@ -30,11 +31,17 @@ fn fill_cells(func: &FunctionObj, locals: &mut [Value]) {
     let code = &func.code;
     let nvars = code.varnames.len();
     for i in 0..code.cellvars.len() {
+        if code.lazy_cells.contains(&(i as u32)) {
+            continue;
+        }
         if let Some(slot) = locals.get_mut(nvars + i) {
             *slot = Value::cell(Value::empty());
         }
     }
     for &(cell, param) in &code.cell_params {
+        if code.lazy_cells.contains(&cell) {
+            continue;
+        }
         let arg = locals
             .get(param as usize)
             .cloned()
@@ -51,6 +58,24 @@ fn fill_cells(func: &FunctionObj, locals: &mut [Value]) {
             *slot = cell.clone();
         }
     }
+}
+
+/// The cell of lazy cell `idx` (`CodeObject::lazy_cells`) in `locals`,
+/// made from its parameter on first use; `None` when `idx` is not lazy.
+/// The parameter is never rebound, so its slot holds the value the cell
+/// would have been seeded with at entry.
+pub(crate) fn lazy_cell(
+    code: &kiln_compiler::bytecode::CodeObject,
+    idx: u32,
+    locals: &mut [Value],
+) -> Option<Value> {
+    let param = code.lazy_cell_param(idx)?;
+    let slot = code.varnames.len() + idx as usize;
+    if locals.get(slot)?.is_empty() {
+        let value = locals.get(param as usize).cloned().unwrap_or_default();
+        *locals.get_mut(slot)? = Value::cell(value);
+    }
+    locals.get(slot).cloned()
 }
 
 impl Vm {

@@ -968,8 +968,11 @@ fn run_until_switch(
                     }
                 }
                 Instr::LoadClosure { idx } => {
-                    let slot = f.cell_slot(idx);
-                    stack.push(locals.get(slot).cloned().unwrap_or_default());
+                    let v = match crate::call::lazy_cell(&info.code, idx, &mut locals[..]) {
+                        Some(cell) => cell,
+                        None => locals.get(f.cell_slot(idx)).cloned().unwrap_or_default(),
+                    };
+                    stack.push(v);
                 }
                 Instr::LoadGlobal { name } => {
                     let v = tri!(load_global(vm, &f.globals, &info, name));

@@ -450,7 +450,7 @@ impl Vm {
             global_cache: code.names.iter().map(|_| Default::default()).collect(),
             interp: crate::code_info::fuse_pairs(&code.code),
             nlocals: code.varnames.len() + code.num_cells(),
-            has_cells: code.num_cells() != 0,
+            has_cells: code.has_eager_cells(),
         });
         self.code_infos.insert(key, (code.clone(), info.clone()));
         info

@@ -109,3 +109,51 @@ for _ in range(300):
 print(r)
 print(keyword_default(1))
 print(keyword_default(1, 2, 9, 8, c=0, z=1))
+
+
+# The cell of a captured parameter is made by the first closure that
+# needs it; calls that make no closure make no cell.
+def maybe_closure(v, k):
+    if k % 7 == 0:
+        return sum([v + j for j in range(2)])
+    return v
+
+
+def closures_in_a_loop(n, base):
+    fs = []
+    for i in range(n):
+        fs.append(lambda x: x + base)
+    return [f(i) for i, f in enumerate(fs)]
+
+
+def generator(a):
+    yield (lambda: a)()
+    yield a
+
+
+def guard_fails_after_cell(a, items):
+    g = lambda: a
+    t = 0
+    for x in items:
+        t += x + g()
+    return t
+
+
+def raises_after_cell(a):
+    g = lambda: a
+    return g() + missing_name  # noqa: F821
+
+
+acc = 0
+for k in range(500):
+    acc += maybe_closure(k, k)
+print(acc)
+print(closures_in_a_loop(4, 10))
+print(list(generator(3)))
+print(guard_fails_after_cell(2, [1] * 300 + [1.5, 2**70]))
+for _ in range(200):
+    try:
+        raises_after_cell(1)
+    except NameError as e:
+        last = str(e)
+print(last)

@@ -202,7 +202,7 @@ unsafe fn call_simple_with_self(
 /// A plain call through an interpreter frame built here (the callee has
 /// no compiled code yet; the interpreter may still enter some).
 fn call_plain(vm: &mut Vm, func: &FunctionObj, locals: Vec<Value>) -> PyResult<Value> {
-    if func.code.num_cells() > 0 {
+    if func.code.has_eager_cells() {
         // Its frame needs cells: `new_frame` makes them.
         enter_checks(vm)?;
         vm.depth += 1;
@@ -211,7 +211,8 @@ fn call_plain(vm: &mut Vm, func: &FunctionObj, locals: Vec<Value>) -> PyResult<V
         return r;
     }
     let mut locals = locals;
-    locals.resize(func.code.varnames.len(), Value::empty());
+    // Lazy cells (if any) start empty.
+    locals.resize(func.info.nlocals, Value::empty());
     let stack = vm.take_vec();
     let mut frame = Frame {
         info: func.info.clone(),

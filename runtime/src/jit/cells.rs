@@ -13,7 +13,10 @@
 //! A frameless call (no interpreter frame) makes the cells at entry as a
 //! frame would (`helpers::take_locals` with `call::install_cells`): fresh
 //! cells for the cell variables, the closure's for the free variables; an
-//! exit hands them to the frame it builds.
+//! exit hands them to the frame it builds. A lazy cell (a captured
+//! parameter nothing rebinds, `CodeObject::lazy_cells`) starts empty and
+//! is made by the first `LoadClosure`, in either tier; a function with
+//! only lazy cells is entered like one without cells.
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, MemFlagsData, Value as IrValue};
@@ -43,6 +46,12 @@ pub extern "C" fn cell_get(cell: i64) -> i64 {
         Some(Payload::Cell(c)) => c.try_borrow().map_or(EMPTY_BITS, |v| into_bits(v.clone())),
         _ => EMPTY_BITS,
     }
+}
+
+/// A new cell holding `value` (owned, moved in): a lazy cell's first use.
+pub extern "C" fn make_cell(value: i64) -> i64 {
+    // SAFETY: compiled code hands over a reference it owns.
+    into_bits(Value::cell(unsafe { from_bits(value) }))
 }
 
 /// `LoadDeref` of cell `idx` (borrowed `cell`), the interpreter's rule
@@ -121,6 +130,35 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().jump(done, &[BlockArg::Value(v)]);
     }
 
+    /// The lazy cell in local `slot` (`CodeObject::lazy_cells`): made
+    /// from parameter `param` when the slot is still empty, and kept in
+    /// the slot (which owns it), as the interpreter's `call::lazy_cell`.
+    fn lazy_cell(&mut self, slot: usize, cell: IrValue, param: usize) -> IrValue {
+        let make = self.bcx.create_block();
+        let done = self.bcx.create_block();
+        let r = self.bcx.append_block_param(done, I64);
+        let empty = self.bcx.ins().icmp_imm_s(IntCC::Equal, cell, EMPTY_BITS);
+        self.bcx
+            .ins()
+            .brif(empty, make, &[], done, &[BlockArg::Value(cell)]);
+        self.bcx.switch_to_block(make);
+        let kind = match self.types.locals.get(param) {
+            Some(Kind::Boxed) | None => Kind::Borrowed,
+            Some(&k) => k,
+        };
+        let value = match self.use_local(param) {
+            Some(v) => self.boxed((v, kind)),
+            None => self.iconst(EMPTY_BITS),
+        };
+        let made = self
+            .call(make_cell as *const u8, &[value], true)
+            .unwrap_or(cell);
+        self.def_local(slot, made);
+        self.bcx.ins().jump(done, &[BlockArg::Value(made)]);
+        self.bcx.switch_to_block(done);
+        r
+    }
+
     /// Lower one cell instruction; true when it ended the block.
     pub(super) fn lower_cell(&mut self, pc: usize, instr: Instr) -> bool {
         let (Instr::LoadDeref { idx }
@@ -171,6 +209,10 @@ impl Lowerer<'_, '_> {
             }
             _ => {
                 // The cell object itself, for a closure tuple.
+                let cell = match self.code.lazy_cell_param(idx) {
+                    Some(param) => self.lazy_cell(slot, cell, param as usize),
+                    None => cell,
+                };
                 self.incref(cell);
                 self.push(cell, Kind::Boxed);
             }

@@ -556,7 +556,7 @@ impl Lowerer<'_, '_> {
         // A closure's free-variable cells come from the function: the
         // helper fills them.
         self.bcx.switch_to_block(frameless);
-        if self.code.num_cells() > 0 {
+        if self.code.has_eager_cells() {
             self.bcx.ins().jump(helper, &[]);
             self.bcx.switch_to_block(direct);
             self.bcx.ins().jump(helper, &[]);
@@ -611,7 +611,7 @@ impl Lowerer<'_, '_> {
         let flags = MemFlagsData::trusted();
         let (by_regs, other) = self.branch_on_entry(entry_pc, abi::DIRECT_ENTRY);
         self.bcx.switch_to_block(by_regs);
-        if self.code.num_cells() > 0 {
+        if self.code.has_eager_cells() {
             let slot = self.bcx.create_sized_stack_slot(StackSlotData::new(
                 StackSlotKind::ExplicitSlot,
                 (args.len().max(1) * 8) as u32,

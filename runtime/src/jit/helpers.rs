@@ -166,7 +166,7 @@ pub extern "C" fn take_locals(ctx: *mut JitCtx, buf: *mut i64, n: i64) {
             let args = std::mem::replace(&mut c.call_nargs, 0);
             // SAFETY: a frameless activation's function outlives the call.
             let func = unsafe { &*c.func };
-            if func.code.num_cells() > 0 {
+            if func.code.has_eager_cells() {
                 // Cells made as a frame would make them.
                 // SAFETY: the VM outlives the activation.
                 let vm = unsafe { &mut *c.vm };

@@ -508,6 +508,12 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         self.locals.len()
     }
 
+    /// The current value of local `i` (of the local's kind).
+    pub(super) fn use_local(&mut self, i: usize) -> Option<Value> {
+        let var = *self.locals.get(i)?;
+        Some(self.bcx.use_var(var))
+    }
+
     /// Define local `i`'s variable as `v` (of the local's kind).
     pub(super) fn def_local(&mut self, i: usize, v: Value) {
         self.bcx.def_var(self.locals[i], v);
