@@ -6,7 +6,9 @@
 //! rule (a helper) behind them.
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{types, Block, BlockArg, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::ir::{
+    types, Block, BlockArg, InstBuilder, InstructionData, MemFlagsData, Opcode, Value, ValueDef,
+};
 use cranelift_frontend::FunctionBuilder;
 use kiln_compiler::bytecode::{BinOp, CmpOp, UnaryOp};
 
@@ -525,13 +527,25 @@ pub(super) fn native_int_op(
         BinOp::BitXor => bcx.ins().bxor(x, y),
         // Python's `//` and `%` (rounding toward negative infinity).
         BinOp::FloorDiv | BinOp::Mod => {
-            let nz = bcx.ins().icmp_imm_s(IntCC::NotEqual, y, 0);
-            guard(bcx, nz);
-            // i64::MIN // -1 overflows (and traps in `sdiv`).
-            let not_min = bcx.ins().icmp_imm_s(IntCC::NotEqual, x, i64::MIN);
-            let not_m1 = bcx.ins().icmp_imm_s(IntCC::NotEqual, y, -1);
-            let safe = bcx.ins().bor(not_min, not_m1);
-            guard(bcx, safe);
+            let divisor = constant_of(bcx, y);
+            // By a power of two they are exactly an arithmetic shift and a
+            // mask, for every sign of `x`.
+            if let Some(d) = divisor.filter(|&d| d > 0 && d & (d - 1) == 0) {
+                return Some(match op {
+                    BinOp::FloorDiv => bcx.ins().sshr_imm_s(x, i64::from(d.trailing_zeros())),
+                    _ => bcx.ins().band_imm_s(x, d - 1),
+                });
+            }
+            // A constant divisor other than 0 and -1 needs neither check.
+            if divisor.is_none_or(|d| d == 0 || d == -1) {
+                let nz = bcx.ins().icmp_imm_s(IntCC::NotEqual, y, 0);
+                guard(bcx, nz);
+                // i64::MIN // -1 overflows (and traps in `sdiv`).
+                let not_min = bcx.ins().icmp_imm_s(IntCC::NotEqual, x, i64::MIN);
+                let not_m1 = bcx.ins().icmp_imm_s(IntCC::NotEqual, y, -1);
+                let safe = bcx.ins().bor(not_min, not_m1);
+                guard(bcx, safe);
+            }
             let q = bcx.ins().sdiv(x, y);
             let rem = bcx.ins().srem(x, y);
             let rem_nz = bcx.ins().icmp_imm_s(IntCC::NotEqual, rem, 0);
@@ -549,6 +563,20 @@ pub(super) fn native_int_op(
         _ => return None,
     };
     Some(r)
+}
+
+/// The value of `v` when the builder made it with `iconst`.
+fn constant_of(bcx: &FunctionBuilder, v: Value) -> Option<i64> {
+    let ValueDef::Result(inst, _) = bcx.func.dfg.value_def(v) else {
+        return None;
+    };
+    match bcx.func.dfg.insts[inst] {
+        InstructionData::UnaryImm {
+            opcode: Opcode::Iconst,
+            imm,
+        } => Some(imm.bits()),
+        _ => None,
+    }
 }
 
 /// The Cranelift conditions of a comparison, on ints and on floats.
