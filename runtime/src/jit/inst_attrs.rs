@@ -28,6 +28,7 @@ use super::helpers::{self as h, env_of, name_of};
 use super::layout::{self, InstanceLayout};
 use super::lower::{Lowerer, I64};
 use super::types::Kind;
+use crate::hash::cached_str_hash;
 use crate::object::Payload;
 use crate::value::{Kind as HeapKind, Value as PyValue};
 use crate::vm::Vm;
@@ -141,12 +142,61 @@ pub extern "C" fn store_attr_cached(
     slot: i64,
     cell: *const InstAttrCell,
 ) -> i64 {
-    let r = h::store_attr(ctx, obj, name, v, slot);
     // SAFETY: as `load_attr_cached`.
-    if let (true, Some(cell)) = (r != RAISED, unsafe { cell.as_ref() }) {
+    let cell = unsafe { cell.as_ref() };
+    if cell.is_some_and(|cell| append_new_attr(ctx, obj, name, v, cell)) {
+        return 0;
+    }
+    let r = h::store_attr(ctx, obj, name, v, slot);
+    if let (true, Some(cell)) = (r != RAISED, cell) {
         refill(ctx, obj, name, slot, cell, true);
     }
     r
+}
+
+/// A `StoreAttr` that adds the attribute to an instance still being
+/// filled in (an `__init__` storing its attributes in the usual order):
+/// the class and epoch are the cell's, so the store is a plain instance
+/// dict store (the cell was filled from a plain-store entry), and the
+/// dict holds exactly the entries before the cell's index. The entry is
+/// appended directly, as `setattr_cached` would append it. True when done
+/// (`v` moved in); false, with nothing done, for any other case.
+fn append_new_attr(ctx: *mut JitCtx, obj: i64, name: i64, v: i64, cell: &InstAttrCell) -> bool {
+    // SAFETY: compiled code passes its live context; the operand stays
+    // owned by compiled code for this call.
+    let (c, obj) = unsafe { (&*ctx, borrow_bits(obj)) };
+    let Some(Payload::Instance(inst)) = obj.payload() else {
+        return false;
+    };
+    // SAFETY: the VM outlives the activation; only read here.
+    let epoch = unsafe { (*c.vm).class_epoch };
+    if cell.class.get() != inst.class.bits() || cell.epoch.get() != epoch {
+        return false;
+    }
+    let Ok(mut d) = inst.dict.try_borrow_mut() else {
+        return false;
+    };
+    if d.len() as u64 != cell.index.get() {
+        return false;
+    }
+    // SAFETY: the activation is live (see `env_of`).
+    let key = name_of(&unsafe { env_of(c) }, name);
+    let Some(name_obj) = key.as_str_obj() else {
+        return false;
+    };
+    let hash = cached_str_hash(name_obj);
+    if d.index_of_name(&key, &name_obj.s, hash).is_some() {
+        return false;
+    }
+    // SAFETY: compiled code hands `v` over; taken only on this path.
+    d.push_new(hash, key.clone(), unsafe { abi::from_bits(v) });
+    if let Some(cls) = inst.class.as_class() {
+        let n = u32::try_from(d.len()).unwrap_or(u32::MAX);
+        if n > cls.instance_size.get() {
+            cls.instance_size.set(n);
+        }
+    }
+    true
 }
 
 impl Lowerer<'_, '_> {
