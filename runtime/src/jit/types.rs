@@ -86,6 +86,19 @@ pub fn binary_plan(speculate: bool, op: BinOp, seen: u8, ka: Kind, kb: Kind) -> 
         return Plan::Int;
     }
     let float_op = matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::TrueDiv);
+    if seen == 0 {
+        // Never run before the compile (code after the loop an OSR entered):
+        // the operands' own kinds decide; an overflow or a zero divisor
+        // still exits, as at any native site.
+        let num = |k: Kind| matches!(k, Kind::Int | Kind::Float);
+        return match (ka, kb) {
+            (Kind::Int, Kind::Int) if int_op(op) => Plan::Int,
+            _ if float_op && num(ka) && num(kb) && !(ka == Kind::Int && kb == Kind::Int) => {
+                Plan::Float
+            }
+            _ => Plan::Generic,
+        };
+    }
     let some_float = l == fb::FLOAT || r == fb::FLOAT;
     let both_int = ka == Kind::Int && kb == Kind::Int;
     if float_op && num_side(l) && num_side(r) && some_float && !both_int {
@@ -98,6 +111,14 @@ pub fn compare_plan(speculate: bool, seen: u8, ka: Kind, kb: Kind) -> Plan {
     let (l, r) = (seen & 0xF, seen >> 4);
     if !speculate {
         return Plan::Generic;
+    }
+    if seen == 0 {
+        // Never run before the compile: the operands' own kinds decide.
+        return match (ka, kb) {
+            (Kind::Int, Kind::Int) => Plan::Int,
+            (Kind::Float, Kind::Float) => Plan::Float,
+            _ => Plan::Generic,
+        };
     }
     let ok = |k: Kind, want: Kind| k == want || k == Kind::Boxed;
     if l == fb::INT && r == fb::INT && ok(ka, Kind::Int) && ok(kb, Kind::Int) {
@@ -298,13 +319,8 @@ fn stored_kinds(
     locals: &[Option<Kind>],
 ) -> Vec<Option<Kind>> {
     let mut stored: Vec<Option<Kind>> = vec![None; locals.len()];
-    let local_kind = |i: u32| {
-        locals
-            .get(i as usize)
-            .copied()
-            .flatten()
-            .unwrap_or(Kind::Boxed)
-    };
+    // A local without a kind yet reads as `UNKNOWN`: no evidence either way.
+    let local_kind = |i: u32| locals.get(i as usize).copied().flatten().unwrap_or(UNKNOWN);
     let entry = |start: usize, depth: usize| {
         let mut st = vec![Kind::Boxed; depth];
         // A native range loop's item enters its body unboxed.
@@ -322,24 +338,25 @@ fn stored_kinds(
             Instr::LoadFast { idx } => st.push(local_kind(idx)),
             Instr::StoreFast { idx } => {
                 let k = pop(st);
-                if let Some(s) = stored.get_mut(idx as usize) {
+                if let (false, Some(s)) = (k == UNKNOWN, stored.get_mut(idx as usize)) {
                     *s = Some(join(*s, k));
                 }
             }
             Instr::Binary { op, slot } | Instr::InPlace { op, slot } => {
                 let kb = pop(st);
                 let ka = pop(st);
-                st.push(plan_kind(binary_plan(
-                    speculate,
-                    op,
-                    fbk.slot(slot),
-                    ka,
-                    kb,
-                )));
+                let seen = fbk.slot(slot);
+                // A site that never ran is planned from its operands' kinds:
+                // unknown until both are known.
+                let k = match seen == 0 && (ka == UNKNOWN || kb == UNKNOWN) {
+                    true => UNKNOWN,
+                    false => plan_kind(binary_plan(speculate, op, seen, known(ka), known(kb))),
+                };
+                st.push(k);
             }
             Instr::Compare { slot, .. } => {
-                let kb = pop(st);
-                let ka = pop(st);
+                let kb = known(pop(st));
+                let ka = known(pop(st));
                 let p = compare_plan(speculate, fbk.slot(slot), ka, kb);
                 st.push(if p == Plan::Generic {
                     Kind::Boxed
@@ -348,7 +365,7 @@ fn stored_kinds(
                 });
             }
             Instr::Unary { op } => {
-                let k = pop(st);
+                let k = known(pop(st));
                 st.push(unary_kind(op, k));
             }
             _ => return false,
@@ -356,6 +373,19 @@ fn stored_kinds(
         true
     });
     stored
+}
+
+/// In `stored_kinds`' walk, a value whose kind is not known yet (it came
+/// from a local with no kind so far). Stack values are never `Borrowed`
+/// there otherwise; a store of one is no evidence and is not recorded.
+const UNKNOWN: Kind = Kind::Borrowed;
+
+/// An operand for a plan: an unknown kind is planned as boxed.
+fn known(k: Kind) -> Kind {
+    match k {
+        UNKNOWN => Kind::Boxed,
+        k => k,
+    }
 }
 
 /// What a compile may speculate on.
@@ -460,8 +490,9 @@ pub fn infer(
         .zip(&guesses)
         .map(|(p, g)| if *p { Some(Kind::Boxed) } else { *g })
         .collect();
-    // Optimistic fixed point: a local's kind only ever widens.
-    for _ in 0..(nl + 2) {
+    // Optimistic fixed point: a local's kind only ever widens, at most
+    // twice (unset, a kind, boxed).
+    for _ in 0..(2 * nl + 2) {
         let stored = stored_kinds(code, an, fbk, speculate, ranges, &locals);
         let mut changed = false;
         for i in 0..nl {
