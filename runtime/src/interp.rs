@@ -372,8 +372,8 @@ pub(crate) fn new_function(
             .map(|t| t.to_vec())
             .unwrap_or_default()
             .into_boxed_slice(),
-        name: RefCell::new(Value::from_str(&cv.code.name)),
-        qualname: RefCell::new(Value::from_str(&cv.code.qualname)),
+        name: RefCell::new(cv.name.clone()),
+        qualname: RefCell::new(cv.qualname.clone()),
         doc: RefCell::new(
             cv.code
                 .doc

@@ -294,6 +294,11 @@ pub struct PropertyObj {
 pub struct CodeValue {
     pub code: Arc<CodeObject>,
     pub info: Rc<CodeInfo>,
+    /// `code.name` and `code.qualname` as str values, made once: every
+    /// function made from this code (a comprehension or a closure, made
+    /// on each call of its parent) shares them, as CPython's do.
+    pub name: Value,
+    pub qualname: Value,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

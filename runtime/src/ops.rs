@@ -16,9 +16,70 @@ use crate::vm::Vm;
 
 /// `a op b`.
 pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Value> {
-    // Int arithmetic the interpreter's inline path gave up on (a result
-    // or an operand past the 48-bit immediates): done here in i64 when it
-    // fits, before the general dispatch over every operand kind.
+    if let Some(r) = quick_binary(op, a, b) {
+        return Ok(r);
+    }
+    if let Some(r) = builtin_binary(vm, op, a, b)? {
+        return Ok(r);
+    }
+    if let Some(r) = dunder_binary(vm, op, a, b)? {
+        return Ok(r);
+    }
+    Err(binary_type_error(vm, op.symbol(), a, b))
+}
+
+/// Whether `v` may have an `__iop__`/`__op__`/`__rop__` of a script class
+/// (`call_special` looks only at instances and exceptions).
+#[inline(always)]
+fn may_define_dunders(v: &Value) -> bool {
+    matches!(
+        v.payload(),
+        Some(Payload::Instance(_) | Payload::Exception(_))
+    )
+}
+
+/// The in-place dunder of `op` (`__iadd__` for `+`).
+fn inplace_dunder(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "__iadd__",
+        BinOp::Sub => "__isub__",
+        BinOp::Mul => "__imul__",
+        BinOp::TrueDiv => "__itruediv__",
+        BinOp::FloorDiv => "__ifloordiv__",
+        BinOp::Mod => "__imod__",
+        BinOp::Pow => "__ipow__",
+        BinOp::LShift => "__ilshift__",
+        BinOp::RShift => "__irshift__",
+        BinOp::BitAnd => "__iand__",
+        BinOp::BitOr => "__ior__",
+        BinOp::BitXor => "__ixor__",
+    }
+}
+
+/// The reflected dunder of `op` (`__radd__` for `+`).
+fn reflected_dunder(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "__radd__",
+        BinOp::Sub => "__rsub__",
+        BinOp::Mul => "__rmul__",
+        BinOp::TrueDiv => "__rtruediv__",
+        BinOp::FloorDiv => "__rfloordiv__",
+        BinOp::Mod => "__rmod__",
+        BinOp::Pow => "__rpow__",
+        BinOp::LShift => "__rlshift__",
+        BinOp::RShift => "__rrshift__",
+        BinOp::BitAnd => "__rand__",
+        BinOp::BitOr => "__ror__",
+        BinOp::BitXor => "__rxor__",
+    }
+}
+
+/// `a op b` for the commonest operands, before the general dispatch over
+/// every operand kind: int arithmetic the interpreter's inline path gave
+/// up on (a result or an operand past the 48-bit immediates) done in i64
+/// when it fits, and str + str. `None`: the general path decides.
+#[inline(always)]
+fn quick_binary(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
     if let Some((x, y)) = i64_pair(a, b) {
         let r = match op {
             BinOp::Add => x.checked_add(y),
@@ -30,17 +91,14 @@ pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Value> {
             BinOp::Mod if y > 0 => Some(x.rem_euclid(y)),
             _ => None,
         };
-        if let Some(r) = r {
-            return Ok(Value::int(r));
+        return r.map(Value::int);
+    }
+    if op == BinOp::Add {
+        if let (Some(Payload::Str(x)), Some(Payload::Str(y))) = (a.payload(), b.payload()) {
+            return Some(concat_strs(x, y));
         }
     }
-    if let Some(r) = builtin_binary(vm, op, a, b)? {
-        return Ok(r);
-    }
-    if let Some(r) = dunder_binary(vm, op, a, b)? {
-        return Ok(r);
-    }
-    Err(binary_type_error(vm, op.symbol(), a, b))
+    None
 }
 
 /// Both operands as i64, when each is an int immediate or a heap int that
@@ -59,10 +117,12 @@ fn i64_pair(a: &Value, b: &Value) -> Option<(i64, i64)> {
 
 fn binary_type_error(vm: &Vm, sym: &str, a: &Value, b: &Value) -> PyErr {
     let (ta, tb) = (vm.type_name(a), vm.type_name(b));
-    if sym == "+" && ta == "str" {
+    // `s += 1` words its error as `s + 1` does.
+    let concat = sym == "+" || sym == "+=";
+    if concat && ta == "str" {
         return PyErr::type_error(format!("can only concatenate str (not \"{tb}\") to str"));
     }
-    if sym == "+" && (ta == "list" || ta == "tuple") && ta != tb {
+    if concat && (ta == "list" || ta == "tuple") && ta != tb {
         return PyErr::type_error(format!("can only concatenate {ta} (not \"{tb}\") to {ta}"));
     }
     let is_seq = |t: &str| matches!(t, "str" | "list" | "tuple" | "bytes");
@@ -91,8 +151,7 @@ fn dunder_binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Optio
             return Ok(Some(r));
         }
     }
-    let rname = format!("__r{}", &name[2..]);
-    if let Some(r) = vm.call_special(b, &rname, std::slice::from_ref(a))? {
+    if let Some(r) = vm.call_special(b, reflected_dunder(op), std::slice::from_ref(a))? {
         if !r.is(&vm.not_implemented) {
             return Ok(Some(r));
         }
@@ -102,6 +161,11 @@ fn dunder_binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Optio
 
 /// `a op= b`.
 pub fn inplace(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Value> {
+    // Ints and strs have no in-place operators of their own: the common
+    // pairs are `a op b`, done before the dispatch below.
+    if let Some(r) = quick_binary(op, a, b) {
+        return Ok(r);
+    }
     match (op, a.payload()) {
         (BinOp::Add, Some(Payload::List(l))) => {
             let items = vm.collect(b)?;
@@ -138,10 +202,11 @@ pub fn inplace(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Value> 
         }
         _ => {}
     }
-    let iname = format!("__i{}", &op.dunder()[2..]);
-    if let Some(r) = vm.call_special(a, &iname, std::slice::from_ref(b))? {
-        if !r.is(&vm.not_implemented) {
-            return Ok(r);
+    if may_define_dunders(a) {
+        if let Some(r) = vm.call_special(a, inplace_dunder(op), std::slice::from_ref(b))? {
+            if !r.is(&vm.not_implemented) {
+                return Ok(r);
+            }
         }
     }
     if let Some(r) = builtin_binary(vm, op, a, b)? {

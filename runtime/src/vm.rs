@@ -477,6 +477,8 @@ impl Vm {
                 Value::new_heap(Payload::Code(CodeValue {
                     code: code.clone(),
                     info,
+                    name: Value::from_str(&code.name),
+                    qualname: Value::from_str(&code.qualname),
                 }))
             }
         }
