@@ -278,11 +278,24 @@ pub struct RequestData<'a> {
     pub method: &'a str,
     pub path: &'a str,
     pub query_string: &'a str,
-    /// The header pairs, packed by `pack_header`: owned, so the request
-    /// object keeps this buffer instead of a copy.
-    pub headers: Vec<u8>,
+    /// The header pairs, packed by `pack_header` when the request object
+    /// is made (a handler that cannot read its request never needs them):
+    /// owned, so the request object keeps that buffer instead of a copy.
+    pub headers: &'a mut dyn PackHeaders,
     pub body: &'a [u8],
     pub remote_addr: &'a str,
+}
+
+/// A request's headers, packed (`pack_header`) only when asked for.
+pub trait PackHeaders {
+    /// The packed pairs, handed over (a second call gives none).
+    fn take_packed(&mut self) -> Vec<u8>;
+}
+
+impl PackHeaders for Vec<u8> {
+    fn take_packed(&mut self) -> Vec<u8> {
+        std::mem::take(self)
+    }
 }
 
 /// What one step of a request coroutine did.

@@ -192,6 +192,7 @@ pub fn pack_header(out: &mut Vec<u8>, name: &str, value: &str) {
 /// `pack_header` for a value still in bytes (as HTTP header values come):
 /// an ASCII one is valid text and is packed without a UTF-8 check; any
 /// other packs nothing and gives `false`, for the caller to decode it.
+#[inline]
 pub fn pack_header_ascii(out: &mut Vec<u8>, name: &str, value: &[u8]) -> bool {
     if !value.is_ascii() || name.len() > u32::MAX as usize || value.len() > u32::MAX as usize {
         return false;
@@ -202,6 +203,7 @@ pub fn pack_header_ascii(out: &mut Vec<u8>, name: &str, value: &[u8]) -> bool {
 }
 
 /// One `len bytes` field (`bytes` no longer than `u32::MAX`).
+#[inline]
 fn pack_field(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
     out.extend_from_slice(bytes);

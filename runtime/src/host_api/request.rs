@@ -271,10 +271,11 @@ impl RequestBuilder {
         } else {
             Value::bytes(req.body.to_vec())
         };
-        let head = if req.headers.is_empty() {
+        let packed = req.headers.take_packed();
+        let head = if packed.is_empty() {
             self.empty_bytes.clone()
         } else {
-            Value::bytes(req.headers)
+            Value::bytes(packed)
         };
         let query = self.text(req.query_string);
         // A handler reached with a query string nearly always reads
