@@ -523,11 +523,9 @@ impl FastDispatch {
         if is_coroutine(&result) {
             return vm.call(&self.dispatch_async, &[result, request()]);
         }
-        if is_direct_body(&result)
-            || result
-                .as_tuple()
-                .is_some_and(|t| TupleShape::of(t).is_some())
-        {
+        // A tuple is left whole too: `response_parts` reads the shapes it
+        // knows in place and gives any other to `_to_response` itself.
+        if is_direct_body(&result) || result.as_tuple().is_some() {
             return Ok(result);
         }
         vm.call(&self.to_response, &[result])
