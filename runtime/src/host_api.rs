@@ -29,7 +29,7 @@ use crate::vm::Vm;
 pub use crate::modules::kiln_cache::{install_cache, SharedCache};
 pub use parse::{
     is_urlencoded_form, pack_header, pack_header_ascii, parse_cookies, parse_urlencoded,
-    urlencoded_pairs, PackedHeaders,
+    strip_packed_pair, urlencoded_pairs, PackedHeaders,
 };
 use request::RequestBuilder;
 pub use request_attr::request_attr;
@@ -290,11 +290,21 @@ pub struct RequestData<'a> {
 pub trait PackHeaders {
     /// The packed pairs, handed over (a second call gives none).
     fn take_packed(&mut self) -> Vec<u8>;
+
+    /// Whether `take_packed` would give exactly `packed`; false if unsure.
+    fn packs_to(&self, packed: &[u8]) -> bool {
+        let _ = packed;
+        false
+    }
 }
 
 impl PackHeaders for Vec<u8> {
     fn take_packed(&mut self) -> Vec<u8> {
         std::mem::take(self)
+    }
+
+    fn packs_to(&self, packed: &[u8]) -> bool {
+        self.as_slice() == packed
     }
 }
 

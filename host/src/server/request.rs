@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use bytes::Bytes;
 use kiln_runtime::host_api::{
     is_urlencoded_form, pack_header, pack_header_ascii, parse_cookies, parse_urlencoded,
-    PackHeaders, PackedHeaders,
+    strip_packed_pair, PackHeaders, PackedHeaders,
 };
 use thiserror::Error;
 
@@ -203,6 +203,25 @@ impl PackHeaders for Headers {
     fn take_packed(&mut self) -> Vec<u8> {
         Headers::take_packed(self)
     }
+
+    /// Compared pair by pair, without packing: a packed value that is not
+    /// the raw bytes (one that had to be decoded) is a mismatch.
+    fn packs_to(&self, packed: &[u8]) -> bool {
+        if let Some(own) = self.packed.get() {
+            return own.as_slice() == packed;
+        }
+        let Some(map) = &self.raw else {
+            return packed.is_empty();
+        };
+        let mut rest = packed;
+        for (name, value) in map {
+            match strip_packed_pair(rest, name.as_str().as_bytes(), value.as_bytes()) {
+                Some(after) => rest = after,
+                None => return false,
+            }
+        }
+        rest.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Error, PartialEq)]
@@ -353,6 +372,39 @@ mod tests {
         assert_eq!(r.cookies().get("b"), Some("two"));
         assert_eq!(r.cookies().get("c"), Some("3"));
         assert_eq!(r.cookies().len(), 3);
+    }
+
+    #[test]
+    fn headers_off_the_wire_pack_when_read_and_compare_without_packing() {
+        let mut map = http::HeaderMap::new();
+        map.append("host", http::HeaderValue::from_static("example"));
+        map.append("x-many", http::HeaderValue::from_static("1"));
+        map.append("x-many", http::HeaderValue::from_static("2"));
+        let mut odd = map.clone();
+        odd.append("x-odd", http::HeaderValue::from_bytes(b"caf\xe9").unwrap());
+        let mut sent = Headers::new();
+        for (k, v) in [("host", "example"), ("x-many", "1"), ("x-many", "2")] {
+            sent.push(k, v);
+        }
+        let lazy = Headers::from_map(map.clone());
+        assert!(lazy.packs_to(sent.packed()));
+        assert_eq!(lazy, sent);
+        assert_eq!(lazy.get_all("X-Many"), vec!["1", "2"]);
+        // Read once, it compares as packed.
+        assert!(lazy.packs_to(sent.packed()));
+        let mut taken = Headers::from_map(map.clone());
+        assert_eq!(Headers::take_packed(&mut taken), sent.packed());
+        assert!(!Headers::from_map(odd.clone()).packs_to(sent.packed()));
+        let mut odd_headers = Headers::from_map(odd.clone());
+        let odd_packed = Headers::take_packed(&mut odd_headers);
+        // A value that had to be decoded never matches its packing.
+        assert!(!Headers::from_map(odd).packs_to(&odd_packed));
+        assert!(!Headers::from_map(map.clone()).packs_to(&odd_packed));
+        assert!(PackedHeaders::new(&odd_packed).any(|(_, v)| v == "caf\u{fffd}"));
+        let mut fewer = http::HeaderMap::new();
+        fewer.append("host", http::HeaderValue::from_static("example"));
+        assert!(!Headers::from_map(fewer).packs_to(sent.packed()));
+        assert!(Headers::new().packs_to(&[]));
     }
 
     #[test]

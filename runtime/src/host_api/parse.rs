@@ -209,6 +209,15 @@ fn pack_field(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
+/// The rest of `packed` after its first pair, when that pair is what
+/// `pack_header_ascii` makes of `name` and `value`.
+#[inline]
+pub fn strip_packed_pair<'a>(packed: &'a [u8], name: &[u8], value: &[u8]) -> Option<&'a [u8]> {
+    let (key, rest) = take_packed(packed)?;
+    let (text, rest) = take_packed(rest)?;
+    (key == name && text == value).then_some(rest)
+}
+
 /// One length-prefixed field of a packing, and the rest.
 fn take_packed(packed: &[u8]) -> Option<(&[u8], &[u8])> {
     let (len, rest) = packed.split_first_chunk::<4>()?;
