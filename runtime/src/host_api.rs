@@ -919,20 +919,18 @@ impl Vm {
 /// Appends the pairs of a dict whose keys and values are all str (the
 /// usual headers dict, read in place); `false`, adding nothing, otherwise.
 fn str_pairs(dict: &Dict, out: &mut Vec<(HeaderText, HeaderText)>) -> bool {
-    if !dict
-        .iter()
-        .all(|(k, v)| k.as_str().is_some() && v.as_str().is_some())
-    {
-        return false;
-    }
+    let had = out.len();
     if out.is_empty() {
         // Room for the default Content-Type too.
         *out = Vec::with_capacity(dict.len() + 1);
     }
+    // One pass: a pair that is not two strs undoes the ones added.
     for (k, v) in dict.iter() {
-        if let (Some(k), Some(v)) = (k.as_str(), v.as_str()) {
-            out.push((header_text(k), header_text(v)));
-        }
+        let (Some(k), Some(v)) = (k.as_str(), v.as_str()) else {
+            out.truncate(had);
+            return false;
+        };
+        out.push((header_text(k), header_text(v)));
     }
     true
 }
