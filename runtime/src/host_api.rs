@@ -514,11 +514,25 @@ impl FastDispatch {
         request: impl FnOnce() -> Value,
         params: &[(String, Plain)],
     ) -> PyResult<Value> {
-        let mut kwargs = Vec::with_capacity(params.len());
-        for (name, value) in params {
-            kwargs.push((Value::from_str(name), from_plain(vm, value)?));
-        }
-        let result = match vm.call_kw(handler, std::slice::from_ref(&arg), &kwargs) {
+        let called = if params.is_empty() {
+            vm.call_kw(handler, std::slice::from_ref(&arg), &[])
+        } else if takes_params_in_order(handler, params) {
+            // By position: the same slots the names would bind, without
+            // a str per name or the keyword binding.
+            let mut args = Vec::with_capacity(params.len() + 1);
+            args.push(arg);
+            for (_, value) in params {
+                args.push(from_plain(vm, value)?);
+            }
+            vm.call_kw(handler, &args, &[])
+        } else {
+            let mut kwargs = Vec::with_capacity(params.len());
+            for (name, value) in params {
+                kwargs.push((Value::from_str(name), from_plain(vm, value)?));
+            }
+            vm.call_kw(handler, std::slice::from_ref(&arg), &kwargs)
+        };
+        let result = match called {
             Ok(result) => result,
             Err(mut err) => {
                 let exc = vm.exc_value(&mut err);
@@ -540,6 +554,35 @@ impl FastDispatch {
         }
         vm.call(&self.to_response, &[result])
     }
+}
+
+/// Whether `handler` is a plain function whose parameters are the
+/// request, then exactly `params`' names in their order, none of them
+/// positional-only, with no `*args`, `**kwargs` or keyword-only ones:
+/// then passing the values by position binds each to the parameter its
+/// name would (keywords bind by position in the parameter names).
+fn takes_params_in_order(handler: &Value, params: &[(String, Plain)]) -> bool {
+    match handler.payload() {
+        Some(Payload::Function(f)) => {
+            code_takes_params_in_order(&f.code, params.iter().map(|(name, _)| name.as_str()))
+        }
+        _ => false,
+    }
+}
+
+/// `takes_params_in_order` for a function's code and the names.
+fn code_takes_params_in_order<'a>(
+    code: &kiln_compiler::bytecode::CodeObject,
+    names: impl ExactSizeIterator<Item = &'a str>,
+) -> bool {
+    let flags = CodeFlags::VARARGS | CodeFlags::VARKEYWORDS;
+    code.arg_count as usize == names.len() + 1
+        && code.kwonly_count == 0
+        && code.posonly_count <= 1
+        && code.flags.0 & flags == 0
+        && names
+            .zip(code.varnames.iter().skip(1))
+            .all(|(name, var)| **var == *name)
 }
 
 /// Names that, used in a function, could reach its arguments other than
@@ -990,6 +1033,42 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn route_params_go_by_position_only_where_their_names_would_put_them() {
+        let source = r#"
+def ordered(req, a, b):
+    return a
+
+def defaults(req, a, b=1):
+    return a
+
+def kwonly(req, a, *, b):
+    return a
+
+def star(req, a, *rest):
+    return a
+
+def keywords(req, a, **kw):
+    return a
+"#;
+        let codes = functions(source);
+        let takes = |name: &str, params: &[&str]| {
+            codes
+                .iter()
+                .find(|(n, _)| n == name)
+                .is_some_and(|(_, code)| code_takes_params_in_order(code, params.iter().copied()))
+        };
+        assert!(takes("ordered", &["a", "b"]));
+        assert!(!takes("ordered", &["b", "a"]));
+        assert!(!takes("ordered", &["a"]));
+        assert!(!takes("ordered", &["a", "b", "c"]));
+        assert!(takes("defaults", &["a", "b"]));
+        assert!(!takes("defaults", &["a"]));
+        assert!(!takes("kwonly", &["a", "b"]));
+        assert!(!takes("star", &["a"]));
+        assert!(!takes("keywords", &["a"]));
     }
 
     #[test]
