@@ -29,7 +29,7 @@ use crate::vm::Vm;
 pub use crate::modules::kiln_cache::{install_cache, SharedCache};
 pub use parse::{
     is_urlencoded_form, pack_header, pack_header_ascii, parse_cookies, parse_urlencoded,
-    urlencoded_pairs, PackedHeaders,
+    strip_packed_pair, urlencoded_pairs, PackedHeaders,
 };
 use request::RequestBuilder;
 pub use request_attr::request_attr;
@@ -278,11 +278,34 @@ pub struct RequestData<'a> {
     pub method: &'a str,
     pub path: &'a str,
     pub query_string: &'a str,
-    /// The header pairs, packed by `pack_header`: owned, so the request
-    /// object keeps this buffer instead of a copy.
-    pub headers: Vec<u8>,
+    /// The header pairs, packed by `pack_header` when the request object
+    /// is made (a handler that cannot read its request never needs them):
+    /// owned, so the request object keeps that buffer instead of a copy.
+    pub headers: &'a mut dyn PackHeaders,
     pub body: &'a [u8],
     pub remote_addr: &'a str,
+}
+
+/// A request's headers, packed (`pack_header`) only when asked for.
+pub trait PackHeaders {
+    /// The packed pairs, handed over (a second call gives none).
+    fn take_packed(&mut self) -> Vec<u8>;
+
+    /// Whether `take_packed` would give exactly `packed`; false if unsure.
+    fn packs_to(&self, packed: &[u8]) -> bool {
+        let _ = packed;
+        false
+    }
+}
+
+impl PackHeaders for Vec<u8> {
+    fn take_packed(&mut self) -> Vec<u8> {
+        std::mem::take(self)
+    }
+
+    fn packs_to(&self, packed: &[u8]) -> bool {
+        self.as_slice() == packed
+    }
 }
 
 /// What one step of a request coroutine did.
@@ -491,11 +514,25 @@ impl FastDispatch {
         request: impl FnOnce() -> Value,
         params: &[(String, Plain)],
     ) -> PyResult<Value> {
-        let mut kwargs = Vec::with_capacity(params.len());
-        for (name, value) in params {
-            kwargs.push((Value::from_str(name), from_plain(vm, value)?));
-        }
-        let result = match vm.call_kw(handler, std::slice::from_ref(&arg), &kwargs) {
+        let called = if params.is_empty() {
+            vm.call_kw(handler, std::slice::from_ref(&arg), &[])
+        } else if takes_params_in_order(handler, params) {
+            // By position: the same slots the names would bind, without
+            // a str per name or the keyword binding.
+            let mut args = Vec::with_capacity(params.len() + 1);
+            args.push(arg);
+            for (_, value) in params {
+                args.push(from_plain(vm, value)?);
+            }
+            vm.call_kw(handler, &args, &[])
+        } else {
+            let mut kwargs = Vec::with_capacity(params.len());
+            for (name, value) in params {
+                kwargs.push((Value::from_str(name), from_plain(vm, value)?));
+            }
+            vm.call_kw(handler, std::slice::from_ref(&arg), &kwargs)
+        };
+        let result = match called {
             Ok(result) => result,
             Err(mut err) => {
                 let exc = vm.exc_value(&mut err);
@@ -510,15 +547,42 @@ impl FastDispatch {
         if is_coroutine(&result) {
             return vm.call(&self.dispatch_async, &[result, request()]);
         }
-        if is_direct_body(&result)
-            || result
-                .as_tuple()
-                .is_some_and(|t| TupleShape::of(t).is_some())
-        {
+        // A tuple is left whole too: `response_parts` reads the shapes it
+        // knows in place and gives any other to `_to_response` itself.
+        if is_direct_body(&result) || result.as_tuple().is_some() {
             return Ok(result);
         }
         vm.call(&self.to_response, &[result])
     }
+}
+
+/// Whether `handler` is a plain function whose parameters are the
+/// request, then exactly `params`' names in their order, none of them
+/// positional-only, with no `*args`, `**kwargs` or keyword-only ones:
+/// then passing the values by position binds each to the parameter its
+/// name would (keywords bind by position in the parameter names).
+fn takes_params_in_order(handler: &Value, params: &[(String, Plain)]) -> bool {
+    match handler.payload() {
+        Some(Payload::Function(f)) => {
+            code_takes_params_in_order(&f.code, params.iter().map(|(name, _)| name.as_str()))
+        }
+        _ => false,
+    }
+}
+
+/// `takes_params_in_order` for a function's code and the names.
+fn code_takes_params_in_order<'a>(
+    code: &kiln_compiler::bytecode::CodeObject,
+    names: impl ExactSizeIterator<Item = &'a str>,
+) -> bool {
+    let flags = CodeFlags::VARARGS | CodeFlags::VARKEYWORDS;
+    code.arg_count as usize == names.len() + 1
+        && code.kwonly_count == 0
+        && code.posonly_count <= 1
+        && code.flags.0 & flags == 0
+        && names
+            .zip(code.varnames.iter().skip(1))
+            .all(|(name, var)| **var == *name)
 }
 
 /// Names that, used in a function, could reach its arguments other than
@@ -898,20 +962,18 @@ impl Vm {
 /// Appends the pairs of a dict whose keys and values are all str (the
 /// usual headers dict, read in place); `false`, adding nothing, otherwise.
 fn str_pairs(dict: &Dict, out: &mut Vec<(HeaderText, HeaderText)>) -> bool {
-    if !dict
-        .iter()
-        .all(|(k, v)| k.as_str().is_some() && v.as_str().is_some())
-    {
-        return false;
-    }
+    let had = out.len();
     if out.is_empty() {
         // Room for the default Content-Type too.
         *out = Vec::with_capacity(dict.len() + 1);
     }
+    // One pass: a pair that is not two strs undoes the ones added.
     for (k, v) in dict.iter() {
-        if let (Some(k), Some(v)) = (k.as_str(), v.as_str()) {
-            out.push((header_text(k), header_text(v)));
-        }
+        let (Some(k), Some(v)) = (k.as_str(), v.as_str()) else {
+            out.truncate(had);
+            return false;
+        };
+        out.push((header_text(k), header_text(v)));
     }
     true
 }
@@ -971,6 +1033,42 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn route_params_go_by_position_only_where_their_names_would_put_them() {
+        let source = r#"
+def ordered(req, a, b):
+    return a
+
+def defaults(req, a, b=1):
+    return a
+
+def kwonly(req, a, *, b):
+    return a
+
+def star(req, a, *rest):
+    return a
+
+def keywords(req, a, **kw):
+    return a
+"#;
+        let codes = functions(source);
+        let takes = |name: &str, params: &[&str]| {
+            codes
+                .iter()
+                .find(|(n, _)| n == name)
+                .is_some_and(|(_, code)| code_takes_params_in_order(code, params.iter().copied()))
+        };
+        assert!(takes("ordered", &["a", "b"]));
+        assert!(!takes("ordered", &["b", "a"]));
+        assert!(!takes("ordered", &["a"]));
+        assert!(!takes("ordered", &["a", "b", "c"]));
+        assert!(takes("defaults", &["a", "b"]));
+        assert!(!takes("defaults", &["a"]));
+        assert!(!takes("kwonly", &["a", "b"]));
+        assert!(!takes("star", &["a"]));
+        assert!(!takes("keywords", &["a"]));
     }
 
     #[test]

@@ -90,14 +90,14 @@ impl RequestParts {
         }
     }
 
-    /// `req` as the runtime takes it, with `head`, its packed headers
-    /// (`Headers::take_packed`), handed over.
-    pub fn data<'a>(&'a self, req: &'a Request, head: Vec<u8>) -> RequestData<'a> {
+    /// `req` as the runtime takes it; its headers are packed and handed
+    /// over only if the runtime makes a request object.
+    pub fn data<'a>(&'a self, req: &'a mut Request) -> RequestData<'a> {
         RequestData {
             method: req.method.as_str(),
             path: &req.path,
             query_string: &req.query_string,
-            headers: head,
+            headers: &mut req.headers,
             body: &req.body,
             remote_addr: &self.remote,
         }
@@ -121,9 +121,8 @@ pub fn run_handler(
             .collect(),
     };
     let parts = RequestParts::of(&req);
-    let head = req.headers.take_packed();
     let started = with_isolate(&loaded, |isolate| {
-        let data = parts.data(&req, head);
+        let data = parts.data(&mut req);
         loaded
             .app
             .start(isolate.vm(), route, data, &params)

@@ -179,10 +179,9 @@ impl WorkerApp for ScriptWorkerApp {
     fn error_response(&mut self, mut req: Request, status: u16) -> Option<Call> {
         let loaded = self.loaded()?;
         let parts = RequestParts::of(&req);
-        let head = req.headers.take_packed();
         let answered = {
             let mut isolate = loaded.isolate.try_borrow_mut().ok()?;
-            let data = parts.data(&req, head);
+            let data = parts.data(&mut req);
             loaded.app.error_response(isolate.vm(), data, status)?
         };
         let result = match answered {

@@ -203,18 +203,6 @@ fn find_header<'a>(map: &'a http::HeaderMap, name: &HeaderName) -> Option<&'a He
     map.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
 }
 
-fn headers_of(map: &http::HeaderMap) -> Headers {
-    let bytes = map
-        .iter()
-        .map(|(name, value)| 8 + name.as_str().len() + value.len())
-        .sum();
-    let mut headers = Headers::with_capacity(bytes);
-    for (name, value) in map {
-        headers.push_bytes(name.as_str(), value.as_bytes());
-    }
-    headers
-}
-
 /// The percent-decoded path; one without `%` is already decoded.
 fn decode_path(raw: &str) -> Result<Cow<'_, str>, std::str::Utf8Error> {
     if !raw.as_bytes().contains(&b'%') {
@@ -250,7 +238,7 @@ fn route(
             let rest_at = raw_path.len() - rest.len();
             return Routed::Pending(Box::pin(async move {
                 let rest = parts.uri.path().get(rest_at..).unwrap_or("");
-                let headers = headers_of(&parts.headers);
+                let headers = Headers::from_map(parts.headers);
                 let response = files.serve(parts.method.as_str(), rest, &headers).await;
                 (Label::Fixed("static"), response)
             }));
@@ -269,7 +257,9 @@ fn route(
         );
     };
     let query = parts.uri.query().unwrap_or("");
-    let headers = headers_of(&parts.headers);
+    // Packed only if something reads them (a handler that cannot see its
+    // request never does).
+    let headers = Headers::from_map(parts.headers);
 
     let routes = ctx.app.borrow().routes();
     let (route, params) = match routes.lookup(method, &path) {

@@ -76,17 +76,18 @@ fn add_vary(resp: &mut Response) {
 pub fn to_hyper(resp: Response, head: bool) -> hyper::Response<OutBody> {
     let status =
         http::StatusCode::from_u16(resp.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-    let mut out = hyper::Response::new(match resp.body {
+    let body = match resp.body {
         Body::Full(bytes) => OutBody::full(bytes),
         Body::Stream(stream) => OutBody::Stream(stream),
-    });
-    *out.status_mut() = status;
+    };
     if let [(name, value)] = resp.headers.as_slice() {
-        if let Some(common) = common_type_heads(name, value) {
-            *out.headers_mut() = common;
-            return out;
+        if let Some(mut common) = common_type_head(name, value) {
+            common.status = status;
+            return hyper::Response::from_parts(common, body);
         }
     }
+    let mut out = hyper::Response::new(body);
+    *out.status_mut() = status;
     let headers = out.headers_mut();
     headers.reserve(resp.headers.len() + 1);
     for (name, value) in resp.headers {
@@ -111,21 +112,23 @@ pub fn to_hyper(resp: Response, head: bool) -> hyper::Response<OutBody> {
 }
 
 thread_local! {
-    /// The headers of a response whose only header is one of the
+    /// The head of a response whose only header is one of the
     /// `COMMON_TYPES` (most handler responses), as `to_hyper` would build
-    /// them: `Content-Type`, then `Server`. Cloning a ready map costs less
-    /// than sizing, hashing and filling a new one.
-    static COMMON_TYPE_HEADS: [http::HeaderMap; 4] = COMMON_TYPES.map(|(_, value)| {
-        let mut map = http::HeaderMap::with_capacity(2);
-        map.append(CONTENT_TYPE, value);
-        map.insert(http::header::SERVER, SERVER_KILN);
-        map
+    /// it: `Content-Type`, then `Server`. Cloning a ready head costs less
+    /// than sizing, hashing and filling a new map (and less than making an
+    /// empty one to replace).
+    static COMMON_TYPE_HEADS: [http::response::Parts; 4] = COMMON_TYPES.map(|(_, value)| {
+        let (mut head, ()) = hyper::Response::new(()).into_parts();
+        head.headers.reserve(2);
+        head.headers.append(CONTENT_TYPE, value);
+        head.headers.insert(http::header::SERVER, SERVER_KILN);
+        head
     });
 }
 
-/// `to_hyper`'s headers for a response whose one header is `name: value`,
-/// when that is a common content type.
-fn common_type_heads(name: &str, value: &str) -> Option<http::HeaderMap> {
+/// `to_hyper`'s head (its status still to set) for a response whose one
+/// header is `name: value`, when that is a common content type.
+fn common_type_head(name: &str, value: &str) -> Option<http::response::Parts> {
     if !is_content_type(name) {
         return None;
     }

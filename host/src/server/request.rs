@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use bytes::Bytes;
 use kiln_runtime::host_api::{
     is_urlencoded_form, pack_header, pack_header_ascii, parse_cookies, parse_urlencoded,
-    PackedHeaders,
+    strip_packed_pair, PackHeaders, PackedHeaders,
 };
 use thiserror::Error;
 
@@ -85,15 +85,46 @@ impl MultiDict {
 
 /// Request headers in arrival order, looked up case-insensitively. Kept
 /// packed (the runtime's `pack_header` format) in one buffer, which is
-/// also how a scripted handler's request receives them.
-#[derive(Clone, Default, PartialEq)]
+/// also how a scripted handler's request receives them. Headers off the
+/// wire stay in hyper's map until first read: a handler that never sees
+/// its request (most small ones) costs no packing.
+#[derive(Clone, Default)]
 pub struct Headers {
-    packed: Vec<u8>,
+    /// As hyper parsed them, not yet packed; `None` once packed.
+    raw: Option<http::HeaderMap>,
+    packed: OnceCell<Vec<u8>>,
 }
 
 impl fmt::Debug for Headers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for Headers {
+    fn eq(&self, other: &Headers) -> bool {
+        self.packed() == other.packed()
+    }
+}
+
+/// `map`'s pairs in `pack_header` form, in arrival order.
+fn pack_map(map: &http::HeaderMap) -> Vec<u8> {
+    let bytes = map
+        .iter()
+        .map(|(name, value)| 8 + name.as_str().len() + value.len())
+        .sum();
+    let mut packed = Vec::with_capacity(bytes);
+    for (name, value) in map {
+        push_bytes(&mut packed, name.as_str(), value.as_bytes());
+    }
+    packed
+}
+
+/// Packs a header whose value is bytes off the wire: nearly always ASCII,
+/// packed as is; any other byte is decoded, bad UTF-8 as U+FFFD.
+fn push_bytes(packed: &mut Vec<u8>, name: &str, value: &[u8]) {
+    if !pack_header_ascii(packed, name, value) {
+        pack_header(packed, name, &String::from_utf8_lossy(value));
     }
 }
 
@@ -105,25 +136,39 @@ impl Headers {
     /// Room for `bytes` of names and values.
     pub fn with_capacity(bytes: usize) -> Headers {
         Headers {
-            packed: Vec::with_capacity(bytes),
+            raw: None,
+            packed: OnceCell::from(Vec::with_capacity(bytes)),
         }
     }
 
+    /// The headers of a request head, packed when first read.
+    pub fn from_map(map: http::HeaderMap) -> Headers {
+        Headers {
+            raw: Some(map),
+            packed: OnceCell::new(),
+        }
+    }
+
+    /// Adds to the packed buffer with `add`.
+    fn add(&mut self, add: impl FnOnce(&mut Vec<u8>)) {
+        let mut packed = self.take_packed();
+        add(&mut packed);
+        self.packed = OnceCell::from(packed);
+    }
+
     pub fn push(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
-        pack_header(&mut self.packed, name.as_ref(), value.as_ref());
+        self.add(|packed| pack_header(packed, name.as_ref(), value.as_ref()));
     }
 
     /// Adds a header whose value is bytes off the wire: nearly always
     /// ASCII, packed as is; any other byte is decoded, bad UTF-8 as U+FFFD.
     pub fn push_bytes(&mut self, name: &str, value: &[u8]) {
-        if !pack_header_ascii(&mut self.packed, name, value) {
-            self.push(name, String::from_utf8_lossy(value));
-        }
+        self.add(|packed| push_bytes(packed, name, value));
     }
 
     /// `(name, value)` pairs in arrival order.
     pub fn iter(&self) -> PackedHeaders<'_> {
-        PackedHeaders::new(&self.packed)
+        PackedHeaders::new(self.packed())
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -138,14 +183,44 @@ impl Headers {
         self.get(name).is_some()
     }
 
-    /// The packed form, as `RequestData::headers` takes it.
+    /// The packed form, as `RequestData::headers` gives it.
     pub fn packed(&self) -> &[u8] {
-        &self.packed
+        self.packed
+            .get_or_init(|| self.raw.as_ref().map(pack_map).unwrap_or_default())
     }
 
     /// Moves the packed form out, leaving no headers.
     pub fn take_packed(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.packed)
+        let raw = self.raw.take();
+        match self.packed.take() {
+            Some(packed) => packed,
+            None => raw.as_ref().map(pack_map).unwrap_or_default(),
+        }
+    }
+}
+
+impl PackHeaders for Headers {
+    fn take_packed(&mut self) -> Vec<u8> {
+        Headers::take_packed(self)
+    }
+
+    /// Compared pair by pair, without packing: a packed value that is not
+    /// the raw bytes (one that had to be decoded) is a mismatch.
+    fn packs_to(&self, packed: &[u8]) -> bool {
+        if let Some(own) = self.packed.get() {
+            return own.as_slice() == packed;
+        }
+        let Some(map) = &self.raw else {
+            return packed.is_empty();
+        };
+        let mut rest = packed;
+        for (name, value) in map {
+            match strip_packed_pair(rest, name.as_str().as_bytes(), value.as_bytes()) {
+                Some(after) => rest = after,
+                None => return false,
+            }
+        }
+        rest.is_empty()
     }
 }
 
@@ -166,6 +241,14 @@ pub struct Request {
     pub headers: Headers,
     pub body: Bytes,
     pub remote_addr: Option<IpAddr>,
+    /// Boxed, made on first use: a request is moved a few times on its
+    /// way to the handler, and a smaller one moves for less.
+    views: OnceCell<Box<Views>>,
+}
+
+/// The parsed views of a request, each made on first use.
+#[derive(Debug, Clone, Default)]
+struct Views {
     args: OnceCell<MultiDict>,
     cookies: OnceCell<MultiDict>,
     text: OnceCell<Result<String, BodyError>>,
@@ -188,26 +271,33 @@ impl Request {
             query_string: query_string.into(),
             headers,
             body,
-            ..Request::default()
+            remote_addr: None,
+            views: OnceCell::new(),
         }
+    }
+
+    fn views(&self) -> &Views {
+        self.views.get_or_init(Box::default)
     }
 
     /// `req.args`: the query string's fields.
     pub fn args(&self) -> &MultiDict {
-        self.args
+        self.views()
+            .args
             .get_or_init(|| MultiDict::parse_urlencoded(self.query_string.as_bytes()))
     }
 
     /// `req.cookies`: the cookies of every `Cookie` header, in order.
     pub fn cookies(&self) -> &MultiDict {
-        self.cookies.get_or_init(|| MultiDict {
+        self.views().cookies.get_or_init(|| MultiDict {
             pairs: parse_cookies(self.headers.iter()),
         })
     }
 
     /// `req.text`: the body decoded as UTF-8.
     pub fn text(&self) -> Result<&str, BodyError> {
-        self.text
+        self.views()
+            .text
             .get_or_init(|| {
                 std::str::from_utf8(&self.body)
                     .map(str::to_owned)
@@ -220,7 +310,7 @@ impl Request {
 
     /// `req.form`: urlencoded fields when the content type says so, else empty.
     pub fn form(&self) -> &MultiDict {
-        self.form.get_or_init(|| {
+        self.views().form.get_or_init(|| {
             if is_urlencoded_form(self.headers.iter()) {
                 MultiDict::parse_urlencoded(&self.body)
             } else {
@@ -282,6 +372,39 @@ mod tests {
         assert_eq!(r.cookies().get("b"), Some("two"));
         assert_eq!(r.cookies().get("c"), Some("3"));
         assert_eq!(r.cookies().len(), 3);
+    }
+
+    #[test]
+    fn headers_off_the_wire_pack_when_read_and_compare_without_packing() {
+        let mut map = http::HeaderMap::new();
+        map.append("host", http::HeaderValue::from_static("example"));
+        map.append("x-many", http::HeaderValue::from_static("1"));
+        map.append("x-many", http::HeaderValue::from_static("2"));
+        let mut odd = map.clone();
+        odd.append("x-odd", http::HeaderValue::from_bytes(b"caf\xe9").unwrap());
+        let mut sent = Headers::new();
+        for (k, v) in [("host", "example"), ("x-many", "1"), ("x-many", "2")] {
+            sent.push(k, v);
+        }
+        let lazy = Headers::from_map(map.clone());
+        assert!(lazy.packs_to(sent.packed()));
+        assert_eq!(lazy, sent);
+        assert_eq!(lazy.get_all("X-Many"), vec!["1", "2"]);
+        // Read once, it compares as packed.
+        assert!(lazy.packs_to(sent.packed()));
+        let mut taken = Headers::from_map(map.clone());
+        assert_eq!(Headers::take_packed(&mut taken), sent.packed());
+        assert!(!Headers::from_map(odd.clone()).packs_to(sent.packed()));
+        let mut odd_headers = Headers::from_map(odd.clone());
+        let odd_packed = Headers::take_packed(&mut odd_headers);
+        // A value that had to be decoded never matches its packing.
+        assert!(!Headers::from_map(odd).packs_to(&odd_packed));
+        assert!(!Headers::from_map(map.clone()).packs_to(&odd_packed));
+        assert!(PackedHeaders::new(&odd_packed).any(|(_, v)| v == "caf\u{fffd}"));
+        let mut fewer = http::HeaderMap::new();
+        fewer.append("host", http::HeaderValue::from_static("example"));
+        assert!(!Headers::from_map(fewer).packs_to(sent.packed()));
+        assert!(Headers::new().packs_to(&[]));
     }
 
     #[test]

@@ -181,6 +181,14 @@ impl RouteTable {
             };
         }
         let parts: Vec<&str> = split_path(path);
+        if let Some((id, params)) = self.first_param_match(method, &parts) {
+            return RouteMatch::Found {
+                route: RouteId(id),
+                params,
+            };
+        }
+        // Nothing with a parameter takes this method here: every candidate,
+        // for the HEAD fallback, the 405's Allow list or the 404.
         let mut candidates: Vec<(usize, Vec<(String, ParamValue)>)> = Vec::new();
         if let Some(ids) = literal {
             candidates.extend(
@@ -251,6 +259,37 @@ impl RouteTable {
         }
     }
 
+    /// The route with a parameter that takes `method` and matches `parts`,
+    /// first in the order `lookup` ranks candidates in (ranks, then
+    /// declaration), with its parameters; a literal route that takes the
+    /// method was already found directly. Costs no list of candidates.
+    fn first_param_match(
+        &self,
+        method: &str,
+        parts: &[&str],
+    ) -> Option<(usize, Vec<(String, ParamValue)>)> {
+        let mut best: Option<(usize, Vec<(String, ParamValue)>)> = None;
+        for (id, route) in self.routes.iter().enumerate() {
+            if route
+                .segments
+                .iter()
+                .all(|s| matches!(s, Segment::Literal(_)))
+                || !route.methods.iter().any(|m| m == method)
+            {
+                continue;
+            }
+            if let Some((first, _)) = &best {
+                if (&self.routes[*first].ranks, *first) <= (&route.ranks, id) {
+                    continue;
+                }
+            }
+            if let Some(params) = match_segments(&route.segments, parts) {
+                best = Some((id, params));
+            }
+        }
+        best
+    }
+
     fn route_has_shape(&self, id: usize, parts: &[&str]) -> bool {
         self.routes.get(id).is_some_and(|r| {
             r.segments.len() == parts.len()
@@ -268,7 +307,18 @@ fn split_path(path: &str) -> Vec<&str> {
     if trimmed.is_empty() {
         return vec![""];
     }
-    trimmed.split('/').collect()
+    // As `split('/')`, by bytes: a path has few, short segments, and the
+    // general splitter's searcher costs more than the scan itself.
+    let mut parts = Vec::with_capacity(4);
+    let mut start = 0;
+    for (at, byte) in trimmed.bytes().enumerate() {
+        if byte == b'/' {
+            parts.push(trimmed.get(start..at).unwrap_or(""));
+            start = at + 1;
+        }
+    }
+    parts.push(trimmed.get(start..).unwrap_or(""));
+    parts
 }
 
 fn literal_key(segments: &[Segment]) -> String {
@@ -437,6 +487,29 @@ fn convert(converter: Converter, part: &str) -> Option<ParamValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_split_as_on_every_slash() {
+        for path in [
+            "/",
+            "",
+            "/a",
+            "a/b",
+            "/a/",
+            "//",
+            "/a//b/",
+            "/é/ü€/x",
+            "/items/42",
+        ] {
+            let trimmed = path.strip_prefix('/').unwrap_or(path);
+            let want: Vec<&str> = if trimmed.is_empty() {
+                vec![""]
+            } else {
+                trimmed.split('/').collect()
+            };
+            assert_eq!(split_path(path), want, "{path:?}");
+        }
+    }
 
     fn table(routes: &[(&str, &[&str])]) -> RouteTable {
         let mut t = RouteTable::new();

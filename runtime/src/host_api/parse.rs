@@ -192,6 +192,7 @@ pub fn pack_header(out: &mut Vec<u8>, name: &str, value: &str) {
 /// `pack_header` for a value still in bytes (as HTTP header values come):
 /// an ASCII one is valid text and is packed without a UTF-8 check; any
 /// other packs nothing and gives `false`, for the caller to decode it.
+#[inline]
 pub fn pack_header_ascii(out: &mut Vec<u8>, name: &str, value: &[u8]) -> bool {
     if !value.is_ascii() || name.len() > u32::MAX as usize || value.len() > u32::MAX as usize {
         return false;
@@ -202,9 +203,19 @@ pub fn pack_header_ascii(out: &mut Vec<u8>, name: &str, value: &[u8]) -> bool {
 }
 
 /// One `len bytes` field (`bytes` no longer than `u32::MAX`).
+#[inline]
 fn pack_field(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
     out.extend_from_slice(bytes);
+}
+
+/// The rest of `packed` after its first pair, when that pair is what
+/// `pack_header_ascii` makes of `name` and `value`.
+#[inline]
+pub fn strip_packed_pair<'a>(packed: &'a [u8], name: &[u8], value: &[u8]) -> Option<&'a [u8]> {
+    let (key, rest) = take_packed(packed)?;
+    let (text, rest) = take_packed(rest)?;
+    (key == name && text == value).then_some(rest)
 }
 
 /// One length-prefixed field of a packing, and the rest.

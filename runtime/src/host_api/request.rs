@@ -23,7 +23,7 @@ use crate::value::Value;
 use crate::vm::Vm;
 
 use super::request_attr::build_part;
-use super::RequestData;
+use super::{PackHeaders, RequestData};
 
 /// An attribute name as a ready dict key: the str value and its hash.
 pub(super) struct AttrKey(pub Value, pub u64);
@@ -193,7 +193,16 @@ pub struct RequestBuilder {
     /// Each route's last path str: a route without parameters always
     /// sees the same path, and a str is immutable, so requests share it.
     last_paths: RefCell<Vec<Option<Value>>>,
+    /// Each route's last query string str, shared the same way.
+    last_queries: RefCell<Vec<Option<Value>>>,
+    /// The last packed headers: a client sends the same headers request
+    /// after request, and a bytes object is immutable, so equal heads
+    /// share it, compared without packing them again (`PackHeaders`).
+    last_head: RefCell<Option<Value>>,
 }
+
+/// The longest packed head remembered for the next request.
+const RECENT_HEAD_BYTES: usize = 4096;
 
 impl RequestBuilder {
     /// For `kiln.Request` objects whose lazy parts are `_MultiDict` and
@@ -217,6 +226,8 @@ impl RequestBuilder {
             empty_bytes: Value::bytes(Vec::new()),
             last_remote: RefCell::new(None),
             last_paths: RefCell::new(Vec::new()),
+            last_queries: RefCell::new(Vec::new()),
+            last_head: RefCell::new(None),
         }
     }
 
@@ -224,14 +235,6 @@ impl RequestBuilder {
         match self.methods.iter().find(|(m, _)| *m == method) {
             Some((_, v)) => v.clone(),
             None => Value::from_str(method),
-        }
-    }
-
-    fn text(&self, text: &str) -> Value {
-        if text.is_empty() {
-            self.empty_str.clone()
-        } else {
-            Value::from_str(text)
         }
     }
 
@@ -247,22 +250,39 @@ impl RequestBuilder {
 
     /// `path` as a str, shared with the route's last request when equal.
     fn path(&self, path: &str, route: Option<usize>) -> Value {
-        let Some(route) = route else {
-            return Value::from_str(path);
+        per_route(&self.last_paths, path, route)
+    }
+
+    /// The query string as a str, shared as `path` is; "" is one value.
+    fn query(&self, query: &str, route: Option<usize>) -> Value {
+        if query.is_empty() {
+            return self.empty_str.clone();
+        }
+        per_route(&self.last_queries, query, route)
+    }
+
+    /// The packed headers as bytes: the last request's when they pack the
+    /// same, else packed now.
+    fn head(&self, headers: &mut dyn PackHeaders) -> Value {
+        let Ok(mut last) = self.last_head.try_borrow_mut() else {
+            return Value::bytes(headers.take_packed());
         };
-        let mut paths = self.last_paths.borrow_mut();
-        if paths.len() <= route {
-            paths.resize(route + 1, None);
+        if let Some(v) = last.as_ref() {
+            if headers.packs_to(v.as_bytes().unwrap_or_default()) {
+                return v.clone();
+            }
         }
-        let slot = &mut paths[route];
-        if let Some(v) = slot.as_ref().filter(|v| v.as_str() == Some(path)) {
-            return v.clone();
+        let packed = headers.take_packed();
+        if packed.is_empty() {
+            return self.empty_bytes.clone();
         }
-        let v = Value::from_str(path);
-        *slot = Some(v.clone());
+        let small = packed.len() <= RECENT_HEAD_BYTES;
+        let v = Value::bytes(packed);
+        *last = small.then(|| v.clone());
         v
     }
 
+    /// A `kiln.Request` with the plain attributes set and the rest left to
     /// A `kiln.Request` with the plain attributes set and the rest left to
     /// `request_attr`; `route` is the matched route's index, if any.
     pub fn build(&self, req: RequestData, route: Option<usize>) -> Value {
@@ -271,12 +291,8 @@ impl RequestBuilder {
         } else {
             Value::bytes(req.body.to_vec())
         };
-        let head = if req.headers.is_empty() {
-            self.empty_bytes.clone()
-        } else {
-            Value::bytes(req.headers)
-        };
-        let query = self.text(req.query_string);
+        let head = self.head(req.headers);
+        let query = self.query(req.query_string, route);
         // A handler reached with a query string nearly always reads
         // `req.args`: built here, it is a plain attribute hit, where the
         // first read through `Request.__getattr__` costs more than the
@@ -310,6 +326,24 @@ impl RequestBuilder {
             dict: RefCell::new(dict),
         }))
     }
+}
+
+/// `text` as a str, shared with route `route`'s last one (in `slots`) when
+/// equal.
+fn per_route(slots: &RefCell<Vec<Option<Value>>>, text: &str, route: Option<usize>) -> Value {
+    let (Some(route), Ok(mut slots)) = (route, slots.try_borrow_mut()) else {
+        return Value::from_str(text);
+    };
+    if slots.len() <= route {
+        slots.resize(route + 1, None);
+    }
+    let slot = &mut slots[route];
+    if let Some(v) = slot.as_ref().filter(|v| v.as_str() == Some(text)) {
+        return v.clone();
+    }
+    let v = Value::from_str(text);
+    *slot = Some(v.clone());
+    v
 }
 
 impl Drop for RequestBuilder {
