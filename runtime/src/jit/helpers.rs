@@ -166,22 +166,6 @@ pub extern "C" fn take_locals(ctx: *mut JitCtx, buf: *mut i64, n: i64) {
             let args = std::mem::replace(&mut c.call_nargs, 0);
             // SAFETY: a frameless activation's function outlives the call.
             let func = unsafe { &*c.func };
-            if func.code.has_eager_cells() {
-                // Cells made as a frame would make them.
-                // SAFETY: the VM outlives the activation.
-                let vm = unsafe { &mut *c.vm };
-                let mut locals = vm.take_vec();
-                locals.extend((0..args).map(|i| unsafe { from_bits(c.call_args.add(i).read()) }));
-                locals.resize(n.max(args), Value::empty());
-                crate::call::install_cells(func, &mut locals);
-                for (i, v) in locals.drain(..).enumerate() {
-                    if i < n {
-                        unsafe { buf.add(i).write(into_bits(v)) };
-                    }
-                }
-                vm.give_vec(locals);
-                return;
-            }
             for i in 0..n {
                 let bits = if i < args {
                     unsafe { c.call_args.add(i).read() }
@@ -195,6 +179,11 @@ pub extern "C" fn take_locals(ctx: *mut JitCtx, buf: *mut i64, n: i64) {
             for i in n..args {
                 drop(unsafe { from_bits(c.call_args.add(i).read()) });
             }
+            // Cells made in place as a frame would make them: `Value` is
+            // one word, so the buffer of `n` values is the locals slice.
+            // SAFETY: every slot now holds a value the buffer owns.
+            let locals = unsafe { std::slice::from_raw_parts_mut(buf as *mut Value, n) };
+            crate::call::install_cells(func, locals);
         }
     }
 }
