@@ -588,8 +588,10 @@ unsafe fn take_items(vm: &mut Vm, buf: *const i64, n: i64, mut out: Vec<Value>) 
 /// `BuildTuple`: consumes its items (`take_items`).
 pub extern "C" fn build_tuple(ctx: *mut JitCtx, buf: *const i64, n: i64) -> i64 {
     guarded(ctx, |vm, _, _| {
+        // Sized exactly: `take_items` into an empty vector would reserve
+        // room for four and the tuple's boxed slice would then shrink it.
         // SAFETY: compiled code passes its items as `take_items` wants.
-        let items = unsafe { take_items(vm, buf, n, Vec::new()) };
+        let items = unsafe { take_items(vm, buf, n, Vec::with_capacity(n.max(0) as usize)) };
         Ok(into_bits(Value::tuple(items)))
     })
 }
@@ -666,14 +668,9 @@ pub extern "C" fn build_map(ctx: *mut JitCtx, buf: *const i64, n: i64) -> i64 {
         let pooled = vm.take_vec();
         // SAFETY: as `build_tuple`.
         let mut items = unsafe { take_items(vm, buf, n, pooled) };
-        let d = Value::dict(crate::dict::Dict::with_capacity(items.len() / 2));
-        let mut it = items.drain(..);
-        while let (Some(k), Some(v)) = (it.next(), it.next()) {
-            vm.dict_set(&d, k, v)?;
-        }
-        drop(it);
+        let d = vm.build_dict(items.len() / 2, items.drain(..));
         vm.give_vec(items);
-        Ok(into_bits(d))
+        d.map(into_bits)
     })
 }
 
