@@ -375,6 +375,31 @@ impl Dict {
         use indexmap::map::raw_entry_v1::RawEntryMut;
         let text = key.as_str();
         let mut undecided = false;
+        if self.map.len() <= SCAN_MAX {
+            // A display's few entries: scan their stored hashes, then
+            // append with a probe that compares nothing (it inlines).
+            let at = self
+                .map
+                .keys()
+                .position(|k| simple_eq(k, hash, &key, text, &mut undecided));
+            return match at {
+                Some(i) => {
+                    if let Some((_, v)) = self.map.get_index_mut(i) {
+                        *v = value;
+                    }
+                    Ok(())
+                }
+                None if undecided => Err((key, value)),
+                None => {
+                    if let RawEntryMut::Vacant(e) =
+                        self.map.raw_entry_mut_v1().from_hash(mix(hash), |_| false)
+                    {
+                        e.insert_hashed_nocheck(mix(hash), DictKey { hash, key }, value);
+                    }
+                    Ok(())
+                }
+            };
+        }
         let entry = self.map.raw_entry_mut_v1().from_hash(mix(hash), |k| {
             simple_eq(k, hash, &key, text, &mut undecided)
         });
