@@ -358,6 +358,64 @@ impl Dict {
         }
     }
 
+    /// Add `key: value` to the dict of a display being built
+    /// (`Vm::build_dict`), for a key whose hash `simple_key_hash` gave: the
+    /// entries before it are compared by stored hash, identity and text
+    /// (`fast_eq` for other kinds), a duplicate takes the new value and
+    /// keeps its first key object, and a distinct key is appended. The dict
+    /// is not yet visible to any cache, so its version stays the fresh one
+    /// it was made with. Hands key and value back when an entry with the
+    /// same hash needs a script `__eq__`.
+    pub fn push_display(
+        &mut self,
+        hash: u64,
+        key: Value,
+        value: Value,
+    ) -> Result<(), (Value, Value)> {
+        use indexmap::map::raw_entry_v1::RawEntryMut;
+        let text = key.as_str();
+        let mut undecided = false;
+        if self.map.len() <= SCAN_MAX {
+            // A display's few entries: scan their stored hashes, then
+            // append with a probe that compares nothing (it inlines).
+            let at = self
+                .map
+                .keys()
+                .position(|k| simple_eq(k, hash, &key, text, &mut undecided));
+            return match at {
+                Some(i) => {
+                    if let Some((_, v)) = self.map.get_index_mut(i) {
+                        *v = value;
+                    }
+                    Ok(())
+                }
+                None if undecided => Err((key, value)),
+                None => {
+                    if let RawEntryMut::Vacant(e) =
+                        self.map.raw_entry_mut_v1().from_hash(mix(hash), |_| false)
+                    {
+                        e.insert_hashed_nocheck(mix(hash), DictKey { hash, key }, value);
+                    }
+                    Ok(())
+                }
+            };
+        }
+        let entry = self.map.raw_entry_mut_v1().from_hash(mix(hash), |k| {
+            simple_eq(k, hash, &key, text, &mut undecided)
+        });
+        match entry {
+            RawEntryMut::Occupied(mut e) => {
+                *e.get_mut() = value;
+                Ok(())
+            }
+            RawEntryMut::Vacant(_) if undecided => Err((key, value)),
+            RawEntryMut::Vacant(e) => {
+                e.insert_hashed_nocheck(mix(hash), DictKey { hash, key }, value);
+                Ok(())
+            }
+        }
+    }
+
     /// Index of a key identical (`is`) to `key`.
     pub fn find_identical(&self, hash: u64, key: &Value) -> Option<usize> {
         self.map

@@ -1298,13 +1298,8 @@ fn run_until_switch(
                 }
                 Instr::BuildMap { n } => {
                     let at = stack.len().saturating_sub(2 * n as usize);
-                    let items = stack.split_off(at);
-                    let d = Value::dict(Dict::with_capacity(n as usize));
-                    let mut it = items.into_iter();
-                    while let (Some(k), Some(v)) = (it.next(), it.next()) {
-                        tri!(vm.dict_set(&d, k, v));
-                    }
-                    stack.push(d);
+                    let d = vm.build_dict(n as usize, stack.drain(at..));
+                    stack.push(tri!(d));
                 }
                 Instr::BuildString { n } => {
                     let at = stack.len().saturating_sub(n as usize);

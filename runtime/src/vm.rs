@@ -594,6 +594,43 @@ impl Vm {
         Ok(())
     }
 
+    /// The dict of a display `{k: v, ...}` (`BuildMap`) from its `n` keys
+    /// and values, in order: key, value, key, value...
+    ///
+    /// Sized once; str and int-immediate keys (the common case) are hashed
+    /// with their cached hash and compared with the entries before them
+    /// without the VM or the dict's cell (`Dict::push_display`), so a display
+    /// of distinct such keys appends each entry directly. From the first
+    /// other key on, the dict is in its cell and every key takes
+    /// `dict_set` (hashing, `__eq__`, unhashable-key errors), which keeps a
+    /// duplicate's first key object with the last value, as CPython's
+    /// `BUILD_MAP` does.
+    // Kept out of line: inlined into the interpreter's loop it changes
+    // the register allocation of every other instruction.
+    #[inline(never)]
+    pub fn build_dict(
+        &mut self,
+        n: usize,
+        mut items: impl Iterator<Item = Value>,
+    ) -> PyResult<Value> {
+        let mut d = Dict::with_capacity(n);
+        while let (Some(k), Some(v)) = (items.next(), items.next()) {
+            let back = match crate::dict::simple_key_hash(&k) {
+                Some(hash) => d.push_display(hash, k, v),
+                None => Err((k, v)),
+            };
+            if let Err((k, v)) = back {
+                let dict = Value::dict(d);
+                self.dict_set(&dict, k, v)?;
+                while let (Some(k), Some(v)) = (items.next(), items.next()) {
+                    self.dict_set(&dict, k, v)?;
+                }
+                return Ok(dict);
+            }
+        }
+        Ok(Value::dict(d))
+    }
+
     /// `del d[key]`; returns the removed value, or None if absent.
     pub fn dict_del(&mut self, d: &Value, key: &Value) -> PyResult<Option<Value>> {
         let cell = self.dict_cell(d)?;

@@ -573,8 +573,10 @@ unsafe fn take_items(vm: &mut Vm, buf: *const i64, n: i64, mut out: Vec<Value>) 
 /// `BuildTuple`: consumes its items (`take_items`).
 pub extern "C" fn build_tuple(ctx: *mut JitCtx, buf: *const i64, n: i64) -> i64 {
     guarded(ctx, |vm, _, _| {
+        // Sized exactly: `take_items` into an empty vector would reserve
+        // room for four and the tuple's boxed slice would then shrink it.
         // SAFETY: compiled code passes its items as `take_items` wants.
-        let items = unsafe { take_items(vm, buf, n, Vec::new()) };
+        let items = unsafe { take_items(vm, buf, n, Vec::with_capacity(n.max(0) as usize)) };
         Ok(into_bits(Value::tuple(items)))
     })
 }
@@ -647,18 +649,49 @@ pub extern "C" fn build_set(ctx: *mut JitCtx, buf: *const i64, n: i64) -> i64 {
 
 /// `BuildMap`: consumes the `n` values in `buf`: key, value, key, value...
 pub extern "C" fn build_map(ctx: *mut JitCtx, buf: *const i64, n: i64) -> i64 {
+    /// The values of a stack buffer, each read (taken over) once; those
+    /// not taken when the display fails are dropped with the reader, so
+    /// the buffer is always consumed.
+    struct Reader {
+        buf: *const i64,
+        at: usize,
+        n: usize,
+    }
+    impl Iterator for Reader {
+        type Item = Value;
+        #[inline]
+        fn next(&mut self) -> Option<Value> {
+            if self.at >= self.n {
+                return None;
+            }
+            // SAFETY: `build_map`'s buffer holds `n` owned values; each
+            // index is read once.
+            let v = unsafe { from_bits(self.buf.add(self.at).read()) };
+            self.at += 1;
+            Some(v)
+        }
+    }
+    impl Drop for Reader {
+        fn drop(&mut self) {
+            for v in self.by_ref() {
+                drop(v);
+            }
+        }
+    }
     guarded(ctx, |vm, _, _| {
+        if !buf.is_null() {
+            // Straight from compiled code's buffer, with no vector.
+            let n = n.max(0) as usize;
+            return vm
+                .build_dict(n / 2, Reader { buf, at: 0, n })
+                .map(into_bits);
+        }
         let pooled = vm.take_vec();
         // SAFETY: as `build_tuple`.
         let mut items = unsafe { take_items(vm, buf, n, pooled) };
-        let d = Value::dict(crate::dict::Dict::with_capacity(items.len() / 2));
-        let mut it = items.drain(..);
-        while let (Some(k), Some(v)) = (it.next(), it.next()) {
-            vm.dict_set(&d, k, v)?;
-        }
-        drop(it);
+        let d = vm.build_dict(items.len() / 2, items.drain(..));
         vm.give_vec(items);
-        Ok(into_bits(d))
+        d.map(into_bits)
     })
 }
 
