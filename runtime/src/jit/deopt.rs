@@ -31,20 +31,16 @@ pub enum Reason {
     /// A call passed a parameter of another kind than the compiled code
     /// unboxes at entry: the interpreter runs the call from its start.
     EntryGuard = 5,
-    /// The interrupt flag was set at a back-edge: the interpreter resumes
-    /// at the jump, whose own check raises (a deadline, a shutdown).
-    Interrupt = 6,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 7] = [
+    pub const ALL: [Reason; 6] = [
         Reason::Exception,
         Reason::Unsupported,
         Reason::TypeGuard,
         Reason::Overflow,
         Reason::OsrGuard,
         Reason::EntryGuard,
-        Reason::Interrupt,
     ];
 
     pub fn from_u8(b: u8) -> Reason {
@@ -70,7 +66,6 @@ impl Reason {
             Reason::Overflow => "deopt-overflow",
             Reason::OsrGuard => "deopt-osr-type",
             Reason::EntryGuard => "deopt-entry-type",
-            Reason::Interrupt => "interrupt",
         }
     }
 }

@@ -534,6 +534,10 @@ pub extern "C" fn for_iter_fast(it: i64) -> i64 {
     }
 }
 
+pub extern "C" fn check_interrupt(ctx: *mut JitCtx) -> i64 {
+    guarded(ctx, |vm, _, _| vm.check_interrupt().map(|()| 0))
+}
+
 /// Stage an argument for the next call/build helper. Consumes `v`.
 pub extern "C" fn arg(ctx: *mut JitCtx, v: i64) {
     // SAFETY: see `guarded`; the value is handed over.

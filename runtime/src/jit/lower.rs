@@ -862,18 +862,19 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         self.bcx.finalize(config);
     }
 
-    /// Inline test of the isolate's interrupt flag at a back-edge: when
-    /// it is set, an exit to the interpreter at the jump (which raises).
-    /// No call on a path that goes round the loop again, so the loop's
-    /// values need not survive one (they would all be spilled: no vector
-    /// register is callee-saved).
+    /// Inline test of the isolate's interrupt flag at a back-edge.
     fn check_interrupt(&mut self, pc: usize) {
         let flags = MemFlagsData::trusted();
         let flag_ptr = self.bcx.ins().load(I64, flags, self.ctx, 0);
         let set = self.bcx.ins().uload8(I64, flags, flag_ptr, 0);
-        let exit = self.emit_exit_block(pc, Reason::Interrupt);
+        let slow = self.bcx.create_block();
         let cont = self.bcx.create_block();
-        self.bcx.ins().brif(set, exit, &[], cont, &[]);
+        self.bcx.set_cold_block(slow);
+        self.bcx.ins().brif(set, slow, &[], cont, &[]);
+        self.bcx.switch_to_block(slow);
+        let r = self.call_ctx(h::check_interrupt as *const u8, &[]);
+        self.check_raised(r, pc);
+        self.bcx.ins().jump(cont, &[]);
         self.bcx.switch_to_block(cont);
     }
 
