@@ -86,6 +86,7 @@ def main():
     ap.add_argument("binary")
     ap.add_argument("path")
     ap.add_argument("--requests", type=int, default=2000)
+    ap.add_argument("--jit", choices=["on", "off"], default="on", help="kiln's tier (default on)")
     ap.add_argument("--warmup", type=int, default=3000)
     ap.add_argument("--port", type=int, default=18096)
     ap.add_argument("--keep", action="store_true", help="keep the callgrind files and print their directory")
@@ -98,7 +99,7 @@ def main():
             Path(out, name).write_bytes(b"x")
         cmd = [binary, str(args.port), out]
     else:
-        cmd = [binary, "serve", str(HERE / "kiln_app"), "--workers", "1", "--jit", "on",
+        cmd = [binary, "serve", str(HERE / "kiln_app"), "--workers", "1", "--jit", args.jit,
                "--port", str(args.port)]
     env = dict(os.environ, RUST_LOG="warn")
     proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--separate-threads=yes",
