@@ -1,7 +1,6 @@
-# Pure recursive functions run natively; a subtraction of a constant from
-# a value a branch has bounded from below (`if n < 2: return n` leaves
-# n >= 2) is done without an overflow check. Values near the bottom of
-# the machine range must still become big ints exactly as in Python.
+# Pure recursive functions run natively on machine integers; values near
+# the bottom of the machine range, where a subtraction overflows, must
+# still become big ints exactly as in Python.
 
 
 def fib(n):

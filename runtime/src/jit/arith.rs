@@ -566,7 +566,7 @@ pub(super) fn native_int_op(
 }
 
 /// The value of `v` when the builder made it with `iconst`.
-pub(super) fn constant_of(bcx: &FunctionBuilder, v: Value) -> Option<i64> {
+fn constant_of(bcx: &FunctionBuilder, v: Value) -> Option<i64> {
     let ValueDef::Result(inst, _) = bcx.func.dfg.value_def(v) else {
         return None;
     };

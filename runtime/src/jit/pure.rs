@@ -28,17 +28,17 @@
 
 use std::collections::HashMap;
 
-use cranelift_codegen::ir::condcodes::{CondCode, IntCC};
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     types, AbiParam, Block, BlockArg, FuncRef, InstBuilder, MemFlagsData, UserFuncName, Value,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::JITModule;
 use cranelift_module::{FuncId, Linkage, Module};
-use kiln_compiler::bytecode::{BinOp, CodeFlags, CodeObject, Constant, Instr, UnaryOp};
+use kiln_compiler::bytecode::{CodeFlags, CodeObject, Constant, Instr, UnaryOp};
 
 use super::analyze::Refusal;
-use super::arith::{condition_codes, constant_of, native_int_op};
+use super::arith::{condition_codes, native_int_op};
 use super::backend::{dump_compiled, dump_requested};
 use super::types::int_op;
 
@@ -252,15 +252,6 @@ struct PureLowering<'a> {
     locals: Vec<Variable>,
     /// Returns (0, 1): abandon.
     fail: Block,
-    /// Lower bounds known to hold here (`value >= bound`), from the
-    /// branches that lead to this point: `if n < 2: return n` leaves
-    /// `n >= 2` after it, so `n - 1` and `n - 2` cannot overflow.
-    facts: Vec<(Value, i64)>,
-    /// Per jump target: the edges into it so far and the facts of the
-    /// last one (a target reached by one edge inherits them).
-    edges: HashMap<usize, (u32, Vec<(Value, i64)>)>,
-    /// The last comparison: (its 0/1 result, condition, operands).
-    last_compare: Option<(Value, IntCC, Value, Value)>,
 }
 
 impl<'a> PureLowering<'a> {
@@ -280,47 +271,7 @@ impl<'a> PureLowering<'a> {
             blocks: HashMap::new(),
             locals: Vec::new(),
             fail,
-            facts: Vec::new(),
-            edges: HashMap::new(),
-            last_compare: None,
         }
-    }
-
-    /// Record an edge into target `pc` carrying `facts`.
-    fn edge_into(&mut self, pc: usize, facts: Vec<(Value, i64)>) {
-        let e = self.edges.entry(pc).or_insert((0, Vec::new()));
-        e.0 += 1;
-        e.1 = facts;
-    }
-
-    /// The facts plus what `cond` (a comparison's 0/1 result) being
-    /// `holds` says: a lower bound for a value compared with a constant.
-    fn facts_if(&self, cond: Value, holds: bool) -> Vec<(Value, i64)> {
-        let mut facts = self.facts.clone();
-        let Some((result, cc, a, b)) = self.last_compare.filter(|c| c.0 == cond) else {
-            return facts;
-        };
-        let cc = if holds { cc } else { cc.complement() };
-        let bound = constant_of(&self.bcx, b).and_then(|k| match cc {
-            IntCC::SignedGreaterThanOrEqual => Some(k),
-            IntCC::SignedGreaterThan => k.checked_add(1),
-            _ => None,
-        });
-        if let (Some(bound), true) = (bound, result == cond) {
-            facts.push((a, bound));
-        }
-        facts
-    }
-
-    /// Whether `x - y` cannot overflow: `y` a constant `c >= 0` and `x`
-    /// known to be at least `i64::MIN + c`.
-    fn sub_is_safe(&self, x: Value, y: Value) -> bool {
-        let Some(c) = constant_of(&self.bcx, y).filter(|&c| c >= 0) else {
-            return false;
-        };
-        self.facts
-            .iter()
-            .any(|&(v, bound)| v == x && bound.checked_sub(c).is_some())
     }
 
     /// The block of jump target `pc`, with a parameter per stack entry.
@@ -349,9 +300,6 @@ impl<'a> PureLowering<'a> {
     fn guard(&mut self, ok: Value) {
         let cont = self.bcx.create_block();
         self.bcx.ins().brif(ok, cont, &[], self.fail, &[]);
-        // Its one predecessor is known: sealed now, a local read in it is
-        // the very value the facts name.
-        self.bcx.seal_block(cont);
         self.bcx.switch_to_block(cont);
     }
 
@@ -394,16 +342,8 @@ impl<'a> PureLowering<'a> {
                 let b = self.block_at(pc);
                 if live {
                     self.bcx.ins().jump(b, &Self::args(&stack));
-                    let facts = self.facts.clone();
-                    self.edge_into(pc, facts);
                 }
-                // Every jump goes forward: all its predecessors are in.
-                self.bcx.seal_block(b);
                 self.bcx.switch_to_block(b);
-                self.facts = match self.edges.remove(&pc) {
-                    Some((1, facts)) => facts,
-                    _ => Vec::new(),
-                };
                 stack = self.bcx.block_params(b).to_vec();
                 live = true;
             }
@@ -456,20 +396,18 @@ impl<'a> PureLowering<'a> {
             Instr::Binary { op, .. } | Instr::InPlace { op, .. } => {
                 let y = pop(stack, &mut self.bcx);
                 let x = pop(stack, &mut self.bcx);
-                let r = match op == BinOp::Sub && self.sub_is_safe(x, y) {
-                    true => Some(self.bcx.ins().isub(x, y)),
-                    false => native_int_op(&mut self.bcx, op, x, y, self.fail),
+                let r = match native_int_op(&mut self.bcx, op, x, y, self.fail) {
+                    Some(r) => r,
+                    None => self.bcx.ins().iconst(I64, 0),
                 };
-                stack.push(r.unwrap_or_else(|| self.bcx.ins().iconst(I64, 0)));
+                stack.push(r);
             }
             Instr::Compare { op, .. } => {
                 let y = pop(stack, &mut self.bcx);
                 let x = pop(stack, &mut self.bcx);
                 let (cc, _) = condition_codes(op);
                 let c = self.bcx.ins().icmp(cc, x, y);
-                let r = self.bcx.ins().uextend(I64, c);
-                self.last_compare = Some((r, cc, x, y));
-                stack.push(r);
+                stack.push(self.bcx.ins().uextend(I64, c));
             }
             Instr::Unary { op: UnaryOp::Neg } => {
                 let x = pop(stack, &mut self.bcx);
@@ -501,24 +439,16 @@ impl<'a> PureLowering<'a> {
                     true => self.bcx.ins().brif(x, there, &there_args, next, &next_args),
                     false => self.bcx.ins().brif(x, next, &next_args, there, &there_args),
                 };
-                let there_facts = self.facts_if(x, jump_if_true);
-                let next_facts = self.facts_if(x, !jump_if_true);
-                self.edge_into(target as usize, there_facts);
                 // A target at `pc + 1` is switched to by the caller.
                 if !next_is_target {
-                    self.bcx.seal_block(next);
                     self.bcx.switch_to_block(next);
-                    self.facts = next_facts;
                     return true;
                 }
-                self.edge_into(pc + 1, next_facts);
                 return false;
             }
             Instr::Jump { target } => {
                 let there = self.block_at(target as usize);
                 self.bcx.ins().jump(there, &Self::args(stack));
-                let facts = self.facts.clone();
-                self.edge_into(target as usize, facts);
                 return false;
             }
             Instr::Call { argc, .. } => {
