@@ -319,54 +319,29 @@ impl Dict {
         key: Value,
         value: Value,
     ) -> Result<(), (Value, Value)> {
-        use indexmap::map::raw_entry_v1::RawEntryMut;
-        let text = key.as_str();
-        let mut undecided = false;
-        if self.map.len() <= SCAN_MAX {
-            let at = self
-                .map
-                .keys()
-                .position(|k| simple_eq(k, hash, &key, text, &mut undecided));
-            return match at {
-                Some(i) => {
-                    if let Some((_, v)) = self.map.get_index_mut(i) {
-                        *v = value;
-                    }
-                    Ok(())
-                }
-                None if undecided => Err((key, value)),
-                None => {
-                    self.push_new(hash, key, value);
-                    Ok(())
-                }
-            };
-        }
-        let entry = self.map.raw_entry_mut_v1().from_hash(mix(hash), |k| {
-            simple_eq(k, hash, &key, text, &mut undecided)
-        });
-        match entry {
-            RawEntryMut::Occupied(mut e) => {
-                *e.get_mut() = value;
-                Ok(())
-            }
-            RawEntryMut::Vacant(_) if undecided => Err((key, value)),
-            RawEntryMut::Vacant(e) => {
-                e.insert_hashed_nocheck(mix(hash), DictKey { hash, key }, value);
-                self.keys_changed();
-                Ok(())
-            }
-        }
+        self.put_simple::<true>(hash, key, value)
     }
 
     /// Add `key: value` to the dict of a display being built
-    /// (`Vm::build_dict`), for a key whose hash `simple_key_hash` gave: the
-    /// entries before it are compared by stored hash, identity and text
-    /// (`fast_eq` for other kinds), a duplicate takes the new value and
-    /// keeps its first key object, and a distinct key is appended. The dict
-    /// is not yet visible to any cache, so its version stays the fresh one
-    /// it was made with. Hands key and value back when an entry with the
-    /// same hash needs a script `__eq__`.
+    /// (`Vm::build_dict`), for a key whose hash `simple_key_hash` gave: as
+    /// `set_simple` (a duplicate takes the new value and keeps its first
+    /// key object), but the dict is not yet visible to any cache, so its
+    /// version stays the fresh one it was made with.
     pub fn push_display(
+        &mut self,
+        hash: u64,
+        key: Value,
+        value: Value,
+    ) -> Result<(), (Value, Value)> {
+        self.put_simple::<false>(hash, key, value)
+    }
+
+    /// `set_simple` and `push_display`: a small table is scanned by stored
+    /// hash, identity and text, then appended to with a probe that
+    /// compares nothing; a larger one is probed once. `NEW_VERSION`: a
+    /// new key gives the dict a new version.
+    #[inline(always)]
+    fn put_simple<const NEW_VERSION: bool>(
         &mut self,
         hash: u64,
         key: Value,
@@ -376,8 +351,6 @@ impl Dict {
         let text = key.as_str();
         let mut undecided = false;
         if self.map.len() <= SCAN_MAX {
-            // A display's few entries: scan their stored hashes, then
-            // append with a probe that compares nothing (it inlines).
             let at = self
                 .map
                 .keys()
@@ -391,6 +364,9 @@ impl Dict {
                 }
                 None if undecided => Err((key, value)),
                 None => {
+                    if NEW_VERSION {
+                        self.keys_changed();
+                    }
                     if let RawEntryMut::Vacant(e) =
                         self.map.raw_entry_mut_v1().from_hash(mix(hash), |_| false)
                     {
@@ -411,6 +387,9 @@ impl Dict {
             RawEntryMut::Vacant(_) if undecided => Err((key, value)),
             RawEntryMut::Vacant(e) => {
                 e.insert_hashed_nocheck(mix(hash), DictKey { hash, key }, value);
+                if NEW_VERSION {
+                    self.keys_changed();
+                }
                 Ok(())
             }
         }
