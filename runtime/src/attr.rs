@@ -398,10 +398,7 @@ impl Vm {
                     e.index.set(i as u32 + 1)
                 });
                 if let Some(cls) = inst.class.as_class() {
-                    let n = u32::try_from(d.len()).unwrap_or(u32::MAX);
-                    if n > cls.instance_size.get() {
-                        cls.instance_size.set(n);
-                    }
+                    cls.note_instance_len(d.len());
                 }
             }
         }

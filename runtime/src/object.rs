@@ -239,6 +239,17 @@ pub struct ClassObj {
     pub init_cache: RefCell<Option<(u64, Option<Value>)>>,
 }
 
+impl ClassObj {
+    /// An instance's dict has grown to `len` entries: later instances
+    /// start with room for that many (`instance_size`).
+    pub fn note_instance_len(&self, len: usize) {
+        let n = u32::try_from(len).unwrap_or(u32::MAX);
+        if n > self.instance_size.get() {
+            self.instance_size.set(n);
+        }
+    }
+}
+
 /// An instance of a user class. Attributes live in a plain dict for now
 /// (a per-class shape/slot layout is the planned JIT-friendly upgrade).
 pub struct InstanceObj {

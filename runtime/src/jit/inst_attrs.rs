@@ -191,10 +191,7 @@ fn append_new_attr(ctx: *mut JitCtx, obj: i64, name: i64, v: i64, cell: &InstAtt
     // SAFETY: compiled code hands `v` over; taken only on this path.
     d.push_new(hash, key.clone(), unsafe { abi::from_bits(v) });
     if let Some(cls) = inst.class.as_class() {
-        let n = u32::try_from(d.len()).unwrap_or(u32::MAX);
-        if n > cls.instance_size.get() {
-            cls.instance_size.set(n);
-        }
+        cls.note_instance_len(d.len());
     }
     true
 }
