@@ -19,6 +19,20 @@ pub mod bits {
     pub const PY_FUNCTION: u8 = 16;
     /// Call sites only: a built-in function or method was called.
     pub const NATIVE: u8 = 32;
+    /// Subscript sites only (`container_bits`, low nibble): the container
+    /// was a list. Another container records `OTHER` (or `STR`).
+    pub const LIST: u8 = 1;
+}
+
+/// The low-nibble bits a subscript site records for its container: the
+/// JIT speculates on a list only where nothing else was ever indexed.
+#[inline(always)]
+pub fn container_bits(v: &Value) -> u8 {
+    match v.payload() {
+        Some(Payload::List(_)) => bits::LIST,
+        Some(Payload::Str(_)) => bits::STR,
+        _ => bits::OTHER,
+    }
 }
 
 /// The bits a call site records for its callee: whether it was a Python
@@ -81,6 +95,13 @@ impl Feedback {
     #[inline(always)]
     pub fn record_pair(&self, slot: u16, a: &Value, b: &Value) {
         self.record(slot, kind_bits(a) | (kind_bits(b) << 4));
+    }
+
+    /// A subscript site: the container's `container_bits` and the key's
+    /// kind bits.
+    #[inline(always)]
+    pub fn record_subscr(&self, slot: u16, container: &Value, key: &Value) {
+        self.record(slot, container_bits(container) | (kind_bits(key) << 4));
     }
 
     /// The bits recorded at `slot` so far.

@@ -810,6 +810,13 @@ fn run_until_switch(
                 }
             };
         }
+        macro_rules! fb_subscr {
+            ($slot:expr, $obj:expr, $key:expr) => {
+                if record {
+                    info.feedback.record_subscr($slot, $obj, $key);
+                }
+            };
+        }
         macro_rules! name {
             ($i:expr) => {
                 info.names
@@ -1123,7 +1130,7 @@ fn run_until_switch(
                 Instr::Subscr { slot } => {
                     let key = pop!();
                     let obj = pop!();
-                    fb_pair!(slot, &obj, &key);
+                    fb_subscr!(slot, &obj, &key);
                     let r = match (obj.as_list(), key.as_small_int()) {
                         (Some(l), Some(i)) if i >= 0 => {
                             match l.try_borrow().ok().and_then(|l| l.get(i as usize).cloned()) {
@@ -1139,7 +1146,7 @@ fn run_until_switch(
                     let key = pop!();
                     let obj = pop!();
                     let v = pop!();
-                    fb_pair!(slot, &obj, &key);
+                    fb_subscr!(slot, &obj, &key);
                     // Fast path: a list item by in-range non-negative index.
                     let mut v = Some(v);
                     let mut old = None;
@@ -1810,7 +1817,7 @@ fn run_until_switch(
                         tri!(Err(PyErr::runtime_error("bad constant index")))
                     };
                     let obj = stack_top!();
-                    fb_pair!(slot, obj, key);
+                    fb_subscr!(slot, obj, key);
                     let r = match (obj.as_list(), key.as_small_int()) {
                         (Some(l), Some(i)) if i >= 0 => {
                             match l.try_borrow().ok().and_then(|l| l.get(i as usize).cloned()) {

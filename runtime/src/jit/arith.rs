@@ -216,7 +216,12 @@ impl Lowerer<'_, '_> {
 
     /// An exit at `pc` with the operands back on the stack, so the
     /// interpreter re-executes the instruction.
-    fn exit_with_operands(&mut self, pc: usize, reason: Reason, ops: &[(Value, Kind)]) -> Block {
+    pub(super) fn exit_with_operands(
+        &mut self,
+        pc: usize,
+        reason: Reason,
+        ops: &[(Value, Kind)],
+    ) -> Block {
         let mut st = self.stack.clone();
         st.extend_from_slice(ops);
         self.exit_with_stack(pc, reason, st)
@@ -566,7 +571,7 @@ pub(super) fn native_int_op(
 }
 
 /// The value of `v` when the builder made it with `iconst`.
-fn constant_of(bcx: &FunctionBuilder, v: Value) -> Option<i64> {
+pub(super) fn constant_of(bcx: &FunctionBuilder, v: Value) -> Option<i64> {
     let ValueDef::Result(inst, _) = bcx.func.dfg.value_def(v) else {
         return None;
     };

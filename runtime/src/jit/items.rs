@@ -6,9 +6,11 @@
 //! callee is the built-in `len`, else the call; `xs.append(v)` of a list
 //! by one small call when the method is the built-in `list.append`.
 //!
-//! The inline path is not a speculation: it has a complete fallback, so
-//! it needs no guard exit. Feedback only decides whether it is worth
-//! emitting (the index was always an int).
+//! The inline path here is not a speculation: it has a complete
+//! fallback, so it needs no guard exit. Feedback only decides whether it
+//! is worth emitting (the index was always an int). A site that only
+//! ever indexed lists takes the speculative form of `list_facts.rs`
+//! instead, whose checks exit and whose proofs later subscripts reuse.
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{BlockArg, InstBuilder, MemFlagsData, Value};
@@ -150,6 +152,16 @@ impl Lowerer<'_, '_> {
     /// `Subscr`: [obj, key] → [obj[key]].
     pub(super) fn lower_subscr(&mut self, pc: usize, slot: u16) {
         let key = self.pop_raw();
+        if let Some(l) = self.speculative_list_site(slot, key.1) {
+            let obj = self.pop_raw();
+            let addr = self.speculative_item_addr((pc, l), obj, key, &[obj, key], false);
+            let item = self.bcx.ins().load(I64, MemFlagsData::trusted(), addr, 0);
+            self.incref(item);
+            self.release(obj);
+            self.release(key);
+            self.push(item, Kind::Boxed);
+            return;
+        }
         let obj = self.pop_borrow();
         let objv = obj.0;
         let Some(l) = self.list_site(slot, key.1) else {
@@ -179,6 +191,20 @@ impl Lowerer<'_, '_> {
     /// `StoreSubscr`: [value, obj, key] → [] with `obj[key] = value`.
     pub(super) fn lower_store_subscr(&mut self, pc: usize, slot: u16) {
         let key = self.pop_raw();
+        if let Some(l) = self.speculative_list_site(slot, key.1) {
+            let obj = self.pop_raw();
+            let v = self.pop_raw();
+            let operands = [v, obj, key];
+            let addr = self.speculative_item_addr((pc, l), obj, key, &operands, true);
+            let v = self.boxed(v);
+            let flags = MemFlagsData::trusted();
+            let old = self.bcx.ins().load(I64, flags, addr, 0);
+            self.bcx.ins().store(flags, v, addr, 0);
+            self.decref(old);
+            self.release(obj);
+            self.release(key);
+            return;
+        }
         let obj = self.pop_borrow();
         let objv = obj.0;
         let v = self.pop_boxed();

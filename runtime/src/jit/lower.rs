@@ -111,6 +111,12 @@ pub struct Lowerer<'a, 'b> {
     /// The global name each `LoadGlobal` result was read from, so that a
     /// `Call` can tell which global it calls (`inline.rs`).
     pub(super) global_origin: HashMap<Value, u32>,
+    /// The local each `LoadFast` result was read from (`Borrowed`
+    /// entries), so a subscript can find what is known of it.
+    pub(super) local_origin: HashMap<Value, Variable>,
+    /// What this straight-line stretch has proven about lists held in
+    /// locals (`list_facts.rs`).
+    pub(super) list_facts: Vec<super::list_facts::ListFact>,
     /// A `LoadGlobal` result on the stack as `Borrowed` from the global's
     /// slot, no reference taken, because only a call consumes it and
     /// nothing before that call can run script code (which could rebind
@@ -170,6 +176,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             callee_ctx_slot: None,
             globals: None,
             global_origin: HashMap::new(),
+            local_origin: HashMap::new(),
+            list_facts: Vec::new(),
             borrowed_callee: None,
             inline: &[],
             pure_fns: Vec::new(),
@@ -245,6 +253,10 @@ impl<'a, 'b> Lowerer<'a, 'b> {
 
     /// Call a helper by address (an `extern "C"` fn of `n` i64 params).
     pub(super) fn call(&mut self, f: *const u8, args: &[Value], ret: bool) -> Option<Value> {
+        // Dropping a reference runs no script code; anything else may.
+        if f != h::decref as *const u8 {
+            self.forget_list_facts();
+        }
         let sig = self.sig(args.len(), ret);
         let callee = self.iconst(f as i64);
         let inst = self.bcx.ins().call_indirect(sig, callee, args);
@@ -516,6 +528,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
 
     /// Define local `i`'s variable as `v` (of the local's kind).
     pub(super) fn def_local(&mut self, i: usize, v: Value) {
+        self.forget_list_facts_of(self.locals[i]);
         self.bcx.def_var(self.locals[i], v);
     }
 
@@ -843,6 +856,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 .map(|v| (*v, Kind::Boxed))
                 .collect();
             self.borrowed_callee = None;
+            // Another path may enter here.
+            self.forget_list_facts();
             self.retag_range_stack(start);
             let mut pc = start;
             while let Some(instr) = self.code.code.get(pc).copied() {
@@ -952,6 +967,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 }
                 // No reference taken: the local keeps it while the value
                 // is on the stack (`own_borrowed` before any rebinding).
+                self.local_origin.insert(v, var);
                 self.push(v, Kind::Borrowed);
             }
             Instr::StoreFast { idx } => self.store_fast(pc, idx as usize),
@@ -1405,6 +1421,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         let (v, kv) = self.pop();
         let lk = self.types.locals[idx];
         let var = self.locals[idx];
+        self.forget_list_facts_of(var);
         if lk == Kind::Boxed {
             // The old value may be dropped below: borrows of it (of any
             // local, for simplicity) must hold their own reference.

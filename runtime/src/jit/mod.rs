@@ -46,6 +46,7 @@ pub(crate) mod inline;
 pub(crate) mod inst_attrs;
 pub(crate) mod items;
 pub mod layout;
+pub(crate) mod list_facts;
 pub(crate) mod lower;
 pub(crate) mod natives;
 pub(crate) mod pure;

@@ -1,0 +1,209 @@
+//! Speculative list subscripts: `xs[i]` and `xs[i] = v` where the site
+//! only ever saw a list indexed by an int, lowered behind guards that
+//! exit to the interpreter instead of falling back to a helper.
+//!
+//! Because a failed check leaves compiled code, what the checks proved
+//! holds for the code after them, and a later subscript of the same local
+//! in the same straight-line stretch skips them: nbody's `a[0] ... a[6]`
+//! check that `a` is an unborrowed list and read its length and item
+//! pointer once, and a constant index already proven in range needs no
+//! bound check at all. A fact lasts until something could change it:
+//! any call (script code may resize, borrow or rebind), a store to its
+//! local, or the start of a bytecode block (another path may enter).
+//! Dropping a reference (`decref`) runs no script code and keeps them.
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{Block, InstBuilder, MemFlagsData, Value};
+use cranelift_frontend::Variable;
+
+use super::abi;
+use super::arith::constant_of;
+use super::deopt::Reason;
+use super::layout::{self, ListLayout};
+use super::lower::{Lowerer, I64};
+use super::types::Kind;
+use crate::feedback::bits as fb;
+
+/// What compiled code has proven about the list a local holds.
+#[derive(Clone, Copy)]
+pub(super) struct ListFact {
+    local: Option<Variable>,
+    /// The length and the item array, read once.
+    len: Value,
+    data: Value,
+    /// The largest non-negative index proven below `len` (-1: none).
+    proven: i64,
+    /// Whether the borrow counter was seen at zero (a store needs that;
+    /// a read only needs it not to say "mutably borrowed").
+    writable: bool,
+}
+
+impl Lowerer<'_, '_> {
+    /// Forget every fact: the code about to run may change any list.
+    pub(super) fn forget_list_facts(&mut self) {
+        self.list_facts.clear();
+    }
+
+    /// Forget the facts about the list local `var` held (it is rebound).
+    pub(super) fn forget_list_facts_of(&mut self, var: Variable) {
+        self.list_facts.retain(|f| f.local != Some(var));
+    }
+
+    /// The list layout when the site at `slot` only ever indexed a list
+    /// with an int and the code may speculate; `None` for the general
+    /// lowering (`items.rs`).
+    pub(super) fn speculative_list_site(&self, slot: u16, key: Kind) -> Option<ListLayout> {
+        if !self.speculate {
+            return None;
+        }
+        let seen = self.feedback.slot(slot);
+        let key_ok = match key {
+            Kind::Int => true,
+            Kind::Boxed | Kind::Borrowed => seen >> 4 == fb::INT,
+            _ => false,
+        };
+        if seen & 0xF == fb::LIST && key_ok {
+            layout::list()
+        } else {
+            None
+        }
+    }
+
+    /// The address of the item `key` names in the list `obj`, after the
+    /// checks a fact does not already cover; any failure exits to the
+    /// interpreter at `pc` with `operands` back on the stack, so it
+    /// re-executes the subscript (raising `IndexError`, or taking the
+    /// general path for another container).
+    pub(super) fn speculative_item_addr(
+        &mut self,
+        (pc, l): (usize, ListLayout),
+        obj: (Value, Kind),
+        key: (Value, Kind),
+        operands: &[(Value, Kind)],
+        write: bool,
+    ) -> Value {
+        let mut exit = LazyExit {
+            pc,
+            operands,
+            block: None,
+        };
+        let flags = MemFlagsData::trusted();
+        let idx = match key.1 {
+            Kind::Int => key.0,
+            _ => {
+                let t = self.tag16(key.0);
+                let ok = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::INT_HI);
+                let to = exit.block(self);
+                self.guard(ok, to);
+                self.unbox_int(key.0)
+            }
+        };
+        let local = match obj.1 {
+            Kind::Borrowed => self.local_origin.get(&obj.0).copied(),
+            _ => None,
+        };
+        let known = local.and_then(|v| self.list_facts.iter().position(|f| f.local == Some(v)));
+        let mut fact = match known {
+            Some(at) => self.list_facts[at],
+            None => self.check_list(l, obj.0, local, write, &mut exit),
+        };
+        if write && !fact.writable {
+            let p = self.bcx.ins().band_imm_s(obj.0, abi::PAYLOAD_MASK);
+            let borrow = self.bcx.ins().load(I64, flags, p, l.borrow);
+            let free = self.bcx.ins().icmp_imm_s(IntCC::Equal, borrow, 0);
+            let to = exit.block(self);
+            self.guard(free, to);
+            fact.writable = true;
+        }
+        let i = match constant_of(&self.bcx, idx) {
+            // A constant index: a bound check only beyond what is proven
+            // (`-m` needs the length to be at least m).
+            Some(c) => {
+                let need = if c >= 0 { c } else { c.saturating_neg() - 1 };
+                if need > fact.proven {
+                    let ok = (self.bcx.ins()).icmp_imm_s(IntCC::SignedGreaterThan, fact.len, need);
+                    let to = exit.block(self);
+                    self.guard(ok, to);
+                    fact.proven = need;
+                }
+                if c >= 0 {
+                    idx
+                } else {
+                    self.bcx.ins().iadd_imm_s(fact.len, c)
+                }
+            }
+            None => {
+                let neg = self.bcx.ins().icmp_imm_s(IntCC::SignedLessThan, idx, 0);
+                let from_end = self.bcx.ins().iadd(idx, fact.len);
+                let i = self.bcx.ins().select(neg, from_end, idx);
+                let ok = self.bcx.ins().icmp(IntCC::UnsignedLessThan, i, fact.len);
+                let to = exit.block(self);
+                self.guard(ok, to);
+                i
+            }
+        };
+        // Only a fact about a local outlives this instruction.
+        if local.is_some() {
+            match known {
+                Some(at) => self.list_facts[at] = fact,
+                None => self.list_facts.push(fact),
+            }
+        }
+        let off = self.bcx.ins().ishl_imm_s(i, 3);
+        self.bcx.ins().iadd(fact.data, off)
+    }
+
+    /// Check that `obj` is a list whose borrow counter allows the access,
+    /// and read its length and item array.
+    fn check_list(
+        &mut self,
+        l: ListLayout,
+        obj: Value,
+        local: Option<Variable>,
+        write: bool,
+        exit: &mut LazyExit,
+    ) -> ListFact {
+        let flags = MemFlagsData::trusted();
+        let t = self.tag16(obj);
+        let is_ptr = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::PTR_HI);
+        let to = exit.block(self);
+        self.guard(is_ptr, to);
+        let p = self.bcx.ins().band_imm_s(obj, abi::PAYLOAD_MASK);
+        let k = self.bcx.ins().uload8(I64, flags, p, layout::KIND);
+        let is_list = (self.bcx.ins()).icmp_imm_s(IntCC::Equal, k, i64::from(layout::LIST_KIND));
+        let borrow = self.bcx.ins().load(I64, flags, p, l.borrow);
+        let cc = if write {
+            IntCC::Equal
+        } else {
+            IntCC::SignedGreaterThanOrEqual
+        };
+        let free = self.bcx.ins().icmp_imm_s(cc, borrow, 0);
+        let ok = self.bcx.ins().band(is_list, free);
+        self.guard(ok, to);
+        ListFact {
+            local,
+            len: self.bcx.ins().load(I64, flags, p, l.len),
+            data: self.bcx.ins().load(I64, flags, p, l.data),
+            proven: -1,
+            writable: write,
+        }
+    }
+}
+
+/// The exit of one speculative subscript, made when a check needs it.
+struct LazyExit<'o> {
+    pc: usize,
+    operands: &'o [(Value, Kind)],
+    block: Option<Block>,
+}
+
+impl LazyExit<'_> {
+    fn block(&mut self, lw: &mut Lowerer<'_, '_>) -> Block {
+        if let Some(b) = self.block {
+            return b;
+        }
+        let b = lw.exit_with_operands(self.pc, Reason::TypeGuard, self.operands);
+        self.block = Some(b);
+        b
+    }
+}
