@@ -267,7 +267,8 @@ opcodes! {
     /// `obj.name` is a plain function found on the class, else by
     /// [NULL, bound]. Always followed by pushing args and `CallMethod`.
     LoadMethod { name: u32, slot: Slot } => pops: 1, pushes: 2, feedback: Some(slot);
-    /// TOS1[TOS].
+    /// TOS1[TOS]. Feedback: the container and key at `slot`, the kinds
+    /// of the results at `slot + 1`.
     Subscr { slot: Slot } => pops: 2, pushes: 1, feedback: Some(slot);
     /// TOS1[TOS] = TOS2.
     StoreSubscr { slot: Slot } => pops: 3, pushes: 0, feedback: Some(slot);

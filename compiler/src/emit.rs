@@ -218,6 +218,14 @@ impl<'a> Emitter<'a> {
         Ok(s as Slot)
     }
 
+    /// A `Subscr`'s slots: its operands' kinds, then its results' kinds
+    /// at the next slot (`Instr::Subscr`).
+    fn subscr_slot(&mut self) -> RawResult<Slot> {
+        let slot = self.slot()?;
+        self.slot()?;
+        Ok(slot)
+    }
+
     fn const_index(&mut self, c: Constant) -> RawResult<u32> {
         let key = match &c {
             Constant::Code(_) => None,
@@ -710,7 +718,7 @@ impl<'a> Emitter<'a> {
                 self.expr(index)?;
                 self.emit(Instr::Copy { n: 2 });
                 self.emit(Instr::Copy { n: 2 });
-                let slot = self.slot()?;
+                let slot = self.subscr_slot()?;
                 self.emit(Instr::Subscr { slot });
                 self.expr(value)?;
                 let slot = self.slot()?;
@@ -1450,7 +1458,7 @@ impl<'a> Emitter<'a> {
             ExprKind::Subscript(obj, index) => {
                 self.expr(obj)?;
                 self.expr(index)?;
-                let slot = self.slot()?;
+                let slot = self.subscr_slot()?;
                 self.emit(Instr::Subscr { slot });
             }
             ExprKind::Slice(lower, upper, step) => {

@@ -1140,6 +1140,7 @@ fn run_until_switch(
                         }
                         _ => tri!(ops::getitem(vm, &obj, &key)),
                     };
+                    fb!(slot.wrapping_add(1), crate::feedback::kind_bits(&r));
                     stack.push(r);
                 }
                 Instr::StoreSubscr { slot } => {
@@ -1827,6 +1828,7 @@ fn run_until_switch(
                         }
                         _ => tri!(ops::getitem(vm, obj, key)),
                     };
+                    fb!(slot.wrapping_add(1), crate::feedback::kind_bits(&r));
                     *obj = r;
                 }
                 Instr::CopyLoadAttr { name, slot } => {

@@ -198,3 +198,41 @@ def mutate_during(n):
 
 
 print(mutate_during(1500))
+
+
+def typed_items(n):
+    # Reads that only ever found floats (or ints) push them unboxed; then
+    # an item of another kind appears mid-loop.
+    fs = [0.5, 1.5, 2.5]
+    xs = [1, 2, 3]
+    total = 0.0
+    count = 0
+    for i in range(n):
+        total += fs[i % 3] * 2.0
+        count += xs[i % 3]
+        if i == n // 2:
+            fs[1] = 7
+            xs[2] = 2**60
+        if i == n - 10:
+            fs[0] = None
+            xs[0] = True
+            xs[1] = 0.25
+        if fs[0] is None:
+            fs[0] = 3
+    return total, count, fs, xs
+
+
+print(typed_items(3000))
+
+
+def typed_items_again(n):
+    fs = [0.5, 1.5, float("nan"), float("inf"), -0.0]
+    out = []
+    for i in range(n):
+        v = fs[i % 5]
+        out.append(v)
+        fs[i % 5] = v
+    return out[len(out) - 1], out[len(out) - 3], out[0] + out[1], fs
+
+
+print(typed_items_again(3000))

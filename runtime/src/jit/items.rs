@@ -16,6 +16,7 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{BlockArg, InstBuilder, MemFlagsData, Value};
 
 use super::abi;
+use super::deopt::Reason;
 use super::direct::CalleeRef;
 use super::helpers as h;
 use super::layout::{self, ListLayout};
@@ -156,10 +157,26 @@ impl Lowerer<'_, '_> {
             let obj = self.pop_raw();
             let addr = self.speculative_item_addr((pc, l), obj, key, &[obj, key], false);
             let item = self.bcx.ins().load(I64, MemFlagsData::trusted(), addr, 0);
-            self.incref(item);
+            // An item of the kind every earlier read found is pushed
+            // unboxed; another kind re-executes the read in the
+            // interpreter.
+            let item = match self.item_kind(slot) {
+                Kind::Float => {
+                    let exit = self.exit_with_operands(pc, Reason::TypeGuard, &[obj, key]);
+                    (self.guard_float((item, Kind::Boxed), exit), Kind::Float)
+                }
+                Kind::Int => {
+                    let exit = self.exit_with_operands(pc, Reason::TypeGuard, &[obj, key]);
+                    (self.guard_int((item, Kind::Boxed), exit), Kind::Int)
+                }
+                _ => {
+                    self.incref(item);
+                    (item, Kind::Boxed)
+                }
+            };
             self.release(obj);
             self.release(key);
-            self.push(item, Kind::Boxed);
+            self.push(item.0, item.1);
             return;
         }
         let obj = self.pop_borrow();

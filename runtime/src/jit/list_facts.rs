@@ -69,6 +69,17 @@ impl Lowerer<'_, '_> {
         }
     }
 
+    /// The unboxed kind a speculative read at `slot` pushes: `Float` or
+    /// `Int` when every item it read was one (then a read of anything
+    /// else exits, and the item needs no reference), else `Boxed`.
+    pub(super) fn item_kind(&self, slot: u16) -> Kind {
+        match self.feedback.slot(slot.wrapping_add(1)) {
+            fb::FLOAT => Kind::Float,
+            fb::INT => Kind::Int,
+            _ => Kind::Boxed,
+        }
+    }
+
     /// The address of the item `key` names in the list `obj`, after the
     /// checks a fact does not already cover; any failure exits to the
     /// interpreter at `pc` with `operands` back on the stack, so it
