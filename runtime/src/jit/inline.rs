@@ -30,6 +30,7 @@ use kiln_compiler::bytecode::{BinOp, CodeFlags, CodeObject, Constant, Instr, Una
 
 use super::abi::{self, into_bits, JitCtx};
 use super::arith::condition_codes;
+use super::deopt::Reason;
 use super::direct::CalleeRef;
 use super::helpers::env_of;
 use super::lower::{Lowerer, I64};
@@ -292,7 +293,6 @@ impl Lowerer<'_, '_> {
         let (callee, unowned) = self.pop_callee();
         let flags = MemFlagsData::trusted();
         let join = self.bcx.create_block();
-        let result = self.bcx.append_block_param(join, I64);
         let refill = self.bcx.create_block();
         let slow = self.bcx.create_block();
         let call = self.bcx.create_block();
@@ -323,10 +323,11 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().brif(deep, slow, &[], fast, &[]);
 
         self.bcx.switch_to_block(fast);
-        let r = match self.pure_fns.get(which).copied().flatten() {
+        let (r, kind) = match self.pure_fns.get(which).copied().flatten() {
             Some(f) => self.lower_pure_call(f, &args, site_addr, depth, slow),
             None => self.lower_inline_body(which, &args, slow),
         };
+        let result = self.bcx.append_block_param(join, Self::var_type(kind));
         if !unowned {
             // The remembered function: a heap object.
             self.decref_heap(callee);
@@ -353,13 +354,27 @@ impl Lowerer<'_, '_> {
         }
         self.bcx.ins().jump(call, &[]);
 
+        // The real call's result: of the inline body's kind, or the
+        // interpreter goes on after the call with it.
         self.bcx.switch_to_block(call);
         let r = self.lower_call(callee, args, slot, CalleeRef::Owned);
+        self.check_raised(r, pc);
+        let r = match kind {
+            Kind::Int | Kind::Float => {
+                let mut after = self.stack.clone();
+                after.push((r, Kind::Boxed));
+                let exit = self.exit_with_stack(pc + 1, Reason::TypeGuard, after);
+                match kind {
+                    Kind::Int => self.guard_int((r, Kind::Boxed), exit),
+                    _ => self.guard_float((r, Kind::Boxed), exit),
+                }
+            }
+            _ => r,
+        };
         self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
 
         self.bcx.switch_to_block(join);
-        self.check_raised(result, pc);
-        self.push(result, Kind::Boxed);
+        self.push(result, kind);
     }
 
     /// The next inline site, set up for candidate `which`.
@@ -373,7 +388,7 @@ impl Lowerer<'_, '_> {
 
     /// A native call of pure recursive function `f` (`pure.rs`) on `args`
     /// (read, not consumed), at `site` (`site_addr`), with `depth` the
-    /// isolate's call depth: its result boxed, or a branch to `slow`
+    /// isolate's call depth: its int result, or a branch to `slow`
     /// when an argument is not an int, the site gave up, or the native
     /// code abandoned (which counts).
     fn lower_pure_call(
@@ -383,7 +398,7 @@ impl Lowerer<'_, '_> {
         site_addr: Value,
         depth: Value,
         slow: Block,
-    ) -> Value {
+    ) -> (Value, Kind) {
         let flags = MemFlagsData::trusted();
         let fails = self.bcx.ins().uload32(flags, site_addr, SITE_FAILS);
         let trying = self
@@ -417,12 +432,18 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().istore32(flags, more, site_addr, SITE_FAILS);
         self.bcx.ins().jump(slow, &[]);
         self.bcx.switch_to_block(done);
-        self.box_int(v)
+        (v, Kind::Int)
     }
 
-    /// The body of candidate `which` on `args` (read, not consumed):
-    /// its result boxed, or a branch to `slow` wherever a check fails.
-    fn lower_inline_body(&mut self, which: usize, args: &[(Value, Kind)], slow: Block) -> Value {
+    /// The body of candidate `which` on `args` (read, not consumed): its
+    /// result (an unboxed int or float as computed, anything else boxed),
+    /// or a branch to `slow` wherever a check fails.
+    fn lower_inline_body(
+        &mut self,
+        which: usize,
+        args: &[(Value, Kind)],
+        slow: Block,
+    ) -> (Value, Kind) {
         let candidates = self.inline;
         let c = &candidates[which];
         let code = &*c.code;
@@ -493,8 +514,9 @@ impl Lowerer<'_, '_> {
             }
         }
         match stack.pop() {
-            Some(top) => self.boxed(top),
-            None => self.iconst(abi::NONE_BITS),
+            Some(top @ (_, Kind::Int | Kind::Float)) => top,
+            Some(top) => (self.boxed(top), Kind::Boxed),
+            None => (self.iconst(abi::NONE_BITS), Kind::Boxed),
         }
     }
 

@@ -682,7 +682,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         }
     }
 
-    fn var_type(k: Kind) -> types::Type {
+    pub(super) fn var_type(k: Kind) -> types::Type {
         match k {
             Kind::Float => types::F64,
             Kind::Bool => types::I8,
