@@ -95,7 +95,7 @@ impl Lowerer<'_, '_> {
         dummy
     }
 
-    fn is_small_int(&mut self, v: Value) -> Value {
+    pub(super) fn is_small_int(&mut self, v: Value) -> Value {
         let t = self.tag16(v);
         self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::INT_HI)
     }

@@ -15,6 +15,7 @@ use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, MemFlagsData, Value};
 use kiln_compiler::bytecode::{CodeObject, Instr};
 
 use super::abi::{self, borrow_bits, ctx_offset, into_bits, JitCtx, EMPTY_BITS, RAISED};
+use super::deopt::Reason;
 use super::helpers::{self as h, env_of, name_of};
 use super::layout;
 use super::lower::{Lowerer, I64};
@@ -184,6 +185,26 @@ pub extern "C" fn module_attr_cached(
     }
 }
 
+/// The attribute of the module `obj` (borrowed) named `name` (a new
+/// reference), remembered in `cell`; `EMPTY_BITS` when the module has no
+/// such entry. Only reads the module's dict, so it runs no script code
+/// (speculating compiled code relies on that, `Lowerer::call`).
+pub extern "C" fn module_attr_refill(
+    ctx: *mut JitCtx,
+    obj: i64,
+    name: i64,
+    cell: *const SlotCell,
+) -> i64 {
+    // SAFETY: as `module_attr_cached`.
+    let (value, cell, c) = unsafe { (borrow_bits(obj), &*cell, &*ctx) };
+    let Some(Payload::Module(m)) = value.payload() else {
+        return EMPTY_BITS;
+    };
+    // SAFETY: the activation is live (see `env_of`).
+    let key = name_of(&unsafe { env_of(c) }, name);
+    module_entry(m, &key, cell).unwrap_or(EMPTY_BITS)
+}
+
 /// The module's attribute `key` (a new reference), remembered in `cell`.
 fn module_entry(m: &ModuleObj, key: &PyValue, cell: &SlotCell) -> Option<i64> {
     let s = key.as_str_obj()?;
@@ -333,7 +354,8 @@ impl Lowerer<'_, '_> {
         cell: *const SlotCell,
         method: bool,
     ) {
-        let obj = self.pop_borrow();
+        let entry = self.pop_raw();
+        let obj = self.borrow_of(entry);
         let done = self.bcx.create_block();
         let result = self.bcx.append_block_param(done, I64);
         let this = method.then(|| self.bcx.append_block_param(done, I64));
@@ -347,6 +369,14 @@ impl Lowerer<'_, '_> {
             false => vec![BlockArg::Value(v)],
         };
 
+        if self.speculate {
+            return self.speculative_module_attr(
+                pc,
+                (name, cell_addr),
+                (entry, obj),
+                (done, result, this),
+            );
+        }
         let dict = self.module_dict_of(obj.0, slow);
         match dict.and_then(|d| self.read_slot_cell(cell_addr, d, slow, false, true)) {
             Some(v) => {
@@ -376,6 +406,54 @@ impl Lowerer<'_, '_> {
         self.bcx.switch_to_block(done);
         self.end_borrow(obj);
         self.check_raised(result, pc);
+        self.push(result, Kind::Boxed);
+        if let Some(this) = this {
+            self.push(this, Kind::Boxed);
+        }
+    }
+
+    /// The speculative form of `lower_module_attr`: an object that is not
+    /// a module, or a module without the name, re-executes the
+    /// instruction in the interpreter; a module whose cell is stale
+    /// refills it with a lookup that runs no script code. So nothing on
+    /// the way back into compiled code can change what it proved about
+    /// lists (`list_facts.rs`), and `math.sqrt(x)` keeps those facts.
+    fn speculative_module_attr(
+        &mut self,
+        pc: usize,
+        (name, cell_addr): (u32, Value),
+        (entry, obj): ((Value, Kind), (Value, bool)),
+        (done, result, this): (Block, Value, Option<Value>),
+    ) {
+        let exit = self.exit_with_operands(pc, Reason::TypeGuard, &[entry]);
+        let refill = self.bcx.create_block();
+        self.bcx.set_cold_block(refill);
+        let empty = self.iconst(EMPTY_BITS);
+        let hit_args = |v: Value| match this {
+            Some(_) => vec![BlockArg::Value(empty), BlockArg::Value(v)],
+            None => vec![BlockArg::Value(v)],
+        };
+        let dict = self.module_dict_of(obj.0, exit);
+        match dict.and_then(|d| self.read_slot_cell(cell_addr, d, refill, false, true)) {
+            Some(v) => {
+                self.bcx.ins().jump(done, &hit_args(v));
+            }
+            None => {
+                self.bcx.ins().jump(refill, &[]);
+            }
+        }
+
+        self.bcx.switch_to_block(refill);
+        let n = self.iconst(i64::from(name));
+        let r = self.call_ctx(module_attr_refill as *const u8, &[obj.0, n, cell_addr]);
+        let missing = self.bcx.ins().icmp_imm_s(IntCC::Equal, r, EMPTY_BITS);
+        let found = self.bcx.create_block();
+        self.bcx.ins().brif(missing, exit, &[], found, &[]);
+        self.bcx.switch_to_block(found);
+        self.bcx.ins().jump(done, &hit_args(r));
+
+        self.bcx.switch_to_block(done);
+        self.end_borrow(obj);
         self.push(result, Kind::Boxed);
         if let Some(this) = this {
             self.push(this, Kind::Boxed);

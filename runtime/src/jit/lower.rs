@@ -253,8 +253,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
 
     /// Call a helper by address (an `extern "C"` fn of `n` i64 params).
     pub(super) fn call(&mut self, f: *const u8, args: &[Value], ret: bool) -> Option<Value> {
-        // Dropping a reference runs no script code; anything else may.
-        if f != h::decref as *const u8 {
+        if !runs_no_script_code(f) {
             self.forget_list_facts();
         }
         let sig = self.sig(args.len(), ret);
@@ -1446,6 +1445,17 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         };
         self.bcx.def_var(var, conv);
     }
+}
+
+/// Helpers that never run script code, so what compiled code proved
+/// about lists survives a call of them (`list_facts.rs`): dropping a
+/// reference (no finalizer runs script code in `Drop`, `finalize.rs`) and
+/// the refills of global and module-attribute caches (dict lookups by
+/// name, which compare strs and identities only).
+fn runs_no_script_code(f: *const u8) -> bool {
+    f == h::decref as *const u8
+        || f == super::globals::load_global_cached as *const u8
+        || f == super::globals::module_attr_refill as *const u8
 }
 
 /// What `Lowerer::new` lowers from: feedback, analysis, types, range

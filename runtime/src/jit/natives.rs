@@ -5,13 +5,15 @@
 //! by a direct call of the `f64` function — with no boxing of the argument
 //! and no generic call. A result the `math` module would reject (NaN from a
 //! number, infinity from a finite number) and every other callee or
-//! argument take the generic call, which raises exactly as the interpreter.
+//! argument take the generic call, which raises exactly as the interpreter
+//! (speculating: leave compiled code and re-execute the call there).
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, AbiParam, BlockArg, InstBuilder, MemFlagsData, Signature};
 
 use super::abi;
 use super::calls;
+use super::deopt::Reason;
 use super::layout;
 use super::lower::{Lowerer, I64};
 use super::types::Kind;
@@ -51,10 +53,19 @@ impl Lowerer<'_, '_> {
         let this = self.pop_boxed();
         let func = self.pop_boxed();
         let flags = MemFlagsData::trusted();
-        let slow = self.bcx.create_block();
+        // Speculating, anything unexpected re-executes the call in the
+        // interpreter: no call on the way back into this code, so what
+        // compiled code proved about lists (`list_facts.rs`) still holds.
+        let slow = if self.speculate {
+            let operands = [(func, Kind::Boxed), (this, Kind::Boxed), arg];
+            self.exit_with_operands(pc, Reason::TypeGuard, &operands)
+        } else {
+            self.bcx.create_block()
+        };
         self.bcx.set_cold_block(slow);
         let join = self.bcx.create_block();
-        let result = self.bcx.append_block_param(join, I64);
+        let result_type = if self.speculate { types::F64 } else { I64 };
+        let result = self.bcx.append_block_param(join, result_type);
 
         // The callee: `this` (a module function comes with an empty func)
         // must be the built-in whose Rust function is `f.native`.
@@ -75,8 +86,14 @@ impl Lowerer<'_, '_> {
                     .bcx
                     .ins()
                     .icmp_imm_s(IntCC::NotEqual, hi, abi::NOT_FLOAT_HI13);
-                ok = self.bcx.ins().band(ok, is_float);
-                self.unbox_float(arg.0)
+                let as_float = self.unbox_float(arg.0);
+                // A small int converts as Python converts it.
+                let is_int = self.is_small_int(arg.0);
+                let i = self.unbox_int(arg.0);
+                let as_int = self.bcx.ins().fcvt_from_sint(types::F64, i);
+                let number = self.bcx.ins().bor(is_float, is_int);
+                ok = self.bcx.ins().band(ok, number);
+                self.bcx.ins().select(is_float, as_float, as_int)
             }
             Kind::Bool | Kind::RangeIter(_) => {
                 ok = self.bcx.ins().iconst(types::I8, 0);
@@ -129,6 +146,16 @@ impl Lowerer<'_, '_> {
         let x_fin = self.bcx.ins().fcmp(FloatCC::LessThan, x_abs, inf);
         let bad_inf = self.bcx.ins().band(r_inf, x_fin);
         let bad = self.bcx.ins().bor(bad_nan, bad_inf);
+        if self.speculate {
+            self.bcx
+                .ins()
+                .brif(bad, slow, &[], join, &[BlockArg::Value(r)]);
+            self.bcx.switch_to_block(join);
+            self.decref(func);
+            self.decref(this);
+            self.push(result, Kind::Float);
+            return true;
+        }
         let boxed = self.box_float(r);
         self.bcx
             .ins()
