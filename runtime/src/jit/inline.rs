@@ -238,7 +238,8 @@ const VM_DEPTH: i32 = std::mem::offset_of!(Vm, depth) as i32;
 
 /// The slow path of an inline site whose callee was not the remembered
 /// one: remember it if it is a function with the inlined code (so the
-/// next call takes the fast path). Borrows `callee`.
+/// next call takes the fast path); 1 when it did. Borrows `callee`; runs
+/// no script code.
 pub extern "C" fn remember_inlined(ctx: *mut JitCtx, callee: i64, site: *const InlineSite) -> i64 {
     // SAFETY: compiled code passes its own live context and site (alive
     // as long as the code) and a callee it owns for the duration of this
@@ -252,7 +253,7 @@ pub extern "C" fn remember_inlined(ctx: *mut JitCtx, callee: i64, site: *const I
         abi::release_cell(&site.callee);
         site.callee.set(into_bits((*value).clone()) as u64);
     }
-    0
+    i64::from(same_code)
 }
 
 impl Lowerer<'_, '_> {
@@ -294,7 +295,21 @@ impl Lowerer<'_, '_> {
         let flags = MemFlagsData::trusted();
         let join = self.bcx.create_block();
         let refill = self.bcx.create_block();
-        let slow = self.bcx.create_block();
+        // Speculating, the way out is an exit: the interpreter makes the
+        // call. No call sequence here (smaller code, quicker compiles),
+        // and nothing on the way back that could change what compiled
+        // code proved about lists.
+        let slow = if self.speculate {
+            let callee_entry = match unowned {
+                true => (callee, Kind::Borrowed),
+                false => (callee, Kind::Boxed),
+            };
+            let mut operands = vec![callee_entry];
+            operands.extend_from_slice(&args);
+            self.exit_with_operands(pc, Reason::TypeGuard, &operands)
+        } else {
+            self.bcx.create_block()
+        };
         let call = self.bcx.create_block();
         let checked = self.bcx.create_block();
         let fast = self.bcx.create_block();
@@ -338,6 +353,18 @@ impl Lowerer<'_, '_> {
             self.release(*a);
         }
         self.bcx.ins().jump(join, &[BlockArg::Value(r)]);
+
+        if self.speculate {
+            // A callee not remembered yet: remember it if it has the
+            // inlined code (dropping the previous one runs no script
+            // code, `finalize.rs`), then take the fast path; else exit.
+            self.bcx.switch_to_block(refill);
+            let same = self.call_ctx(remember_inlined as *const u8, &[callee, site_addr]);
+            self.bcx.ins().brif(same, checked, &[], slow, &[]);
+            self.bcx.switch_to_block(join);
+            self.push(result, kind);
+            return;
+        }
 
         // Refilling may drop the site's previous function, hence script
         // code (a finalizer of something it held): own the callee first.

@@ -1449,13 +1449,14 @@ impl<'a, 'b> Lowerer<'a, 'b> {
 
 /// Helpers that never run script code, so what compiled code proved
 /// about lists survives a call of them (`list_facts.rs`): dropping a
-/// reference (no finalizer runs script code in `Drop`, `finalize.rs`) and
+/// reference (no finalizer runs script code in `Drop`, `finalize.rs`),
 /// the refills of global and module-attribute caches (dict lookups by
-/// name, which compare strs and identities only).
+/// name, which compare strs and identities only) and of inline sites.
 fn runs_no_script_code(f: *const u8) -> bool {
     f == h::decref as *const u8
         || f == super::globals::load_global_cached as *const u8
         || f == super::globals::module_attr_refill as *const u8
+        || f == super::inline::remember_inlined as *const u8
 }
 
 /// What `Lowerer::new` lowers from: feedback, analysis, types, range
