@@ -362,13 +362,6 @@ impl Lowerer<'_, '_> {
         let slow = self.bcx.create_block();
         self.bcx.set_cold_block(slow);
         let cell_addr = self.iconst(cell as i64);
-        // A module function's `LoadMethod` pushes (empty, function).
-        let empty = self.iconst(EMPTY_BITS);
-        let hit_args = |v: Value| match method {
-            true => vec![BlockArg::Value(empty), BlockArg::Value(v)],
-            false => vec![BlockArg::Value(v)],
-        };
-
         if self.speculate {
             return self.speculative_module_attr(
                 pc,
@@ -377,15 +370,7 @@ impl Lowerer<'_, '_> {
                 (done, result, this),
             );
         }
-        let dict = self.module_dict_of(obj.0, slow);
-        match dict.and_then(|d| self.read_slot_cell(cell_addr, d, slow, false, true)) {
-            Some(v) => {
-                self.bcx.ins().jump(done, &hit_args(v));
-            }
-            None => {
-                self.bcx.ins().jump(slow, &[]);
-            }
-        }
+        self.module_cell_hit(obj.0, cell_addr, (slow, slow), done, method);
 
         // The slow path leaves a method's second value in the context.
         self.bcx.switch_to_block(slow);
@@ -428,20 +413,8 @@ impl Lowerer<'_, '_> {
         let exit = self.exit_with_operands(pc, Reason::TypeGuard, &[entry]);
         let refill = self.bcx.create_block();
         self.bcx.set_cold_block(refill);
-        let empty = self.iconst(EMPTY_BITS);
-        let hit_args = |v: Value| match this {
-            Some(_) => vec![BlockArg::Value(empty), BlockArg::Value(v)],
-            None => vec![BlockArg::Value(v)],
-        };
-        let dict = self.module_dict_of(obj.0, exit);
-        match dict.and_then(|d| self.read_slot_cell(cell_addr, d, refill, false, true)) {
-            Some(v) => {
-                self.bcx.ins().jump(done, &hit_args(v));
-            }
-            None => {
-                self.bcx.ins().jump(refill, &[]);
-            }
-        }
+        let method = this.is_some();
+        self.module_cell_hit(obj.0, cell_addr, (exit, refill), done, method);
 
         self.bcx.switch_to_block(refill);
         let n = self.iconst(i64::from(name));
@@ -450,13 +423,45 @@ impl Lowerer<'_, '_> {
         let found = self.bcx.create_block();
         self.bcx.ins().brif(missing, exit, &[], found, &[]);
         self.bcx.switch_to_block(found);
-        self.bcx.ins().jump(done, &hit_args(r));
+        let args = self.module_attr_args(r, method);
+        self.bcx.ins().jump(done, &args);
 
         self.bcx.switch_to_block(done);
         self.end_borrow(obj);
         self.push(result, Kind::Boxed);
         if let Some(this) = this {
             self.push(this, Kind::Boxed);
+        }
+    }
+
+    /// Jump to `done` with the attribute when `obj` is a module whose dict
+    /// `cell_addr`'s cell still describes; else to `not_module` or `miss`.
+    fn module_cell_hit(
+        &mut self,
+        obj: Value,
+        cell_addr: Value,
+        (not_module, miss): (Block, Block),
+        done: Block,
+        method: bool,
+    ) {
+        let dict = self.module_dict_of(obj, not_module);
+        match dict.and_then(|d| self.read_slot_cell(cell_addr, d, miss, false, true)) {
+            Some(v) => {
+                let args = self.module_attr_args(v, method);
+                self.bcx.ins().jump(done, &args);
+            }
+            None => {
+                self.bcx.ins().jump(miss, &[]);
+            }
+        }
+    }
+
+    /// What a module attribute pushes: the value, or for `LoadMethod` of
+    /// a module function (empty, function).
+    fn module_attr_args(&mut self, v: Value, method: bool) -> Vec<BlockArg> {
+        match method {
+            true => vec![BlockArg::Value(self.iconst(EMPTY_BITS)), BlockArg::Value(v)],
+            false => vec![BlockArg::Value(v)],
         }
     }
 
