@@ -150,6 +150,20 @@ fn stats_show_pure_leaves_inlined() {
     );
 }
 
+/// A list of bools read in a hot loop: the items' feedback says "int"
+/// (bools count as ints there), which must not make compiled code expect
+/// unboxed ints and leave at every read.
+#[test]
+fn stats_show_a_list_of_flags_compiled_once() {
+    let stderr = stats_at_threshold_2("jit_list_facts.py");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(" sieve  jit "))
+        .unwrap_or_else(|| panic!("sieve not compiled in:\n{stderr}"));
+    assert!(line.contains("compiles=1 "), "{line}");
+    assert!(!line.contains("deopt-type"), "{line}");
+}
+
 #[test]
 fn kill_switch_keeps_everything_interpreted() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lang");

@@ -236,3 +236,20 @@ def typed_items_again(n):
 
 
 print(typed_items_again(3000))
+
+
+def sieve(n):
+    # A list of bools read in a hot loop (their feedback says "int").
+    flags = [True] * (n + 1)
+    flags[0] = False
+    flags[1] = False
+    count = 0
+    for i in range(2, n + 1):
+        if flags[i]:
+            count += 1
+            for j in range(i * i, n + 1, i):
+                flags[j] = False
+    return count, flags[97], flags[98]
+
+
+print(sieve(20000))

@@ -157,17 +157,13 @@ impl Lowerer<'_, '_> {
             let obj = self.pop_raw();
             let addr = self.speculative_item_addr((pc, l), obj, key, &[obj, key], false);
             let item = self.bcx.ins().load(I64, MemFlagsData::trusted(), addr, 0);
-            // An item of the kind every earlier read found is pushed
-            // unboxed; another kind re-executes the read in the
+            // A float where every earlier read found one is pushed
+            // unboxed; anything else re-executes the read in the
             // interpreter.
             let item = match self.item_kind(slot) {
                 Kind::Float => {
                     let exit = self.exit_with_operands(pc, Reason::TypeGuard, &[obj, key]);
                     (self.guard_float((item, Kind::Boxed), exit), Kind::Float)
-                }
-                Kind::Int => {
-                    let exit = self.exit_with_operands(pc, Reason::TypeGuard, &[obj, key]);
-                    (self.guard_int((item, Kind::Boxed), exit), Kind::Int)
                 }
                 _ => {
                     self.incref(item);

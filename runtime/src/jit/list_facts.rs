@@ -69,13 +69,14 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    /// The unboxed kind a speculative read at `slot` pushes: `Float` or
-    /// `Int` when every item it read was one (then a read of anything
-    /// else exits, and the item needs no reference), else `Boxed`.
+    /// The unboxed kind a speculative read at `slot` pushes: `Float` when
+    /// every item it read was a float (then a read of anything else
+    /// exits, and the item needs no reference), else `Boxed`. Not `Int`:
+    /// the feedback bit for ints also covers bools, which a list of flags
+    /// would then exit on at every read.
     pub(super) fn item_kind(&self, slot: u16) -> Kind {
         match self.feedback.slot(slot.wrapping_add(1)) {
             fb::FLOAT => Kind::Float,
-            fb::INT => Kind::Int,
             _ => Kind::Boxed,
         }
     }
