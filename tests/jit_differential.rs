@@ -150,18 +150,21 @@ fn stats_show_pure_leaves_inlined() {
     );
 }
 
-/// A list of bools read in a hot loop: the items' feedback says "int"
-/// (bools count as ints there), which must not make compiled code expect
-/// unboxed ints and leave at every read.
+/// Bools where the feedback says "int" (bools count as ints there): a
+/// list of flags read in a hot loop, a list indexed by `False`/`True`.
+/// Compiled code must not expect unboxed ints, or small-int keys only,
+/// and leave at every subscript.
 #[test]
-fn stats_show_a_list_of_flags_compiled_once() {
+fn stats_show_bools_in_list_subscripts_compiled_once() {
     let stderr = stats_at_threshold_2("jit_list_facts.py");
-    let line = stderr
-        .lines()
-        .find(|l| l.contains(" sieve  jit "))
-        .unwrap_or_else(|| panic!("sieve not compiled in:\n{stderr}"));
-    assert!(line.contains("compiles=1 "), "{line}");
-    assert!(!line.contains("deopt-type"), "{line}");
+    for name in ["sieve", "bool_keys"] {
+        let line = stderr
+            .lines()
+            .find(|l| l.contains(&format!(" {name}  jit ")))
+            .unwrap_or_else(|| panic!("{name} not compiled in:\n{stderr}"));
+        assert!(line.contains("compiles=1 "), "{line}");
+        assert!(!line.contains("deopt-type"), "{line}");
+    }
 }
 
 #[test]

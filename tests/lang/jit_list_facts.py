@@ -253,3 +253,15 @@ def sieve(n):
 
 
 print(sieve(20000))
+
+
+def bool_keys(n):
+    # Counting by a bool index (the key's feedback says "int").
+    counts = [0, 0]
+    for i in range(n):
+        counts[i % 3 == 0] += 1
+        counts[False] += counts[True] % 2
+    return counts
+
+
+print(bool_keys(3000))

@@ -15,6 +15,8 @@ use crate::vm::Vm;
 
 /// Top 16 bits of an immediate int (`TAG_BASE | TAG_INT << 48`).
 pub const INT_HI: i64 = 0xFFFB;
+/// Top 16 bits of a bool.
+pub const BOOL_HI: i64 = 0xFFFA;
 /// Top 16 bits of a heap pointer.
 pub const PTR_HI: i64 = 0xFFFC;
 /// Bits 51..=63 all ones: not a float.

@@ -103,11 +103,17 @@ impl Lowerer<'_, '_> {
         let idx = match key.1 {
             Kind::Int => key.0,
             _ => {
+                // A small int, or a bool (the int feedback bit covers
+                // both; `xs[flag]` indexes by 0 or 1).
                 let t = self.tag16(key.0);
-                let ok = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::INT_HI);
+                let is_int = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::INT_HI);
+                let is_bool = (self.bcx.ins()).icmp_imm_s(IntCC::Equal, t, abi::BOOL_HI);
+                let ok = self.bcx.ins().bor(is_int, is_bool);
                 let to = exit.block(self);
                 self.guard(ok, to);
-                self.unbox_int(key.0)
+                let as_int = self.unbox_int(key.0);
+                let as_bool = self.bcx.ins().band_imm_s(key.0, 1);
+                self.bcx.ins().select(is_bool, as_bool, as_int)
             }
         };
         let local = match obj.1 {
