@@ -150,14 +150,14 @@ fn stats_show_pure_leaves_inlined() {
     );
 }
 
-/// Bools where the feedback says "int" (bools count as ints there): a
-/// list of flags read in a hot loop, a list indexed by `False`/`True`.
-/// Compiled code must not expect unboxed ints, or small-int keys only,
-/// and leave at every subscript.
+/// Speculative list subscripts that must not leave compiled code as a
+/// deoptimisation: bools where the feedback says "int" (a list of flags
+/// read in a hot loop, a list indexed by `False`/`True`), and an index out
+/// of range whose `IndexError` the loop catches (an exception's exit).
 #[test]
-fn stats_show_bools_in_list_subscripts_compiled_once() {
+fn stats_show_list_subscripts_compiled_once() {
     let stderr = stats_at_threshold_2("jit_list_facts.py");
-    for name in ["sieve", "bool_keys"] {
+    for name in ["sieve", "bool_keys", "out_of_range", "rebound"] {
         let line = stderr
             .lines()
             .find(|l| l.contains(&format!(" {name}  jit ")))

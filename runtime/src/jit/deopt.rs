@@ -31,16 +31,21 @@ pub enum Reason {
     /// A call passed a parameter of another kind than the compiled code
     /// unboxes at entry: the interpreter runs the call from its start.
     EntryGuard = 5,
+    /// A speculative list subscript's index was out of range: the
+    /// interpreter re-executes it and raises `IndexError`. Not a failed
+    /// speculation, so code that catches `IndexError` keeps its code.
+    OutOfRange = 6,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 6] = [
+    pub const ALL: [Reason; 7] = [
         Reason::Exception,
         Reason::Unsupported,
         Reason::TypeGuard,
         Reason::Overflow,
         Reason::OsrGuard,
         Reason::EntryGuard,
+        Reason::OutOfRange,
     ];
 
     pub fn from_u8(b: u8) -> Reason {
@@ -66,6 +71,7 @@ impl Reason {
             Reason::Overflow => "deopt-overflow",
             Reason::OsrGuard => "deopt-osr-type",
             Reason::EntryGuard => "deopt-entry-type",
+            Reason::OutOfRange => "index-out-of-range",
         }
     }
 }

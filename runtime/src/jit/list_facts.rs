@@ -13,7 +13,7 @@
 //! Dropping a reference (`decref`) runs no script code and keeps them.
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{Block, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, MemFlagsData, Value};
 use cranelift_frontend::Variable;
 
 use super::abi;
@@ -109,8 +109,7 @@ impl Lowerer<'_, '_> {
                 let is_int = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::INT_HI);
                 let is_bool = (self.bcx.ins()).icmp_imm_s(IntCC::Equal, t, abi::BOOL_HI);
                 let ok = self.bcx.ins().bor(is_int, is_bool);
-                let to = exit.block(self);
-                self.guard(ok, to);
+                exit.check(self, ok, Reason::TypeGuard);
                 let as_int = self.unbox_int(key.0);
                 let as_bool = self.bcx.ins().band_imm_s(key.0, 1);
                 self.bcx.ins().select(is_bool, as_bool, as_int)
@@ -129,10 +128,11 @@ impl Lowerer<'_, '_> {
             let p = self.bcx.ins().band_imm_s(obj.0, abi::PAYLOAD_MASK);
             let borrow = self.bcx.ins().load(I64, flags, p, l.borrow);
             let free = self.bcx.ins().icmp_imm_s(IntCC::Equal, borrow, 0);
-            let to = exit.block(self);
-            self.guard(free, to);
+            exit.check(self, free, Reason::TypeGuard);
             fact.writable = true;
         }
+        // An index out of range leaves for the interpreter to raise
+        // `IndexError`: not a deoptimisation (`Reason::OutOfRange`).
         let i = match constant_of(&self.bcx, idx) {
             // A constant index: a bound check only beyond what is proven
             // (`-m` needs the length to be at least m).
@@ -140,8 +140,7 @@ impl Lowerer<'_, '_> {
                 let need = if c >= 0 { c } else { c.saturating_neg() - 1 };
                 if need > fact.proven {
                     let ok = (self.bcx.ins()).icmp_imm_s(IntCC::SignedGreaterThan, fact.len, need);
-                    let to = exit.block(self);
-                    self.guard(ok, to);
+                    exit.check(self, ok, Reason::OutOfRange);
                     fact.proven = need;
                 }
                 if c >= 0 {
@@ -155,8 +154,7 @@ impl Lowerer<'_, '_> {
                 let from_end = self.bcx.ins().iadd(idx, fact.len);
                 let i = self.bcx.ins().select(neg, from_end, idx);
                 let ok = self.bcx.ins().icmp(IntCC::UnsignedLessThan, i, fact.len);
-                let to = exit.block(self);
-                self.guard(ok, to);
+                exit.check(self, ok, Reason::OutOfRange);
                 i
             }
         };
@@ -184,8 +182,7 @@ impl Lowerer<'_, '_> {
         let flags = MemFlagsData::trusted();
         let t = self.tag16(obj);
         let is_ptr = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::PTR_HI);
-        let to = exit.block(self);
-        self.guard(is_ptr, to);
+        exit.check(self, is_ptr, Reason::TypeGuard);
         let p = self.bcx.ins().band_imm_s(obj, abi::PAYLOAD_MASK);
         let k = self.bcx.ins().uload8(I64, flags, p, layout::KIND);
         let is_list = (self.bcx.ins()).icmp_imm_s(IntCC::Equal, k, i64::from(layout::LIST_KIND));
@@ -197,7 +194,7 @@ impl Lowerer<'_, '_> {
         };
         let free = self.bcx.ins().icmp_imm_s(cc, borrow, 0);
         let ok = self.bcx.ins().band(is_list, free);
-        self.guard(ok, to);
+        exit.check(self, ok, Reason::TypeGuard);
         ListFact {
             local,
             len: self.bcx.ins().load(I64, flags, p, l.len),
@@ -208,7 +205,8 @@ impl Lowerer<'_, '_> {
     }
 }
 
-/// The exit of one speculative subscript, made when a check needs it.
+/// The exit of one speculative subscript, made when a check needs it;
+/// each check passes its own reason.
 struct LazyExit<'o> {
     pc: usize,
     operands: &'o [(Value, Kind)],
@@ -216,12 +214,19 @@ struct LazyExit<'o> {
 }
 
 impl LazyExit<'_> {
-    fn block(&mut self, lw: &mut Lowerer<'_, '_>) -> Block {
-        if let Some(b) = self.block {
-            return b;
-        }
-        let b = lw.exit_with_operands(self.pc, Reason::TypeGuard, self.operands);
-        self.block = Some(b);
-        b
+    /// Continue only when `ok`; otherwise leave, counted as `reason`.
+    fn check(&mut self, lw: &mut Lowerer<'_, '_>, ok: Value, reason: Reason) {
+        let exit = match self.block {
+            Some(b) => b,
+            None => {
+                let b = lw.exit_with_operands_any_reason(self.pc, self.operands);
+                self.block = Some(b);
+                b
+            }
+        };
+        let why = lw.iconst(reason as i64);
+        let cont = lw.bcx.create_block();
+        (lw.bcx.ins()).brif(ok, cont, &[], exit, &[BlockArg::Value(why)]);
+        lw.bcx.switch_to_block(cont);
     }
 }

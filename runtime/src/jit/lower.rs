@@ -62,7 +62,9 @@ const MAX_BUFFERED_ITEMS: usize = 64;
 pub(super) struct ExitSite {
     block: Block,
     pc: usize,
-    reason: Reason,
+    /// `None`: the block's one parameter is the reason (an exit shared by
+    /// checks that fail for different reasons).
+    reason: Option<Reason>,
     stack: Vec<(Value, Kind)>,
     /// OSR entry refusals write back the raw (still boxed) locals.
     raw_locals: Option<Vec<Value>>,
@@ -409,7 +411,29 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         self.exits.push(ExitSite {
             block,
             pc,
-            reason,
+            reason: Some(reason),
+            stack,
+            raw_locals: None,
+        });
+        block
+    }
+
+    /// An exit at `pc` with `operands` back on the stack whose reason is
+    /// its block's parameter, for checks that share one exit.
+    pub(super) fn exit_with_operands_any_reason(
+        &mut self,
+        pc: usize,
+        ops: &[(Value, Kind)],
+    ) -> Block {
+        let mut stack = self.stack.clone();
+        stack.extend_from_slice(ops);
+        let block = self.bcx.create_block();
+        self.bcx.set_cold_block(block);
+        self.bcx.append_block_param(block, I64);
+        self.exits.push(ExitSite {
+            block,
+            pc,
+            reason: None,
             stack,
             raw_locals: None,
         });
@@ -447,7 +471,10 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 self.bcx.ins().store(flags, v, buf, ((nl + k) * 8) as i32);
             }
             let pc = self.iconst(site.pc as i64);
-            let reason = self.iconst(site.reason as i64);
+            let reason = match site.reason {
+                Some(r) => self.iconst(r as i64),
+                None => self.bcx.block_params(site.block)[0],
+            };
             let nsv = self.iconst(ns as i64);
             match site.raw_locals {
                 Some(raw) => {
@@ -756,7 +783,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             self.exits.push(ExitSite {
                 block,
                 pc: 0,
-                reason: Reason::EntryGuard,
+                reason: Some(Reason::EntryGuard),
                 stack: Vec::new(),
                 raw_locals: Some(raw.to_vec()),
             });
@@ -819,7 +846,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             self.exits.push(ExitSite {
                 block: fail,
                 pc: header,
-                reason: Reason::OsrGuard,
+                reason: Some(Reason::OsrGuard),
                 stack: vals.iter().map(|v| (*v, Kind::Boxed)).collect(),
                 raw_locals: Some(raw.clone()),
             });
