@@ -167,6 +167,20 @@ fn stats_show_list_subscripts_compiled_once() {
     }
 }
 
+/// `math.sqrt` of a negative number in a loop that catches the
+/// `ValueError`: the exit is the error's, not a failed speculation, so the
+/// function keeps its first compiled version.
+#[test]
+fn stats_show_math_domain_errors_compiled_once() {
+    let stderr = stats_at_threshold_2("jit_math_exits.py");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(" with_errors  jit "))
+        .unwrap_or_else(|| panic!("with_errors not compiled in:\n{stderr}"));
+    assert!(line.contains("compiles=1 "), "{line}");
+    assert!(!line.contains("deopt-type"), "{line}");
+}
+
 #[test]
 fn kill_switch_keeps_everything_interpreted() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lang");

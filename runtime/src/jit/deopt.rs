@@ -31,10 +31,10 @@ pub enum Reason {
     /// A call passed a parameter of another kind than the compiled code
     /// unboxes at entry: the interpreter runs the call from its start.
     EntryGuard = 5,
-    /// A speculative list subscript's index was out of range: the
-    /// interpreter re-executes it and raises `IndexError`. Not a failed
-    /// speculation, so code that catches `IndexError` keeps its code.
-    OutOfRange = 6,
+    /// An operation that raises (a list index out of range, a math
+    /// domain error): the interpreter re-executes it and raises. Not a
+    /// failed speculation, so code that catches the error keeps its code.
+    Raising = 6,
 }
 
 impl Reason {
@@ -45,7 +45,7 @@ impl Reason {
         Reason::Overflow,
         Reason::OsrGuard,
         Reason::EntryGuard,
-        Reason::OutOfRange,
+        Reason::Raising,
     ];
 
     pub fn from_u8(b: u8) -> Reason {
@@ -71,7 +71,7 @@ impl Reason {
             Reason::Overflow => "deopt-overflow",
             Reason::OsrGuard => "deopt-osr-type",
             Reason::EntryGuard => "deopt-entry-type",
-            Reason::OutOfRange => "index-out-of-range",
+            Reason::Raising => "raising",
         }
     }
 }

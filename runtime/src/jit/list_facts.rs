@@ -132,7 +132,7 @@ impl Lowerer<'_, '_> {
             fact.writable = true;
         }
         // An index out of range leaves for the interpreter to raise
-        // `IndexError`: not a deoptimisation (`Reason::OutOfRange`).
+        // `IndexError`: not a deoptimisation (`Reason::Raising`).
         let i = match constant_of(&self.bcx, idx) {
             // A constant index: a bound check only beyond what is proven
             // (`-m` needs the length to be at least m).
@@ -140,7 +140,7 @@ impl Lowerer<'_, '_> {
                 let need = if c >= 0 { c } else { c.saturating_neg() - 1 };
                 if need > fact.proven {
                     let ok = (self.bcx.ins()).icmp_imm_s(IntCC::SignedGreaterThan, fact.len, need);
-                    exit.check(self, ok, Reason::OutOfRange);
+                    exit.check(self, ok, Reason::Raising);
                     fact.proven = need;
                 }
                 if c >= 0 {
@@ -154,7 +154,7 @@ impl Lowerer<'_, '_> {
                 let from_end = self.bcx.ins().iadd(idx, fact.len);
                 let i = self.bcx.ins().select(neg, from_end, idx);
                 let ok = self.bcx.ins().icmp(IntCC::UnsignedLessThan, i, fact.len);
-                exit.check(self, ok, Reason::OutOfRange);
+                exit.check(self, ok, Reason::Raising);
                 i
             }
         };

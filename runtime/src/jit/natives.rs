@@ -58,9 +58,18 @@ impl Lowerer<'_, '_> {
         // compiled code proved about lists (`list_facts.rs`) still holds.
         let slow = if self.speculate {
             let operands = [(func, Kind::Boxed), (this, Kind::Boxed), arg];
-            self.exit_with_operands(pc, Reason::TypeGuard, &operands)
+            self.exit_with_operands_any_reason(pc, &operands)
         } else {
             self.bcx.create_block()
+        };
+        // Speculating, the exit's reason: another callee or argument is a
+        // failed guard; a result `math` rejects raises (`Reason::Raising`).
+        let (guard_failed, raises) = match self.speculate {
+            true => (
+                vec![BlockArg::Value(self.iconst(Reason::TypeGuard as i64))],
+                vec![BlockArg::Value(self.iconst(Reason::Raising as i64))],
+            ),
+            false => (Vec::new(), Vec::new()),
         };
         self.bcx.set_cold_block(slow);
         let join = self.bcx.create_block();
@@ -101,7 +110,7 @@ impl Lowerer<'_, '_> {
             }
         };
         let cont = self.bcx.create_block();
-        self.bcx.ins().brif(ok, cont, &[], slow, &[]);
+        self.bcx.ins().brif(ok, cont, &[], slow, &guard_failed);
         self.bcx.switch_to_block(cont);
         let p = self.bcx.ins().band_imm_s(this, abi::PAYLOAD_MASK);
         let kind = self.bcx.ins().uload8(I64, flags, p, layout::KIND);
@@ -116,7 +125,9 @@ impl Lowerer<'_, '_> {
             .icmp_imm_s(IntCC::Equal, fptr, f.native as usize as i64);
         let is_it = self.bcx.ins().band(is_native, same);
         let compute = self.bcx.create_block();
-        self.bcx.ins().brif(is_it, compute, &[], slow, &[]);
+        self.bcx
+            .ins()
+            .brif(is_it, compute, &[], slow, &guard_failed);
 
         self.bcx.switch_to_block(compute);
         let r = match f.name {
@@ -149,7 +160,7 @@ impl Lowerer<'_, '_> {
         if self.speculate {
             self.bcx
                 .ins()
-                .brif(bad, slow, &[], join, &[BlockArg::Value(r)]);
+                .brif(bad, slow, &raises, join, &[BlockArg::Value(r)]);
             self.bcx.switch_to_block(join);
             self.decref(func);
             self.decref(this);
