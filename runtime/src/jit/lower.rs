@@ -406,16 +406,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         reason: Reason,
         stack: Vec<(Value, Kind)>,
     ) -> Block {
-        let block = self.bcx.create_block();
-        self.bcx.set_cold_block(block);
-        self.exits.push(ExitSite {
-            block,
-            pc,
-            reason: Some(reason),
-            stack,
-            raw_locals: None,
-        });
-        block
+        self.exit_site(pc, Some(reason), stack)
     }
 
     /// An exit at `pc` with `operands` back on the stack whose reason is
@@ -427,13 +418,21 @@ impl<'a, 'b> Lowerer<'a, 'b> {
     ) -> Block {
         let mut stack = self.stack.clone();
         stack.extend_from_slice(ops);
+        self.exit_site(pc, None, stack)
+    }
+
+    /// A cold exit block, recorded for `emit_exits`; with no `reason`, it
+    /// takes the reason as its parameter.
+    fn exit_site(&mut self, pc: usize, reason: Option<Reason>, stack: Vec<(Value, Kind)>) -> Block {
         let block = self.bcx.create_block();
         self.bcx.set_cold_block(block);
-        self.bcx.append_block_param(block, I64);
+        if reason.is_none() {
+            self.bcx.append_block_param(block, I64);
+        }
         self.exits.push(ExitSite {
             block,
             pc,
-            reason: None,
+            reason,
             stack,
             raw_locals: None,
         });
