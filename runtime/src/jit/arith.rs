@@ -100,7 +100,7 @@ impl Lowerer<'_, '_> {
         self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::INT_HI)
     }
 
-    fn is_float(&mut self, v: Value) -> Value {
+    pub(super) fn is_float(&mut self, v: Value) -> Value {
         let t = self.bcx.ins().ushr_imm_s(v, 51);
         self.bcx
             .ins()

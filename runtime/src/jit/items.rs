@@ -16,7 +16,6 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{BlockArg, InstBuilder, MemFlagsData, Value};
 
 use super::abi;
-use super::deopt::Reason;
 use super::direct::CalleeRef;
 use super::helpers as h;
 use super::layout::{self, ListLayout};
@@ -155,24 +154,10 @@ impl Lowerer<'_, '_> {
         let key = self.pop_raw();
         if let Some(l) = self.speculative_list_site(slot, key.1) {
             let obj = self.pop_raw();
-            let addr = self.speculative_item_addr((pc, l), obj, key, &[obj, key], false);
-            let item = self.bcx.ins().load(I64, MemFlagsData::trusted(), addr, 0);
-            // A float where every earlier read found one is pushed
-            // unboxed; anything else re-executes the read in the
-            // interpreter.
-            let item = match self.item_kind(slot) {
-                Kind::Float => {
-                    let exit = self.exit_with_operands(pc, Reason::TypeGuard, &[obj, key]);
-                    (self.guard_float((item, Kind::Boxed), exit), Kind::Float)
-                }
-                _ => {
-                    self.incref(item);
-                    (item, Kind::Boxed)
-                }
-            };
+            let (item, kind) = self.speculative_read((pc, l, slot), obj, key);
             self.release(obj);
             self.release(key);
-            self.push(item.0, item.1);
+            self.push(item, kind);
             return;
         }
         let obj = self.pop_borrow();
@@ -207,13 +192,7 @@ impl Lowerer<'_, '_> {
         if let Some(l) = self.speculative_list_site(slot, key.1) {
             let obj = self.pop_raw();
             let v = self.pop_raw();
-            let operands = [v, obj, key];
-            let addr = self.speculative_item_addr((pc, l), obj, key, &operands, true);
-            let v = self.boxed(v);
-            let flags = MemFlagsData::trusted();
-            let old = self.bcx.ins().load(I64, flags, addr, 0);
-            self.bcx.ins().store(flags, v, addr, 0);
-            self.decref(old);
+            self.speculative_write((pc, l), v, obj, key);
             self.release(obj);
             self.release(key);
             return;

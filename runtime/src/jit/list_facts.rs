@@ -74,26 +74,71 @@ impl Lowerer<'_, '_> {
     /// exits, and the item needs no reference), else `Boxed`. Not `Int`:
     /// the feedback bit for ints also covers bools, which a list of flags
     /// would then exit on at every read.
-    pub(super) fn item_kind(&self, slot: u16) -> Kind {
+    fn item_kind(&self, slot: u16) -> Kind {
         match self.feedback.slot(slot.wrapping_add(1)) {
             fb::FLOAT => Kind::Float,
             _ => Kind::Boxed,
         }
     }
 
+    /// A speculative `Subscr` of `obj[key]` (both left on the caller): the
+    /// item as a new reference, or unboxed where the site's items were
+    /// always floats (another kind re-executes the read in the
+    /// interpreter, through the subscript's one exit).
+    pub(super) fn speculative_read(
+        &mut self,
+        (pc, l, slot): (usize, ListLayout, u16),
+        obj: (Value, Kind),
+        key: (Value, Kind),
+    ) -> (Value, Kind) {
+        let operands = [obj, key];
+        let (addr, mut exit) = self.item_addr((pc, l), obj, key, &operands, false);
+        let item = self.bcx.ins().load(I64, MemFlagsData::trusted(), addr, 0);
+        match self.item_kind(slot) {
+            Kind::Float => {
+                let ok = self.is_float(item);
+                exit.check(self, ok, Reason::TypeGuard);
+                (self.unbox_float(item), Kind::Float)
+            }
+            _ => {
+                self.incref(item);
+                (item, Kind::Boxed)
+            }
+        }
+    }
+
+    /// A speculative `StoreSubscr` of `obj[key] = v`, which consumes `v`
+    /// (`obj` and `key` are left on the caller).
+    pub(super) fn speculative_write(
+        &mut self,
+        (pc, l): (usize, ListLayout),
+        v: (Value, Kind),
+        obj: (Value, Kind),
+        key: (Value, Kind),
+    ) {
+        let operands = [v, obj, key];
+        let (addr, _) = self.item_addr((pc, l), obj, key, &operands, true);
+        let v = self.boxed(v);
+        let flags = MemFlagsData::trusted();
+        let old = self.bcx.ins().load(I64, flags, addr, 0);
+        self.bcx.ins().store(flags, v, addr, 0);
+        self.decref(old);
+    }
+
     /// The address of the item `key` names in the list `obj`, after the
     /// checks a fact does not already cover; any failure exits to the
     /// interpreter at `pc` with `operands` back on the stack, so it
     /// re-executes the subscript (raising `IndexError`, or taking the
-    /// general path for another container).
-    pub(super) fn speculative_item_addr(
+    /// general path for another container). The exit is returned for the
+    /// caller's own checks of the same subscript.
+    fn item_addr<'o>(
         &mut self,
         (pc, l): (usize, ListLayout),
         obj: (Value, Kind),
         key: (Value, Kind),
-        operands: &[(Value, Kind)],
+        operands: &'o [(Value, Kind)],
         write: bool,
-    ) -> Value {
+    ) -> (Value, LazyExit<'o>) {
         let mut exit = LazyExit {
             pc,
             operands,
@@ -166,7 +211,7 @@ impl Lowerer<'_, '_> {
             }
         }
         let off = self.bcx.ins().ishl_imm_s(i, 3);
-        self.bcx.ins().iadd(fact.data, off)
+        (self.bcx.ins().iadd(fact.data, off), exit)
     }
 
     /// Check that `obj` is a list whose borrow counter allows the access,

@@ -90,11 +90,7 @@ impl Lowerer<'_, '_> {
             Kind::Float => arg.0,
             Kind::Int => self.bcx.ins().fcvt_from_sint(types::F64, arg.0),
             Kind::Boxed | Kind::Borrowed => {
-                let hi = self.bcx.ins().ushr_imm_s(arg.0, 51);
-                let is_float = self
-                    .bcx
-                    .ins()
-                    .icmp_imm_s(IntCC::NotEqual, hi, abi::NOT_FLOAT_HI13);
+                let is_float = self.is_float(arg.0);
                 let as_float = self.unbox_float(arg.0);
                 // A small int converts as Python converts it.
                 let is_int = self.is_small_int(arg.0);
