@@ -20,6 +20,13 @@
 //! deadline, tracebacks). A site whose native calls keep failing stops
 //! trying (`inline::InlineSite`).
 //!
+//! Each call of itself in the function's body gets a copy of the body
+//! inlined (one level, when the body is small): half of a recursion's
+//! calls are leaves, which then cost a compare instead of a call, and
+//! the remaining calls do twice the work per prologue. An inlined copy
+//! spends a unit of the budget like the call it replaces; it does not
+//! test the interrupt flag (the next real call does).
+//!
 //! The name a pure function calls is read once, by its caller: the
 //! function is a candidate only when it lives in the caller's own globals
 //! (`inline::candidates`), so the caller's check of the global is the
@@ -242,16 +249,49 @@ pub fn define(
     Ok(id)
 }
 
+/// Bodies of at most this many instructions, with at most this many
+/// calls of themselves, are inlined into their own calls (the code
+/// grows by the body once per call).
+const INLINE_MAX_INSTRS: usize = 48;
+const INLINE_MAX_CALLS: usize = 3;
+
 struct PureLowering<'a> {
     bcx: FunctionBuilder<'a>,
     code: &'a CodeObject,
     me: FuncRef,
     /// `plan`'s stack depth at each jump target.
     targets: &'a [Option<usize>],
-    blocks: HashMap<usize, Block>,
-    locals: Vec<Variable>,
     /// Returns (0, 1): abandon.
     fail: Block,
+    /// The address of the isolate's interrupt flag.
+    interrupt: Value,
+    /// The entry block's parameters.
+    params: Vec<Value>,
+}
+
+/// One copy of the body being lowered: the function's own, or one
+/// inlined at a call of itself.
+struct Frame {
+    blocks: HashMap<usize, Block>,
+    locals: Vec<Variable>,
+    /// The calls this copy may still make (what the recursion limit
+    /// leaves).
+    budget: Value,
+    /// Where a `return` goes: out of the native function, or, for an
+    /// inlined copy, to this block with the value as its parameter.
+    ret: Option<Block>,
+    /// Whether this copy's calls of itself get an inlined copy.
+    inline_calls: bool,
+}
+
+/// Whether `code`'s body is small enough to inline into its own calls.
+fn inlinable(code: &CodeObject) -> bool {
+    let calls = code
+        .code
+        .iter()
+        .filter(|i| matches!(i, Instr::Call { .. }))
+        .count();
+    code.code.len() <= INLINE_MAX_INSTRS && calls <= INLINE_MAX_CALLS
 }
 
 impl<'a> PureLowering<'a> {
@@ -263,28 +303,57 @@ impl<'a> PureLowering<'a> {
     ) -> Self {
         let fail = bcx.create_block();
         bcx.set_cold_block(fail);
+        let entry = bcx.create_block();
+        bcx.append_block_params_for_function_params(entry);
+        bcx.switch_to_block(entry);
+        let params = bcx.block_params(entry).to_vec();
+        // The parameters: the arguments, the budget, the flag's address.
+        let interrupt = params[code.arg_count as usize + 1];
         PureLowering {
             bcx,
             code,
             me,
             targets,
-            blocks: HashMap::new(),
-            locals: Vec::new(),
             fail,
+            interrupt,
+            params,
         }
     }
 
-    /// The block of jump target `pc`, with a parameter per stack entry.
-    fn block_at(&mut self, pc: usize) -> Block {
-        if let Some(&b) = self.blocks.get(&pc) {
+    /// The block of jump target `pc` in `frame`, with a parameter per
+    /// stack entry.
+    fn block_at(&mut self, frame: &mut Frame, pc: usize) -> Block {
+        if let Some(&b) = frame.blocks.get(&pc) {
             return b;
         }
         let b = self.bcx.create_block();
         for _ in 0..self.target_depth(pc).unwrap_or(0) {
             self.bcx.append_block_param(b, I64);
         }
-        self.blocks.insert(pc, b);
+        frame.blocks.insert(pc, b);
         b
+    }
+
+    /// A frame whose parameters are `args` (the other locals are never
+    /// read before they are assigned: `plan`).
+    fn frame(&mut self, args: &[Value], budget: Value, ret: Option<Block>) -> Frame {
+        let mut locals = Vec::with_capacity(self.code.varnames.len());
+        for i in 0..self.code.varnames.len() {
+            let var = self.bcx.declare_var(I64);
+            let v = match args.get(i) {
+                Some(&a) => a,
+                None => self.bcx.ins().iconst(I64, 0),
+            };
+            self.bcx.def_var(var, v);
+            locals.push(var);
+        }
+        Frame {
+            blocks: HashMap::new(),
+            locals,
+            budget,
+            ret,
+            inline_calls: false,
+        }
     }
 
     /// The stack depth at `pc` when it is a jump target.
@@ -304,22 +373,11 @@ impl<'a> PureLowering<'a> {
     }
 
     fn lower(mut self, config: cranelift_codegen::isa::TargetFrontendConfig) {
-        let entry = self.bcx.create_block();
-        self.bcx.append_block_params_for_function_params(entry);
-        self.bcx.switch_to_block(entry);
-        let params = self.bcx.block_params(entry).to_vec();
         let argc = self.code.arg_count as usize;
-        let (budget, interrupt) = (params[argc], params[argc + 1]);
-        for i in 0..self.code.varnames.len() {
-            let var = self.bcx.declare_var(I64);
-            let v = match params.get(i).filter(|_| i < argc) {
-                Some(&p) => p,
-                // Never read before it is assigned (`plan`).
-                None => self.bcx.ins().iconst(I64, 0),
-            };
-            self.bcx.def_var(var, v);
-            self.locals.push(var);
-        }
+        let (params, interrupt) = (std::mem::take(&mut self.params), self.interrupt);
+        let budget = params[argc];
+        let mut top = self.frame(&params[..argc], budget, None);
+        top.inline_calls = inlinable(self.code);
         // Every call spends one unit of the budget; an interrupt stops it.
         let flag = self
             .bcx
@@ -334,12 +392,23 @@ impl<'a> PureLowering<'a> {
             .ins()
             .icmp_imm_s(IntCC::SignedGreaterThan, budget, 0);
         self.guard(left);
+        self.lower_body(&mut top);
+        self.bcx.switch_to_block(self.fail);
+        let zero = self.bcx.ins().iconst(I64, 0);
+        let one = self.bcx.ins().iconst(I64, 1);
+        self.bcx.ins().return_(&[zero, one]);
+        self.bcx.seal_all_blocks();
+        self.bcx.finalize(config);
+    }
 
+    /// Lower the body once into `frame`, from the current block; every
+    /// path ends in a return (or, inlined, a jump to `frame.ret`).
+    fn lower_body(&mut self, frame: &mut Frame) {
         let mut stack: Vec<Value> = Vec::new();
         let mut live = true;
         for pc in 0..self.code.code.len() {
             if self.target_depth(pc).is_some() {
-                let b = self.block_at(pc);
+                let b = self.block_at(frame, pc);
                 if live {
                     self.bcx.ins().jump(b, &Self::args(&stack));
                 }
@@ -350,25 +419,41 @@ impl<'a> PureLowering<'a> {
             if !live {
                 continue;
             }
-            live = self.lower_instr(pc, &mut stack, budget, interrupt);
+            live = self.lower_instr(frame, pc, &mut stack);
         }
-        self.bcx.switch_to_block(self.fail);
-        let zero = self.bcx.ins().iconst(I64, 0);
-        let one = self.bcx.ins().iconst(I64, 1);
-        self.bcx.ins().return_(&[zero, one]);
-        self.bcx.seal_all_blocks();
-        self.bcx.finalize(config);
+    }
+
+    /// A call of the function itself on `args` from `frame`: an inlined
+    /// copy of the body when `frame` inlines its calls, else a native
+    /// call. Its value, or abandon.
+    fn lower_self_call(&mut self, frame: &Frame, mut args: Vec<Value>) -> Value {
+        let less = self.bcx.ins().iadd_imm_s(frame.budget, -1);
+        if frame.inline_calls {
+            // The copy stands for one more frame of the recursion.
+            let left = self.bcx.ins().icmp_imm_s(IntCC::SignedGreaterThan, less, 0);
+            self.guard(left);
+            let after = self.bcx.create_block();
+            let v = self.bcx.append_block_param(after, I64);
+            let mut copy = self.frame(&args, less, Some(after));
+            self.lower_body(&mut copy);
+            self.bcx.switch_to_block(after);
+            return v;
+        }
+        args.push(less);
+        args.push(self.interrupt);
+        let call = self.bcx.ins().call(self.me, &args);
+        let (v, failed) = {
+            let r = self.bcx.inst_results(call);
+            (r[0], r[1])
+        };
+        let ok = self.bcx.ins().icmp_imm_s(IntCC::Equal, failed, 0);
+        self.guard(ok);
+        v
     }
 
     /// Lower one instruction of a plan-approved body; false when it ends
     /// the straight-line code (a return or a jump). Conditions are `i8`s.
-    fn lower_instr(
-        &mut self,
-        pc: usize,
-        stack: &mut Vec<Value>,
-        budget: Value,
-        interrupt: Value,
-    ) -> bool {
+    fn lower_instr(&mut self, frame: &mut Frame, pc: usize, stack: &mut Vec<Value>) -> bool {
         let code = self.code;
         // `plan` checked the depths: the fallback is never used.
         let pop = |s: &mut Vec<Value>, bcx: &mut FunctionBuilder| match s.pop() {
@@ -377,12 +462,12 @@ impl<'a> PureLowering<'a> {
         };
         match code.code[pc] {
             Instr::LoadFast { idx } => {
-                let v = self.bcx.use_var(self.locals[idx as usize]);
+                let v = self.bcx.use_var(frame.locals[idx as usize]);
                 stack.push(v);
             }
             Instr::StoreFast { idx } => {
                 let v = pop(stack, &mut self.bcx);
-                self.bcx.def_var(self.locals[idx as usize], v);
+                self.bcx.def_var(frame.locals[idx as usize], v);
             }
             Instr::LoadConst { idx } => {
                 let c = match code.consts.get(idx as usize) {
@@ -424,10 +509,10 @@ impl<'a> PureLowering<'a> {
             Instr::PopJumpIfFalse { target } | Instr::PopJumpIfTrue { target } => {
                 let x = pop(stack, &mut self.bcx);
                 let jump_if_true = matches!(code.code[pc], Instr::PopJumpIfTrue { .. });
-                let there = self.block_at(target as usize);
+                let there = self.block_at(frame, target as usize);
                 let next_is_target = self.target_depth(pc + 1).is_some();
                 let next = match next_is_target {
-                    true => self.block_at(pc + 1),
+                    true => self.block_at(frame, pc + 1),
                     false => self.bcx.create_block(),
                 };
                 let there_args = Self::args(stack);
@@ -447,30 +532,28 @@ impl<'a> PureLowering<'a> {
                 return false;
             }
             Instr::Jump { target } => {
-                let there = self.block_at(target as usize);
+                let there = self.block_at(frame, target as usize);
                 self.bcx.ins().jump(there, &Self::args(stack));
                 return false;
             }
             Instr::Call { argc, .. } => {
                 let at = stack.len().saturating_sub(argc as usize);
-                let mut args: Vec<Value> = stack.split_off(at);
+                let args: Vec<Value> = stack.split_off(at);
                 stack.pop();
-                let less = self.bcx.ins().iadd_imm_s(budget, -1);
-                args.push(less);
-                args.push(interrupt);
-                let call = self.bcx.ins().call(self.me, &args);
-                let (v, failed) = {
-                    let r = self.bcx.inst_results(call);
-                    (r[0], r[1])
-                };
-                let ok = self.bcx.ins().icmp_imm_s(IntCC::Equal, failed, 0);
-                self.guard(ok);
+                let v = self.lower_self_call(frame, args);
                 stack.push(v);
             }
             Instr::Return => {
                 let v = pop(stack, &mut self.bcx);
-                let zero = self.bcx.ins().iconst(I64, 0);
-                self.bcx.ins().return_(&[v, zero]);
+                match frame.ret {
+                    Some(after) => {
+                        self.bcx.ins().jump(after, &[BlockArg::Value(v)]);
+                    }
+                    None => {
+                        let zero = self.bcx.ins().iconst(I64, 0);
+                        self.bcx.ins().return_(&[v, zero]);
+                    }
+                }
                 return false;
             }
             _ => {}
@@ -523,5 +606,19 @@ mod tests {
         for src in no {
             assert!(!is_pure_recursive(&function_code(src, "f")), "{src}");
         }
+    }
+
+    #[test]
+    fn small_bodies_are_inlined_into_their_calls() {
+        let fib = "def f(n):\n    if n < 2:\n        return n\n    return f(n - 1) + f(n - 2)\n";
+        let three = "def f(n):\n    return n if n < 3 else f(n - 1) + f(n - 2) - f(n - 3)\n";
+        let four =
+            "def f(n):\n    return 1 if n < 4 else f(n - 1) + f(n - 2) + f(n - 3) + f(n - 4)\n";
+        assert!(inlinable(&function_code(fib, "f")));
+        assert!(inlinable(&function_code(three, "f")));
+        assert!(!inlinable(&function_code(four, "f")));
+        let long = format!("def f(n):\n    return {}f(n - 1)\n", "n + ".repeat(30));
+        assert!(is_pure_recursive(&function_code(&long, "f")));
+        assert!(!inlinable(&function_code(&long, "f")));
     }
 }
