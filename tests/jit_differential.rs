@@ -167,6 +167,23 @@ fn stats_show_list_subscripts_compiled_once() {
     }
 }
 
+/// Speculative instance attributes: objects of two classes keeping the
+/// same names at other entries, and two locals holding one object, are
+/// found by the cell's refill without leaving compiled code; a call that
+/// moves a dict's entries ends what was proven about it.
+#[test]
+fn stats_show_instance_attributes_compiled_once() {
+    let stderr = stats_at_threshold_2("jit_inst_facts.py");
+    for name in ["walk", "aliases", "deleted"] {
+        let line = stderr
+            .lines()
+            .find(|l| l.contains(&format!(" {name}  jit ")))
+            .unwrap_or_else(|| panic!("{name} not compiled in:\n{stderr}"));
+        assert!(line.contains("compiles=1 "), "{line}");
+        assert!(!line.contains("deopt-type"), "{line}");
+    }
+}
+
 /// `math.sqrt` of a negative number in a loop that catches the
 /// `ValueError`: the exit is the error's, not a failed speculation, so the
 /// function keeps its first compiled version.

@@ -165,7 +165,8 @@ impl Vm {
     }
 
     /// `obj.name = value` at a cached site: a plain store over the entry
-    /// at the site's hint index is inline.
+    /// at the site's hint index is inline. True when the store added the
+    /// attribute to an instance (type feedback for the JIT).
     #[inline]
     pub fn setattr_cached(
         &mut self,
@@ -174,7 +175,7 @@ impl Vm {
         value: Value,
         cache: &AttrCache,
         slot: u16,
-    ) -> PyResult<()> {
+    ) -> PyResult<bool> {
         if let Some(Payload::Instance(inst)) = obj.payload() {
             let hint = cache.with_entry(slot, &inst.class, self.class_epoch, |e| {
                 (e.plain_store).then(|| e.index.get() as usize)
@@ -188,7 +189,7 @@ impl Vm {
                         // Dropping the old value runs no script code
                         // (finalisation is deferred), so under the borrow is fine.
                         *v = value;
-                        return Ok(());
+                        return Ok(false);
                     }
                 }
             }
@@ -362,10 +363,12 @@ impl Vm {
         value: Value,
         cache: &AttrCache,
         slot: u16,
-    ) -> PyResult<()> {
+    ) -> PyResult<bool> {
         let (Some(Payload::Instance(inst)), Some(name_obj)) = (obj.payload(), name.as_str_obj())
         else {
-            return self.setattr(obj, name.as_str().unwrap_or(""), value);
+            return self
+                .setattr(obj, name.as_str().unwrap_or(""), value)
+                .map(|()| false);
         };
         let hash = cached_str_hash(name_obj);
         // (plain store, hint index) from the site, filling it on a miss.
@@ -380,7 +383,7 @@ impl Vm {
             ),
         };
         if !plain_store {
-            return self.setattr(obj, &name_obj.s, value);
+            return self.setattr(obj, &name_obj.s, value).map(|()| false);
         }
         let mut d = inst
             .dict
@@ -390,6 +393,7 @@ impl Vm {
         let hinted = (hint as usize)
             .checked_sub(1)
             .filter(|&i| d.get_if_key_at(i, name).is_some());
+        let before = d.len();
         match hinted.and_then(|i| d.get_index_mut(i)) {
             Some(v) => *v = value,
             None => {
@@ -402,7 +406,44 @@ impl Vm {
                 }
             }
         }
-        Ok(())
+        Ok(d.len() > before)
+    }
+
+    /// Where `inst` keeps attribute `name` in its own dict, when reading
+    /// (`store`: writing) it at site `slot` is a plain access of that
+    /// entry: the class chain has no property of the name (for a store,
+    /// no script `__setattr__` either) and the dict holds the name. Fills
+    /// the site's cache entry and its index hint; runs no script code.
+    /// Compiled code's miss path only: kept out of the interpreter's.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn plain_instance_entry(
+        &self,
+        inst: &crate::object::InstanceObj,
+        name: &Value,
+        cache: &AttrCache,
+        slot: u16,
+        store: bool,
+    ) -> Option<usize> {
+        let name_obj = name.as_str_obj()?;
+        let hash = cached_str_hash(name_obj);
+        let (found, plain_store) = self.site_lookup(cache, slot, &inst.class, &name_obj.s, hash);
+        let plain = match store {
+            true => plain_store,
+            false => !found.as_ref().is_some_and(is_property),
+        };
+        if !plain {
+            return None;
+        }
+        let i = inst
+            .dict
+            .try_borrow()
+            .ok()?
+            .index_of_name(name, &name_obj.s, hash)?;
+        cache.with_entry(slot, &inst.class, self.class_epoch, |e| {
+            e.index.set(i as u32 + 1)
+        });
+        Some(i)
     }
 
     /// Call the dunder `name` found on the type of a user object (instances

@@ -1,6 +1,7 @@
 //! Type feedback recorded by the interpreter for the JIT: one byte per
 //! feedback-bearing instruction (`Instr::feedback_slot`) plus hotness
-//! counters. Recording is an OR into a byte; the JIT reads, never writes.
+//! counters. Recording is an OR into a byte; the JIT reads it, and writes
+//! only `bits::ATTR_GENERIC` (when a speculation on an attribute failed).
 
 use std::cell::Cell;
 
@@ -22,6 +23,13 @@ pub mod bits {
     /// Subscript sites only (`container_bits`, low nibble): the container
     /// was a list. Another container records `OTHER` (or `STR`).
     pub const LIST: u8 = 1;
+    /// Attribute store sites only: a store added the attribute to the
+    /// instance (an `__init__`), rather than replacing its value.
+    pub const ATTR_ADDED: u8 = 64;
+    /// Attribute sites only, written by compiled code: an access that
+    /// was not a plain instance-dict attribute (a class attribute, a
+    /// property, a module) reached a site speculating that it would be.
+    pub const ATTR_GENERIC: u8 = 128;
 }
 
 /// The low-nibble bits a subscript site records for its container: the

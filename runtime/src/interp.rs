@@ -1112,7 +1112,9 @@ fn run_until_switch(
                     let v = pop!();
                     fb!(slot, crate::feedback::kind_bits(&obj));
                     let n = info.names.get(name as usize).cloned().unwrap_or_default();
-                    tri!(vm.setattr_cached(&obj, &n, v, &info.attr_cache, slot));
+                    if tri!(vm.setattr_cached(&obj, &n, v, &info.attr_cache, slot)) {
+                        fb!(slot, crate::feedback::bits::ATTR_ADDED);
+                    }
                 }
                 Instr::DeleteAttr { name } => {
                     let obj = pop!();
@@ -1848,7 +1850,9 @@ fn run_until_switch(
                     let obj = pop!();
                     fb!(slot, crate::feedback::kind_bits(&obj));
                     let n = name_value!(name);
-                    tri!(vm.setattr_cached(&obj, n, v, &info.attr_cache, slot));
+                    if tri!(vm.setattr_cached(&obj, n, v, &info.attr_cache, slot)) {
+                        fb!(slot, crate::feedback::bits::ATTR_ADDED);
+                    }
                 }
                 Instr::CopyTwo => {
                     pc += 1;

@@ -34,6 +34,15 @@ pub struct Analysis {
     pub block_starts: BTreeSet<usize>,
     /// Targets of `JumpBackward`, with their stack depth.
     pub loop_headers: Vec<(usize, u32)>,
+    /// Control-flow edges into each reachable instruction.
+    pub edges_in: Vec<u32>,
+}
+
+impl Analysis {
+    /// How many control-flow edges of the bytecode enter `pc`.
+    pub fn edges_into(&self, pc: usize) -> usize {
+        self.edges_in.get(pc).map_or(0, |&n| n as usize)
+    }
 }
 
 fn supported(i: &Instr) -> bool {
@@ -127,6 +136,7 @@ pub fn analyze(code: &CodeObject) -> Result<Analysis, Refusal> {
     let mut depth: Vec<Option<u32>> = vec![None; n];
     let mut block_starts = BTreeSet::from([0usize]);
     let mut loop_headers = Vec::new();
+    let mut edges_in = vec![0u32; n];
     let mut work = vec![(0usize, 0u32)];
     while let Some((pc, d)) = work.pop() {
         let Some(instr) = code.code.get(pc) else {
@@ -146,6 +156,9 @@ pub fn analyze(code: &CodeObject) -> Result<Analysis, Refusal> {
             loop_headers.push((target as usize, d));
         }
         for (s, sd) in succ {
+            if let Some(e) = edges_in.get_mut(s) {
+                *e += 1;
+            }
             if branches {
                 block_starts.insert(s);
             }
@@ -161,5 +174,6 @@ pub fn analyze(code: &CodeObject) -> Result<Analysis, Refusal> {
         depth,
         block_starts,
         loop_headers,
+        edges_in,
     })
 }

@@ -445,7 +445,7 @@ impl Lowerer<'_, '_> {
         call_args.extend_from_slice(regs);
         call_args.resize(2 + abi::REG_ARGS, zero);
         let sig = self.sig(2 + abi::REG_ARGS, true);
-        self.forget_list_facts();
+        self.forget_facts();
         let call = self.bcx.ins().call_indirect(sig, entry, &call_args);
         self.bcx.inst_results(call)[0]
     }

@@ -427,7 +427,7 @@ pub extern "C" fn store_attr(ctx: *mut JitCtx, obj: i64, name: i64, v: i64, slot
         let (obj, v) = unsafe { (borrow_bits(obj), from_bits(v)) };
         let key = name_of(f, name);
         vm.setattr_cached(&obj, &key, v, &f.info.attr_cache, slot as u16)
-            .map(|()| 0)
+            .map(|_| 0)
     })
 }
 

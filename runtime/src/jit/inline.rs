@@ -444,7 +444,7 @@ impl Lowerer<'_, '_> {
             .load(I64, flags, self.ctx, abi::ctx_offset::INTERRUPT);
         call_args.push(budget);
         call_args.push(interrupt);
-        self.forget_list_facts();
+        self.forget_facts();
         let call = self.bcx.ins().call(f, &call_args);
         let (v, failed) = {
             let r = self.bcx.inst_results(call);

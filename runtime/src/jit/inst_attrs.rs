@@ -45,11 +45,16 @@ pub struct InstAttrCell {
     key: Cell<u64>,
 }
 
-const CELL_CLASS: i32 = offset_of!(InstAttrCell, class) as i32;
-const CELL_EPOCH: i32 = offset_of!(InstAttrCell, epoch) as i32;
-const CELL_INDEX: i32 = offset_of!(InstAttrCell, index) as i32;
-const CELL_KEY: i32 = offset_of!(InstAttrCell, key) as i32;
-const VM_CLASS_EPOCH: i32 = offset_of!(Vm, class_epoch) as i32;
+/// Byte offsets of an `InstAttrCell`'s fields, for compiled code.
+pub(super) mod cell_offset {
+    use super::{offset_of, InstAttrCell};
+    pub const CLASS: i32 = offset_of!(InstAttrCell, class) as i32;
+    pub const EPOCH: i32 = offset_of!(InstAttrCell, epoch) as i32;
+    pub const INDEX: i32 = offset_of!(InstAttrCell, index) as i32;
+    pub const KEY: i32 = offset_of!(InstAttrCell, key) as i32;
+}
+use cell_offset::{CLASS as CELL_CLASS, EPOCH as CELL_EPOCH, INDEX as CELL_INDEX, KEY as CELL_KEY};
+pub(super) const VM_CLASS_EPOCH: i32 = offset_of!(Vm, class_epoch) as i32;
 
 impl InstAttrCell {
     fn set(&self, class: &PyValue, epoch: u64, index: usize, key: &PyValue) {
@@ -114,6 +119,54 @@ fn refill(ctx: *mut JitCtx, obj: i64, name: i64, slot: i64, cell: &InstAttrCell,
         .is_ok_and(|d| d.get_if_key_at(i, &key).is_some());
     if here {
         cell.set(&inst.class, epoch, i, &key);
+    }
+}
+
+/// A speculating `LoadAttr` (`store`: `StoreAttr`) of `name` on `obj` at
+/// site `slot` whose cell did not describe `obj` (`inst_facts.rs`): the
+/// index + 1 of the entry `obj`'s own dict keeps the attribute in, with
+/// the cell refilled to describe it, when the access is a plain one of
+/// that entry and the dict's borrow state allows it; else 0, and a site
+/// where the access is not plain is marked `ATTR_GENERIC` for the next
+/// compile. Runs no script code.
+pub extern "C" fn plain_attr_index(
+    ctx: *mut JitCtx,
+    obj: i64,
+    name: i64,
+    slot: i64,
+    cell: *const InstAttrCell,
+    store: i64,
+) -> i64 {
+    // SAFETY: compiled code passes its live context, a borrowed operand
+    // and the cell of the code that runs.
+    let (c, obj, cell) = unsafe { (&*ctx, borrow_bits(obj), cell.as_ref()) };
+    // SAFETY: the activation is live (see `env_of`); the VM outlives it
+    // and is only read here.
+    let (env, vm) = unsafe { (env_of(c), &*c.vm) };
+    let (store, slot) = (store != 0, slot as u16);
+    let key = name_of(&env, name);
+    let found = match obj.payload() {
+        Some(Payload::Instance(inst)) => vm
+            .plain_instance_entry(inst, &key, &env.info.attr_cache, slot, store)
+            .map(|i| (inst, i)),
+        _ => None,
+    };
+    let Some((inst, i)) = found else {
+        env.info
+            .feedback
+            .record(slot, crate::feedback::bits::ATTR_GENERIC);
+        return 0;
+    };
+    let free = match store {
+        true => inst.dict.try_borrow_mut().is_ok(),
+        false => inst.dict.try_borrow().is_ok(),
+    };
+    match (free, cell) {
+        (true, Some(cell)) => {
+            cell.set(&inst.class, vm.class_epoch, i, &key);
+            i as i64 + 1
+        }
+        _ => 0,
     }
 }
 

@@ -9,7 +9,7 @@
 //! pointer once, and a constant index already proven in range needs no
 //! bound check at all. A fact lasts until something could change it:
 //! any call (script code may resize, borrow or rebind), a store to its
-//! local, or the start of a bytecode block (another path may enter).
+//! local, or a join with a path that did not prove it (`facts.rs`).
 //! Dropping a reference (`decref`) runs no script code and keeps them.
 
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -27,7 +27,7 @@ use crate::feedback::bits as fb;
 /// What compiled code has proven about the list a local holds.
 #[derive(Clone, Copy)]
 pub(super) struct ListFact {
-    local: Option<Variable>,
+    pub(super) local: Option<Variable>,
     /// The length and the item array, read once.
     len: Value,
     data: Value,
@@ -38,17 +38,20 @@ pub(super) struct ListFact {
     writable: bool,
 }
 
+impl ListFact {
+    /// What this fact and `other`, proven on two paths into one block,
+    /// both say about the same list, if they are about the same one.
+    pub(super) fn meet(&self, other: &ListFact) -> Option<ListFact> {
+        let same = self.local == other.local && self.len == other.len && self.data == other.data;
+        same.then(|| ListFact {
+            proven: self.proven.min(other.proven),
+            writable: self.writable && other.writable,
+            ..*self
+        })
+    }
+}
+
 impl Lowerer<'_, '_> {
-    /// Forget every fact: the code about to run may change any list.
-    pub(super) fn forget_list_facts(&mut self) {
-        self.list_facts.clear();
-    }
-
-    /// Forget the facts about the list local `var` held (it is rebound).
-    pub(super) fn forget_list_facts_of(&mut self, var: Variable) {
-        self.list_facts.retain(|f| f.local != Some(var));
-    }
-
     /// The list layout when the site at `slot` only ever indexed a list
     /// with an int and the code may speculate; `None` for the general
     /// lowering (`items.rs`).
@@ -164,9 +167,9 @@ impl Lowerer<'_, '_> {
             Kind::Borrowed => self.local_origin.get(&obj.0).copied(),
             _ => None,
         };
-        let known = local.and_then(|v| self.list_facts.iter().position(|f| f.local == Some(v)));
+        let known = local.and_then(|v| self.facts.lists.iter().position(|f| f.local == Some(v)));
         let mut fact = match known {
-            Some(at) => self.list_facts[at],
+            Some(at) => self.facts.lists[at],
             None => self.check_list(l, obj.0, local, write, &mut exit),
         };
         if write && !fact.writable {
@@ -206,8 +209,8 @@ impl Lowerer<'_, '_> {
         // Only a fact about a local outlives this instruction.
         if local.is_some() {
             match known {
-                Some(at) => self.list_facts[at] = fact,
-                None => self.list_facts.push(fact),
+                Some(at) => self.facts.lists[at] = fact,
+                None => self.facts.lists.push(fact),
             }
         }
         let off = self.bcx.ins().ishl_imm_s(i, 3);

@@ -74,7 +74,7 @@ pub struct Lowerer<'a, 'b> {
     pub bcx: FunctionBuilder<'b>,
     pub(super) code: &'a CodeObject,
     pub(super) feedback: &'a Feedback,
-    analysis: &'a Analysis,
+    pub(super) analysis: &'a Analysis,
     pub(super) types: &'a Types,
     pub(super) ranges: &'a RangeLoops,
     /// Per native range loop: its state (`range_loop.rs`).
@@ -116,9 +116,12 @@ pub struct Lowerer<'a, 'b> {
     /// The local each `LoadFast` result was read from (`Borrowed`
     /// entries), so a subscript can find what is known of it.
     pub(super) local_origin: HashMap<Value, Variable>,
-    /// What this straight-line stretch has proven about lists held in
-    /// locals (`list_facts.rs`).
-    pub(super) list_facts: Vec<super::list_facts::ListFact>,
+    /// What the code being lowered has proven about values held in
+    /// locals (`facts.rs`).
+    pub(super) facts: super::facts::Facts,
+    /// For each bytecode block, how many edges into it have been lowered
+    /// and what all of them proved.
+    pub(super) edge_facts: HashMap<usize, (usize, super::facts::Facts)>,
     /// A `LoadGlobal` result on the stack as `Borrowed` from the global's
     /// slot, no reference taken, because only a call consumes it and
     /// nothing before that call can run script code (which could rebind
@@ -179,7 +182,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             globals: None,
             global_origin: HashMap::new(),
             local_origin: HashMap::new(),
-            list_facts: Vec::new(),
+            facts: Default::default(),
+            edge_facts: HashMap::new(),
             borrowed_callee: None,
             inline: &[],
             pure_fns: Vec::new(),
@@ -256,7 +260,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
     /// Call a helper by address (an `extern "C"` fn of `n` i64 params).
     pub(super) fn call(&mut self, f: *const u8, args: &[Value], ret: bool) -> Option<Value> {
         if !runs_no_script_code(f) {
-            self.forget_list_facts();
+            self.forget_facts();
         }
         let sig = self.sig(args.len(), ret);
         let callee = self.iconst(f as i64);
@@ -553,11 +557,12 @@ impl<'a, 'b> Lowerer<'a, 'b> {
 
     /// Define local `i`'s variable as `v` (of the local's kind).
     pub(super) fn def_local(&mut self, i: usize, v: Value) {
-        self.forget_list_facts_of(self.locals[i]);
+        self.forget_facts_of(self.locals[i]);
         self.bcx.def_var(self.locals[i], v);
     }
 
     pub(super) fn jump_to(&mut self, target: usize, stack: &[Value]) {
+        self.note_edge(target);
         let b = self.blocks[&target];
         let args = Self::block_args(stack);
         self.bcx.ins().jump(b, &args);
@@ -881,8 +886,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 .map(|v| (*v, Kind::Boxed))
                 .collect();
             self.borrowed_callee = None;
-            // Another path may enter here.
-            self.forget_list_facts();
+            self.enter_block_facts(start);
             self.retag_range_stack(start);
             let mut pc = start;
             while let Some(instr) = self.code.code.get(pc).copied() {
@@ -1071,11 +1075,17 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             }
             Instr::LoadAttr { name, slot } => {
                 let cell = self.next_inst_attr_cell();
-                self.lower_inst_load_attr(pc, name, slot, cell);
+                match self.speculative_attr_site(slot, cell) {
+                    Some(l) => self.speculative_load_attr((pc, l), name, slot, cell),
+                    None => self.lower_inst_load_attr(pc, name, slot, cell),
+                }
             }
             Instr::StoreAttr { name, slot } => {
                 let cell = self.next_inst_attr_cell();
-                self.lower_inst_store_attr(pc, name, slot, cell);
+                match self.speculative_attr_site(slot, cell) {
+                    Some(l) => self.speculative_store_attr((pc, l), name, slot, cell),
+                    None => self.lower_inst_store_attr(pc, name, slot, cell),
+                }
             }
             Instr::LoadMethod { name, slot } => {
                 self.method_names.push(name);
@@ -1105,6 +1115,8 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 let st = self.boxed_stack();
                 let args = Self::block_args(&st);
                 let (tb, fb_) = (self.blocks[&(target as usize)], self.blocks[&(pc + 1)]);
+                self.note_edge(target as usize);
+                self.note_edge(pc + 1);
                 if jump_if {
                     self.bcx.ins().brif(truth, tb, &args, fb_, &args);
                 } else {
@@ -1127,6 +1139,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 // Fall-through pops (and releases) the value.
                 let pop_block = self.bcx.create_block();
                 let tb = self.blocks[&(target as usize)];
+                self.note_edge(target as usize);
                 if jump_if {
                     self.bcx.ins().brif(truth, tb, &kept_args, pop_block, &[]);
                 } else {
@@ -1181,6 +1194,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                 next_stack.push(r);
                 let next_args = Self::block_args(&next_stack);
                 let nb = self.blocks[&(pc + 1)];
+                self.note_edge(pc + 1);
                 self.bcx.ins().brif(done, exhausted, &[], nb, &next_args);
                 self.bcx.switch_to_block(exhausted);
                 self.decref(it);
@@ -1446,7 +1460,7 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         let (v, kv) = self.pop();
         let lk = self.types.locals[idx];
         let var = self.locals[idx];
-        self.forget_list_facts_of(var);
+        self.forget_facts_of(var);
         if lk == Kind::Boxed {
             // The old value may be dropped below: borrows of it (of any
             // local, for simplicity) must hold their own reference.
@@ -1474,15 +1488,18 @@ impl<'a, 'b> Lowerer<'a, 'b> {
 }
 
 /// Helpers that never run script code, so what compiled code proved
-/// about lists survives a call of them (`list_facts.rs`): dropping a
-/// reference (no finalizer runs script code in `Drop`, `finalize.rs`),
-/// the refills of global and module-attribute caches (dict lookups by
-/// name, which compare strs and identities only) and of inline sites.
+/// about lists and instances survives a call of them (`facts.rs`):
+/// dropping a reference (no finalizer runs script code in `Drop`,
+/// `finalize.rs`), the refills of global and module-attribute caches
+/// (dict lookups by name, which compare strs and identities only), of
+/// inline sites and of instance attribute cells (a class-chain lookup
+/// and an instance dict probe; neither changes a dict).
 fn runs_no_script_code(f: *const u8) -> bool {
     f == h::decref as *const u8
         || f == super::globals::load_global_cached as *const u8
         || f == super::globals::module_attr_refill as *const u8
         || f == super::inline::remember_inlined as *const u8
+        || f == super::inst_attrs::plain_attr_index as *const u8
 }
 
 /// What `Lowerer::new` lowers from: feedback, analysis, types, range

@@ -481,6 +481,7 @@ impl Lowerer<'_, '_> {
         let mut args: Vec<BlockArg> = vals.iter().map(|v| BlockArg::Value(*v)).collect();
         args.push(BlockArg::Value(next));
         let b = self.blocks[&(pc + 1)];
+        self.note_edge(pc + 1);
         self.bcx.ins().jump(b, &args);
         self.bcx.switch_to_block(done);
         let rest: Vec<BlockArg> = vals[..vals.len().saturating_sub(1)]
@@ -488,6 +489,7 @@ impl Lowerer<'_, '_> {
             .map(|v| BlockArg::Value(*v))
             .collect();
         let t = self.blocks[&target];
+        self.note_edge(target);
         self.bcx.ins().jump(t, &rest);
     }
 
