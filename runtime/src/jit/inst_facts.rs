@@ -86,13 +86,7 @@ impl Lowerer<'_, '_> {
     ) {
         let obj = self.pop_raw();
         let operands = [obj];
-        let site = AttrSite {
-            pc,
-            name,
-            slot,
-            cell,
-            store: false,
-        };
+        let site = AttrSite::new(pc, name, slot, cell, false);
         let entry = self.plain_entry(site, l, obj, &operands);
         let v = self
             .bcx
@@ -114,13 +108,7 @@ impl Lowerer<'_, '_> {
         let obj = self.pop_raw();
         let v = self.pop_raw();
         let operands = [v, obj];
-        let site = AttrSite {
-            pc,
-            name,
-            slot,
-            cell,
-            store: true,
-        };
+        let site = AttrSite::new(pc, name, slot, cell, true);
         let entry = self.plain_entry(site, l, obj, &operands);
         let v = match v {
             (b, Kind::Borrowed) => {
@@ -287,4 +275,16 @@ struct AttrSite {
     slot: u16,
     cell: *const InstAttrCell,
     store: bool,
+}
+
+impl AttrSite {
+    fn new(pc: usize, name: u32, slot: u16, cell: *const InstAttrCell, store: bool) -> Self {
+        AttrSite {
+            pc,
+            name,
+            slot,
+            cell,
+            store,
+        }
+    }
 }
