@@ -53,7 +53,6 @@ pub(super) mod cell_offset {
     pub const INDEX: i32 = offset_of!(InstAttrCell, index) as i32;
     pub const KEY: i32 = offset_of!(InstAttrCell, key) as i32;
 }
-use cell_offset::{CLASS as CELL_CLASS, EPOCH as CELL_EPOCH, INDEX as CELL_INDEX, KEY as CELL_KEY};
 pub(super) const VM_CLASS_EPOCH: i32 = offset_of!(Vm, class_epoch) as i32;
 
 impl InstAttrCell {
@@ -252,7 +251,8 @@ fn append_new_attr(ctx: *mut JitCtx, obj: i64, name: i64, v: i64, cell: &InstAtt
 impl Lowerer<'_, '_> {
     /// The address of the entry `obj` (boxed bits) keeps `cell`'s
     /// attribute in, continuing in a new block; a branch to `miss` when
-    /// any check fails. `store` also needs the dict not borrowed at all.
+    /// any check fails (`Lowerer::cell_entry`). `store` also needs the
+    /// dict not borrowed at all.
     fn inst_entry(
         &mut self,
         l: InstanceLayout,
@@ -261,52 +261,8 @@ impl Lowerer<'_, '_> {
         store: bool,
         miss: Block,
     ) -> Value {
-        let flags = MemFlagsData::trusted();
-        let (p, kind) = self.heap_object(obj, miss);
-        let class = self.bcx.ins().load(I64, flags, p, l.class);
-        let want_class = self.bcx.ins().load(I64, flags, cell, CELL_CLASS);
-        let vm = self.bcx.ins().load(I64, flags, self.ctx, ctx_offset::VM);
-        let epoch = self.bcx.ins().load(I64, flags, vm, VM_CLASS_EPOCH);
-        let want_epoch = self.bcx.ins().load(I64, flags, cell, CELL_EPOCH);
-        let is_inst =
-            self.bcx
-                .ins()
-                .icmp_imm_s(IntCC::Equal, kind, i64::from(layout::INSTANCE_KIND));
-        let same_class = self.bcx.ins().icmp(IntCC::Equal, class, want_class);
-        let same_epoch = self.bcx.ins().icmp(IntCC::Equal, epoch, want_epoch);
-        let ok = self.bcx.ins().band(is_inst, same_class);
-        let ok = self.bcx.ins().band(ok, same_epoch);
-        let shaped = self.bcx.create_block();
-        self.bcx.ins().brif(ok, shaped, &[], miss, &[]);
-
-        // Only an instance has a dict at these offsets: read it now.
-        self.bcx.switch_to_block(shaped);
-        let borrow = self.bcx.ins().load(I64, flags, p, l.borrow);
-        let len = self.bcx.ins().load(I64, flags, p, l.len);
-        let index = self.bcx.ins().load(I64, flags, cell, CELL_INDEX);
-        let free = match store {
-            true => self.bcx.ins().icmp_imm_s(IntCC::Equal, borrow, 0),
-            false => self
-                .bcx
-                .ins()
-                .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, borrow, 0),
-        };
-        let in_range = self.bcx.ins().icmp(IntCC::UnsignedLessThan, index, len);
-        let ok = self.bcx.ins().band(free, in_range);
-        let indexed = self.bcx.create_block();
-        self.bcx.ins().brif(ok, indexed, &[], miss, &[]);
-
-        self.bcx.switch_to_block(indexed);
-        let data = self.bcx.ins().load(I64, flags, p, l.data);
-        let offset = self.bcx.ins().imul_imm_s(index, i64::from(l.stride));
-        let entry = self.bcx.ins().iadd(data, offset);
-        let key = self.bcx.ins().load(I64, flags, entry, l.key);
-        let want_key = self.bcx.ins().load(I64, flags, cell, CELL_KEY);
-        let same_key = self.bcx.ins().icmp(IntCC::Equal, key, want_key);
-        let found = self.bcx.create_block();
-        self.bcx.ins().brif(same_key, found, &[], miss, &[]);
-        self.bcx.switch_to_block(found);
-        entry
+        let (data, index) = self.cell_entry(l, obj, cell, store, None, miss);
+        self.entry_address(l, data, index)
     }
 
     /// `LoadAttr name` (site `slot`) through `cell`.

@@ -142,64 +142,19 @@ impl Lowerer<'_, '_> {
             _ => None,
         };
         let known = local.and_then(|v| self.facts.instances.iter().position(|f| f.local == v));
-        let epoch = self.class_epoch();
         let cell = self.iconst(site.cell as i64);
         let miss = self.bcx.create_block();
         self.bcx.set_cold_block(miss);
         let found = self.bcx.create_block();
         let index = self.bcx.append_block_param(found, I64);
-        let want_class = self.bcx.ins().load(I64, flags, cell, cell_offset::CLASS);
-        let want_epoch = self.bcx.ins().load(I64, flags, cell, cell_offset::EPOCH);
-        let same_epoch = self.bcx.ins().icmp(IntCC::Equal, want_epoch, epoch);
         let fact = known.map(|at| self.facts.instances[at]);
+        // Made before any check, so that it dominates `found`.
         let p = match fact {
             Some(f) => f.ptr,
             None => self.bcx.ins().band_imm_s(obj.0, abi::PAYLOAD_MASK),
         };
-        let (data, len) = match fact {
-            Some(f) => {
-                let same_class = self.bcx.ins().icmp(IntCC::Equal, want_class, f.class);
-                let ok = self.bcx.ins().band(same_class, same_epoch);
-                self.branch_or(ok, miss);
-                (f.data, f.len)
-            }
-            None => {
-                let t = self.tag16(obj.0);
-                let is_ptr = self.bcx.ins().icmp_imm_s(IntCC::Equal, t, abi::PTR_HI);
-                self.branch_or(is_ptr, miss);
-                let kind = self.bcx.ins().uload8(I64, flags, p, layout::KIND);
-                let is_inst =
-                    self.bcx
-                        .ins()
-                        .icmp_imm_s(IntCC::Equal, kind, i64::from(layout::INSTANCE_KIND));
-                let class = self.bcx.ins().load(I64, flags, p, l.class);
-                let same_class = self.bcx.ins().icmp(IntCC::Equal, class, want_class);
-                let ok = self.bcx.ins().band(is_inst, same_class);
-                let ok = self.bcx.ins().band(ok, same_epoch);
-                self.branch_or(ok, miss);
-                let data = self.bcx.ins().load(I64, flags, p, l.data);
-                let len = self.bcx.ins().load(I64, flags, p, l.len);
-                (data, len)
-            }
-        };
-        let i = self.bcx.ins().load(I64, flags, cell, cell_offset::INDEX);
-        let mut ok = self.bcx.ins().icmp(IntCC::UnsignedLessThan, i, len);
-        if !fact.is_some_and(|f| f.writable || !site.store) {
-            let borrow = self.bcx.ins().load(I64, flags, p, l.borrow);
-            let free = match site.store {
-                true => self.bcx.ins().icmp_imm_s(IntCC::Equal, borrow, 0),
-                false => (self.bcx.ins()).icmp_imm_s(IntCC::SignedGreaterThanOrEqual, borrow, 0),
-            };
-            ok = self.bcx.ins().band(ok, free);
-        }
-        self.branch_or(ok, miss);
-        let key = self.entry_address(l, data, i);
-        let key = self.bcx.ins().load(I64, flags, key, l.key);
-        let want_key = self.bcx.ins().load(I64, flags, cell, cell_offset::KEY);
-        let same_key = self.bcx.ins().icmp(IntCC::Equal, key, want_key);
-        self.bcx
-            .ins()
-            .brif(same_key, found, &[BlockArg::Value(i)], miss, &[]);
+        let (_, i) = self.cell_entry(l, obj.0, cell, site.store, fact, miss);
+        self.bcx.ins().jump(found, &[BlockArg::Value(i)]);
 
         // The cell does not describe this object: find the entry (no
         // script code runs), or leave.
@@ -241,6 +196,69 @@ impl Lowerer<'_, '_> {
         self.entry_address(l, data, index)
     }
 
+    /// The checks that `cell` describes `obj` (boxed bits) for a read
+    /// (`store`: a write): `obj` is an instance of the cell's class, the
+    /// class epoch is the cell's, the dict's borrow counter allows the
+    /// access, the cell's index is below the dict's length and the entry
+    /// there has the cell's key. What `fact` already proved about `obj`
+    /// is not checked again. Continues in a new block with the entry
+    /// array and the index; any failure branches to `miss`.
+    pub(super) fn cell_entry(
+        &mut self,
+        l: InstanceLayout,
+        obj: Value,
+        cell: Value,
+        store: bool,
+        fact: Option<InstFact>,
+        miss: Block,
+    ) -> (Value, Value) {
+        let flags = MemFlagsData::trusted();
+        let epoch = self.class_epoch();
+        let want_class = self.bcx.ins().load(I64, flags, cell, cell_offset::CLASS);
+        let want_epoch = self.bcx.ins().load(I64, flags, cell, cell_offset::EPOCH);
+        let same_epoch = self.bcx.ins().icmp(IntCC::Equal, want_epoch, epoch);
+        let (p, data, len) = match fact {
+            Some(f) => {
+                let same_class = self.bcx.ins().icmp(IntCC::Equal, want_class, f.class);
+                let ok = self.bcx.ins().band(same_class, same_epoch);
+                self.branch_or(ok, miss);
+                (f.ptr, f.data, f.len)
+            }
+            None => {
+                let (p, kind) = self.heap_object(obj, miss);
+                let is_inst =
+                    self.bcx
+                        .ins()
+                        .icmp_imm_s(IntCC::Equal, kind, i64::from(layout::INSTANCE_KIND));
+                let class = self.bcx.ins().load(I64, flags, p, l.class);
+                let same_class = self.bcx.ins().icmp(IntCC::Equal, class, want_class);
+                let ok = self.bcx.ins().band(is_inst, same_class);
+                let ok = self.bcx.ins().band(ok, same_epoch);
+                self.branch_or(ok, miss);
+                let data = self.bcx.ins().load(I64, flags, p, l.data);
+                let len = self.bcx.ins().load(I64, flags, p, l.len);
+                (p, data, len)
+            }
+        };
+        let i = self.bcx.ins().load(I64, flags, cell, cell_offset::INDEX);
+        let mut ok = self.bcx.ins().icmp(IntCC::UnsignedLessThan, i, len);
+        if !fact.is_some_and(|f| f.writable || !store) {
+            let borrow = self.bcx.ins().load(I64, flags, p, l.borrow);
+            let free = match store {
+                true => self.bcx.ins().icmp_imm_s(IntCC::Equal, borrow, 0),
+                false => (self.bcx.ins()).icmp_imm_s(IntCC::SignedGreaterThanOrEqual, borrow, 0),
+            };
+            ok = self.bcx.ins().band(ok, free);
+        }
+        self.branch_or(ok, miss);
+        let entry = self.entry_address(l, data, i);
+        let key = self.bcx.ins().load(I64, flags, entry, l.key);
+        let want_key = self.bcx.ins().load(I64, flags, cell, cell_offset::KEY);
+        let same_key = self.bcx.ins().icmp(IntCC::Equal, key, want_key);
+        self.branch_or(same_key, miss);
+        (data, i)
+    }
+
     /// The isolate's class epoch, read once per stretch.
     fn class_epoch(&mut self) -> Value {
         if let Some(e) = self.facts.epoch {
@@ -261,7 +279,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// The address of entry `index` of an entry array at `data`.
-    fn entry_address(&mut self, l: InstanceLayout, data: Value, index: Value) -> Value {
+    pub(super) fn entry_address(&mut self, l: InstanceLayout, data: Value, index: Value) -> Value {
         let offset = self.bcx.ins().imul_imm_s(index, i64::from(l.stride));
         self.bcx.ins().iadd(data, offset)
     }
