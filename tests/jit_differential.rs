@@ -156,15 +156,10 @@ fn stats_show_pure_leaves_inlined() {
 /// of range whose `IndexError` the loop catches (an exception's exit).
 #[test]
 fn stats_show_list_subscripts_compiled_once() {
-    let stderr = stats_at_threshold_2("jit_list_facts.py");
-    for name in ["sieve", "bool_keys", "out_of_range", "rebound"] {
-        let line = stderr
-            .lines()
-            .find(|l| l.contains(&format!(" {name}  jit ")))
-            .unwrap_or_else(|| panic!("{name} not compiled in:\n{stderr}"));
-        assert!(line.contains("compiles=1 "), "{line}");
-        assert!(!line.contains("deopt-type"), "{line}");
-    }
+    assert_compiled_once(
+        "jit_list_facts.py",
+        &["sieve", "bool_keys", "out_of_range", "rebound"],
+    );
 }
 
 /// Speculative instance attributes: objects of two classes keeping the
@@ -173,15 +168,7 @@ fn stats_show_list_subscripts_compiled_once() {
 /// moves a dict's entries ends what was proven about it.
 #[test]
 fn stats_show_instance_attributes_compiled_once() {
-    let stderr = stats_at_threshold_2("jit_inst_facts.py");
-    for name in ["walk", "aliases", "deleted"] {
-        let line = stderr
-            .lines()
-            .find(|l| l.contains(&format!(" {name}  jit ")))
-            .unwrap_or_else(|| panic!("{name} not compiled in:\n{stderr}"));
-        assert!(line.contains("compiles=1 "), "{line}");
-        assert!(!line.contains("deopt-type"), "{line}");
-    }
+    assert_compiled_once("jit_inst_facts.py", &["walk", "aliases", "deleted"]);
 }
 
 /// `math.sqrt` of a negative number in a loop that catches the
@@ -189,13 +176,21 @@ fn stats_show_instance_attributes_compiled_once() {
 /// function keeps its first compiled version.
 #[test]
 fn stats_show_math_domain_errors_compiled_once() {
-    let stderr = stats_at_threshold_2("jit_math_exits.py");
-    let line = stderr
-        .lines()
-        .find(|l| l.contains(" with_errors  jit "))
-        .unwrap_or_else(|| panic!("with_errors not compiled in:\n{stderr}"));
-    assert!(line.contains("compiles=1 "), "{line}");
-    assert!(!line.contains("deopt-type"), "{line}");
+    assert_compiled_once("jit_math_exits.py", &["with_errors"]);
+}
+
+/// Each of `names`, run at threshold 2, is compiled exactly once and
+/// never leaves its code on a failed type speculation.
+fn assert_compiled_once(program: &str, names: &[&str]) {
+    let stderr = stats_at_threshold_2(program);
+    for name in names {
+        let line = stderr
+            .lines()
+            .find(|l| l.contains(&format!(" {name}  jit ")))
+            .unwrap_or_else(|| panic!("{name} not compiled in:\n{stderr}"));
+        assert!(line.contains("compiles=1 "), "{line}");
+        assert!(!line.contains("deopt-type"), "{line}");
+    }
 }
 
 #[test]

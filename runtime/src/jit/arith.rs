@@ -214,19 +214,6 @@ impl Lowerer<'_, '_> {
         res
     }
 
-    /// An exit at `pc` with the operands back on the stack, so the
-    /// interpreter re-executes the instruction.
-    pub(super) fn exit_with_operands(
-        &mut self,
-        pc: usize,
-        reason: Reason,
-        ops: &[(Value, Kind)],
-    ) -> Block {
-        let mut st = self.stack.clone();
-        st.extend_from_slice(ops);
-        self.exit_with_stack(pc, reason, st)
-    }
-
     pub(super) fn lower_unary(&mut self, pc: usize, op: UnaryOp) {
         let e = self.pop();
         let kind = if self.speculate {

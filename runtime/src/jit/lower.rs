@@ -413,16 +413,31 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         self.exit_site(pc, Some(reason), stack)
     }
 
-    /// An exit at `pc` with `operands` back on the stack whose reason is
-    /// its block's parameter, for checks that share one exit.
+    /// An exit at `pc` with the operands back on the stack, so the
+    /// interpreter re-executes the instruction.
+    pub(super) fn exit_with_operands(
+        &mut self,
+        pc: usize,
+        reason: Reason,
+        ops: &[(Value, Kind)],
+    ) -> Block {
+        self.operand_exit(pc, Some(reason), ops)
+    }
+
+    /// `exit_with_operands` whose reason is its block's parameter, for
+    /// checks that share one exit.
     pub(super) fn exit_with_operands_any_reason(
         &mut self,
         pc: usize,
         ops: &[(Value, Kind)],
     ) -> Block {
+        self.operand_exit(pc, None, ops)
+    }
+
+    fn operand_exit(&mut self, pc: usize, reason: Option<Reason>, ops: &[(Value, Kind)]) -> Block {
         let mut stack = self.stack.clone();
         stack.extend_from_slice(ops);
-        self.exit_site(pc, None, stack)
+        self.exit_site(pc, reason, stack)
     }
 
     /// A cold exit block, recorded for `emit_exits`; with no `reason`, it
